@@ -1,0 +1,102 @@
+/*
+ * alloc.c - allocation wrappers and failure injection.
+ *
+ * Every library allocation goes through sh_malloc and friends so tests can
+ * fail the Nth allocation (curl torture, jansson chaos). The injection
+ * counter is process-wide and meant for single-threaded tests only.
+ */
+#include "sh_base.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static unsigned long fail_after; /* 0: off */
+static unsigned long alloc_count;
+
+void sh_alloc_fail_after(unsigned long n)
+{
+    fail_after = n;
+    alloc_count = 0;
+}
+
+static bool should_fail(void)
+{
+    if (fail_after == 0)
+        return false;
+    return ++alloc_count >= fail_after;
+}
+
+void *sh_malloc(size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *sh_calloc(size_t count, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return calloc(count ? count : 1, size ? size : 1);
+}
+
+void *sh_realloc(void *p, size_t n)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+char *sh_strdup(const char *s)
+{
+    return s ? sh_strndup(s, strlen(s)) : NULL;
+}
+
+char *sh_strndup(const char *s, size_t n)
+{
+    char *d;
+    size_t len = 0;
+
+    if (!s)
+        return NULL;
+    while (len < n && s[len])
+        len++;
+    d = sh_malloc(len + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    return d;
+}
+
+void sh_free(void *p)
+{
+    free(p);
+}
+
+char *sh_strdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *s;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    s = sh_malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+void sh_assert_fail(const char *expr, const char *file, int line)
+{
+    /* The one place the library writes to stderr: an assertion is a bug. */
+    fprintf(stderr, "salthunt: assertion failed: %s (%s:%d)\n", expr, file, line);
+    abort();
+}

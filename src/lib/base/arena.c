@@ -1,0 +1,96 @@
+/*
+ * arena.c - bump allocator for objects that share one lifetime (a parsed
+ * config document, a compiled rule pack). Under SH_DEBUG_ARENA every
+ * allocation is its own sh_malloc so ASan and valgrind see each object.
+ * Single owner, not thread-safe.
+ */
+#include "sh_base.h"
+
+#define BLOCK_MIN 16384
+
+struct sh_arena_block {
+    struct sh_arena_block *next;
+    size_t used;
+    size_t cap;
+    max_align_t data[]; /* payload */
+};
+
+void sh_arena_init(struct sh_arena *a, size_t max)
+{
+    a->head = NULL;
+    a->used_total = 0;
+    a->max = max;
+}
+
+void *sh_arena_alloc(struct sh_arena *a, size_t n)
+{
+    struct sh_arena_block *b;
+    size_t need, cap;
+
+    if (!sh_size_add(&need, n, 7))
+        return NULL;
+    need &= ~(size_t)7;
+    if (need == 0)
+        need = 8;
+    if (a->max && (a->used_total + need > a->max))
+        return NULL;
+#ifdef SH_DEBUG_ARENA
+    cap = need;
+    b = sh_calloc(1, sizeof(*b) + cap);
+    if (!b)
+        return NULL;
+    b->cap = cap;
+    b->used = cap;
+    b->next = a->head;
+    a->head = b;
+    a->used_total += need;
+    return b->data;
+#else
+    b = a->head;
+    if (!b || b->cap - b->used < need) {
+        cap = need > BLOCK_MIN ? need : BLOCK_MIN;
+        b = sh_malloc(sizeof(*b) + cap);
+        if (!b)
+            return NULL;
+        b->cap = cap;
+        b->used = 0;
+        b->next = a->head;
+        a->head = b;
+    }
+    {
+        char *p = (char *)b->data + b->used;
+        b->used += need;
+        a->used_total += need;
+        memset(p, 0, need);
+        return p;
+    }
+#endif
+}
+
+char *sh_arena_strndup(struct sh_arena *a, const char *s, size_t n)
+{
+    char *d = sh_arena_alloc(a, n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *sh_arena_strdup(struct sh_arena *a, const char *s)
+{
+    return sh_arena_strndup(a, s, strlen(s));
+}
+
+void sh_arena_free(struct sh_arena *a)
+{
+    struct sh_arena_block *b = a->head, *next;
+
+    while (b) {
+        next = b->next;
+        sh_free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->used_total = 0;
+}

@@ -1,0 +1,150 @@
+/*
+ * file.c - read a whole evidence file into memory, bounded.
+ *
+ * gzip and zstd content is recognised by its magic bytes and decompressed
+ * on the fly, so a `.gz` config backup reads like a plain one. The size
+ * bound applies to the decompressed bytes (a small bomb cannot blow the
+ * heap). Thread-safe.
+ */
+#include "sh_base.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+static int read_all_fd(struct sh_buf *b, int fd, const char *path, sh_diag *diag)
+{
+    char tmp[65536];
+
+    for (;;) {
+        ssize_t n = read(fd, tmp, sizeof(tmp));
+        int rc;
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return sh_diag_set(diag, SH_EIO, path, 0, "read: %s", strerror(errno));
+        }
+        if (n == 0)
+            return SH_OK;
+        rc = sh_buf_add(b, tmp, (size_t)n);
+        if (rc == SH_ELIMIT)
+            return sh_diag_set(diag, rc, path, 0, "file larger than %zu bytes", b->max);
+        if (rc)
+            return sh_diag_set(diag, rc, path, 0, "%s", sh_status_str(rc));
+    }
+}
+
+static int gunzip(struct sh_buf *out, const struct sh_buf *in, const char *path, sh_diag *diag)
+{
+    z_stream zs;
+    char tmp[65536];
+    int zrc, rc = SH_OK;
+
+    memset(&zs, 0, sizeof(zs));
+    if (inflateInit2(&zs, 15 + 32) != Z_OK)
+        return sh_diag_set(diag, SH_ENOMEM, path, 0, "gzip: cannot initialise");
+    zs.next_in = (Bytef *)in->ptr;
+    zs.avail_in = (uInt)in->len;
+    do {
+        zs.next_out = (Bytef *)tmp;
+        zs.avail_out = sizeof(tmp);
+        zrc = inflate(&zs, Z_NO_FLUSH);
+        if (zrc != Z_OK && zrc != Z_STREAM_END) {
+            rc = sh_diag_set(diag, SH_EPARSE, path, 0, "gzip: corrupt data (%d)", zrc);
+            break;
+        }
+        rc = sh_buf_add(out, tmp, sizeof(tmp) - zs.avail_out);
+        if (rc) {
+            sh_diag_set(diag, rc, path, 0, "decompressed size over %zu bytes", out->max);
+            break;
+        }
+        /* Concatenated gzip members are legal (logrotate appends). */
+        if (zrc == Z_STREAM_END && zs.avail_in > 0) {
+            if (inflateReset(&zs) != Z_OK) {
+                rc = sh_diag_set(diag, SH_EPARSE, path, 0, "gzip: reset failed");
+                break;
+            }
+            zrc = Z_OK;
+        }
+    } while (zrc != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
+    if (!rc && zrc != Z_STREAM_END)
+        rc = sh_diag_set(diag, SH_EPARSE, path, 0, "gzip: truncated stream");
+    inflateEnd(&zs);
+    return rc;
+}
+
+static int unzstd(struct sh_buf *out, const struct sh_buf *in, const char *path, sh_diag *diag)
+{
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    ZSTD_inBuffer zin = {in->ptr, in->len, 0};
+    char tmp[65536];
+    size_t zr = 1;
+    int rc = SH_OK;
+
+    if (!dctx)
+        return sh_diag_set(diag, SH_ENOMEM, path, 0, "zstd: cannot initialise");
+    while (zin.pos < zin.size) {
+        ZSTD_outBuffer zout = {tmp, sizeof(tmp), 0};
+        zr = ZSTD_decompressStream(dctx, &zout, &zin);
+        if (ZSTD_isError(zr)) {
+            rc = sh_diag_set(diag, SH_EPARSE, path, 0, "zstd: %s", ZSTD_getErrorName(zr));
+            break;
+        }
+        rc = sh_buf_add(out, tmp, zout.pos);
+        if (rc) {
+            sh_diag_set(diag, rc, path, 0, "decompressed size over %zu bytes", out->max);
+            break;
+        }
+        if (zout.pos == 0 && zr != 0 && zin.pos == zin.size)
+            break;
+    }
+    if (!rc && zr != 0)
+        rc = sh_diag_set(diag, SH_EPARSE, path, 0, "zstd: truncated stream");
+    ZSTD_freeDCtx(dctx);
+    return rc;
+}
+
+int sh_file_read(char **out, size_t *len_out, const char *path, size_t max, sh_diag *diag)
+{
+    struct sh_buf raw, dec;
+    struct stat st;
+    int fd, rc;
+
+    *out = NULL;
+    *len_out = 0;
+    sh_buf_init(&raw, max);
+    sh_buf_init(&dec, max);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return sh_diag_set(diag, SH_EIO, path, 0, "cannot open: %s", strerror(errno));
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        close(fd);
+        return sh_diag_set(diag, SH_EIO, path, 0, "not a regular file");
+    }
+    rc = read_all_fd(&raw, fd, path, diag);
+    close(fd);
+    if (rc)
+        goto out;
+    if (raw.len >= 2 && (unsigned char)raw.ptr[0] == 0x1f && (unsigned char)raw.ptr[1] == 0x8b) {
+        rc = gunzip(&dec, &raw, path, diag);
+    } else if (raw.len >= 4 && memcmp(raw.ptr, "\x28\xb5\x2f\xfd", 4) == 0) {
+        rc = unzstd(&dec, &raw, path, diag);
+    } else {
+        *len_out = raw.len;
+        *out = sh_buf_detach(&raw);
+        goto out;
+    }
+    if (!rc) {
+        *len_out = dec.len;
+        *out = sh_buf_detach(&dec);
+    }
+out:
+    sh_buf_free(&raw);
+    sh_buf_free(&dec);
+    return rc;
+}

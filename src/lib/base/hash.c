@@ -1,0 +1,122 @@
+/*
+ * hash.c - 64-bit string hash and a string-keyed open-addressing map.
+ *
+ * The map owns copies of its keys and borrows its values. Linear probing,
+ * load factor <= 1/2, capacity a power of two. Keys inserted by the map's
+ * owner come from trusted data (rule packs, indicator lists); lookups with
+ * attacker-controlled text never insert, so probing cost stays bounded by
+ * the table's own load. Single owner; concurrent readers are safe once
+ * built.
+ */
+#include "sh_base.h"
+
+uint64_t sh_hash64(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    /* splitmix64 finaliser: FNV alone clusters in the low bits. */
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h;
+}
+
+static struct sh_strmap_ent *find_slot(struct sh_strmap_ent *ents, size_t cap, const char *key,
+                                       uint64_t h)
+{
+    size_t i = (size_t)h & (cap - 1);
+
+    for (;;) {
+        struct sh_strmap_ent *e = &ents[i];
+        if (!e->key || (e->hash == h && strcmp(e->key, key) == 0))
+            return e;
+        i = (i + 1) & (cap - 1);
+    }
+}
+
+static int rehash(struct sh_strmap *m, size_t cap)
+{
+    struct sh_strmap_ent *ents = sh_calloc(cap, sizeof(*ents));
+    size_t i;
+
+    if (!ents)
+        return SH_ENOMEM;
+    for (i = 0; i < m->cap; i++) {
+        struct sh_strmap_ent *o = &m->ents[i];
+        if (o->key)
+            *find_slot(ents, cap, o->key, o->hash) = *o;
+    }
+    sh_free(m->ents);
+    m->ents = ents;
+    m->cap = cap;
+    return SH_OK;
+}
+
+int sh_strmap_put(struct sh_strmap *m, const char *key, void *val, void **old)
+{
+    struct sh_strmap_ent *e;
+    uint64_t h = sh_hash64(key, strlen(key));
+    int rc;
+
+    if (old)
+        *old = NULL;
+    if ((m->n + 1) * 2 > m->cap) {
+        rc = rehash(m, m->cap ? m->cap * 2 : 16);
+        if (rc)
+            return rc;
+    }
+    e = find_slot(m->ents, m->cap, key, h);
+    if (e->key) {
+        if (old)
+            *old = e->val;
+        e->val = val;
+        return SH_OK;
+    }
+    e->key = sh_strdup(key);
+    if (!e->key)
+        return SH_ENOMEM;
+    e->hash = h;
+    e->val = val;
+    m->n++;
+    return SH_OK;
+}
+
+void *sh_strmap_get(const struct sh_strmap *m, const char *key)
+{
+    struct sh_strmap_ent *e;
+
+    if (!m->cap)
+        return NULL;
+    e = find_slot(m->ents, m->cap, key, sh_hash64(key, strlen(key)));
+    return e->key ? e->val : NULL;
+}
+
+bool sh_strmap_has(const struct sh_strmap *m, const char *key)
+{
+    if (!m->cap)
+        return false;
+    return find_slot(m->ents, m->cap, key, sh_hash64(key, strlen(key)))->key != NULL;
+}
+
+void sh_strmap_free(struct sh_strmap *m, void (*free_val)(void *))
+{
+    size_t i;
+
+    for (i = 0; i < m->cap; i++) {
+        if (m->ents[i].key) {
+            sh_free(m->ents[i].key);
+            if (free_val)
+                free_val(m->ents[i].val);
+        }
+    }
+    SH_FREE(m->ents);
+    m->n = m->cap = 0;
+}

@@ -1,0 +1,172 @@
+/*
+ * sh_base.h - prelude included first by every library file.
+ *
+ * Feature macros, allocation wrappers, assertions, overflow-checked size
+ * arithmetic and the small containers (buf, arena, ptr vector, string map)
+ * that have no project semantics. Nothing here includes other project
+ * modules. Everything is thread-compatible: distinct objects may be used
+ * from distinct threads; the allocator hooks are process-wide and set once.
+ */
+#ifndef SH_BASE_H
+#define SH_BASE_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "salthunt/salthunt.h"
+
+/* ---- assertions (libgit2 model: loud in debug, status in release) ---- */
+
+void sh_assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
+
+#ifdef SH_DEBUG
+#define SH_ASSERT_ARG(e)                                                                           \
+    do {                                                                                           \
+        if (!(e))                                                                                  \
+            sh_assert_fail(#e, __FILE__, __LINE__);                                                \
+    } while (0)
+#define SH_ASSERT(e) SH_ASSERT_ARG(e)
+#else
+#define SH_ASSERT_ARG(e)                                                                           \
+    do {                                                                                           \
+        if (!(e))                                                                                  \
+            return SH_EINVAL;                                                                      \
+    } while (0)
+#define SH_ASSERT(e)                                                                               \
+    do {                                                                                           \
+        if (!(e))                                                                                  \
+            return SH_EINTERNAL;                                                                   \
+    } while (0)
+#endif
+
+#define SH_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define SH_UNUSED(x) (void)(x)
+
+/* ---- allocation: every library allocation goes through these ---- */
+
+void *sh_malloc(size_t n);
+void *sh_calloc(size_t count, size_t size);
+void *sh_realloc(void *p, size_t n);
+char *sh_strdup(const char *s);
+char *sh_strndup(const char *s, size_t n);
+void sh_free(void *p);
+#define SH_FREE(p)                                                                                 \
+    do {                                                                                           \
+        sh_free(p);                                                                                \
+        (p) = NULL;                                                                                \
+    } while (0)
+
+/**
+ * Fail the Nth allocation from now (N >= 1) and every one after it, for
+ * failure-injection tests; 0 turns injection off. Process-wide.
+ */
+void sh_alloc_fail_after(unsigned long n);
+
+/** printf into a new owned string; NULL on failure. */
+char *sh_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static inline bool sh_size_add(size_t *out, size_t a, size_t b)
+{
+    return !__builtin_add_overflow(a, b, out);
+}
+static inline bool sh_size_mul(size_t *out, size_t a, size_t b)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+
+/* ---- sh_buf: growable byte buffer with a hard maximum ---- */
+
+struct sh_buf {
+    char *ptr;  /* always NUL-terminated when non-NULL */
+    size_t len;
+    size_t cap;
+    size_t max; /* SH_ELIMIT past this many bytes */
+};
+
+void sh_buf_init(struct sh_buf *b, size_t max);
+int sh_buf_add(struct sh_buf *b, const void *data, size_t len);
+int sh_buf_adds(struct sh_buf *b, const char *s);
+int sh_buf_addc(struct sh_buf *b, char c);
+int sh_buf_printf(struct sh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sh_buf_vprintf(struct sh_buf *b, const char *fmt, va_list ap);
+void sh_buf_reset(struct sh_buf *b); /* len = 0, keeps memory */
+void sh_buf_free(struct sh_buf *b);
+/** Detach: hand the buffer to the caller (owned) and reset b. */
+char *sh_buf_detach(struct sh_buf *b);
+
+/* ---- sh_arena: many small allocations with one lifetime ---- */
+
+struct sh_arena_block;
+struct sh_arena {
+    struct sh_arena_block *head;
+    size_t used_total;
+    size_t max; /* 0: unlimited */
+};
+
+void sh_arena_init(struct sh_arena *a, size_t max);
+void *sh_arena_alloc(struct sh_arena *a, size_t n); /* 8-byte aligned, zeroed; NULL on limit/OOM */
+char *sh_arena_strndup(struct sh_arena *a, const char *s, size_t n);
+char *sh_arena_strdup(struct sh_arena *a, const char *s);
+void sh_arena_free(struct sh_arena *a);
+
+/* ---- sh_ptrvec: growable vector of pointers ---- */
+
+struct sh_ptrvec {
+    void **v;
+    size_t n;
+    size_t cap;
+};
+
+int sh_ptrvec_push(struct sh_ptrvec *pv, void *p);
+void sh_ptrvec_free(struct sh_ptrvec *pv); /* frees the array, not the elements */
+
+/* ---- sh_strmap: string -> pointer hash map (open addressing) ---- */
+
+struct sh_strmap_ent {
+    char *key; /* owned by the map */
+    void *val; /* borrowed */
+    uint64_t hash;
+};
+
+struct sh_strmap {
+    struct sh_strmap_ent *ents;
+    size_t n;
+    size_t cap; /* power of two */
+};
+
+uint64_t sh_hash64(const void *data, size_t len);
+/** Insert or replace; on replace the old value is returned in *old (may be NULL). */
+int sh_strmap_put(struct sh_strmap *m, const char *key, void *val, void **old);
+void *sh_strmap_get(const struct sh_strmap *m, const char *key);
+bool sh_strmap_has(const struct sh_strmap *m, const char *key);
+/** Free keys and table; calls `free_val` on each value when non-NULL. */
+void sh_strmap_free(struct sh_strmap *m, void (*free_val)(void *));
+
+/* ---- strings ---- */
+
+/** Trim ASCII whitespace at both ends of [s, s+*len); returns new start. */
+const char *sh_str_trim(const char *s, size_t *len);
+bool sh_str_startswith(const char *s, const char *prefix);
+bool sh_str_istartswith(const char *s, const char *prefix);
+/** Lower-case ASCII copy into a new owned string. */
+char *sh_str_lower(const char *s);
+/** Parse a decimal unsigned integer in [0, max]; false on junk/overflow. */
+bool sh_str_to_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
+
+/* ---- files ---- */
+
+/**
+ * Read a whole regular file into an owned, NUL-terminated buffer.
+ * Fails with SH_ELIMIT past `max` bytes and SH_EIO otherwise; fills diag.
+ * Transparently decompresses gzip (.gz) and zstd content by magic number.
+ */
+int sh_file_read(char **out, size_t *len_out, const char *path, size_t max, sh_diag *diag);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * str.c - small ASCII string helpers. Pure functions, thread-safe.
+ */
+#include "sh_base.h"
+
+#include <ctype.h>
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+const char *sh_str_trim(const char *s, size_t *len)
+{
+    size_t n = *len;
+
+    while (n && is_space(*s)) {
+        s++;
+        n--;
+    }
+    while (n && is_space(s[n - 1]))
+        n--;
+    *len = n;
+    return s;
+}
+
+bool sh_str_startswith(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool sh_str_istartswith(const char *s, const char *prefix)
+{
+    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *sh_str_lower(const char *s)
+{
+    char *d = sh_strdup(s);
+    char *p;
+
+    if (!d)
+        return NULL;
+    for (p = d; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return d;
+}
+
+bool sh_str_to_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    if (len == 0)
+        return false;
+    for (i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        if (v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+        if (v > max)
+            return false;
+    }
+    *out = v;
+    return true;
+}

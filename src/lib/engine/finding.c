@@ -1,0 +1,245 @@
+/*
+ * finding.c - the finding record and finding lists (PRODUCT.md §5).
+ *
+ * A finding owns all its strings. Lists own their findings. Fingerprints
+ * hash rule, device, path and evidence but not the line, so a finding keeps
+ * its identity when lines above it move. Thread-compatible.
+ */
+#include "../base/sh_base.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int sh_strlist_push(sh_strlist *l, const char *s)
+{
+    char *d;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        char **v = sh_realloc(l->v, cap * sizeof(*v));
+        if (!v)
+            return SH_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    d = sh_strdup(s);
+    if (!d)
+        return SH_ENOMEM;
+    l->v[l->n++] = d;
+    return SH_OK;
+}
+
+void sh_strlist_clear(sh_strlist *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        sh_free(l->v[i]);
+    SH_FREE(l->v);
+    l->n = l->cap = 0;
+}
+
+sh_finding *sh_finding_new(void)
+{
+    return sh_calloc(1, sizeof(sh_finding));
+}
+
+void sh_finding_free(sh_finding *f)
+{
+    if (!f)
+        return;
+    sh_free(f->rule);
+    sh_free(f->title);
+    sh_strlist_clear(&f->attack);
+    sh_free(f->device);
+    sh_free(f->platform);
+    sh_free(f->path);
+    sh_free(f->evidence);
+    sh_free(f->message);
+    sh_free(f->remediation);
+    sh_strlist_clear(&f->references);
+    sh_free(f->time);
+    sh_free(f->cve);
+    sh_free(f->state);
+    sh_free(f->first_seen);
+    sh_free(f);
+}
+
+static int dup_str(char **dst, const char *src)
+{
+    if (!src)
+        return SH_OK;
+    *dst = sh_strdup(src);
+    return *dst ? SH_OK : SH_ENOMEM;
+}
+
+static int dup_list(sh_strlist *dst, const sh_strlist *src)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < src->n; i++) {
+        rc = sh_strlist_push(dst, src->v[i]);
+        if (rc)
+            return rc;
+    }
+    return SH_OK;
+}
+
+sh_finding *sh_finding_dup(const sh_finding *f)
+{
+    sh_finding *d = sh_finding_new();
+    int rc = 0;
+
+    if (!d)
+        return NULL;
+    d->kind = f->kind;
+    d->severity = f->severity;
+    d->line = f->line;
+    d->end_line = f->end_line;
+    d->status = f->status;
+    memcpy(d->fingerprint, f->fingerprint, sizeof(d->fingerprint));
+    rc |= dup_str(&d->rule, f->rule);
+    rc |= dup_str(&d->title, f->title);
+    rc |= dup_list(&d->attack, &f->attack);
+    rc |= dup_str(&d->device, f->device);
+    rc |= dup_str(&d->platform, f->platform);
+    rc |= dup_str(&d->path, f->path);
+    rc |= dup_str(&d->evidence, f->evidence);
+    rc |= dup_str(&d->message, f->message);
+    rc |= dup_str(&d->remediation, f->remediation);
+    rc |= dup_list(&d->references, &f->references);
+    rc |= dup_str(&d->time, f->time);
+    rc |= dup_str(&d->cve, f->cve);
+    rc |= dup_str(&d->state, f->state);
+    rc |= dup_str(&d->first_seen, f->first_seen);
+    if (rc) {
+        sh_finding_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+static uint64_t mix_field(uint64_t h, const char *s)
+{
+    uint64_t x = s ? sh_hash64(s, strlen(s)) : 0x9e3779b97f4a7c15ULL;
+    return (h ^ x) * 0x100000001b3ULL + (h >> 17);
+}
+
+void sh_finding_fingerprint(sh_finding *f)
+{
+    uint64_t h = 0x84222325cbf29ce4ULL;
+
+    h = mix_field(h, f->rule);
+    h = mix_field(h, f->device);
+    h = mix_field(h, f->path);
+    h = mix_field(h, f->evidence);
+    h = mix_field(h, f->cve);
+    /* Log events repeat the same evidence text at different times. */
+    h = mix_field(h, f->time);
+    snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx", (unsigned long long)h);
+}
+
+int sh_findings_take(sh_findings *l, sh_finding *f)
+{
+    if (!f)
+        return SH_ENOMEM;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        sh_finding **v = sh_realloc(l->v, cap * sizeof(*v));
+        if (!v) {
+            sh_finding_free(f);
+            return SH_ENOMEM;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = f;
+    return SH_OK;
+}
+
+int sh_findings_splice(sh_findings *dst, sh_findings *src)
+{
+    size_t i;
+
+    for (i = 0; i < src->n; i++) {
+        int rc = sh_findings_take(dst, src->v[i]);
+        src->v[i] = NULL;
+        if (rc) {
+            for (i = i + 1; i < src->n; i++)
+                sh_finding_free(src->v[i]);
+            SH_FREE(src->v);
+            src->n = src->cap = 0;
+            return rc;
+        }
+    }
+    SH_FREE(src->v);
+    src->n = src->cap = 0;
+    return SH_OK;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int cmp_loc(const sh_finding *a, const sh_finding *b)
+{
+    int c;
+
+    if ((c = cmp_str(a->device, b->device)))
+        return c;
+    if ((c = cmp_str(a->path, b->path)))
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if ((c = cmp_str(a->time, b->time)))
+        return c;
+    if ((c = cmp_str(a->rule, b->rule)))
+        return c;
+    if ((c = cmp_str(a->cve, b->cve)))
+        return c;
+    return cmp_str(a->evidence, b->evidence);
+}
+
+static int cmp_default(const void *pa, const void *pb)
+{
+    return cmp_loc(*(const sh_finding *const *)pa, *(const sh_finding *const *)pb);
+}
+
+static int cmp_severity(const void *pa, const void *pb)
+{
+    const sh_finding *a = *(const sh_finding *const *)pa;
+    const sh_finding *b = *(const sh_finding *const *)pb;
+    int c = cmp_str(a->device, b->device);
+
+    if (c)
+        return c;
+    if (a->severity != b->severity)
+        return a->severity > b->severity ? -1 : 1;
+    return cmp_loc(a, b);
+}
+
+void sh_findings_sort(sh_findings *l)
+{
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof(*l->v), cmp_default);
+}
+
+void sh_findings_sort_by_severity(sh_findings *l)
+{
+    if (l->n > 1)
+        qsort(l->v, l->n, sizeof(*l->v), cmp_severity);
+}
+
+void sh_findings_clear(sh_findings *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        sh_finding_free(l->v[i]);
+    SH_FREE(l->v);
+    l->n = l->cap = 0;
+}

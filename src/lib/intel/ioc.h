@@ -1,0 +1,81 @@
+/*
+ * ioc.h - typed indicator sets and the token sweep.
+ *
+ * Indicators (IPv4/IPv6 addresses and CIDRs, domains, URLs, MD5/SHA-1/
+ * SHA-256 hashes) live in hash sets, never in regexes: a lookup is one
+ * hash probe per token (per prefix length for CIDRs), so cost does not
+ * grow with the number of indicators. The sweep extracts candidate tokens
+ * from a line and looks each one up.
+ *
+ * A set is built once (single-threaded), then read concurrently by any
+ * number of threads. Owned by its creator; indicators are owned by the set.
+ */
+#ifndef SH_INTEL_IOC_H
+#define SH_INTEL_IOC_H
+
+#include "../base/sh_base.h"
+
+enum sh_ioc_type {
+    SH_IOC_IPV4 = 0,
+    SH_IOC_IPV6,
+    SH_IOC_DOMAIN,
+    SH_IOC_URL,
+    SH_IOC_MD5,
+    SH_IOC_SHA1,
+    SH_IOC_SHA256,
+    SH_IOC__COUNT
+};
+
+struct sh_ioc {
+    enum sh_ioc_type type;
+    const char *value;  /* canonical text: lower case, CIDR as given */
+    const char *source; /* e.g. "CISA AA25-239A" or "related: Stairwell" */
+    const char *note;   /* free text (ASN, file name), may be NULL */
+    bool related;       /* from reporting other than the advisory */
+    uint8_t prefix;     /* CIDR prefix length for IP types (32/128 for a host) */
+};
+
+struct sh_ioc_set;
+
+int sh_ioc_set_new(struct sh_ioc_set **out);
+void sh_ioc_set_free(struct sh_ioc_set *set);
+
+/** Type name ("ipv4", "sha256", ...) and its inverse (-1 when unknown). */
+const char *sh_ioc_type_name(enum sh_ioc_type t);
+int sh_ioc_type_parse(const char *name);
+
+/**
+ * Add one indicator; `value` is validated and canonicalised for `type`
+ * (IP types accept a CIDR). Duplicates are ignored. SH_EPARSE with diag
+ * for a malformed value. Copies every string.
+ */
+int sh_ioc_set_add(struct sh_ioc_set *set, enum sh_ioc_type type, const char *value,
+                   const char *source, const char *note, bool related, sh_diag *diag);
+
+/** Load the advisory's built-in indicators, plus the related set when asked. */
+int sh_ioc_set_load_builtin(struct sh_ioc_set *set, bool include_related, sh_diag *diag);
+
+/**
+ * Load a CSV file with a header `type,value[,...,source,note]` (the format of
+ * reference/iocs.csv) or a plain list (one indicator per line, type
+ * guessed, '#' comments). Bad lines are errors naming file and line.
+ */
+int sh_ioc_set_load_text(struct sh_ioc_set *set, const char *buf, size_t len, const char *source,
+                         bool related, sh_diag *diag);
+
+size_t sh_ioc_set_count(const struct sh_ioc_set *set);
+
+/** Look up one token (address, domain, hash; case-insensitive). NULL if absent. */
+const struct sh_ioc *sh_ioc_lookup(const struct sh_ioc_set *set, const char *tok, size_t len);
+
+typedef void (*sh_ioc_hit_cb)(const struct sh_ioc *ioc, const char *tok, size_t off, size_t len,
+                              void *ud);
+
+/**
+ * Extract address, domain and hash tokens from [line, line+len) and call
+ * `cb` for every one found in the set. Returns the number of hits.
+ */
+size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, sh_ioc_hit_cb cb,
+                    void *ud);
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * scan.c - walk evidence paths and analyse files in parallel.
+ *
+ * The walk collects regular files first (sorted, so results and progress
+ * are deterministic), then `jobs` worker threads take files by an atomic
+ * index. Each worker reads a file once, asks every analyzer's detect() for
+ * a score and hands the file to the best one. Per-file outputs are merged
+ * under a mutex; findings are sorted at the end. Analyzer finish() hooks
+ * then join results across files (e.g. a device's show version + config).
+ */
+#include "../base/sh_base.h"
+
+#include "scan_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../intel/ioc.h"
+#include "../policy/policy.h"
+
+#define DEFAULT_MAX_FILE ((size_t)256 << 20)
+#define MAX_WALK_DEPTH 64
+#define MAX_FILES 10000000
+
+struct scan_run {
+    struct sh_scan_ctx ctx;
+    struct sh_ptrvec files; /* char *, owned */
+    atomic_size_t next;
+    atomic_size_t done;
+    pthread_mutex_t lock;
+    pthread_mutex_t diag_lock;
+    sh_scan_result *res;
+    int fatal; /* first merge failure (OOM) */
+};
+
+void sh_scan__emit(const struct sh_scan_ctx *ctx, const sh_diag *d)
+{
+    /* ctx is the first member of struct scan_run. */
+    struct scan_run *run = (struct scan_run *)(uintptr_t)ctx;
+
+    if (!ctx->opts->on_diag)
+        return;
+    pthread_mutex_lock(&run->diag_lock);
+    ctx->opts->on_diag(d, ctx->opts->diag_ud);
+    pthread_mutex_unlock(&run->diag_lock);
+}
+
+sh_device *sh_device_new(void)
+{
+    return sh_calloc(1, sizeof(sh_device));
+}
+
+void sh_device_free(sh_device *d)
+{
+    if (!d)
+        return;
+    sh_free(d->hostname);
+    sh_free(d->platform);
+    sh_free(d->os);
+    sh_free(d->version);
+    sh_free(d->model);
+    sh_free(d->serial);
+    sh_free(d->uptime);
+    sh_free(d->dialect_basis);
+    sh_strlist_clear(&d->sources);
+    sh_strlist_clear(&d->features);
+    sh_free(d);
+}
+
+void sh_scan_result_free(sh_scan_result *r)
+{
+    size_t i;
+
+    if (!r)
+        return;
+    sh_findings_clear(&r->findings);
+    for (i = 0; i < r->n_devices; i++)
+        sh_device_free(r->devices[i]);
+    sh_free(r->devices);
+    sh_free(r);
+}
+
+static void emit_simple(struct scan_run *run, int code, const char *path, const char *text)
+{
+    sh_diag d;
+
+    sh_diag_set(&d, code, path, 0, "%s", text);
+    sh_scan__emit(&run->ctx, &d);
+}
+
+static int add_file(struct scan_run *run, const char *path)
+{
+    char *p;
+
+    if (run->files.n >= MAX_FILES)
+        return SH_ELIMIT;
+    p = sh_strdup(path);
+    if (!p)
+        return SH_ENOMEM;
+    if (sh_ptrvec_push(&run->files, p)) {
+        sh_free(p);
+        return SH_ENOMEM;
+    }
+    return SH_OK;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(struct scan_run *run, const char *path, int depth)
+{
+    struct stat st;
+    DIR *dir;
+    struct dirent *de;
+    int rc = SH_OK;
+
+    if (lstat(path, &st) != 0) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "cannot stat: %s", strerror(errno));
+        emit_simple(run, SH_EIO, path, msg);
+        run->res->n_errors++;
+        return SH_OK;
+    }
+    if (S_ISLNK(st.st_mode) && depth == 0 && stat(path, &st) != 0)
+        return SH_OK;
+    if (S_ISREG(st.st_mode))
+        return add_file(run, path);
+    if (!S_ISDIR(st.st_mode))
+        return SH_OK; /* links below the top, sockets, devices: never followed */
+    if (depth >= MAX_WALK_DEPTH) {
+        emit_simple(run, SH_ELIMIT, path, "folder nesting too deep; not descended");
+        return SH_OK;
+    }
+    dir = opendir(path);
+    if (!dir) {
+        emit_simple(run, SH_EIO, path, "cannot open folder");
+        run->res->n_errors++;
+        return SH_OK;
+    }
+    while ((de = readdir(dir)) != NULL) {
+        char *child;
+        /* Skip dot entries and VCS metadata (a RANCID/Oxidized tree is a git repo). */
+        if (de->d_name[0] == '.')
+            continue;
+        child = sh_strdup_printf("%s%s%s", path,
+                                 path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
+        if (!child) {
+            rc = SH_ENOMEM;
+            break;
+        }
+        rc = walk(run, child, depth + 1);
+        sh_free(child);
+        if (rc)
+            break;
+    }
+    closedir(dir);
+    return rc;
+}
+
+static void merge(struct scan_run *run, struct sh_scan_out *o)
+{
+    size_t i;
+    int rc;
+
+    pthread_mutex_lock(&run->lock);
+    rc = sh_findings_splice(&run->res->findings, &o->findings);
+    run->res->lines_unparsed += o->lines_unparsed;
+    for (i = 0; i < o->devices.n; i++) {
+        sh_device *d = o->devices.v[i];
+        sh_device **v;
+        if (rc) {
+            sh_device_free(d);
+            continue;
+        }
+        v = sh_realloc(run->res->devices, (run->res->n_devices + 1) * sizeof(*v));
+        if (!v) {
+            rc = SH_ENOMEM;
+            sh_device_free(d);
+            continue;
+        }
+        run->res->devices = v;
+        v[run->res->n_devices++] = d;
+    }
+    sh_ptrvec_free(&o->devices);
+    if (rc && !run->fatal)
+        run->fatal = rc;
+    pthread_mutex_unlock(&run->lock);
+}
+
+static void *worker(void *arg)
+{
+    struct scan_run *run = arg;
+    void *scratch[SH_ARRAY_LEN(run->ctx.state)] = {0};
+    size_t max = run->ctx.opts->max_file_size ? run->ctx.opts->max_file_size : DEFAULT_MAX_FILE;
+    size_t a;
+
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        const struct sh_analyzer *an = sh_scan__analyzers[a];
+        if (an->worker_new)
+            scratch[a] = an->worker_new(&run->ctx, run->ctx.state[a]);
+    }
+    for (;;) {
+        size_t i = atomic_fetch_add(&run->next, 1);
+        const char *path;
+        char *buf = NULL;
+        size_t len = 0;
+        sh_diag d;
+        int best = -1, best_score = 0, rc;
+
+        if (i >= run->files.n)
+            break;
+        path = run->files.v[i];
+        sh_diag_clear(&d);
+        rc = sh_file_read(&buf, &len, path, max, &d);
+        if (rc) {
+            sh_scan__emit(&run->ctx, &d);
+            pthread_mutex_lock(&run->lock);
+            run->res->files_skipped++;
+            run->res->n_errors++;
+            pthread_mutex_unlock(&run->lock);
+        } else {
+            for (a = 0; a < sh_scan__n_analyzers; a++) {
+                int s = sh_scan__analyzers[a]->detect(buf, len);
+                if (s > best_score) {
+                    best_score = s;
+                    best = (int)a;
+                }
+            }
+            if (best < 0) {
+                pthread_mutex_lock(&run->lock);
+                run->res->files_skipped++;
+                pthread_mutex_unlock(&run->lock);
+            } else {
+                const struct sh_analyzer *an = sh_scan__analyzers[best];
+                struct sh_scan_out o;
+                memset(&o, 0, sizeof(o));
+                rc = an->analyze(&run->ctx, run->ctx.state[best], scratch[best], path, buf, len,
+                                 &o, &d);
+                if (rc) {
+                    if (!d.source[0])
+                        sh_diag_set(&d, rc, path, d.line, "%s", d.text[0] ? d.text : sh_status_str(rc));
+                    sh_scan__emit(&run->ctx, &d);
+                }
+                merge(run, &o);
+                pthread_mutex_lock(&run->lock);
+                if (rc) {
+                    run->res->files_skipped++;
+                    run->res->n_errors++;
+                } else {
+                    run->res->files_analysed++;
+                    run->res->bytes += len;
+                }
+                pthread_mutex_unlock(&run->lock);
+            }
+        }
+        sh_free(buf);
+        {
+            size_t done = atomic_fetch_add(&run->done, 1) + 1;
+            if (run->ctx.opts->on_progress)
+                run->ctx.opts->on_progress(done, run->files.n, run->ctx.opts->progress_ud);
+        }
+    }
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        const struct sh_analyzer *an = sh_scan__analyzers[a];
+        if (an->worker_free && scratch[a])
+            an->worker_free(scratch[a]);
+    }
+    return NULL;
+}
+
+static int cmp_device(const void *pa, const void *pb)
+{
+    const sh_device *a = *(const sh_device *const *)pa, *b = *(const sh_device *const *)pb;
+    const char *ka = a->hostname ? a->hostname : "", *kb = b->hostname ? b->hostname : "";
+    int c = strcmp(ka, kb);
+    if (c)
+        return c;
+    ka = a->sources.n ? a->sources.v[0] : "";
+    kb = b->sources.n ? b->sources.v[0] : "";
+    return strcmp(ka, kb);
+}
+
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
+                const sh_scan_options *opts, sh_diag *diag)
+{
+    struct scan_run *run;
+    pthread_t *threads = NULL;
+    unsigned jobs, t, started = 0;
+    size_t a, i, prepared = 0;
+    int rc = SH_OK;
+
+    SH_ASSERT_ARG(out && opts && opts->version == SH_SCAN_OPTIONS_VERSION);
+    *out = NULL;
+    run = sh_calloc(1, sizeof(*run));
+    if (!run)
+        return SH_ENOMEM;
+    run->ctx.opts = opts;
+    pthread_mutex_init(&run->lock, NULL);
+    pthread_mutex_init(&run->diag_lock, NULL);
+    run->res = sh_calloc(1, sizeof(*run->res));
+    if (!run->res) {
+        rc = SH_ENOMEM;
+        goto out;
+    }
+    if (SH_ARRAY_LEN(run->ctx.state) < sh_scan__n_analyzers) {
+        rc = sh_diag_set(diag, SH_EINTERNAL, NULL, 0, "too many analyzers");
+        goto out;
+    }
+    if (opts->policy_path) {
+        rc = sh_policy_load_file(&run->ctx.policy, opts->policy_path, diag);
+        if (rc)
+            goto out;
+    }
+    rc = sh_ioc_set_new(&run->ctx.iocs);
+    if (!rc)
+        rc = sh_ioc_set_load_builtin(run->ctx.iocs, opts->include_related_iocs, diag);
+    if (rc)
+        goto out;
+    for (a = 0; a < sh_scan__n_analyzers; a++, prepared++) {
+        const struct sh_analyzer *an = sh_scan__analyzers[a];
+        if (an->prepare) {
+            rc = an->prepare(&run->ctx, &run->ctx.state[a], diag);
+            if (rc)
+                goto out;
+        }
+    }
+    for (i = 0; i < n_paths; i++) {
+        rc = walk(run, paths[i], 0);
+        if (rc) {
+            sh_diag_set(diag, rc, paths[i], 0, "walking: %s", sh_status_str(rc));
+            goto out;
+        }
+    }
+    if (run->files.n > 1)
+        qsort(run->files.v, run->files.n, sizeof(*run->files.v), cmp_path);
+    run->res->files_seen = run->files.n;
+
+    jobs = opts->jobs ? opts->jobs : default_jobs();
+    if (jobs > 256)
+        jobs = 256;
+    if (jobs > run->files.n)
+        jobs = run->files.n ? (unsigned)run->files.n : 1;
+    threads = sh_calloc(jobs, sizeof(*threads));
+    if (!threads) {
+        rc = SH_ENOMEM;
+        goto out;
+    }
+    for (t = 1; t < jobs; t++) {
+        if (pthread_create(&threads[t], NULL, worker, run) != 0)
+            break;
+        started++;
+    }
+    worker(run); /* the calling thread works too */
+    for (t = 1; t <= started; t++)
+        pthread_join(threads[t], NULL);
+    if (run->fatal) {
+        rc = sh_diag_set(diag, run->fatal, NULL, 0, "merging results: %s",
+                         sh_status_str(run->fatal));
+        goto out;
+    }
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        const struct sh_analyzer *an = sh_scan__analyzers[a];
+        if (an->finish) {
+            rc = an->finish(&run->ctx, run->ctx.state[a], run->res, diag);
+            if (rc)
+                goto out;
+        }
+    }
+    for (i = 0; i < run->res->findings.n; i++)
+        sh_finding_fingerprint(run->res->findings.v[i]);
+    sh_findings_sort(&run->res->findings);
+    if (run->res->n_devices > 1)
+        qsort(run->res->devices, run->res->n_devices, sizeof(*run->res->devices), cmp_device);
+    *out = run->res;
+    run->res = NULL;
+out:
+    for (a = 0; a < prepared; a++) {
+        const struct sh_analyzer *an = sh_scan__analyzers[a];
+        if (an->release && run->ctx.state[a])
+            an->release(run->ctx.state[a]);
+    }
+    sh_free(threads);
+    for (i = 0; i < run->files.n; i++)
+        sh_free(run->files.v[i]);
+    sh_ptrvec_free(&run->files);
+    sh_scan_result_free(run->res);
+    sh_ioc_set_free(run->ctx.iocs);
+    sh_policy_free(run->ctx.policy);
+    pthread_mutex_destroy(&run->lock);
+    pthread_mutex_destroy(&run->diag_lock);
+    sh_free(run);
+    return rc;
+}

@@ -1,0 +1,69 @@
+/*
+ * scan_int.h - analyzers: the extension point of a scan.
+ *
+ * An analyzer claims files by content (detect), analyses one file at a
+ * time on a worker thread (analyze), and may join results across files
+ * once every file is done (finish). Each analyzer builds its immutable
+ * state once per scan (prepare: compiled rules, indicator sets, CVE data)
+ * and its mutable per-thread scratch per worker (worker_new).
+ *
+ * To add one: write src/lib/<area>/analyzer_<name>.c exporting a
+ * `const struct sh_analyzer sh_analyzer__<name>` and list it in
+ * scan_registry.c. Order in the registry breaks detect() ties.
+ */
+#ifndef SH_SCAN_INT_H
+#define SH_SCAN_INT_H
+
+#include "../base/sh_base.h"
+#include "salthunt/sh_scan.h"
+
+struct sh_policy;
+struct sh_ioc_set;
+
+/** Immutable during the parallel phase; shared by every worker. */
+struct sh_scan_ctx {
+    const sh_scan_options *opts;
+    struct sh_policy *policy;  /* NULL without --policy */
+    struct sh_ioc_set *iocs;   /* built-in advisory indicators (+ imported) */
+    void *state[16];           /* per-analyzer prepared state, by registry index */
+};
+
+/** What one analyze() call produces; the scan merges these. */
+struct sh_scan_out {
+    sh_findings findings;
+    struct sh_ptrvec devices; /* sh_device *, owned */
+    size_t lines_unparsed;
+};
+
+struct sh_analyzer {
+    const char *name;
+    /** Score 0..100 that this file is ours; 0 = not ours. Pure. */
+    int (*detect)(const char *buf, size_t len);
+    /** Build shared state before workers start (may be NULL). */
+    int (*prepare)(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag);
+    void (*release)(void *state);
+    /** Per-thread scratch (may be NULL). */
+    void *(*worker_new)(const struct sh_scan_ctx *ctx, void *state);
+    void (*worker_free)(void *scratch);
+    /**
+     * Analyse one file. `path` is as the user named it. Non-fatal input
+     * problems go to ctx->opts->on_diag; a negative return skips the file
+     * (reported with diag) without stopping the scan.
+     */
+    int (*analyze)(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
+                   const char *buf, size_t len, struct sh_scan_out *out, sh_diag *diag);
+    /** After all files: join across files (may be NULL). Single-threaded. */
+    int (*finish)(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res,
+                  sh_diag *diag);
+};
+
+extern const struct sh_analyzer *const sh_scan__analyzers[];
+extern const size_t sh_scan__n_analyzers;
+
+/** Report a non-fatal diagnostic through the scan's sink (thread-safe). */
+void sh_scan__emit(const struct sh_scan_ctx *ctx, const sh_diag *d);
+
+/** A new empty device record (owned); NULL on OOM. */
+sh_device *sh_device_new(void);
+
+#endif

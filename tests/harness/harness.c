@@ -1,0 +1,76 @@
+/*
+ * harness.c - runner for SH_TEST functions (see test.h).
+ */
+#include "test.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+#define MAX_TESTS 1024
+
+static struct {
+    const char *name;
+    sh_test_fn fn;
+} tests[MAX_TESTS];
+static int n_tests;
+static int cur_failed;
+
+void sh_test_register(const char *name, sh_test_fn fn)
+{
+    if (n_tests < MAX_TESTS) {
+        tests[n_tests].name = name;
+        tests[n_tests].fn = fn;
+        n_tests++;
+    }
+}
+
+void sh_test_fail(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "  %s:%d: ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    cur_failed = 1;
+}
+
+const char *sh_test_corpus(const char *rel)
+{
+    static char buf[4096];
+    const char *root = getenv("SH_CORPUS");
+
+    snprintf(buf, sizeof(buf), "%s/%s", root ? root : "../shared/corpus", rel);
+    return buf;
+}
+
+const char *sh_test_src(const char *rel)
+{
+    static char buf[4096];
+    const char *root = getenv("SH_SRC");
+
+    snprintf(buf, sizeof(buf), "%s/%s", root ? root : ".", rel);
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    int i, passed = 0, failed = 0;
+    const char *filter = argc > 1 ? argv[1] : NULL;
+
+    for (i = 0; i < n_tests; i++) {
+        if (filter && !strstr(tests[i].name, filter))
+            continue;
+        cur_failed = 0;
+        tests[i].fn();
+        if (cur_failed) {
+            fprintf(stderr, "FAIL %s\n", tests[i].name);
+            failed++;
+        } else {
+            passed++;
+        }
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed || passed == 0 ? 1 : 0;
+}
