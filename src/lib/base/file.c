@@ -148,3 +148,108 @@ out:
     sh_buf_free(&dec);
     return rc;
 }
+
+static int head_zstd(struct sh_buf *b, int fd, size_t max, bool *complete, const char *path,
+                     sh_diag *diag)
+{
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    char in[65536], tmp[65536];
+    int rc = SH_OK;
+    bool eof = false;
+
+    if (!dctx)
+        return sh_diag_set(diag, SH_ENOMEM, path, 0, "zstd: cannot initialise");
+    *complete = false;
+    while (b->len < max && !eof) {
+        ssize_t n = read(fd, in, sizeof(in));
+        ZSTD_inBuffer zin;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = sh_diag_set(diag, SH_EIO, path, 0, "read: %s", strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            eof = true;
+            break;
+        }
+        zin.src = in;
+        zin.size = (size_t)n;
+        zin.pos = 0;
+        while (zin.pos < zin.size && b->len < max) {
+            ZSTD_outBuffer zout = {tmp, sizeof(tmp), 0};
+            size_t zr = ZSTD_decompressStream(dctx, &zout, &zin);
+            size_t take;
+            if (ZSTD_isError(zr)) {
+                rc = sh_diag_set(diag, SH_EPARSE, path, 0, "zstd: %s", ZSTD_getErrorName(zr));
+                goto out;
+            }
+            take = zout.pos < max - b->len ? zout.pos : max - b->len;
+            rc = sh_buf_add(b, tmp, take);
+            if (rc)
+                goto out;
+        }
+    }
+    *complete = eof;
+out:
+    ZSTD_freeDCtx(dctx);
+    return rc;
+}
+
+int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *path, size_t max,
+                      sh_diag *diag)
+{
+    struct sh_buf b;
+    unsigned char magic[4] = {0};
+    int fd, rc = SH_OK;
+    ssize_t m;
+
+    *out = NULL;
+    *len_out = 0;
+    *complete = false;
+    sh_buf_init(&b, 0);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return sh_diag_set(diag, SH_EIO, path, 0, "cannot open: %s", strerror(errno));
+    m = pread(fd, magic, sizeof(magic), 0);
+    if (m == 4 && memcmp(magic, "\x28\xb5\x2f\xfd", 4) == 0) {
+        rc = head_zstd(&b, fd, max, complete, path, diag);
+        close(fd);
+    } else {
+        /* zlib reads plain files transparently, so one path serves both. */
+        gzFile g = gzdopen(fd, "rb");
+        char tmp[65536];
+        if (!g) {
+            close(fd);
+            return sh_diag_set(diag, SH_ENOMEM, path, 0, "cannot open reader");
+        }
+        while (b.len < max) {
+            unsigned want = (unsigned)((max - b.len) < sizeof(tmp) ? (max - b.len) : sizeof(tmp));
+            int n = gzread(g, tmp, want);
+            if (n < 0) {
+                int zerr;
+                rc = sh_diag_set(diag, SH_EPARSE, path, 0, "gzip: %s", gzerror(g, &zerr));
+                break;
+            }
+            if (n == 0) {
+                *complete = true;
+                break;
+            }
+            rc = sh_buf_add(&b, tmp, (size_t)n);
+            if (rc)
+                break;
+        }
+        if (!rc && !*complete) {
+            char one;
+            *complete = gzread(g, &one, 1) == 0;
+        }
+        gzclose(g);
+    }
+    if (rc) {
+        sh_buf_free(&b);
+        return rc;
+    }
+    *len_out = b.len;
+    *out = sh_buf_detach(&b);
+    return SH_OK;
+}

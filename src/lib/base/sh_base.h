@@ -169,4 +169,12 @@ bool sh_str_to_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
  */
 int sh_file_read(char **out, size_t *len_out, const char *path, size_t max, sh_diag *diag);
 
+/**
+ * Read at most `max` leading bytes (decompressed, as sh_file_read) into an
+ * owned NUL-terminated buffer. A file shorter than `max` is read whole;
+ * *complete tells whether the buffer holds the entire content.
+ */
+int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *path, size_t max,
+                      sh_diag *diag);
+
 #endif

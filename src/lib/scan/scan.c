@@ -3,8 +3,10 @@
  *
  * The walk collects regular files first (sorted, so results and progress
  * are deterministic), then `jobs` worker threads take files by an atomic
- * index. Each worker reads a file once, asks every analyzer's detect() for
- * a score and hands the file to the best one. Per-file outputs are merged
+ * index. Each worker reads a file's head once, asks every analyzer's
+ * detect() about it and hands the file to each analyzer that claims it
+ * (one capture can hold a config and a show version; the indicator sweep
+ * sees every file). Per-file outputs are merged
  * under a mutex; findings are sorted at the end. Analyzer finish() hooks
  * then join results across files (e.g. a device's show version + config).
  */
@@ -195,6 +197,86 @@ static void merge(struct scan_run *run, struct sh_scan_out *o)
     pthread_mutex_unlock(&run->lock);
 }
 
+static void count(struct scan_run *run, size_t *field, size_t n)
+{
+    pthread_mutex_lock(&run->lock);
+    *field += n;
+    pthread_mutex_unlock(&run->lock);
+}
+
+/* Read the head once for detection; load the whole file only when an
+ * analyzer that needs it claims the file and the head was not all of it. */
+static void scan_one(struct scan_run *run, const char *path, void **scratch, size_t max)
+{
+    char *head = NULL, *full = NULL;
+    size_t head_len = 0, full_len = 0, file_bytes = 0, a;
+    bool complete = false, claimed = false, failed = false;
+    sh_diag d;
+    int rc;
+
+    sh_diag_clear(&d);
+    rc = sh_file_read_head(&head, &head_len, &complete, path, SH_SCAN_HEAD, &d);
+    if (rc) {
+        sh_scan__emit(&run->ctx, &d);
+        count(run, &run->res->files_skipped, 1);
+        count(run, &run->res->n_errors, 1);
+        return;
+    }
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        const struct sh_analyzer *an = sh_scan__analyzers[a];
+        struct sh_scan_out o;
+        int score = an->detect(head, head_len);
+
+        if (score <= 0)
+            continue;
+        memset(&o, 0, sizeof(o));
+        sh_diag_clear(&d);
+        if (an->analyze_path) {
+            rc = an->analyze_path(&run->ctx, run->ctx.state[a], scratch[a], path, head, head_len,
+                                  &o, &d);
+        } else {
+            if (complete) {
+                full = head;
+                full_len = head_len;
+            } else if (!full) {
+                rc = sh_file_read(&full, &full_len, path, max, &d);
+                if (rc) {
+                    sh_scan__emit(&run->ctx, &d);
+                    failed = true;
+                    break;
+                }
+            }
+            rc = an->analyze(&run->ctx, run->ctx.state[a], scratch[a], path, full, full_len, &o,
+                             &d);
+        }
+        if (rc) {
+            if (!d.source[0])
+                sh_diag_set(&d, rc, path, d.line, "%s: %s", an->name,
+                            d.text[0] ? d.text : sh_status_str(rc));
+            sh_scan__emit(&run->ctx, &d);
+            failed = true;
+        } else if (!an->always) {
+            claimed = true;
+        }
+        if (o.bytes > file_bytes)
+            file_bytes = o.bytes;
+        if (!an->analyze_path && full_len > file_bytes)
+            file_bytes = full_len;
+        merge(run, &o);
+    }
+    if (claimed) {
+        count(run, &run->res->files_analysed, 1);
+        count(run, &run->res->bytes, file_bytes);
+    } else {
+        count(run, &run->res->files_skipped, 1);
+    }
+    if (failed)
+        count(run, &run->res->n_errors, 1);
+    if (full != head)
+        sh_free(full);
+    sh_free(head);
+}
+
 static void *worker(void *arg)
 {
     struct scan_run *run = arg;
@@ -209,59 +291,10 @@ static void *worker(void *arg)
     }
     for (;;) {
         size_t i = atomic_fetch_add(&run->next, 1);
-        const char *path;
-        char *buf = NULL;
-        size_t len = 0;
-        sh_diag d;
-        int best = -1, best_score = 0, rc;
 
         if (i >= run->files.n)
             break;
-        path = run->files.v[i];
-        sh_diag_clear(&d);
-        rc = sh_file_read(&buf, &len, path, max, &d);
-        if (rc) {
-            sh_scan__emit(&run->ctx, &d);
-            pthread_mutex_lock(&run->lock);
-            run->res->files_skipped++;
-            run->res->n_errors++;
-            pthread_mutex_unlock(&run->lock);
-        } else {
-            for (a = 0; a < sh_scan__n_analyzers; a++) {
-                int s = sh_scan__analyzers[a]->detect(buf, len);
-                if (s > best_score) {
-                    best_score = s;
-                    best = (int)a;
-                }
-            }
-            if (best < 0) {
-                pthread_mutex_lock(&run->lock);
-                run->res->files_skipped++;
-                pthread_mutex_unlock(&run->lock);
-            } else {
-                const struct sh_analyzer *an = sh_scan__analyzers[best];
-                struct sh_scan_out o;
-                memset(&o, 0, sizeof(o));
-                rc = an->analyze(&run->ctx, run->ctx.state[best], scratch[best], path, buf, len,
-                                 &o, &d);
-                if (rc) {
-                    if (!d.source[0])
-                        sh_diag_set(&d, rc, path, d.line, "%s", d.text[0] ? d.text : sh_status_str(rc));
-                    sh_scan__emit(&run->ctx, &d);
-                }
-                merge(run, &o);
-                pthread_mutex_lock(&run->lock);
-                if (rc) {
-                    run->res->files_skipped++;
-                    run->res->n_errors++;
-                } else {
-                    run->res->files_analysed++;
-                    run->res->bytes += len;
-                }
-                pthread_mutex_unlock(&run->lock);
-            }
-        }
-        sh_free(buf);
+        scan_one(run, run->files.v[i], scratch, max);
         {
             size_t done = atomic_fetch_add(&run->done, 1) + 1;
             if (run->ctx.opts->on_progress)

@@ -33,11 +33,22 @@ struct sh_scan_out {
     sh_findings findings;
     struct sh_ptrvec devices; /* sh_device *, owned */
     size_t lines_unparsed;
+    size_t bytes; /* streaming analyzers: bytes they read (decompressed) */
 };
 
 struct sh_analyzer {
     const char *name;
-    /** Score 0..100 that this file is ours; 0 = not ours. Pure. */
+    /**
+     * Runs on every readable file (e.g. the indicator sweep) and does not
+     * count as recognising it. detect() is still asked and may decline.
+     */
+    bool always;
+    /**
+     * Score 0..100 that this file is ours; 0 = not ours. Pure. Sees at most
+     * the first SH_SCAN_HEAD bytes (decompressed). Every analyzer scoring
+     * above 0 analyses the file: one capture may hold a config and a
+     * `show version`.
+     */
     int (*detect)(const char *buf, size_t len);
     /** Build shared state before workers start (may be NULL). */
     int (*prepare)(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag);
@@ -52,10 +63,20 @@ struct sh_analyzer {
      */
     int (*analyze)(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
                    const char *buf, size_t len, struct sh_scan_out *out, sh_diag *diag);
+    /**
+     * Streaming alternative to analyze() for inputs too large to load
+     * (syslog archives): the analyzer opens and reads `path` itself; `head`
+     * is what detect() saw. When set, analyze() is not used.
+     */
+    int (*analyze_path)(const struct sh_scan_ctx *ctx, void *state, void *scratch,
+                        const char *path, const char *head, size_t head_len,
+                        struct sh_scan_out *out, sh_diag *diag);
     /** After all files: join across files (may be NULL). Single-threaded. */
     int (*finish)(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res,
                   sh_diag *diag);
 };
+
+#define SH_SCAN_HEAD 65536
 
 extern const struct sh_analyzer *const sh_scan__analyzers[];
 extern const size_t sh_scan__n_analyzers;

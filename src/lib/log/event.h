@@ -1,0 +1,41 @@
+/*
+ * event.h - one parsed log record, the unit the log rules evaluate.
+ *
+ * A syslog/accounting line parses into named fields (docs/log-fields.md
+ * lists them: the Sigma field names salthunt offers for network devices).
+ * Field values point into the raw line or into the event's small scratch
+ * storage; an event is valid until the next line is parsed into it.
+ * Lines that do not parse still produce an event with `message` = the raw
+ * text and parsed = false, so keyword rules can search them.
+ */
+#ifndef SH_LOG_EVENT_H
+#define SH_LOG_EVENT_H
+
+#include "../base/sh_base.h"
+
+#define SH_LOG_MAX_FIELDS 48
+#define SH_LOG_SCRATCH 4096
+
+struct sh_log_field {
+    const char *name;  /* static string, e.g. "mnemonic" */
+    const char *value; /* not NUL-terminated in general */
+    uint32_t len;
+};
+
+struct sh_log_event {
+    const char *raw;   /* the whole line, without its newline */
+    size_t raw_len;
+    const char *path;  /* evidence file as the user named it (or listener name) */
+    uint64_t line;     /* 1-based line in that file (0 for live messages) */
+    int64_t ts_ms;     /* event time, Unix ms UTC; 0 when unknown */
+    bool parsed;       /* header recognised */
+    struct sh_log_field fields[SH_LOG_MAX_FIELDS];
+    uint32_t n_fields;
+    char scratch[SH_LOG_SCRATCH]; /* decoded values (e.g. un-escaped XML commands) */
+    uint32_t scratch_used;
+};
+
+/** The value of field `name` (case-sensitive), or NULL; *len gets its length. */
+const char *sh_log_event_get(const struct sh_log_event *e, const char *name, uint32_t *len);
+
+#endif
