@@ -394,7 +394,7 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
     struct sig g;
     size_t pos = 0;
     enum sh_dialect d = SH_DIALECT_UNKNOWN;
-    const char *basis = "no config signal";
+    const char *basis = "no config signal", *flavour = NULL;
     int score = 0;
     unsigned best;
 
@@ -421,7 +421,7 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
             if (g.asa_version) {
                 d = SH_DIALECT_ASA;
                 basis = "'RANCID-CONTENT-TYPE: cisco' with 'ASA Version'";
-            } else if (ios_flavour(&g, &basis) == SH_DIALECT_IOSXE) {
+            } else if (ios_flavour(&g, &flavour) == SH_DIALECT_IOSXE) {
                 d = SH_DIALECT_IOSXE;
                 basis = "'RANCID-CONTENT-TYPE: cisco' with IOS XE markers";
             }
