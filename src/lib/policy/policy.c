@@ -169,31 +169,18 @@ static int add_entry(struct pol_list *l, enum sh_policy_key k, const struct sh_y
     return SH_OK;
 }
 
-int sh_policy_load_buf(struct sh_policy **out, const char *buf, size_t len, const char *source,
-                       sh_diag *diag)
+int sh_policy__from_yaml(struct sh_policy **out, const struct sh_yaml_node *root,
+                         const char *source, sh_diag *diag)
 {
-    struct sh_yaml *y = NULL;
     struct sh_policy *p = NULL;
-    const struct sh_yaml_node *root;
     size_t i, j;
-    int rc;
+    int rc = SH_OK;
 
-    SH_ASSERT_ARG(out && (buf || len == 0));
+    SH_ASSERT_ARG(out);
     *out = NULL;
-    if (!source)
-        source = "<policy>";
-    if (len > MAX_POLICY_BYTES)
-        return sh_diag_set(diag, SH_ELIMIT, source, 0, "policy file larger than %zu bytes",
-                           MAX_POLICY_BYTES);
-    rc = sh_yaml_parse(&y, buf, len, NULL, source, diag);
-    if (rc)
-        goto out;
     p = sh_calloc(1, sizeof(*p));
-    if (!p) {
-        rc = SH_ENOMEM;
-        goto out;
-    }
-    root = y->root;
+    if (!p)
+        return sh_diag_set(diag, SH_ENOMEM, source, 0, "out of memory");
     if (!root)
         goto out; /* an empty policy approves nothing and sets no key */
     if (root->type != SH_YAML_MAP) {
@@ -241,13 +228,32 @@ int sh_policy_load_buf(struct sh_policy **out, const char *buf, size_t len, cons
         }
     }
 out:
-    sh_yaml_free(y);
     if (rc) {
         sh_policy_free(p);
         return rc;
     }
     *out = p;
     return SH_OK;
+}
+
+int sh_policy_load_buf(struct sh_policy **out, const char *buf, size_t len, const char *source,
+                       sh_diag *diag)
+{
+    struct sh_yaml *y = NULL;
+    int rc;
+
+    SH_ASSERT_ARG(out && (buf || len == 0));
+    *out = NULL;
+    if (!source)
+        source = "<policy>";
+    if (len > MAX_POLICY_BYTES)
+        return sh_diag_set(diag, SH_ELIMIT, source, 0, "policy file larger than %zu bytes",
+                           MAX_POLICY_BYTES);
+    rc = sh_yaml_parse(&y, buf, len, NULL, source, diag);
+    if (!rc)
+        rc = sh_policy__from_yaml(out, y->root, source, diag);
+    sh_yaml_free(y);
+    return rc;
 }
 
 int sh_policy_load_file(struct sh_policy **out, const char *path, sh_diag *diag)
