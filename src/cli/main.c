@@ -9,6 +9,7 @@
 #include "exit.h"
 
 const struct sh_cmd sh_cmds[] = {
+    {"report", "render stored results (text, jsonl, sarif, csv, html, markdown)", sh_cmd_report},
     {"version", "print the version", sh_cmd_version},
     {NULL, NULL, NULL},
 };

@@ -336,6 +336,8 @@ int sh_store__open_version(sh_store **out, const char *path, int max_version, bo
         rc = exec1(s, "PRAGMA synchronous = FULL", diag);
     if (!rc)
         rc = migrate(s, max_version, diag);
+    if (rc && (sqlite3_errcode(s->db) & 0xff) == SQLITE_NOTADB)
+        rc = sh_diag_set(diag, SH_EDB, path, 0, "not a salthunt database (not SQLite at all)");
     if (rc)
         goto fail;
     *out = s;
