@@ -17,6 +17,7 @@ struct sh_cmd {
 };
 
 int sh_cmd_rules(int argc, char **argv);
+int sh_cmd_report(int argc, char **argv);
 int sh_cmd_scan(int argc, char **argv);
 int sh_cmd_version(int argc, char **argv);
 
