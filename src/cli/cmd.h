@@ -16,6 +16,7 @@ struct sh_cmd {
     int (*run)(int argc, char **argv);
 };
 
+int sh_cmd_rules(int argc, char **argv);
 int sh_cmd_scan(int argc, char **argv);
 int sh_cmd_version(int argc, char **argv);
 

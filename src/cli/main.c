@@ -9,6 +9,7 @@
 #include "exit.h"
 
 const struct sh_cmd sh_cmds[] = {
+    {"rules", "list, test, lint and export config rule packs", sh_cmd_rules},
     {"version", "print the version", sh_cmd_version},
     {NULL, NULL, NULL},
 };
