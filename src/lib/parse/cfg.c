@@ -410,7 +410,20 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
     }
     doc->dialect = dialect;
 
-    rc = sh_cfg__parse_indent(&b, buf, len);
+    switch (dialect) {
+    case SH_DIALECT_JUNOS:
+        rc = sh_cfg__parse_junos(&b, buf, len);
+        break;
+    case SH_DIALECT_FORTIOS:
+        rc = sh_cfg__parse_fortios(&b, buf, len);
+        break;
+    case SH_DIALECT_PANOS:
+        rc = sh_cfg__parse_panos(&b, buf, len);
+        break;
+    default:
+        rc = sh_cfg__parse_indent(&b, buf, len);
+        break;
+    }
     if (rc == 0)
         rc = finish(&b);
 out:
