@@ -14,7 +14,8 @@
 
 #include <strings.h>
 
-#define NODE_CHUNK 512
+#define NODE_CHUNK 4096
+#define NODE_RESERVE_MAX 65536
 #define STR_CHUNK 65536
 #define STR_BIG 16384
 
@@ -369,7 +370,7 @@ static void builder_free(struct sh_cfg__builder *b)
  * count: for the line-based dialects these bounds are never exceeded. */
 static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
 {
-    size_t lines = 1, bytes;
+    size_t lines = 1, all_lines, bytes;
     const char *p = buf, *e = buf + len;
 
     while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
@@ -378,13 +379,21 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
     }
     if (lines > b->lim->max_lines + 1)
         lines = b->lim->max_lines + 1;
+    all_lines = lines;
+    /* Strings and norm are bounded by the input's bytes; node structs are
+     * not (a file of blank lines), so only a typical config's worth is
+     * reserved and the rest comes in chunks. */
+    if (lines > NODE_RESERVE_MAX)
+        lines = NODE_RESERVE_MAX;
     if (!sh_size_mul(&bytes, lines, sizeof(*b->pool)))
         return SH_ENOMEM;
     if (!(b->pool = sh_arena_alloc(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->pool_left = lines;
-    if (!sh_size_add(&bytes, len, lines + 1))
+    if (!sh_size_add(&bytes, len, all_lines + 1))
         return SH_ENOMEM;
+    if (bytes < STR_BIG)
+        bytes = STR_BIG;
     if (!(b->spool = sh_arena_alloc(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->spool_left = bytes;
@@ -393,7 +402,7 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
     if (!(b->nodes = sh_arena_alloc(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->cap_nodes = lines;
-    if (!sh_size_add(&bytes, len, lines + 2))
+    if (!sh_size_add(&bytes, len, all_lines + 2))
         return SH_ENOMEM;
     if (!(b->norm = sh_arena_alloc(&b->doc->arena, bytes)))
         return SH_ENOMEM;
