@@ -378,3 +378,18 @@ SH_TEST(allocation_failures_are_enomem)
         CHECK(n > 1 && n < 1000);
     }
 }
+
+SH_TEST(eof_banner_in_any_cisco_dialect)
+{
+    const char *cfg = "hostname r\nbanner motd\nusername x privilege 15\nEOF\nbanner exec\nip http server\n";
+    struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_IOS);
+
+    if (!doc)
+        return;
+    CHECK(find(doc, "username x privilege 15") == NULL);
+    CHECK(find(doc, "banner motd") && find(doc, "banner motd")->end_line == 4);
+    /* No EOF after the second: it stays a plain line and config goes on. */
+    CHECK(find(doc, "ip http server") != NULL);
+    CHECK_EQ_INT(doc->n_lines, 6);
+    sh_cfg_doc_free(doc);
+}
