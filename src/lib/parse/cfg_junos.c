@@ -110,8 +110,13 @@ static int emit(struct jn *j, bool container)
     }
     if ((rc = sh_buf_add(&j->match, s, sl)) != 0)
         goto lim;
-    if ((rc = sh_buf_adds(&j->stmt, container ? " {" : ";")) != 0)
-        goto lim;
+    {
+        /* Appending may move the buffer: keep s as an offset. */
+        size_t off = (size_t)(s - j->stmt.ptr);
+        if ((rc = sh_buf_adds(&j->stmt, container ? " {" : ";")) != 0)
+            goto lim;
+        s = j->stmt.ptr + off;
+    }
     rc = sh_cfg__add(b, b->depth, j->stmt.ptr, j->stmt.len, j->match.ptr, j->match.len,
                      j->stmt_line, &n);
     if (rc)
