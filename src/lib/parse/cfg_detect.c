@@ -38,15 +38,23 @@ struct sig {
     unsigned indent_w[5];      /* first-child indentation widths 1..4 */
 };
 
-static bool starts(const char *s, size_t n, const char *p)
-{
-    size_t pl = strlen(p);
-    return n >= pl && memcmp(s, p, pl) == 0;
-}
+/* Prefix test against a string literal; the length is known at compile
+ * time, which keeps the per-line signal checks cheap. */
+#define starts(s, n, lit) ((n) >= sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
 
+/* memmem without its per-call setup cost: the needles are short and most
+ * lines do not hold their first byte often. */
 static bool contains(const char *s, size_t n, const char *p)
 {
-    return memmem(s, n, p, strlen(p)) != NULL;
+    size_t pl = strlen(p);
+    const char *q = s, *e = s + n;
+
+    while (pl && (size_t)(e - q) >= pl && (q = memchr(q, p[0], (size_t)(e - q) - pl + 1))) {
+        if (memcmp(q, p, pl) == 0)
+            return true;
+        q++;
+    }
+    return false;
 }
 
 static void rancid(struct sig *g, const char *s, size_t n)
@@ -68,7 +76,7 @@ static void rancid(struct sig *g, const char *s, size_t n)
         {"fortigate", SH_DIALECT_FORTIOS, "'RANCID-CONTENT-TYPE: fortigate'"},
         {"fortios", SH_DIALECT_FORTIOS, "'RANCID-CONTENT-TYPE: fortios'"},
     };
-    const char *v = memmem(s, n, "RANCID-CONTENT-TYPE:", 20);
+    const char *v = memmem(s, n, "RANCID-CONTENT-TYPE:", 20); /* present: checked by caller */
     size_t i, vl;
 
     if (!v || g->rancid)
@@ -180,7 +188,7 @@ static void line_signals(struct sig *g, const char *p, size_t len)
     if (!n)
         return;
 
-    if (contains(s, n, "RANCID-CONTENT-TYPE:") && (s[0] == '!' || s[0] == '#'))
+    if ((s[0] == '!' || s[0] == '#') && contains(s, n, "RANCID-CONTENT-TYPE:"))
         rancid(g, s, n);
 
     if (skip == 0) {
@@ -261,7 +269,7 @@ static void line_signals(struct sig *g, const char *p, size_t len)
     if (skip > 0 && skip <= 4 && g->prev_top && p[0] == ' ')
         g->indent_w[skip]++;
     g->prev_top = skip == 0;
-    if (contains(s, n, " use-vrf ") || starts(s, n, "spanning-tree port type ") ||
+    if (contains(s, n, "use-vrf ") || starts(s, n, "spanning-tree port type ") ||
         starts(s, n, "vrf context "))
         mark(g, &g->nx, &g->nx_basis, "NX-OS 'use-vrf'/'vrf context'");
     if (skip == 0 && starts(s, n, "vrf ") && !memchr(s + 4, ' ', n - 4))

@@ -27,6 +27,7 @@ struct ind {
     size_t pos;
     enum mode mode;
     size_t nofind[257]; /* banner delimiter d has no occurrence at or after nofind[d]-1 */
+    size_t eof_nofind;  /* no "EOF" line at or after eof_nofind-1 */
 };
 
 static long indent_of(const char *p, size_t n, size_t *skip)
@@ -181,8 +182,7 @@ static void close_block(struct ind *st, int kind, long indent, uint32_t line)
 
 /* Find the line holding the closing banner delimiter, starting the search
  * at `from`. Returns the offset just past that line, or 0 if unclosed. */
-static size_t banner_end(struct ind *st, size_t from, const char *delim, size_t dlen,
-                         uint32_t *lines)
+static size_t banner_end(struct ind *st, size_t from, const char *delim, size_t dlen)
 {
     unsigned slot = dlen == 2 ? 256 : (unsigned char)delim[0];
     const char *hit;
@@ -196,13 +196,6 @@ static size_t banner_end(struct ind *st, size_t from, const char *delim, size_t 
     if (!hit) {
         st->nofind[slot] = from + 1;
         return 0;
-    }
-    *lines = 0;
-    for (p = st->buf + from; p < hit; p++) {
-        p = memchr(p, '\n', (size_t)(hit - p));
-        if (!p)
-            break;
-        (*lines)++;
     }
     p = memchr(hit, '\n', st->len - (size_t)(hit - st->buf));
     end = p ? (size_t)(p - st->buf) + 1 : st->len;
@@ -219,7 +212,6 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
     enum sh_dialect d = b->doc->dialect;
     size_t i = 6, dlen;
     const char *delim;
-    uint32_t extra = 0;
     size_t end;
     int rc;
 
@@ -232,10 +224,12 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
     while (i < n && sh_cfg__is_space(s[i]))
         i++;
     if (i == n) {
-        /* EOS: the body follows on its own lines and ends with "EOF". */
+        /* EOS: the body follows on its own lines and ends with "EOF".
+         * Other Cisco dialects always write a delimiter, but a
+         * misdetected EOS file must not have its banner parsed. */
         size_t pos = after_line, save_lines = b->doc->n_lines;
         struct sh_cfg__line ln;
-        if (d != SH_DIALECT_EOS)
+        if (st->eof_nofind && after_line >= st->eof_nofind - 1)
             return 0;
         for (;;) {
             rc = sh_cfg__next_line(b, st->buf, st->len, &pos, &ln);
@@ -244,6 +238,7 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
             if (rc == 0) {
                 /* Unclosed: keep the header, parse what follows as config. */
                 b->doc->n_lines = save_lines;
+                st->eof_nofind = after_line + 1;
                 return 0;
             }
             {
@@ -271,7 +266,7 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
         sh_cfg__close_to(b, depth);
         return 1;
     }
-    end = banner_end(st, after_line, delim, dlen, &extra);
+    end = banner_end(st, after_line, delim, dlen);
     if (!end) {
         /* The device would swallow the rest of the file; we would rather
          * show it. The header stays a node and counts as odd syntax. */
@@ -293,7 +288,6 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
         }
         sh_cfg__extend(b, (uint32_t)b->doc->n_lines);
     }
-    SH_UNUSED(extra);
     sh_cfg__close_to(b, depth);
     st->pos = end;
     return 1;

@@ -323,3 +323,73 @@ SH_TEST(dialect_names_round_trip)
     CHECK_STR(sh_dialect_name(SH_DIALECT_FORTIOS), "fortios");
     CHECK_EQ_INT(sh_dialect_from_name("bogus"), SH_DIALECT_UNKNOWN);
 }
+
+SH_TEST(many_nodes_grow_past_reservation)
+{
+    size_t lines = 70000, i, len = 0;
+    char *buf = sh_malloc(lines * 8 + 1);
+    struct sh_cfg_doc *doc = NULL;
+    sh_diag diag;
+
+    if (!buf)
+        return;
+    for (i = 0; i < lines; i++) {
+        memcpy(buf + len, i % 2 ? " x\n" : "ab\n", 3);
+        len += 3;
+    }
+    CHECK_OK(sh_cfg_parse(&doc, buf, len, SH_DIALECT_IOS, NULL, "big", &diag));
+    if (doc) {
+        CHECK_EQ_INT(doc->n_nodes, lines);
+        CHECK_EQ_INT(doc->norm_len, len - 1 - lines / 2);
+        CHECK(doc->nodes[lines - 1]->parent == doc->nodes[lines - 2]);
+        CHECK(sh_cfg_node_at(doc, doc->nodes[69999]->norm_off) == doc->nodes[69999]);
+        sh_cfg_doc_free(doc);
+    }
+    sh_free(buf);
+}
+
+SH_TEST(allocation_failures_are_enomem)
+{
+    const char *cfgs[] = {
+        "hostname r1\nbanner motd ^C\nx\n^C\ninterface A\n shutdown\n",
+        "system {\n    host-name r1;\n    services { ssh; }\n}\nset system x y\n",
+        "config system global\n    set hostname f\nend\n",
+    };
+    const enum sh_dialect ds[] = {SH_DIALECT_IOS, SH_DIALECT_JUNOS, SH_DIALECT_FORTIOS};
+    size_t c;
+
+    for (c = 0; c < SH_ARRAY_LEN(cfgs); c++) {
+        unsigned long n;
+        for (n = 1; n < 1000; n++) {
+            struct sh_cfg_doc *doc = NULL;
+            sh_diag diag;
+            int rc;
+            sh_alloc_fail_after(n);
+            rc = sh_cfg_parse(&doc, cfgs[c], strlen(cfgs[c]), ds[c], NULL, "f", &diag);
+            sh_alloc_fail_after(0);
+            if (rc == 0) {
+                CHECK(doc != NULL);
+                sh_cfg_doc_free(doc);
+                break;
+            }
+            CHECK_EQ_INT(rc, SH_ENOMEM);
+            CHECK(doc == NULL);
+        }
+        CHECK(n > 1 && n < 1000);
+    }
+}
+
+SH_TEST(eof_banner_in_any_cisco_dialect)
+{
+    const char *cfg = "hostname r\nbanner motd\nusername x privilege 15\nEOF\nbanner exec\nip http server\n";
+    struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_IOS);
+
+    if (!doc)
+        return;
+    CHECK(find(doc, "username x privilege 15") == NULL);
+    CHECK(find(doc, "banner motd") && find(doc, "banner motd")->end_line == 4);
+    /* No EOF after the second: it stays a plain line and config goes on. */
+    CHECK(find(doc, "ip http server") != NULL);
+    CHECK_EQ_INT(doc->n_lines, 6);
+    sh_cfg_doc_free(doc);
+}
