@@ -125,7 +125,7 @@ static void mark(struct sig *g, unsigned *count, const char **basis, const char 
 /* Top-level command words common to the Cisco-style dialects: evidence
  * that the text is a config at all. */
 static const char *const generic_words[] = {
-    "hostname",     "interface", "version",    "line",       "router",      "ip",
+    "hostname", /* first: bit 0 of kinds_seen */     "interface", "version",    "line",       "router",      "ip",
     "ipv6",         "username",  "enable",     "service",    "no",          "logging",
     "snmp-server",  "ntp",       "aaa",        "spanning-tree", "vlan",     "access-list",
     "boot",         "clock",     "control-plane", "crypto",  "banner",      "tacacs-server",
@@ -490,6 +490,12 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
         } else if (g.ios || g.generic_kinds >= 2) {
             d = ios_flavour(&g, &basis);
             score = 40 + 10 * (int)(g.ios + g.generic_kinds / 2 > 4 ? 4 : g.ios + g.generic_kinds / 2);
+        } else if ((g.kinds_seen & 1) && w1 + w2 + w3 > 0) {
+            /* A snippet: `hostname X` and an indented block of some
+             * feature only Cisco-style configs have. */
+            d = SH_DIALECT_IOS;
+            basis = "'hostname' with Cisco-style indented blocks";
+            score = 30;
         } else {
             d = SH_DIALECT_UNKNOWN;
         }

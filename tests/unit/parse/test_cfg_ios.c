@@ -393,3 +393,27 @@ SH_TEST(eof_banner_in_any_cisco_dialect)
     CHECK_EQ_INT(doc->n_lines, 6);
     sh_cfg_doc_free(doc);
 }
+
+SH_TEST(second_capture_keeps_the_first)
+{
+    const char *cfg = "r1#show running-config\n"
+                      "Building configuration...\n"
+                      "hostname r1\n"
+                      "username a privilege 15\n"
+                      "end\n"
+                      "r1#show startup-config\n"
+                      "Using 1234 out of 65536 bytes\n"
+                      "hostname r1\n"
+                      "Building configuration...\n"
+                      "username b privilege 15\n";
+    struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_IOS);
+
+    if (!doc)
+        return;
+    CHECK(find(doc, "username a privilege 15") != NULL);
+    CHECK(find(doc, "username b privilege 15") != NULL);
+    CHECK(find(doc, "Using 1234 out of 65536 bytes") == NULL);
+    CHECK_EQ_INT(doc->n_unparsed, 0);
+    CHECK_EQ_INT(doc->n_nodes, 4);
+    sh_cfg_doc_free(doc);
+}
