@@ -555,7 +555,7 @@ static sh_device *dev_alloc(void)
     return sh_calloc(1, sizeof(sh_device));
 }
 
-static void dev_free(sh_device *d)
+void sh_show_device_free(sh_device *d)
 {
     if (!d)
         return;
@@ -572,6 +572,19 @@ static void dev_free(sh_device *d)
     sh_free(d);
 }
 
+bool sh_show_is_own(const sh_device *d)
+{
+    size_t i;
+
+    if (!d || !d->dialect_basis)
+        return false;
+    for (i = 1; i < SH_ARRAY_LEN(plat_info); i++) {
+        if (strcmp(d->dialect_basis, plat_info[i].basis) == 0)
+            return true;
+    }
+    return false;
+}
+
 void sh_show_free_devices(struct sh_ptrvec *devs)
 {
     size_t i;
@@ -579,7 +592,7 @@ void sh_show_free_devices(struct sh_ptrvec *devs)
     if (!devs)
         return;
     for (i = 0; i < devs->n; i++)
-        dev_free(devs->v[i]);
+        sh_show_device_free(devs->v[i]);
     sh_ptrvec_free(devs);
     devs->v = NULL;
     devs->n = devs->cap = 0;
@@ -606,7 +619,7 @@ static sh_device *new_dev(struct parse *ps, enum plat p, const char *host)
     d->dialect_basis = sh_strdup(plat_info[p].basis);
     if ((host && host[0] && !d->hostname) || !d->platform || !d->dialect_basis ||
         sh_strlist_push(&d->sources, ps->source)) {
-        dev_free(d);
+        sh_show_device_free(d);
         ps->rc = SH_ENOMEM;
         return NULL;
     }
@@ -618,23 +631,23 @@ static void push_dev(struct parse *ps, sh_device *d, enum plat p)
     if (!d->os && plat_info[p].os)
         d->os = sh_strdup(plat_info[p].os);
     if (!d->os) {
-        dev_free(d);
+        sh_show_device_free(d);
         ps->rc = SH_ENOMEM;
         return;
     }
     if (!d->version && !d->hostname && !d->model && !d->serial) {
-        dev_free(d);
+        sh_show_device_free(d);
         return;
     }
     if (ps->out->n >= SH_SHOW_MAX_DEVICES) {
-        dev_free(d);
+        sh_show_device_free(d);
         ps->rc = sh_diag_set(ps->diag, SH_ELIMIT, ps->source, 0,
                              "more than %d show outputs in one file; the rest were not read",
                              SH_SHOW_MAX_DEVICES);
         return;
     }
     if (sh_ptrvec_push(ps->out, d)) {
-        dev_free(d);
+        sh_show_device_free(d);
         ps->rc = SH_ENOMEM;
     }
 }
@@ -742,7 +755,7 @@ static void parse_exchange(struct parse *ps, const char *b, const char *e, uint3
     }
     if (d) {
         if (ps->rc)
-            dev_free(d);
+            sh_show_device_free(d);
         else
             push_dev(ps, d, P_EXCHANGE);
     }
@@ -798,7 +811,7 @@ static void parse_segment(struct parse *ps, const char *b, const char *e, uint32
     if (!ps->rc && !d->hostname && host && host[0] && !(d->hostname = sh_strdup(host)))
         ps->rc = SH_ENOMEM;
     if (ps->rc)
-        dev_free(d);
+        sh_show_device_free(d);
     else
         push_dev(ps, d, p);
 }

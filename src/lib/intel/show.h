@@ -34,6 +34,12 @@ int sh_show_detect(const char *buf, size_t len);
 int sh_show_parse(const char *buf, size_t len, const char *source, struct sh_ptrvec *out,
                   sh_diag *diag);
 
+/** Free one device record (same layout and ownership as sh_device_free). */
+void sh_show_device_free(sh_device *d);
+
+/** True when `d` is a record this parser produced (from its dialect_basis). */
+bool sh_show_is_own(const sh_device *d);
+
 /** Free every device in `devs` and the vector itself (leaves it empty). */
 void sh_show_free_devices(struct sh_ptrvec *devs);
 

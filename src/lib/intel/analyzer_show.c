@@ -1,0 +1,85 @@
+/*
+ * analyzer_show.c - `show` captures -> device records; exposure join.
+ *
+ * analyze() turns every recognised command output of a file into a device
+ * record (platform, OS, version, model, serial, uptime). finish() merges
+ * all device records of the scan by hostname - this analyzer's and the
+ * config analyzer's, whose records carry the enabled features - and judges
+ * each device against the CVE records (exposure.c). The CVE database is
+ * built once in prepare() from the data shipped in the binary and is only
+ * read afterwards.
+ */
+#include "../base/sh_base.h"
+
+#include "../scan/scan_int.h"
+#include "cvedb.h"
+#include "exposure.h"
+#include "show.h"
+
+static int detect(const char *buf, size_t len)
+{
+    return sh_show_detect(buf, len);
+}
+
+static int prepare(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag)
+{
+    struct sh_cvedb *db = NULL;
+    int rc;
+
+    SH_UNUSED(ctx);
+    rc = sh_cvedb_new(&db);
+    if (!rc)
+        rc = sh_cvedb_load_builtin(db, diag);
+    if (rc) {
+        sh_cvedb_free(db);
+        return rc;
+    }
+    *state_out = db;
+    return SH_OK;
+}
+
+static void release(void *state)
+{
+    sh_cvedb_free(state);
+}
+
+static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
+                   const char *buf, size_t len, struct sh_scan_out *out, sh_diag *diag)
+{
+    int rc;
+
+    SH_UNUSED(state);
+    SH_UNUSED(scratch);
+    rc = sh_show_parse(buf, len, path, &out->devices, diag);
+    if (rc == SH_ELIMIT) {
+        /* Keep what was read; say what was not. */
+        sh_scan__emit(ctx, diag);
+        rc = SH_OK;
+    }
+    return rc;
+}
+
+static int finish(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res, sh_diag *diag)
+{
+    struct sh_ptrvec merged;
+    int rc;
+
+    SH_UNUSED(diag);
+    if (!state)
+        return SH_OK;
+    rc = sh_exposure_merge(res->devices, res->n_devices, &merged);
+    if (rc)
+        return rc;
+    rc = sh_exposure_eval(state, &merged, ctx->opts->all, &res->findings);
+    sh_exposure_merge_free(&merged);
+    return rc;
+}
+
+const struct sh_analyzer sh_analyzer__show = {
+    .name = "show",
+    .detect = detect,
+    .prepare = prepare,
+    .release = release,
+    .analyze = analyze,
+    .finish = finish,
+};
