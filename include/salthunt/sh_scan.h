@@ -35,6 +35,10 @@ typedef struct sh_scan_options {
     void *diag_ud;
     sh_progress_cb on_progress;
     void *progress_ud;
+    /* Database whose imported intel (salthunt intel import) joins the
+     * built-in indicators and CVE records; NULL = built-in data only.
+     * Last so SH_SCAN_OPTIONS_INIT leaves it NULL. */
+    const char *intel_db;
 } sh_scan_options;
 
 #define SH_SCAN_OPTIONS_VERSION 1

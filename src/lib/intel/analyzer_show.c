@@ -6,14 +6,17 @@
  * all device records of the scan by hostname - this analyzer's and the
  * config analyzer's, whose records carry the enabled features - and judges
  * each device against the CVE records (exposure.c). The CVE database is
- * built once in prepare() from the data shipped in the binary and is only
- * read afterwards.
+ * built once in prepare() from the data shipped in the binary plus what
+ * was imported into the store, and is only read afterwards.
  */
 #include "../base/sh_base.h"
 
 #include "../scan/scan_int.h"
+#include <unistd.h>
+
 #include "cvedb.h"
 #include "exposure.h"
+#include "intel_store.h"
 #include "show.h"
 
 static int detect(const char *buf, size_t len)
@@ -26,10 +29,18 @@ static int prepare(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag)
     struct sh_cvedb *db = NULL;
     int rc;
 
-    SH_UNUSED(ctx);
     rc = sh_cvedb_new(&db);
     if (!rc)
         rc = sh_cvedb_load_builtin(db, diag);
+    /* Imported intel: CVE records and KEV here, indicators into the
+     * scan's set (it is still writable while analyzers prepare). */
+    if (!rc && ctx->opts->intel_db && access(ctx->opts->intel_db, R_OK) == 0) {
+        sh_intel_store *st = NULL;
+        rc = sh_intel_store_open(&st, ctx->opts->intel_db, diag);
+        if (!rc)
+            rc = sh_intel_store_load(st, db, ctx->iocs, ctx->opts->include_related_iocs, diag);
+        sh_intel_store_close(st);
+    }
     if (rc) {
         sh_cvedb_free(db);
         return rc;

@@ -785,3 +785,24 @@ int sh_ioc_set_load_builtin(struct sh_ioc_set *set, bool include_related, sh_dia
     return sh_ioc_set_load_text(set, (const char *)rel->data, rel->len, "related reporting", true,
                                 diag);
 }
+
+int sh_ioc_set_each(const struct sh_ioc_set *set, int (*cb)(const struct sh_ioc *ioc, void *ud),
+                    void *ud)
+{
+    size_t i, t;
+    int rc;
+
+    SH_ASSERT_ARG(set && cb);
+    for (i = 0; i < set->cap_addrs; i++) {
+        if (set->addrs[i].ioc && (rc = cb(set->addrs[i].ioc, ud)) != 0)
+            return rc;
+    }
+    for (t = 0; t < SH_IOC__COUNT; t++) {
+        for (i = 0; i < set->strs[t].cap; i++) {
+            if (set->strs[t].ents && set->strs[t].ents[i].key &&
+                (rc = cb(set->strs[t].ents[i].val, ud)) != 0)
+                return rc;
+        }
+    }
+    return SH_OK;
+}
