@@ -59,11 +59,17 @@ SH_API void sh_intel_store_close(sh_intel_store *s);
  * Validate and import one file's content. The kind is recognised from the
  * content. A CVE record or KEV catalog replaces earlier imports of the
  * same CVE / the whole catalog; indicators are added (by type and value).
+ * Indicators are labelled `related` (reporting other than the advisory;
+ * used by scans only with --related-iocs) when asked.
  * Fails with diag naming the file and line on malformed input; nothing of
  * that file is kept then (one transaction per file).
  */
 SH_API int sh_intel_import(sh_intel_store *s, const char *buf, size_t len, const char *source,
-                           sh_intel_import_stats *stats, sh_diag *diag);
+                           bool related, sh_intel_import_stats *stats, sh_diag *diag);
+
+/** sh_intel_import on a file's content (gzip/zstd decompressed; at most 256 MiB). */
+SH_API int sh_intel_import_file(sh_intel_store *s, const char *path, bool related,
+                                sh_intel_import_stats *stats, sh_diag *diag);
 
 /** Callback for sh_intel_list: one line per item. */
 typedef void (*sh_intel_list_cb)(const char *kind, const char *id, const char *detail,

@@ -9,6 +9,7 @@
 #include "exit.h"
 
 const struct sh_cmd sh_cmds[] = {
+    {"intel", "import or list indicators, CVE records and the KEV catalog", sh_cmd_intel},
     {"version", "print the version", sh_cmd_version},
     {NULL, NULL, NULL},
 };

@@ -352,6 +352,14 @@ int sh_cvedb_add_cve_json(struct sh_cvedb *db, const char *buf, size_t len, cons
         json_t *d0 = json_array_get(json_object_get(cna, "descriptions"), 0);
         c->title = adup(db, jstr(d0, "value"), &rc);
     }
+    /* Titles end up in one-line messages: no control characters. */
+    if (c->title) {
+        char *t;
+        for (t = (char *)(uintptr_t)c->title; *t; t++) {
+            if ((unsigned char)*t < 0x20 || *t == 0x7f)
+                *t = ' ';
+        }
+    }
     aff = json_object_get(cna, "affected");
     n = json_array_size(aff);
     if (n > MAX_PRODUCTS) {

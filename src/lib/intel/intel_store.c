@@ -163,7 +163,7 @@ static int exec(sh_intel_store *s, const char *sql, sh_diag *diag)
 }
 
 int sh_intel_import(sh_intel_store *s, const char *buf, size_t len, const char *source,
-                    sh_intel_import_stats *stats, sh_diag *diag)
+                    bool related, sh_intel_import_stats *stats, sh_diag *diag)
 {
     struct sh_cvedb *cdb = NULL;
     struct sh_ioc_set *set = NULL;
@@ -196,14 +196,14 @@ int sh_intel_import(sh_intel_store *s, const char *buf, size_t len, const char *
     case 3: {
         struct sh_stix_stats ss;
         st.kind = SH_INTEL_STIX;
-        rc = sh_stix_load(set, buf, len, source, false, &ss, diag);
+        rc = sh_stix_load(set, buf, len, source, related, &ss, diag);
         st.items = sh_ioc_set_count(set);
         st.skipped = ss.skipped;
         break;
     }
     default:
         st.kind = SH_INTEL_IOC_LIST;
-        rc = sh_ioc_set_load_text(set, buf, len, source, false, diag);
+        rc = sh_ioc_set_load_text(set, buf, len, source, related, diag);
         st.items = sh_ioc_set_count(set);
         if (!rc && st.items == 0)
             rc = sh_diag_set(diag, SH_EPARSE, source, 0,
@@ -279,6 +279,21 @@ out:
     sh_ioc_set_free(set);
     if (stats)
         *stats = st;
+    return rc;
+}
+
+int sh_intel_import_file(sh_intel_store *s, const char *path, bool related,
+                         sh_intel_import_stats *stats, sh_diag *diag)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc;
+
+    SH_ASSERT_ARG(s && path);
+    rc = sh_file_read(&buf, &len, path, (size_t)256 << 20, diag);
+    if (!rc)
+        rc = sh_intel_import(s, buf, len, path, related, stats, diag);
+    sh_free(buf);
     return rc;
 }
 

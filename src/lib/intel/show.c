@@ -466,7 +466,16 @@ static int rule_fortios(sh_device *d, const struct line *l)
 static int rule_ivanti(sh_device *d, const struct line *l)
 {
     size_t i;
+    int rc = set_after_colon(&d->hostname, l, "Hostname");
 
+    if (!rc)
+        rc = set_after_colon(&d->model, l, "Model");
+    if (!rc)
+        rc = set_after_colon(&d->serial, l, "Serial Number");
+    if (!rc)
+        rc = set_after_colon(&d->uptime, l, "Uptime");
+    if (rc)
+        return rc;
     if (lfind(l, "Policy Secure") && !d->os) {
         d->os = sh_strdup("Ivanti Policy Secure");
         if (!d->os)
