@@ -701,9 +701,9 @@ static void parse_exchange(struct parse *ps, const char *b, const char *e, uint3
         if (name_col >= 0 && ver_col >= 0 && lfind(&s, ",")) {
             int col = 0;
             const char *p = s.p, *se = s.p + s.n;
-            d = new_dev(ps, P_EXCHANGE, NULL);
-            if (!d)
-                return;
+            sh_device *row = new_dev(ps, P_EXCHANGE, NULL);
+            if (!row)
+                break;
             while (p <= se && !ps->rc) {
                 const char *c = memchr(p, ',', (size_t)(se - p));
                 size_t n = c ? (size_t)(c - p) : (size_t)(se - p);
@@ -712,16 +712,18 @@ static void parse_exchange(struct parse *ps, const char *b, const char *e, uint3
                     n -= 2;
                 }
                 if (col == name_col)
-                    ps->rc = set_field(&d->hostname, p, n);
+                    ps->rc = set_field(&row->hostname, p, n);
                 else if (col == ver_col)
-                    ps->rc = exchange_version(&d->version, p, n);
+                    ps->rc = exchange_version(&row->version, p, n);
                 col++;
                 if (!c)
                     break;
                 p = c + 1;
             }
-            push_dev(ps, d, P_EXCHANGE);
-            d = NULL;
+            if (ps->rc)
+                sh_show_device_free(row);
+            else
+                push_dev(ps, row, P_EXCHANGE);
             continue;
         }
         if (set_after_colon(&name, &s, "Name")) {
@@ -754,7 +756,7 @@ static void parse_exchange(struct parse *ps, const char *b, const char *e, uint3
             const char *sp = memchr(s.p, ' ', s.n);
             sh_device *t = new_dev(ps, P_EXCHANGE, NULL);
             if (!t)
-                return;
+                break;
             if (sp)
                 ps->rc = set_field(&t->hostname, s.p, (size_t)(sp - s.p));
             if (!ps->rc)
