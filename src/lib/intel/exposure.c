@@ -99,6 +99,9 @@ static int fold(struct sh_inv_device *m, const sh_device *d, bool prefer)
         return SH_ENOMEM;
     if (!prefer)
         m->has_config = true;
+    if (sh_show_is_vstack(d) && !list_has(&m->known, "vstack") &&
+        sh_strlist_push(&m->known, "vstack"))
+        return SH_ENOMEM;
     return SH_OK;
 }
 
@@ -109,6 +112,7 @@ void sh_exposure_merge_free(struct sh_ptrvec *merged)
     for (i = 0; i < merged->n; i++) {
         struct sh_inv_device *m = merged->v[i];
         sh_show_device_free(m->dev);
+        sh_strlist_clear(&m->known);
         sh_free(m);
     }
     sh_ptrvec_free(merged);
@@ -163,7 +167,7 @@ int sh_exposure_merge(sh_device *const *devs, size_t n, struct sh_ptrvec *out)
                 if (!m || !m->dev || sh_ptrvec_push(out, m) ||
                     sh_strmap_put(&idx, key, m, NULL)) {
                     if (m && (out->n == 0 || out->v[out->n - 1] != m)) {
-                        sh_free(m->dev);
+                        sh_show_device_free(m->dev);
                         sh_free(m);
                     }
                     sh_free(key);
@@ -318,6 +322,17 @@ static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, str
     return sh_findings_take(out, f);
 }
 
+/* Every precondition feature's state settled by a show capture. */
+static bool all_known(const struct sh_inv_device *m, const char *const *features)
+{
+    size_t i;
+    for (i = 0; features && features[i]; i++) {
+        if (!list_has(&m->known, features[i]))
+            return false;
+    }
+    return true;
+}
+
 static const char *first_on(const sh_device *d, const char *const *features)
 {
     size_t i;
@@ -406,7 +421,7 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
         }
         v.remediation = ev.fixed ? sh_strdup_printf("Upgrade to %s or a later release.", ev.fixed)
                                  : sh_strdup("Upgrade to a fixed release per the vendor advisory.");
-    } else if (!m->has_config) {
+    } else if (!m->has_config && !all_known(m, ci.features)) {
         v.state = "unknown";
         v.sev = ci.kev_date ? SH_SEV_HIGH : SH_SEV_MEDIUM;
         v.message = sh_strdup_printf(

@@ -19,6 +19,7 @@ struct sh_cvedb;
 struct sh_inv_device {
     sh_device *dev;   /* owned */
     bool has_config;  /* some evidence other than a show capture (feature facts) */
+    sh_strlist known; /* features whose state a show capture settled (vstack) */
     const char *version_source; /* borrowed from dev->sources: where the version came from */
 };
 

@@ -55,6 +55,9 @@ static const struct {
     [P_EXCHANGE] = {"exchange", "Exchange Server", "build number (Microsoft Exchange)"},
 };
 
+/* `show vstack config` tells whether the Smart Install client runs. */
+static const char VSTACK_BASIS[] = "show vstack config (Cisco Smart Install)";
+
 /* ---- line helpers ---- */
 
 static bool next_line(const char **cur, const char *end, struct line *l)
@@ -581,12 +584,19 @@ void sh_show_device_free(sh_device *d)
     sh_free(d);
 }
 
+bool sh_show_is_vstack(const sh_device *d)
+{
+    return d && d->dialect_basis && strcmp(d->dialect_basis, VSTACK_BASIS) == 0;
+}
+
 bool sh_show_is_own(const sh_device *d)
 {
     size_t i;
 
     if (!d || !d->dialect_basis)
         return false;
+    if (strcmp(d->dialect_basis, VSTACK_BASIS) == 0)
+        return true;
     for (i = 1; i < SH_ARRAY_LEN(plat_info); i++) {
         if (strcmp(d->dialect_basis, plat_info[i].basis) == 0)
             return true;
@@ -772,6 +782,34 @@ static void parse_exchange(struct parse *ps, const char *b, const char *e, uint3
     }
 }
 
+/* "Role: Client (SmartInstall enabled)" / "(SmartInstall disabled)": a
+ * record whose features say whether vstack is on (no version facts). */
+static void parse_vstack(struct parse *ps, const char *b, const char *e, const char *host)
+{
+    struct line l = {0};
+    const char *cur = b;
+    int state = -1; /* 1 enabled, 0 disabled */
+    sh_device *d;
+
+    while (state < 0 && next_line(&cur, e, &l)) {
+        if (lfind(&l, "SmartInstall enabled"))
+            state = 1;
+        else if (lfind(&l, "SmartInstall disabled") || lfind(&l, "Role: Director"))
+            state = 0;
+    }
+    if (state < 0)
+        return;
+    d = dev_alloc();
+    if (!d || !(d->dialect_basis = sh_strdup(VSTACK_BASIS)) ||
+        (host && host[0] && !(d->hostname = sh_strdup(host))) ||
+        sh_strlist_push(&d->sources, ps->source) ||
+        (state == 1 && sh_strlist_push(&d->features, "vstack")) ||
+        sh_ptrvec_push(ps->out, d)) {
+        sh_show_device_free(d);
+        ps->rc = SH_ENOMEM;
+    }
+}
+
 /* One command output [b, e) whose first line is `first`; `host` from its prompt. */
 static void parse_segment(struct parse *ps, const char *b, const char *e, uint32_t first,
                           const char *host)
@@ -783,8 +821,10 @@ static void parse_segment(struct parse *ps, const char *b, const char *e, uint32
     bool done = false;
     sh_device *d;
 
-    if (p == P_NONE)
+    if (p == P_NONE) {
+        parse_vstack(ps, b, e, host);
         return;
+    }
     if (p == P_EXCHANGE) {
         parse_exchange(ps, b, e, first);
         return;

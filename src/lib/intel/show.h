@@ -7,7 +7,9 @@
  * Microsoft Exchange build numbers (Get-ExchangeServer, ExSetup.exe file
  * version, or a CSV inventory). A capture may hold several commands, each
  * after a CLI prompt ("rtr1#show version", "admin@fw> show system info");
- * each recognised output becomes one device record.
+ * each recognised output becomes one device record. `show vstack config`
+ * gives a record without version facts whose features say whether the
+ * Smart Install client ("vstack") is on.
  *
  * Pure functions over a buffer; thread-safe; results are owned by the caller.
  */
@@ -39,6 +41,9 @@ void sh_show_device_free(sh_device *d);
 
 /** True when `d` is a record this parser produced (from its dialect_basis). */
 bool sh_show_is_own(const sh_device *d);
+
+/** True for a `show vstack config` record: its features tell whether vstack is on. */
+bool sh_show_is_vstack(const sh_device *d);
 
 /** Free every device in `devs` and the vector itself (leaves it empty). */
 void sh_show_free_devices(struct sh_ptrvec *devs);

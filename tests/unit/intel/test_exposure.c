@@ -323,3 +323,37 @@ SH_TEST(inventory_merge_public)
     sh_inventory_free(inv, n);
     sh_show_free_devices(&devs);
 }
+
+/* The example network's branch router: show version and show vstack config
+ * in one capture; Smart Install is on, so CVE-2018-0171 is exposed even
+ * without a config, while the web UI CVEs stay unknown (no config). */
+SH_TEST(example_capture_with_vstack)
+{
+    struct sh_ptrvec devs = {0}, merged;
+    struct sh_cvedb *db = builtin_db();
+    sh_findings out = {0};
+    const sh_finding *f;
+    char *buf = NULL;
+    size_t len = 0;
+
+    CHECK_OK(sh_file_read(&buf, &len, sh_test_src("examples/network/show/ce1-branch12.txt"),
+                          1 << 20, NULL));
+    CHECK_OK(sh_show_parse(buf, len, "ce1-branch12.txt", &devs, NULL));
+    CHECK_EQ_INT(devs.n, 2);
+    CHECK_OK(sh_exposure_merge((sh_device *const *)devs.v, devs.n, &merged));
+    CHECK_EQ_INT(merged.n, 1);
+    CHECK_OK(sh_exposure_eval(db, &merged, false, &out));
+    f = by_cve(&out, "CVE-2018-0171");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->state, "exposed");
+        CHECK(f->severity == SH_SEV_CRITICAL);
+        CHECK_STR(f->device, "ce1-branch12");
+        CHECK(strstr(f->message, "vstack") != NULL);
+    }
+    sh_findings_clear(&out);
+    sh_exposure_merge_free(&merged);
+    sh_show_free_devices(&devs);
+    sh_cvedb_free(db);
+    sh_free(buf);
+}
