@@ -24,34 +24,53 @@ static int detect(const char *buf, size_t len)
     return sh_show_detect(buf, len);
 }
 
+struct show_state {
+    struct sh_cvedb *db;
+    sh_strlist detectable; /* features some built-in rule can see in a config */
+};
+
+static void release(void *state)
+{
+    struct show_state *st = state;
+
+    if (!st)
+        return;
+    sh_cvedb_free(st->db);
+    sh_strlist_clear(&st->detectable);
+    sh_free(st);
+}
+
 static int prepare(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag)
 {
+    struct show_state *st;
     struct sh_cvedb *db = NULL;
     int rc;
 
+    st = sh_calloc(1, sizeof(*st));
+    if (!st)
+        return SH_ENOMEM;
     rc = sh_cvedb_new(&db);
+    st->db = db;
+    if (!rc)
+        rc = sh_exposure_builtin_features(&st->detectable);
     if (!rc)
         rc = sh_cvedb_load_builtin(db, diag);
     /* Imported intel: CVE records and KEV here, indicators into the
      * scan's set (it is still writable while analyzers prepare). */
     if (!rc && ctx->opts->intel_db && access(ctx->opts->intel_db, R_OK) == 0) {
-        sh_intel_store *st = NULL;
-        rc = sh_intel_store_open(&st, ctx->opts->intel_db, diag);
+        sh_intel_store *store = NULL;
+        rc = sh_intel_store_open(&store, ctx->opts->intel_db, diag);
         if (!rc)
-            rc = sh_intel_store_load(st, db, ctx->iocs, ctx->opts->include_related_iocs, diag);
-        sh_intel_store_close(st);
+            rc = sh_intel_store_load(store, db, ctx->iocs, ctx->opts->include_related_iocs,
+                                     diag);
+        sh_intel_store_close(store);
     }
     if (rc) {
-        sh_cvedb_free(db);
+        release(st);
         return rc;
     }
-    *state_out = db;
+    *state_out = st;
     return SH_OK;
-}
-
-static void release(void *state)
-{
-    sh_cvedb_free(state);
 }
 
 static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
@@ -72,16 +91,17 @@ static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, co
 
 static int finish(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res, sh_diag *diag)
 {
+    struct show_state *st = state;
     struct sh_ptrvec merged;
     int rc;
 
     SH_UNUSED(diag);
-    if (!state)
+    if (!st)
         return SH_OK;
     rc = sh_exposure_merge(res->devices, res->n_devices, &merged);
     if (rc)
         return rc;
-    rc = sh_exposure_eval(state, &merged, ctx->opts->all, &res->findings);
+    rc = sh_exposure_eval(st->db, &merged, ctx->opts->all, &st->detectable, &res->findings);
     sh_exposure_merge_free(&merged);
     return rc;
 }

@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include <ctype.h>
+
+#include "../base/embed.h"
 #include "cvedb.h"
 #include "salthunt/sh_intel.h"
 #include "show.h"
@@ -97,8 +100,11 @@ static int fold(struct sh_inv_device *m, const sh_device *d, bool prefer)
         return SH_ENOMEM;
     if (union_into(&t->sources, &d->sources) || union_into(&t->features, &d->features))
         return SH_ENOMEM;
-    if (!prefer)
+    if (!prefer) {
         m->has_config = true;
+        if (union_into(&m->cfg_features, &d->features))
+            return SH_ENOMEM;
+    }
     if (sh_show_is_vstack(d) && !list_has(&m->known, "vstack") &&
         sh_strlist_push(&m->known, "vstack"))
         return SH_ENOMEM;
@@ -113,6 +119,7 @@ void sh_exposure_merge_free(struct sh_ptrvec *merged)
         struct sh_inv_device *m = merged->v[i];
         sh_show_device_free(m->dev);
         sh_strlist_clear(&m->known);
+        sh_strlist_clear(&m->cfg_features);
         sh_free(m);
     }
     sh_ptrvec_free(merged);
@@ -343,8 +350,21 @@ static const char *first_on(const sh_device *d, const char *const *features)
     return NULL;
 }
 
+/* A config says a precondition is off only if something could have seen it on. */
+static bool config_decides(const sh_strlist *seen, const char *const *features)
+{
+    size_t i;
+    if (!seen)
+        return true;
+    for (i = 0; features && features[i]; i++) {
+        if (list_has(seen, features[i]))
+            return true;
+    }
+    return false;
+}
+
 static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_inv_device *m,
-                    bool all, sh_findings *out)
+                    bool all, const sh_strlist *seen, sh_findings *out)
 {
     const sh_device *d = m->dev;
     struct sh_cve_info ci;
@@ -421,13 +441,16 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
         }
         v.remediation = ev.fixed ? sh_strdup_printf("Upgrade to %s or a later release.", ev.fixed)
                                  : sh_strdup("Upgrade to a fixed release per the vendor advisory.");
-    } else if (!m->has_config && !all_known(m, ci.features)) {
+    } else if (!all_known(m, ci.features) &&
+               (!m->has_config || !config_decides(seen, ci.features))) {
         v.state = "unknown";
         v.sev = ci.kev_date ? SH_SEV_HIGH : SH_SEV_MEDIUM;
         v.message = sh_strdup_printf(
-            "%s%s affects %s %s, but it is exploitable only with %s enabled and no "
-            "configuration of this device was seen to tell; %s%s.",
-            ci.id, related, d->os ? d->os : d->platform, d->version, feats, fixed, kev);
+            "%s%s affects %s %s, but it is exploitable only with %s enabled and %s; %s%s.",
+            ci.id, related, d->os ? d->os : d->platform, d->version, feats,
+            m->has_config ? "no loaded rule detects that feature in the configuration"
+                          : "no configuration of this device was seen to tell",
+            fixed, kev);
         v.remediation = sh_strdup("Scan the device's running configuration together with this "
                                   "capture, or check the feature by hand.");
     } else if ((on = first_on(d, ci.features)) != NULL) {
@@ -463,18 +486,61 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
 }
 
 int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, bool all,
-                     sh_findings *out)
+                     const sh_strlist *detectable, sh_findings *out)
 {
+    sh_strlist seen = {0};
     size_t i, c;
     int rc = SH_OK;
 
     SH_ASSERT_ARG(db && merged && out);
+    /* Features detectable in configs: declared by a loaded rule, or seen on
+     * in some config of this scan (a user rule). */
+    if (detectable) {
+        rc = union_into(&seen, detectable);
+        for (i = 0; i < merged->n && !rc; i++)
+            rc = union_into(&seen, &((const struct sh_inv_device *)merged->v[i])->cfg_features);
+    }
     for (i = 0; i < merged->n && !rc; i++) {
         const struct sh_inv_device *m = merged->v[i];
         if (!m->dev->platform)
             continue;
         for (c = 0; c < sh_cvedb_count(db) && !rc; c++)
-            rc = eval_one(db, c, m, all, out);
+            rc = eval_one(db, c, m, all, detectable ? &seen : NULL, out);
     }
+    sh_strlist_clear(&seen);
     return rc;
+}
+
+/* "  feature: http_server" lines of one embedded rule file. */
+static int scan_rule_file(const struct sh_embedded *e, void *ud)
+{
+    sh_strlist *out = ud;
+    const char *p = (const char *)e->data, *end = p + e->len;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *q = p;
+        const char *le = nl ? nl : end;
+        while (q < le && (*q == ' ' || *q == '-'))
+            q++;
+        if ((size_t)(le - q) > 8 && memcmp(q, "feature:", 8) == 0) {
+            char name[64];
+            size_t n = 0;
+            q += 8;
+            while (q < le && (*q == ' ' || *q == '"' || *q == '\''))
+                q++;
+            while (q < le && n + 1 < sizeof(name) && (isalnum((unsigned char)*q) || *q == '_'))
+                name[n++] = *q++;
+            name[n] = '\0';
+            if (n && !list_has(out, name) && sh_strlist_push(out, name))
+                return SH_ENOMEM;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return SH_OK;
+}
+
+int sh_exposure_builtin_features(sh_strlist *out)
+{
+    SH_ASSERT_ARG(out);
+    return sh_embed_each("rules/builtin/", scan_rule_file, out);
 }

@@ -20,6 +20,7 @@ struct sh_inv_device {
     sh_device *dev;   /* owned */
     bool has_config;  /* some evidence other than a show capture (feature facts) */
     sh_strlist known; /* features whose state a show capture settled (vstack) */
+    sh_strlist cfg_features; /* features seen on in configs (not show captures) */
     const char *version_source; /* borrowed from dev->sources: where the version came from */
 };
 
@@ -29,9 +30,15 @@ void sh_exposure_merge_free(struct sh_ptrvec *merged);
 
 /**
  * Append exposure findings for every merged device to `out`; not_affected
- * results only when `all`.
+ * results only when `all`. `detectable` names the features some loaded
+ * rule can see in a config (NULL: all of them); a config counts as
+ * evidence that a feature is off only when the feature is detectable
+ * there, or some device of the scan shows it on.
  */
 int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, bool all,
-                     sh_findings *out);
+                     const sh_strlist *detectable, sh_findings *out);
+
+/** Feature names declared by `feature:` keys in the built-in rule packs. */
+int sh_exposure_builtin_features(sh_strlist *out);
 
 #endif

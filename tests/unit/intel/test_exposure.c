@@ -166,7 +166,7 @@ static void run_join(const char *version_text, const char *const *features, bool
     }
     CHECK_OK(sh_exposure_merge((sh_device *const *)devs.v, devs.n, &merged));
     CHECK_EQ_INT(merged.n, 1);
-    CHECK_OK(sh_exposure_eval(db, &merged, all, out));
+    CHECK_OK(sh_exposure_eval(db, &merged, all, NULL, out));
     sh_exposure_merge_free(&merged);
     sh_show_free_devices(&devs);
     sh_cvedb_free(db);
@@ -284,7 +284,7 @@ SH_TEST(unknown_names_what_is_missing)
         sh_strlist_push(&cfg->features, "http_server");
         sh_ptrvec_push(&devs, cfg);
         CHECK_OK(sh_exposure_merge((sh_device *const *)devs.v, devs.n, &merged));
-        CHECK_OK(sh_exposure_eval(db, &merged, false, &out));
+        CHECK_OK(sh_exposure_eval(db, &merged, false, NULL, &out));
         f = by_cve(&out, "CVE-2023-20198");
         CHECK(f != NULL);
         if (f) {
@@ -342,7 +342,7 @@ SH_TEST(example_capture_with_vstack)
     CHECK_EQ_INT(devs.n, 2);
     CHECK_OK(sh_exposure_merge((sh_device *const *)devs.v, devs.n, &merged));
     CHECK_EQ_INT(merged.n, 1);
-    CHECK_OK(sh_exposure_eval(db, &merged, false, &out));
+    CHECK_OK(sh_exposure_eval(db, &merged, false, NULL, &out));
     f = by_cve(&out, "CVE-2018-0171");
     CHECK(f != NULL);
     if (f) {
@@ -356,4 +356,40 @@ SH_TEST(example_capture_with_vstack)
     sh_show_free_devices(&devs);
     sh_cvedb_free(db);
     sh_free(buf);
+}
+
+/* A config whose rules cannot see the web server says nothing about it:
+ * unknown, not feature_off. */
+SH_TEST(undetectable_feature_is_unknown)
+{
+    struct sh_ptrvec devs = {0}, merged;
+    struct sh_cvedb *db = builtin_db();
+    sh_strlist detectable = {0};
+    sh_findings out = {0};
+    const sh_finding *f;
+    sh_device *cfg = sh_calloc(1, sizeof(*cfg));
+
+    CHECK_OK(sh_show_parse(SHOWV, strlen(SHOWV), "s.txt", &devs, NULL));
+    cfg->hostname = sh_strdup("edge7");
+    cfg->dialect_basis = sh_strdup("config");
+    sh_strlist_push(&cfg->sources, "c.cfg");
+    sh_ptrvec_push(&devs, cfg);
+    sh_strlist_push(&detectable, "vstack");
+    CHECK_OK(sh_exposure_merge((sh_device *const *)devs.v, devs.n, &merged));
+    CHECK_OK(sh_exposure_eval(db, &merged, false, &detectable, &out));
+    f = by_cve(&out, "CVE-2023-20198");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_STR(f->state, "unknown");
+        CHECK(strstr(f->message, "no loaded rule detects") != NULL);
+    }
+    f = by_cve(&out, "CVE-2018-0171");
+    CHECK(f != NULL);
+    if (f)
+        CHECK_STR(f->state, "feature_off");
+    sh_findings_clear(&out);
+    sh_strlist_clear(&detectable);
+    sh_exposure_merge_free(&merged);
+    sh_show_free_devices(&devs);
+    sh_cvedb_free(db);
 }
