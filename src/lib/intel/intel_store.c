@@ -1,8 +1,9 @@
 /*
  * intel_store.c - imported intel in the SQLite database (sh_intel.h).
  *
- * Three tables, created IF NOT EXISTS on open so they live beside the
- * scan store's tables in the same file: intel_cve (one row per CVE, the
+ * The file is created and migrated by the scan store (sh_store_open); the
+ * three intel tables are created IF NOT EXISTS here, beside the store's
+ * own tables (the store's numbered migrations belong to the store): intel_cve (one row per CVE, the
  * record's JSON kept whole so a newer salthunt can re-read it), intel_kev
  * (the latest catalog, whole) and intel_ioc (one row per indicator). An
  * import is validated completely in memory first and then written in one
@@ -13,15 +14,14 @@
 
 #include "intel_store.h"
 
-#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cvedb.h"
 #include "ioc.h"
+#include "salthunt/sh_store.h"
 #include "stix.h"
 
 struct sh_intel_store {
@@ -57,26 +57,6 @@ static int db_err(sqlite3 *db, sh_diag *diag, const char *path, const char *what
     return sh_diag_set(diag, SH_EDB, path, 0, "%s: %s", what, db ? sqlite3_errmsg(db) : "?");
 }
 
-static int mkdirs_for(const char *path)
-{
-    char *tmp = sh_strdup(path), *p;
-
-    if (!tmp)
-        return SH_ENOMEM;
-    for (p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST) {
-            sh_free(tmp);
-            return SH_EIO;
-        }
-        *p = '/';
-    }
-    sh_free(tmp);
-    return SH_OK;
-}
-
 int sh_intel_store_open(sh_intel_store **out, const char *path, sh_diag *diag)
 {
     sh_intel_store *s;
@@ -84,8 +64,15 @@ int sh_intel_store_open(sh_intel_store **out, const char *path, sh_diag *diag)
 
     SH_ASSERT_ARG(out && path);
     *out = NULL;
-    if (mkdirs_for(path))
-        return sh_diag_set(diag, SH_EIO, path, 0, "cannot create the folders of the database");
+    /* The scan store creates and migrates the file (and refuses files that
+     * are not salthunt's); the intel tables then live beside its tables. */
+    {
+        sh_store *main_store = NULL;
+        int rc = sh_store_open(&main_store, path, diag);
+        sh_store_close(main_store);
+        if (rc)
+            return rc;
+    }
     s = sh_calloc(1, sizeof(*s));
     if (!s || !(s->path = sh_strdup(path))) {
         sh_free(s);
