@@ -7,9 +7,11 @@
 
 extern const struct sh_analyzer sh_analyzer__config;
 extern const struct sh_analyzer sh_analyzer__ioc;
+extern const struct sh_analyzer sh_analyzer__show;
 
 const struct sh_analyzer *const sh_scan__analyzers[] = {
     &sh_analyzer__config,
+    &sh_analyzer__show,
     &sh_analyzer__ioc,
     NULL,
 };
