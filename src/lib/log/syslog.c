@@ -435,7 +435,7 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
         return NULL;
     }
     if (st->mo < 1 || st->mo > 12 || st->d < 1 || st->d > 31)
-        return NULL;
+        st->has_date = false; /* a stamp in shape (anonymised "May 00"), but no time */
     return q;
 }
 
@@ -621,19 +621,42 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     const char *a, *b, *best = NULL;
     size_t n = 0, m = 0, i;
 
+    static const char *const src_keys[] = {"SrcIp=", "source-ip=", "SourceIP=", "src=",
+                                            "Remote-Address="};
+    static const char *const dst_keys[] = {"DstIp=", "destination-ip=", "DestinationIP=", "dst="};
+
+    for (i = 0; i < SH_ARRAY_LEN(src_keys) && !ps->src_ip.n; i++) {
+        const char *k = find(p, e, src_keys[i]);
+        if (k && (n = ip_len(k + strlen(src_keys[i]), e)) > 0)
+            ps->src_ip = mk(k + strlen(src_keys[i]), k + strlen(src_keys[i]) + n);
+    }
+    for (i = 0; i < SH_ARRAY_LEN(dst_keys) && !ps->dst_ip.n; i++) {
+        const char *k = find(p, e, dst_keys[i]);
+        if (k && (n = ip_len(k + strlen(dst_keys[i]), e)) > 0)
+            ps->dst_ip = mk(k + strlen(dst_keys[i]), k + strlen(dst_keys[i]) + n);
+    }
+    if (ps->src_ip.n && ps->dst_ip.n)
+        return;
     a = next_ip4(p, e, &n);
     if (!a)
         return;
-    if (!ps->src_ip.n) {
-        ps->src_ip = mk(a, a + n);
-        if (!ps->src_port.n)
-            ps->src_port = port_after(a + n, e);
-    }
     for (i = 0; i < SH_ARRAY_LEN(conn); i++) {
         const char *lim = e - (a + n) > 160 ? a + n + 160 : e;
         const char *c = find(a + n, lim, conn[i]);
         if (c && (!best || c < best))
             best = c;
+    }
+    if (!best) {
+        /* a lone address is a source only when the text says so */
+        const char *back = a - p > 24 ? a - 24 : p;
+        if (!(a > p && a[-1] == '(') && !find(back, a, "from ") && !find(back, a, "src ") &&
+            !find(back, a, "Source"))
+            return;
+    }
+    if (!ps->src_ip.n) {
+        ps->src_ip = mk(a, a + n);
+        if (!ps->src_port.n)
+            ps->src_port = port_after(a + n, e);
     }
     if (!best)
         return;
@@ -876,7 +899,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
         char close;
     } pats[] = {{"[user: ", ']'}, {"User '", '\''},    {"user '", '\''}, {"User \"", '"'},
                 {"user \"", '"'}, {"Uname: ", ','},    {"<user>", '<'},  {"username=\"", '"'},
-                {"user=\"", '"'}, {"Username: ", ' '}};
+                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','}};
     size_t i;
 
     if (ps->user.n)
@@ -959,8 +982,8 @@ static void extract(struct parse *ps)
                 }
             }
         }
-    } else if (asa_family(ps->fac_code) && ps->mnemonic.n == 6 &&
-               has(ps->mnemonic.p, ps->mnemonic.p + 6, "11100")) {
+    } else if (asa_family(ps->fac_code) &&
+               (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))) {
         char id = ps->mnemonic.p[5];
         if (id == '8') {
             s = between(p, e, "executed the '", '\'', false);
@@ -994,6 +1017,19 @@ static void extract(struct parse *ps)
                 q--;
             if (q > v)
                 ps->command = clean_cmd(mk(v, q - 1));
+        }
+    }
+    if (find(p, e, "CISE_TACACS_Accounting")) {
+        /* the record is about the network device, not the ISE node that logged it */
+        s = between(p, e, "Device IP Address=", ',', false);
+        if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
+            if (ps->host.n)
+                ps->relay = ps->host;
+            ps->host = s;
+        }
+        if (!ps->fac_code.n) {
+            ps->fac_code.p = "TACACS";
+            ps->fac_code.n = 6;
         }
     }
     if (!ps->command.n) {
@@ -1188,7 +1224,8 @@ static const char *parse_sd(struct parse *ps, const char *p, const char *e)
             q++; /* closing quote */
             {
                 size_t nl = (size_t)(ne - nm);
-                if (name_is(nm, nl, "username") || name_is(nm, nl, "user"))
+                if ((name_is(nm, nl, "username") || name_is(nm, nl, "user")) &&
+                    !(val.n == 3 && memcmp(val.p, "N/A", 3) == 0))
                     ps->user = val;
                 else if (name_is(nm, nl, "command"))
                     ps->command = clean_cmd(val);
@@ -1264,12 +1301,21 @@ static bool parse_5424_rest(struct parse *ps, const char *p, const char *e)
     if (p < e && *p == ' ')
         p++;
     if (p < e && *p == '[') {
+        const char *sd = p;
         q = parse_sd(ps, p, e);
         if (!q) {
             ps->message = mk(p, e);
             return true;
         }
         p = q;
+        if (skip_sp(p, e) == e) {
+            /* no MSG: the structured data is the whole message */
+            span keep = ps->mnemonic;
+            ps->message = mk(sd, e);
+            extract(ps);
+            ps->mnemonic = keep;
+            return true;
+        }
     } else if (p < e && *p == '-') {
         p++;
     }
@@ -1409,7 +1455,7 @@ static bool panos_line(const char *p, const char *e)
     if (n == 0 || p + n >= e || p[n] != ',')
         return false;
     q = parse_stamp(p + n + 1, e, &st);
-    return q && q < e && *q == ',' && st.has_date;
+    return q && q < e && *q == ',' && st.has_year;
 }
 
 static void parse_panos(struct parse *ps, const char *p, const char *e)
@@ -1662,6 +1708,21 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             p += n + 1;
             continue;
         }
+        if (p < e && is_alnum(*p)) {
+            /* IOS "logging origin-id hostname": "seq: host: stamp: %..." */
+            const char *h = p, *t;
+            while (h < e && host_char(*h) && *h != ':')
+                h++;
+            if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p) &&
+                (t = parse_stamp(skip_sp(h + 1, e), e, &st)) != NULL &&
+                (t = skip_sp(t, e)) < e && *t == ':') {
+                if (ps->host.n)
+                    ps->relay = ps->host;
+                ps->host = mk(p, h);
+                p = h + 1;
+                continue;
+            }
+        }
         if ((n = xr_node(p, e)) > 0 && parse_stamp(p + n + 1, e, &st)) {
             ps->node = mk(p, p + n);
             p += n + 1;
@@ -1810,6 +1871,8 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     emit(&ps, "facility_code", ps.fac_code);
     emit(&ps, "subfacility", ps.subfac);
     emit(&ps, "message", ps.message);
+    if (ps.user.n == 3 && memcmp(ps.user.p, "N/A", 3) == 0)
+        ps.user.n = 0;
     emit(&ps, "user", ps.user);
     emit(&ps, "src_ip", ps.src_ip);
     emit(&ps, "src_port", ps.src_port);
