@@ -1583,6 +1583,27 @@ static const char *parse_event_id(struct parse *ps, const char *p, const char *e
     return q + 1;
 }
 
+/* NetScreen device_id=X  [Root]system-warning-00515: text */
+static void parse_netscreen(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = memchr(p, ']', (size_t)(e - p) < 160 ? (size_t)(e - p) : 160);
+    const char *d1, *d2, *c;
+
+    ps->header = true;
+    ps->message = trim(mk(p, e));
+    if (!q || !(c = memchr(q, ':', (size_t)(e - q))) || c - q > 80)
+        return;
+    q++;
+    d1 = memchr(q, '-', (size_t)(c - q));
+    d2 = d1 ? memchr(d1 + 1, '-', (size_t)(c - d1 - 1)) : NULL;
+    if (!d1 || !d2 || ndig(d2 + 1, c) != (size_t)(c - d2 - 1) || c == d2 + 1)
+        return;
+    ps->fac_code = mk(q, d1);
+    ps->sev = level_word(mk(d1 + 1, d2));
+    ps->mnemonic = mk(d2 + 1, c);
+    ps->message = trim(mk(c + 1, e));
+}
+
 /* The message after the header: its shape, then extraction. */
 static void parse_body(struct parse *ps, const char *p, const char *e)
 {
@@ -1596,6 +1617,8 @@ static void parse_body(struct parse *ps, const char *p, const char *e)
     } else if ((q = parse_stamp(p, e, &st)) != NULL && st.has_year && q < e && *q == ' ' &&
                parse_5424_rest(ps, p, e)) {
         return; /* embedded RFC 5424 body (Junos structured-data via a relay) */
+    } else if (has(p, e, "NetScreen device_id=")) {
+        parse_netscreen(ps, p, e);
     } else if (kv_line(p, e)) {
         parse_kv(ps, p, e);
     } else if (panos_line(p, e)) {
