@@ -930,11 +930,12 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
 static void extract(struct parse *ps)
 {
     struct sh_log_event *ev = ps->ev;
-    const char *p = ps->message.p, *e = ps->message.p + ps->message.n;
+    const char *p = ps->message.p, *e;
     span s;
 
     if (!p)
         return;
+    e = p + ps->message.n;
 
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD")) {
         const char *c = find(p, e, "logged command:");
@@ -1192,11 +1193,11 @@ static const char *parse_sd(struct parse *ps, const char *p, const char *e)
 
             q = skip_sp(q, e);
             nm = q;
-            while (q < e && *q != '=' && *q != ' ' && *q != ']' && *q != '"')
+            while (q < e && *q > ' ' && *q < 0x7f && *q != '=' && *q != ']' && *q != '"')
                 q++;
             ne = q;
-            if (q + 1 >= e || *q != '=' || q[1] != '"')
-                return NULL;
+            if (ne == nm || ne - nm > 32 || q + 1 >= e || *q != '=' || q[1] != '"')
+                return NULL; /* RFC 5424 SD-NAME: 1-32 printable characters */
             v = q + 2;
             for (q = v; q < e && *q != '"'; q++) {
                 if (*q == '\\' && q + 1 < e) {
