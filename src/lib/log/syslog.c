@@ -23,7 +23,7 @@ typedef struct span {
     size_t n;
 } span;
 
-#define MAX_SD 16
+#define MAX_SD 32 /* extra named fields: SD params, key=value pairs */
 #define MAX_LAYERS 8
 #define EMBED_SCAN 512
 
@@ -1157,8 +1157,13 @@ static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
 {
     char *n;
 
+    size_t i;
+
     if (ps->n_sd >= MAX_SD || nl == 0 || nl > 64)
         return;
+    for (i = 0; i < nl; i++)
+        if (name[i] <= ' ' || name[i] >= 0x7f)
+            return;
     n = sh_log_event__scratch(ps->ev, nl + 1);
     if (!n)
         return;
@@ -1383,6 +1388,8 @@ static void parse_kv(struct parse *ps, const char *p, const char *e)
         pairs++;
         key = mk(k, ke);
         val = mk(v, ve);
+        if (key.n && key.n <= 32 && is_alpha(key.p[0]))
+            add_sd(ps, key.p, key.n, val); /* Sigma rules match FortiGate keys as-is */
 #define K(lit) name_is(key.p, key.n, lit)
         if (K("date"))
             date = val;

@@ -373,6 +373,16 @@ SH_TEST(fortigate_key_value)
     EXPECT("user", "gfedhf");
     EXPECT("src_ip", "222.186.130.227");
     EXPECT("message", "Administrator gfedhf login failed from ssh(222.186.130.227)");
+    /* every key is also a field under its own name (FortiGate Sigma rules use them) */
+    EXPECT("logdesc", "Admin login failed");
+    EXPECT("action", "login");
+    EXPECT("vd", "root");
+    parse("date=2024-03-11 time=10:00:00 devname=FW1 logid=0100044547 type=event "
+          "subtype=system level=information user=\"admin\" ui=\"ssh(10.1.1.5)\" action=Add "
+          "cfgpath=\"system.admin\" cfgobj=\"backdoor\" msg=\"Add system.admin backdoor\"");
+    EXPECT("cfgpath", "system.admin");
+    EXPECT("action", "Add");
+    EXPECT("src_ip", "10.1.1.5");
 }
 
 SH_TEST(panos_csv_config)
