@@ -1784,6 +1784,8 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             break;
         for (q = r; q < e && host_char(*q); q++)
             ;
+        if (q - r > 255)
+            break; /* no host name is that long */
         if (q[-1] == ':') {
             /* "host: %MSG" or a bare program tag "sshd[1]: text" */
             const char *nx = skip_sp(q, e);
