@@ -913,6 +913,19 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
             return;
         }
     }
+    /* pam-style "... rhost=10.1.1.5 user=admin" (NX-OS AUTHPRIV, Linux shells) */
+    {
+        const char *u = find(p, e, " user=");
+        if (u && u + 6 < e && u[6] != '"') {
+            const char *v = u + 6, *ve = v;
+            while (ve < e && !is_sp(*ve) && *ve != ',' && *ve != ';')
+                ve++;
+            if (ve > v) {
+                ps->user = mk(v, ve);
+                return;
+            }
+        }
+    }
     /* "Configured from console by admin on vty0 (10.1.1.2)" */
     {
         const char *b = find(p, e, " by ");
@@ -1043,6 +1056,24 @@ static void extract(struct parse *ps)
         if (s.n)
             ps->command = s;
     }
+
+    /* EOS command accounting: "admin ssh 10.1.1.5 stop ... cmd=..." */
+    if (mn_is(ps, "ACCOUNTING-6-CMD")) {
+        const char *u = p, *ue, *ip;
+        for (ue = u; ue < e && !is_sp(*ue); ue++)
+            ;
+        ip = skip_sp(ue, e);
+        while (ip < e && !is_sp(*ip))
+            ip++;
+        ip = skip_sp(ip, e);
+        if (ue > u)
+            ps->user = mk(u, ue);
+        if (ip < e && (s.n = ip_len(ip, e)) > 0 && (ip + s.n == e || is_sp(ip[s.n])))
+            ps->src_ip = mk(ip, ip + s.n);
+    }
+    s = between(p, e, "rhost=", ' ', false);
+    if (s.n && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
+        ps->src_ip = s;
 
     /* login records: [user: x] [Source: ip] [localport: n] */
     s = between(p, e, "[Source: ", ']', false);
