@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -260,6 +262,35 @@ SH_TEST(files_on_disk_by_magic_not_name)
     sh_diag_clear(&d);
     CHECK_EQ_INT(sh_logfile_each("/nonexistent/x.log", NULL, collect_cb, &c, &st, &d), SH_EIO);
     CHECK(strstr(d.source, "/nonexistent/x.log") != NULL);
+}
+
+static int time_cb(const struct sh_log_event *ev, void *ud)
+{
+    uint32_t n;
+    const char *t = sh_log_event_get(ev, "time", &n);
+
+    snprintf(ud, 64, "%.*s", t ? (int)n : 0, t ? t : "");
+    return 0;
+}
+
+SH_TEST(year_comes_from_file_mtime)
+{
+    char path[] = "/tmp/sh_year_XXXXXX";
+    int fd = mkstemp(path);
+    const char *l = "Dec 31 23:59:00 r1 %SYS-5-CONFIG_I: Configured from console by vty0\n";
+    struct timespec ts[2];
+    char got[64] = "";
+
+    CHECK(fd >= 0);
+    CHECK(write(fd, l, strlen(l)) == (ssize_t)strlen(l));
+    close(fd);
+    /* written to disk on 2025-01-05: the December line is from 2024 */
+    ts[0].tv_sec = ts[1].tv_sec = 1736035200;
+    ts[0].tv_nsec = ts[1].tv_nsec = 0;
+    CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
+    CHECK_OK(sh_logfile_each(path, NULL, time_cb, got, NULL, NULL));
+    CHECK_STR(got, "2024-12-31T23:59:00Z");
+    unlink(path);
 }
 
 static int stop_cb(const struct sh_log_event *ev, void *ud)
