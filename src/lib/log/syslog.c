@@ -127,13 +127,26 @@ static bool ihas(const char *p, const char *e, const char *lit)
     return true;
 }
 
+/*
+ * First occurrence of `lit` in [p, e). memchr on the first byte beats
+ * memmem here: the needles are short and the lines are short, so memmem's
+ * set-up dominated the parse profile.
+ */
 static const char *find(const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit);
 
-    if (p >= e || (size_t)(e - p) < n)
-        return NULL;
-    return memmem(p, (size_t)(e - p), lit, n);
+    if (n == 0)
+        return p;
+    while (p < e && (size_t)(e - p) >= n) {
+        const char *c = memchr(p, lit[0], (size_t)(e - p) - n + 1);
+        if (!c)
+            return NULL;
+        if (memcmp(c + 1, lit + 1, n - 1) == 0)
+            return c;
+        p = c + 1;
+    }
+    return NULL;
 }
 
 static const char *ifind(const char *p, const char *e, const char *lit)
@@ -439,6 +452,8 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
     return q;
 }
 
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
@@ -460,14 +475,20 @@ static int64_t stamp_ms(const struct stamp *st, int year, int tz_min)
            st->ms;
 }
 
+static int64_t days_of(int64_t ms)
+{
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+
+    return secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+}
+
 static int year_of(int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
+    int64_t y;
+    int m, d;
 
-    if (!gmtime_r(&t, &tm))
-        return 1970;
-    return tm.tm_year + 1900;
+    civil_from_days(days_of(ms), &y, &m, &d);
+    return (int)y;
 }
 
 static int64_t resolve_time(const struct parse *ps)
@@ -491,31 +512,67 @@ static int64_t resolve_time(const struct parse *ps)
     return t;
 }
 
-/* RFC 3339 UTC text of `ms` into the event's scratch. */
+/* Civil date of a day count since 1970-01-01 (inverse of days_from_civil). */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    int64_t era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static void put_num(char *d, int64_t v, int width)
+{
+    while (width-- > 0) {
+        d[width] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* RFC 3339 UTC text of `ms` into the event's scratch (hand-formatted: hot path). */
 static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms)
 {
     span s = {NULL, 0};
-    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    struct tm tm;
-    char *buf;
-    int n;
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t rem = secs - days * 86400, y;
+    int m, d, frac = (int)(ms - secs * 1000);
+    char *b;
 
-    if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+    civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999)
         return s;
-    buf = sh_log_event__scratch(ev, 32);
-    if (!buf)
+    b = sh_log_event__scratch(ev, with_ms ? 24 : 20);
+    if (!b)
         return s;
-    if (with_ms)
-        n = snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     (int)(((ms % 1000) + 1000) % 1000));
-    else
-        n = snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    if (n > 0 && n < 32) {
-        s.p = buf;
-        s.n = (size_t)n;
+    put_num(b, y, 4);
+    b[4] = '-';
+    put_num(b + 5, m, 2);
+    b[7] = '-';
+    put_num(b + 8, d, 2);
+    b[10] = 'T';
+    put_num(b + 11, rem / 3600, 2);
+    b[13] = ':';
+    put_num(b + 14, (rem / 60) % 60, 2);
+    b[16] = ':';
+    put_num(b + 17, rem % 60, 2);
+    if (with_ms) {
+        b[19] = '.';
+        put_num(b + 20, frac, 3);
+        b[23] = 'Z';
+        s.n = 24;
+    } else {
+        b[19] = 'Z';
+        s.n = 20;
     }
+    s.p = b;
     return s;
 }
 
@@ -881,7 +938,8 @@ static span kv_cmd(const char *p, const char *e, const char *key)
                 if (!ve)
                     ve = e;
             } else {
-                ve = memchr(v, '\t', (size_t)(e - v));
+                size_t rest = v < e ? (size_t)(e - v) : 0;
+                ve = rest ? memchr(v, '\t', rest) : NULL;
                 if (!ve)
                     ve = e;
             }

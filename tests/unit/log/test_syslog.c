@@ -469,6 +469,17 @@ SH_TEST(year_inference_rolls_back_over_new_year)
     EXPECT("time", "2025-01-01T23:00:01Z");
 }
 
+SH_TEST(time_text_across_leap_days_and_zones)
+{
+    parse("2024-02-29T23:59:59.999-01:00 h1 app: crossing into March");
+    EXPECT("time", "2024-03-01T00:59:59.999Z");
+    CHECK_EQ_INT(ev.ts_ms, 1709254799999LL);
+    parse("1999-12-31T23:00:00-02:00 h1 app: the millennium");
+    EXPECT("time", "2000-01-01T01:00:00Z");
+    parse("Feb 29 12:00:00 h1 app: leap day in a leap year");
+    EXPECT("time", "2024-02-29T12:00:00Z");
+}
+
 SH_TEST(unparsed_lines_keep_raw_text)
 {
     const char *l = "this is not a log line at all";
