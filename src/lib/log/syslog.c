@@ -1799,24 +1799,6 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
     if (ps->o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)) &&
         parse_tacplus(ps, p, e))
         return;
-    if (ps->o->mode == SH_SYSLOG_ACCT) {
-        const char *c = find(p, e, "CISE_TACACS_Accounting");
-        span s = kv_cmd(p, e, "cmd=");
-        if (c || s.n || find(p, e, "CmdSet=[")) {
-            ps->header = true;
-            ps->message = trim(mk(p, e));
-            s = between(p, e, "User=", ',', false);
-            if (s.p)
-                ps->user = s;
-            s = between(p, e, "Device IP Address=", ',', false);
-            if (s.p)
-                ps->host = s;
-            extract(ps);
-        } else {
-            ps->message = trim(mk(p, e));
-        }
-        return;
-    }
     for (layer = 0; layer < MAX_LAYERS; layer++) {
         size_t n;
         p = skip_sp(p, e);
@@ -1959,7 +1941,7 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
             /* parsed as RFC 5424 */
         } else if (ps.o->mode == SH_SYSLOG_RFC5424) {
             ps.header = false;
-            ps.message = mk(line, line + len);
+            ps.pri = -1;
         } else {
             parse_3164(&ps, p, e);
         }
@@ -1967,13 +1949,25 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
         parse_3164(&ps, p, e);
     }
 
-    if (ps.have_stamp) {
-        ev->ts_ms = resolve_time(&ps);
-        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
+    if (ps.o->mode == SH_SYSLOG_ACCT && !ps.command.n &&
+        !(ps.fac_code.n == 6 && memcmp(ps.fac_code.p, "TACACS", 6) == 0)) {
+        ps.header = false; /* only accounting records count in this mode */
+        ps.pri = -1;
     }
     ev->parsed = ps.header || ps.pri >= 0;
     if (!ev->parsed) {
+        /* an unplaced line carries its text and nothing guessed from it */
+        const struct sh_syslog_opts *keep = ps.o;
+        memset(&ps, 0, sizeof(ps));
+        ps.ev = ev;
+        ps.o = keep;
+        ps.pri = ps.sev = -1;
         ps.message = mk(line, line + len);
+        ev->scratch_used = 0;
+    }
+    if (ps.have_stamp) {
+        ev->ts_ms = resolve_time(&ps);
+        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
     }
     sev = ps.sev >= 0 ? ps.sev : ps.pri >= 0 ? ps.pri & 7 : -1;
 

@@ -200,6 +200,27 @@ SH_TEST(rfc5424_mode_rejects_bsd)
     CHECK_OK(sh_syslog_parse(&ev, l, strlen(l), &o));
     CHECK(!ev.parsed);
     EXPECT("message", l);
+    l = "<13>1 2024-13-45Tbad h";
+    CHECK_OK(sh_syslog_parse(&ev, l, strlen(l), &o));
+    CHECK(!ev.parsed);
+    ABSENT("facility");
+}
+
+SH_TEST(accounting_mode_counts_only_accounting_records)
+{
+    struct sh_syslog_opts o = SH_SYSLOG_OPTS_INIT;
+    const char *acct = "Mar 11 10:15:13 cppm1 tac_plus[9]: 10.1.1.1 admin tty2 10.250.1.5 stop "
+                       "task_id=5 service=shell priv-lvl=15 cmd=clear logging <cr>";
+    const char *other = "Mar 11 10:15:08 leaf1 Ebra: %LINEPROTO-5-UPDOWN: up";
+
+    o.mode = SH_SYSLOG_ACCT;
+    o.year = 2024;
+    CHECK_OK(sh_syslog_parse(&ev, acct, strlen(acct), &o));
+    CHECK(ev.parsed);
+    EXPECT("command", "clear logging");
+    EXPECT("time", "2024-03-11T10:15:13Z");
+    CHECK_OK(sh_syslog_parse(&ev, other, strlen(other), &o));
+    CHECK(!ev.parsed);
 }
 
 SH_TEST(xml_logged_command_with_entities)
@@ -489,6 +510,11 @@ SH_TEST(unparsed_lines_keep_raw_text)
     EXPECT("message", l);
     EXPECT("raw", l);
     CHECK_EQ_INT(ev.ts_ms, 0);
+    CHECK_EQ_INT(ev.n_fields, 2); /* message and raw, nothing guessed */
+    parse("not a header but 10.1.1.1 -> 10.2.2.2 user='x' cmd=reload");
+    CHECK(!ev.parsed);
+    ABSENT("src_ip");
+    ABSENT("command");
     parse("");
     CHECK(!ev.parsed);
     parse("<999>garbage");
