@@ -1111,6 +1111,10 @@ static void extract(struct parse *ps)
     }
     if (!ps->command.n) {
         s = kv_cmd(p, e, "cmd=");
+        if (!s.n)
+            s = kv_cmd(p, e, "Cmd=");
+        if (!s.n)
+            s = kv_cmd(p, e, "CMD=");
         if (s.n)
             ps->command = s;
     }
@@ -1753,6 +1757,42 @@ static bool host_char(char c)
     return c > ' ' && c != '=' && c != ',' && c != '"' && (unsigned char)c < 0x7f;
 }
 
+/*
+ * Some NAS send the command word in cmd= and each argument in its own
+ * cmd-arg= pair (tab-separated); join them into one command.
+ */
+static void tacplus_args(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = p;
+    char *d;
+    size_t o, cap;
+
+    if (!ps->command.n || !find(p, e, "cmd-arg="))
+        return;
+    cap = ps->command.n + (size_t)(e - p) + 1;
+    d = sh_log_event__scratch(ps->ev, cap);
+    if (!d)
+        return;
+    memcpy(d, ps->command.p, ps->command.n);
+    o = ps->command.n;
+    while ((q = find(q, e, "cmd-arg=")) != NULL) {
+        const char *v = q + 8, *ve = memchr(v, '\t', (size_t)(e - v));
+        span a;
+        if (!ve)
+            ve = e;
+        a = clean_cmd(mk(v, ve));
+        if ((q == p || q[-1] == '\t') && a.n) {
+            d[o++] = ' ';
+            memcpy(d + o, a.p, a.n);
+            o += a.n;
+        }
+        q = ve;
+    }
+    d[o] = '\0';
+    ps->ev->scratch_used -= (uint32_t)(cap - 1 - o);
+    ps->command = mk(d, d + o);
+}
+
 /* tac_plus: stamp TAB nas TAB user TAB port TAB rem_addr TAB type TAB av... */
 static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
 {
@@ -1787,6 +1827,7 @@ static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
     ps->mnemonic = col[4];
     ps->message = trim(mk(col[5].p, e));
     ps->command = kv_cmd(col[5].p, e, "cmd=");
+    tacplus_args(ps, col[5].p, e);
     return true;
 }
 

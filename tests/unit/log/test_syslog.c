@@ -455,6 +455,11 @@ SH_TEST(tacplus_tab_separated_accounting)
     EXPECT("mnemonic", "stop");
     EXPECT("command", "copy running-config tftp://203.0.113.9/x");
     EXPECT("time", "2024-03-11T10:15:11Z");
+    /* command word and arguments in separate pairs */
+    parse("Mar 11 10:15:11\t10.1.1.1\tadmin\ttty2\t10.250.1.5\tstop\ttask_id=78\t"
+          "service=shell\tcmd=copy\tcmd-arg=running-config\tcmd-arg=tftp://203.0.113.9/x\t"
+          "cmd-arg=<cr>");
+    EXPECT("command", "copy running-config tftp://203.0.113.9/x");
 }
 
 SH_TEST(ise_and_keyvalue_accounting)
