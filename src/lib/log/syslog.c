@@ -1605,7 +1605,9 @@ static void parse_panos(struct parse *ps, const char *p, const char *e)
         if (nc > 7 && ip_len(col[7].p, col[7].p + col[7].n) == col[7].n)
             ps->src_ip = col[7];
         if (nc > 13 && col[9].n) {
-            size_t need = col[9].n + 1 + col[13].n + 1;
+            size_t need;
+            col[13] = trim(col[13]);
+            need = col[9].n + 1 + col[13].n + 1;
             char *d = sh_log_event__scratch(ps->ev, need);
             if (d) {
                 memcpy(d, col[9].p, col[9].n);

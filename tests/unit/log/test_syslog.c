@@ -440,7 +440,7 @@ SH_TEST(panos_csv_config)
     EXPECT("facility_code", "CONFIG");
     EXPECT("user", "admin");
     EXPECT("src_ip", "10.250.1.5");
-    EXPECT("command", "set  deviceconfig system permitted-ip");
+    EXPECT("command", "set deviceconfig system permitted-ip");
 }
 
 SH_TEST(tacplus_tab_separated_accounting)
