@@ -957,7 +957,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
         char close;
     } pats[] = {{"[user: ", ']'}, {"User '", '\''},    {"user '", '\''}, {"User \"", '"'},
                 {"user \"", '"'}, {"Uname: ", ','},    {"<user>", '<'},  {"username=\"", '"'},
-                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','}};
+                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','}, {"User: ", ','}};
     size_t i;
 
     if (ps->user.n)
@@ -980,6 +980,19 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
                 ve++;
             if (ve > v) {
                 ps->user = mk(v, ve);
+                return;
+            }
+        }
+    }
+    /* "Configured programmatically by process X from console as admin on vty31" */
+    {
+        const char *b = find(p, e, " as ");
+        if (b) {
+            const char *u = b + 4, *ue = u;
+            while (ue < e && !is_sp(*ue))
+                ue++;
+            if (ue + 4 <= e && has(ue, e, " on ") && ue > u) {
+                ps->user = mk(u, ue);
                 return;
             }
         }

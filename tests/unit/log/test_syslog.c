@@ -235,6 +235,20 @@ SH_TEST(xml_logged_command_with_entities)
     EXPECT("command", "tftp-server nvram:startup-config & <x> 'q'");
 }
 
+SH_TEST(webui_users)
+{
+    parse("Mar 11 03:02:17 10.250.10.12 72023: pe2-chi: Mar 11 03:02:17.642 UTC: "
+          "%WEBUI-6-INSTALL_OPERATION_INFO: User: cisco_support, Install Operation: ADD "
+          "flash:/bootflash/tmp/iox_mod.bin");
+    EXPECT("host", "pe2-chi");
+    EXPECT("user", "cisco_support");
+    parse("Mar 11 03:02:22 10.250.10.12 72024: pe2-chi: Mar 11 03:02:22.355 UTC: "
+          "%SYS-5-CONFIG_P: Configured programmatically by process SEP_webui_wsma_http from "
+          "console as cisco_support on vty31");
+    EXPECT("mnemonic", "SYS-5-CONFIG_P");
+    EXPECT("user", "cisco_support");
+}
+
 SH_TEST(eem_catchall_command)
 {
     parse("Mar 11 10:15:10 dist1 1234: Mar 11 10:15:10.000 UTC: %HA_EM-6-LOG: catchall: "
