@@ -73,8 +73,9 @@ int main(int argc, char **argv)
         /* every shape takes only ints, at most eight */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        len += (size_t)snprintf(buf + len, cap - len, shapes[i % (sizeof(shapes) / sizeof(shapes[0]))],
-                                a, b, c, a, d, d, d, d);
+        len +=
+            (size_t)snprintf(buf + len, cap - len, shapes[i % (sizeof(shapes) / sizeof(shapes[0]))],
+                             a, b, c, a, d, d, d, d);
 #pragma GCC diagnostic pop
         buf[len++] = '\n';
     }

@@ -42,8 +42,8 @@ struct parse {
     struct sh_log_event *ev;
     const struct sh_syslog_opts *o;
     const char *line, *end;
-    int pri;  /* -1: none */
-    int sev;  /* -1: none; from the mnemonic or a level word */
+    int pri; /* -1: none */
+    int sev; /* -1: none; from the mnemonic or a level word */
     bool header;
     bool have_stamp;
     struct stamp st;
@@ -213,12 +213,12 @@ static const struct {
     const char *name;
     int min;
 } zones[] = {
-    {"UTC", 0},    {"GMT", 0},    {"UT", 0},     {"Z", 0},      {"WET", 0},    {"WEST", 60},
-    {"BST", 60},   {"CET", 60},   {"MET", 60},   {"CEST", 120}, {"MEST", 120}, {"EET", 120},
-    {"EEST", 180}, {"MSK", 180},  {"IST", 330},  {"SGT", 480},  {"HKT", 480},  {"AWST", 480},
-    {"JST", 540},  {"KST", 540},  {"ACST", 570}, {"AEST", 600}, {"AEDT", 660}, {"NZST", 720},
+    {"UTC", 0},    {"GMT", 0},    {"UT", 0},      {"Z", 0},       {"WET", 0},    {"WEST", 60},
+    {"BST", 60},   {"CET", 60},   {"MET", 60},    {"CEST", 120},  {"MEST", 120}, {"EET", 120},
+    {"EEST", 180}, {"MSK", 180},  {"IST", 330},   {"SGT", 480},   {"HKT", 480},  {"AWST", 480},
+    {"JST", 540},  {"KST", 540},  {"ACST", 570},  {"AEST", 600},  {"AEDT", 660}, {"NZST", 720},
     {"NZDT", 780}, {"HST", -600}, {"AKST", -540}, {"AKDT", -480}, {"PST", -480}, {"PDT", -420},
-    {"MST", -420}, {"MDT", -360}, {"CST", -360}, {"CDT", -300}, {"EST", -300}, {"EDT", -240},
+    {"MST", -420}, {"MDT", -360}, {"CST", -360},  {"CDT", -300},  {"EST", -300}, {"EDT", -240},
 };
 
 static int zone_lookup(const char *p, size_t n)
@@ -678,8 +678,8 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     const char *a, *b, *best = NULL;
     size_t n = 0, m = 0, i;
 
-    static const char *const src_keys[] = {"SrcIp=", "source-ip=", "SourceIP=", "src=",
-                                            "Remote-Address="};
+    static const char *const src_keys[] = {
+        "SrcIp=", "source-ip=", "SourceIP=", "src=", "Remote-Address="};
     static const char *const dst_keys[] = {"DstIp=", "destination-ip=", "DestinationIP=", "dst="};
 
     for (i = 0; i < SH_ARRAY_LEN(src_keys) && !ps->src_ip.n; i++) {
@@ -757,8 +757,8 @@ static span xml_decode(struct sh_log_event *ev, span in)
             static const struct {
                 const char *ent;
                 char c;
-            } ents[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'},
-                        {"&apos;", '\''}};
+            } ents[] = {
+                {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
             size_t k;
             bool done = false;
             for (k = 0; k < SH_ARRAY_LEN(ents); k++) {
@@ -779,7 +779,9 @@ static span xml_decode(struct sh_log_event *ev, span in)
                 }
                 while (q < e && digits < 6) {
                     char c = lower(*q);
-                    int dv = is_dig(c) ? c - '0' : (base == 16 && c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+                    int dv = is_dig(c)                              ? c - '0'
+                             : (base == 16 && c >= 'a' && c <= 'f') ? c - 'a' + 10
+                                                                    : -1;
                     if (dv < 0)
                         break;
                     v = v * (unsigned)base + (unsigned)dv;
@@ -836,10 +838,10 @@ static int level_word(span w)
     static const struct {
         const char *w;
         int sev;
-    } lv[] = {{"emergency", 0}, {"emerg", 0},    {"alert", 1},         {"critical", 2},
-              {"crit", 2},      {"error", 3},    {"err", 3},           {"warning", 4},
-              {"warn", 4},      {"notice", 5},   {"notification", 5},  {"information", 6},
-              {"informational", 6}, {"info", 6}, {"debug", 7},         {"debugging", 7}};
+    } lv[] = {{"emergency", 0},     {"emerg", 0},  {"alert", 1},        {"critical", 2},
+              {"crit", 2},          {"error", 3},  {"err", 3},          {"warning", 4},
+              {"warn", 4},          {"notice", 5}, {"notification", 5}, {"information", 6},
+              {"informational", 6}, {"info", 6},   {"debug", 7},        {"debugging", 7}};
     size_t i;
 
     for (i = 0; i < SH_ARRAY_LEN(lv); i++)
@@ -957,7 +959,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
         char close;
     } pats[] = {{"[user: ", ']'}, {"User '", '\''},    {"user '", '\''}, {"User \"", '"'},
                 {"user \"", '"'}, {"Uname: ", ','},    {"<user>", '<'},  {"username=\"", '"'},
-                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','}, {"User: ", ','}};
+                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','},   {"User: ", ','}};
     size_t i;
 
     if (ps->user.n)
@@ -1304,7 +1306,7 @@ static const char *parse_sd(struct parse *ps, const char *p, const char *e)
 
             q = skip_sp(q, e);
             nm = q;
-            while (q < e && *q > ' ' && *q < 0x7f && *q != '=' && *q != ']' && *q != '"')
+            while (q<e && * q> ' ' && *q < 0x7f && *q != '=' && *q != ']' && *q != '"')
                 q++;
             ne = q;
             if (ne == nm || ne - nm > 32 || q + 1 >= e || *q != '=' || q[1] != '"')
@@ -1448,8 +1450,8 @@ static bool parse_5424_rest(struct parse *ps, const char *p, const char *e)
 /* FortiGate / Sophos key=value lines. */
 static bool kv_line(const char *p, const char *e)
 {
-    static const char *const starts[] = {"date=", "devname=", "device=", "logver=", "timestamp=",
-                                         "eventtime=", "logid="};
+    static const char *const starts[] = {
+        "date=", "devname=", "device=", "logver=", "timestamp=", "eventtime=", "logid="};
     size_t i;
 
     for (i = 0; i < SH_ARRAY_LEN(starts); i++)
@@ -1630,8 +1632,8 @@ static void parse_panos(struct parse *ps, const char *p, const char *e)
                 ps->command = trim(mk(d, d + need - 1));
             }
         }
-    } else if (nc > 3 && (name_is(col[3].p, col[3].n, "TRAFFIC") ||
-                          name_is(col[3].p, col[3].n, "THREAT"))) {
+    } else if (nc > 3 &&
+               (name_is(col[3].p, col[3].n, "TRAFFIC") || name_is(col[3].p, col[3].n, "THREAT"))) {
         if (nc > 8) {
             ps->src_ip = col[7];
             ps->dst_ip = col[8];
@@ -1872,8 +1874,8 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             while (h < e && host_char(*h) && *h != ':')
                 h++;
             if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p) &&
-                (t = parse_stamp(skip_sp(h + 1, e), e, &st)) != NULL &&
-                (t = skip_sp(t, e)) < e && *t == ':') {
+                (t = parse_stamp(skip_sp(h + 1, e), e, &st)) != NULL && (t = skip_sp(t, e)) < e &&
+                *t == ':') {
                 if (ps->host.n)
                     ps->relay = ps->host;
                 ps->host = mk(p, h);
@@ -1947,9 +1949,9 @@ static void emit(struct parse *ps, const char *name, span s)
 }
 
 static const char *const fac_names[] = {
-    "kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
-    "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
-    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
+    "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
+    "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "security", "console", "solaris-cron",
+    "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7"};
 static const char *const sev_digits[] = {"0", "1", "2", "3", "4", "5", "6", "7"};
 
 int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,

@@ -2,6 +2,8 @@
  * test_fields_doc.c - every field name the parser emits is documented in
  * docs/log-fields.md (rule writers read that page, so it must not drift).
  */
+#include "log/event.h"
+
 #include "test.h"
 
 #include <stdio.h>
@@ -51,6 +53,18 @@ SH_TEST(every_emitted_field_is_documented)
             sh_test_fail(__FILE__, __LINE__, "field %s is not in docs/log-fields.md", want);
     }
     CHECK(names >= 20);
+    {
+        /* the published list and the emitted names agree */
+        size_t n, i;
+        const char *const *core = sh_log_event_core_fields(&n);
+        CHECK_EQ_INT(n, names);
+        for (i = 0; i < n; i++) {
+            char want[80];
+            snprintf(want, sizeof(want), "emit(&ps, \"%s\"", core[i]);
+            if (!strstr(src, want))
+                sh_test_fail(__FILE__, __LINE__, "core field %s is never emitted", core[i]);
+        }
+    }
 out:
     free(src);
     free(doc);
