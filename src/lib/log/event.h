@@ -52,8 +52,8 @@ const char *const *sh_log_event_core_fields(size_t *n);
 void sh_log_event__reset(struct sh_log_event *e, const char *raw, size_t raw_len);
 
 /**
- * Append a field. `name` must be a static string; `value` must outlive the
- * event (the raw line or the event's scratch). SH_ELIMIT when full.
+ * Append a field. `name` and `value` must outlive the event (static
+ * strings, the raw line or the event's scratch). SH_ELIMIT when full.
  */
 int sh_log_event__add(struct sh_log_event *e, const char *name, const char *value, size_t len);
 
