@@ -31,6 +31,7 @@ struct stamp {
     int y, mo, d, h, mi, s, ms;
     int tz_min;
     bool has_year, has_date, has_ms, has_tz, uptime;
+    bool unsynced; /* Cisco '*': the clock was never set */
 };
 
 struct sdparam {
@@ -373,8 +374,10 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
     int mo;
 
     memset(st, 0, sizeof(*st));
-    if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1]))
-        p++; /* Cisco: '*' clock never synced, '.' sync lost */
+    if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1])) {
+        st->unsynced = *p == '*'; /* Cisco: '*' clock never synced, '.' sync lost */
+        p++;
+    }
     if (wday_at(p, e))
         p += 4;
     n = ndig(p, e);
@@ -576,9 +579,14 @@ static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms)
     return s;
 }
 
+/*
+ * Inner (device) stamps win over outer (collector) ones, except that a
+ * device clock marked never-synced ('*', often still at its 1 March boot
+ * default) loses to a collector stamp already seen.
+ */
 static void take_stamp(struct parse *ps, const struct stamp *st)
 {
-    if (!st->has_date)
+    if (!st->has_date || (st->unsynced && ps->have_stamp))
         return;
     ps->st = *st;
     ps->have_stamp = true;

@@ -79,6 +79,18 @@ SH_TEST(pri_sequence_and_unsynced_clock_with_ms_and_zone)
     EXPECT("message", "Configured from console by admin on vty0 (10.250.1.5)");
 }
 
+SH_TEST(unsynced_device_clock_loses_to_the_collector_stamp)
+{
+    parse("Mar 11 10:15:03 10.1.1.1 81: *Mar  1 00:09:42.299: %SYS-5-CONFIG_I: Configured from "
+          "console by vty0");
+    EXPECT("host", "10.1.1.1");
+    EXPECT("time", "2024-03-11T10:15:03Z");
+    /* a synced ('.' = sync lost, still set) device clock wins */
+    parse("Mar 11 10:15:03 10.1.1.1 81: .Mar 11 10:15:02.299: %SYS-5-CONFIG_I: Configured from "
+          "console by vty0");
+    EXPECT("time", "2024-03-11T10:15:02.299Z");
+}
+
 SH_TEST(sync_lost_marker_and_named_zone_offset)
 {
     /* '.' = NTP sync lost; EST is UTC-5 */
@@ -153,8 +165,8 @@ SH_TEST(iso8601_rsyslog_template)
           "initiated");
     EXPECT("host", "rtr9");
     EXPECT("mnemonic", "SYS-6-LOGGINGHOST_STARTSTOP");
-    /* the device stamp (no zone) wins over the collector's */
-    EXPECT("time", "2024-03-11T10:15:12Z");
+    /* the device clock is marked never set ('*'): the collector's stamp stands */
+    EXPECT("time", "2024-03-11T08:15:12.000Z");
     ABSENT("src_ip");
     parse("2024-03-11T10:15:12.5+02:00 rtr9 sshd[77]: Accepted publickey for root");
     EXPECT("time", "2024-03-11T08:15:12.500Z");
