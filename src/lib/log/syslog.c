@@ -981,6 +981,19 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
             return;
         }
     }
+    /* IOS "%SYS-6-LOGOUT: User netops has exited tty session 2(10.1.1.5)" */
+    {
+        const char *u = find(p, e, "User ");
+        if (u) {
+            const char *v = u + 5, *ve = v;
+            while (ve < e && !is_sp(*ve))
+                ve++;
+            if (ve > v && has(ve, e, " has exited")) {
+                ps->user = mk(v, ve);
+                return;
+            }
+        }
+    }
     /* pam-style "... rhost=10.1.1.5 user=admin" (NX-OS AUTHPRIV, Linux shells) */
     {
         const char *u = find(p, e, " user=");
@@ -1159,6 +1172,18 @@ static void extract(struct parse *ps)
     s = between(p, e, "rhost=", ' ', false);
     if (s.n && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
         ps->src_ip = s;
+
+    /* Junos UI_LOGIN_EVENT: ssh-connection '10.1.1.5 53000 10.1.1.1 22' */
+    {
+        const char *c = find(p, e, "ssh-connection '");
+        size_t n;
+        if (c && (n = ip_len(c + 16, e)) > 0 && !ps->src_ip.n) {
+            const char *q = c + 16 + n;
+            ps->src_ip = mk(c + 16, q);
+            if (q < e && *q == ' ' && (n = ndig(q + 1, e)) > 0 && n <= 5)
+                ps->src_port = mk(q + 1, q + 1 + n);
+        }
+    }
 
     /* login records: [user: x] [Source: ip] [localport: n] */
     s = between(p, e, "[Source: ", ']', false);

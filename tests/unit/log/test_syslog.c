@@ -383,6 +383,25 @@ SH_TEST(junos_event_id_and_structured_variant)
     ABSENT("user");
 }
 
+SH_TEST(login_and_logout_users)
+{
+    parse("Mar 11 10:15:09 edge1 mgd[4321]: UI_LOGIN_EVENT: User 'admin' login, class "
+          "'j-super-user' [4321], ssh-connection '10.250.1.5 53000 10.1.1.1 22', client-mode "
+          "'cli'");
+    EXPECT("mnemonic", "UI_LOGIN_EVENT");
+    EXPECT("user", "admin");
+    EXPECT("src_ip", "10.250.1.5");
+    EXPECT("src_port", "53000");
+    parse("Mar 11 00:04:29 10.250.10.11 30497: pe1-nyc: Mar 11 00:04:29.494 UTC: %SYS-6-LOGOUT: "
+          "User netops has exited tty session 2(10.250.3.34)");
+    EXPECT("user", "netops");
+    EXPECT("src_ip", "10.250.3.34");
+    parse("Mar 11 10:15:09 edge1 sshd[99]: SSHD_LOGIN_FAILED: Login failed for user 'root' from "
+          "host '203.0.113.9'");
+    EXPECT("user", "root");
+    EXPECT("src_ip", "203.0.113.9");
+}
+
 SH_TEST(eos_program_tag)
 {
     parse("Mar 11 10:15:08 leaf1 Ebra: %LINEPROTO-5-UPDOWN: Line protocol on Interface "
