@@ -14,8 +14,9 @@
 
 #include "salthunt/sh_sigma.h"
 
+#include "../policy/policy.h"
+
 struct sh_log_event;
-struct sh_policy;
 
 /* ---- bounds ---- */
 #define SG_MAX_RULES 20000
@@ -178,6 +179,9 @@ struct sh_sigma_set {
     struct sh_ptrvec filters; /* struct sg_filter * */
     struct sh_ptrvec regexes; /* pcre2_code *, released with the set */
     const struct sh_policy *policy;
+    /* sh_policy_contains, supplied by whoever links the policy module (the
+     * log analyzer); `expand` values never match without it. */
+    bool (*policy_contains)(const struct sh_policy *p, enum sh_policy_key key, const char *value);
     bool compiled;
     struct sg_mpm *mpm;
     uint32_t *pat_rule;       /* pattern id -> rule index */
