@@ -323,7 +323,7 @@ static void run_lines(sh_sigma_set *s, const char *text, struct corr_out *out)
         sh_sigma__eval(sc, &ev, keep_cb, &f);
         p += n + (nl ? 1 : 0);
     }
-    sh_sigma__corr_run(s, f.h, corr_cb, out);
+    sh_sigma__corr_run(s, f.h, false, corr_cb, out);
     sh_sigma__scratch_free(sc);
     sh_sigma__hits_free(f.h);
 }
