@@ -85,7 +85,7 @@ static int on_match(const struct sg_rule *r, const struct sh_log_event *ev, void
 static int on_event(const struct sh_log_event *ev, void *ud)
 {
     struct sample_run *s = ud;
-    int rc = sh_sigma__timeline_event(s->tl, s->hits, ev, s->path);
+    int rc = sh_sigma__timeline_event(s->tl, ev);
 
     return rc ? rc : sh_sigma__eval(s->sc, ev, on_match, s);
 }

@@ -668,10 +668,30 @@ struct tl_dev {
     uint64_t first_line, last_line;
 };
 
+struct tl_gap {
+    char *host, *raw;
+    uint64_t line;
+    int64_t from_ts, to_ts;
+};
+
+#define TL_MAX_GAPS 10000
+
 struct sg_timeline {
     struct sh_strmap devs; /* host -> struct tl_dev * */
+    struct sh_ptrvec gaps; /* struct tl_gap *, owned */
     int64_t min_gap;
 };
+
+static void tl_gap_free(void *p)
+{
+    struct tl_gap *g = p;
+
+    if (!g)
+        return;
+    sh_free(g->host);
+    sh_free(g->raw);
+    sh_free(g);
+}
 
 int sh_sigma__timeline_new(struct sg_timeline **out, int64_t min_gap_ms)
 {
@@ -689,13 +709,15 @@ void sh_sigma__timeline_free(struct sg_timeline *t)
     if (!t)
         return;
     sh_strmap_free(&t->devs, sh_free);
+    while (t->gaps.n)
+        tl_gap_free(t->gaps.v[--t->gaps.n]);
+    sh_ptrvec_free(&t->gaps);
     sh_free(t);
 }
 
 #define TL_MAX_DEVICES 65536
 
-int sh_sigma__timeline_event(struct sg_timeline *t, struct sg_hits *h,
-                             const struct sh_log_event *ev, const char *path)
+int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev)
 {
     char host[MAX_VAL + 1];
     const char *v;
@@ -724,11 +746,19 @@ int sh_sigma__timeline_event(struct sg_timeline *t, struct sg_hits *h,
         d->first_line = d->last_line = ev->line;
         return SH_OK;
     }
-    if (ev->ts_ms - d->last_ts > t->min_gap) {
-        int rc = sh_sigma__hits_gap(h, host, path, ev->line, d->last_ts, ev->ts_ms, ev->raw,
-                                    ev->raw_len);
-        if (rc)
-            return rc;
+    if (ev->ts_ms - d->last_ts > t->min_gap && t->gaps.n < TL_MAX_GAPS) {
+        struct tl_gap *g = sh_calloc(1, sizeof(*g));
+        if (!g)
+            return SH_ENOMEM;
+        g->host = sh_strdup(host);
+        g->raw = sh_strndup(ev->raw, ev->raw_len < MAX_RAW ? ev->raw_len : MAX_RAW);
+        g->line = ev->line;
+        g->from_ts = d->last_ts;
+        g->to_ts = ev->ts_ms;
+        if (!g->host || !g->raw || sh_ptrvec_push(&t->gaps, g)) {
+            tl_gap_free(g);
+            return SH_ENOMEM;
+        }
     }
     if (ev->ts_ms > d->last_ts) {
         d->last_ts = ev->ts_ms;
@@ -750,6 +780,14 @@ int sh_sigma__timeline_flush(struct sg_timeline *t, struct sg_hits *h, const cha
         rc = sh_sigma__hits_segment(h, t->devs.ents[i].key, path, d->first_ts, d->first_line,
                                     d->last_ts, d->last_line);
     }
+    for (i = 0; i < t->gaps.n; i++) {
+        struct tl_gap *g = t->gaps.v[i];
+        if (!rc)
+            rc = sh_sigma__hits_gap(h, g->host, path, g->line, g->from_ts, g->to_ts, g->raw,
+                                    strlen(g->raw));
+        tl_gap_free(g);
+    }
+    t->gaps.n = 0;
     sh_strmap_free(&t->devs, sh_free);
     memset(&t->devs, 0, sizeof(t->devs));
     return rc;

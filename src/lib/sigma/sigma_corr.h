@@ -72,10 +72,9 @@ int sh_sigma__hits_gap(struct sg_hits *h, const char *host, const char *path, ui
 struct sg_timeline;
 int sh_sigma__timeline_new(struct sg_timeline **out, int64_t min_gap_ms);
 void sh_sigma__timeline_free(struct sg_timeline *t);
-/** Note one event (events without host or time are ignored). */
-int sh_sigma__timeline_event(struct sg_timeline *t, struct sg_hits *h,
-                             const struct sh_log_event *ev, const char *path);
-/** Hand the file's per-device segments to the store and reset. */
+/** Note one event (events without host or time are ignored); touches no store. */
+int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev);
+/** Hand the file's per-device segments and silences to the store and reset. */
 int sh_sigma__timeline_flush(struct sg_timeline *t, struct sg_hits *h, const char *path);
 
 /** Smallest gap any x-salthunt-gap correlation of `set` looks for (0: none). */

@@ -147,6 +147,7 @@ struct sg_rule {
     uint32_t line;
     bool applicable;   /* logsource is one salthunt evaluates on device logs */
     bool suppressed;   /* only a correlation's input (generate: false) */
+    bool corr_input;   /* some correlation reads this rule's matches */
     struct sg_sel *sels;
     size_t nsel;
     struct sg_cond *cond;
@@ -194,6 +195,7 @@ struct sh_sigma_set {
     sh_sigma_diag_cb on_diag;
     void *diag_ud;
     size_t n_errors;
+    bool skip_foreign; /* silently skip YAML documents that are not Sigma rules */
 };
 
 /* Per-thread evaluation scratch. */
