@@ -243,7 +243,7 @@ static char *rfc3339(int64_t ms)
 {
     time_t s = (time_t)(ms / 1000);
     struct tm tm;
-    char buf[40];
+    char buf[96];
 
     if (!ms || !gmtime_r(&s, &tm))
         return NULL;
