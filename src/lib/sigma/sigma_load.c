@@ -700,6 +700,8 @@ static int load_doc(struct ld *l, const struct sy_node *doc)
             (rc = str_list(l, sh_sigma__yaml_get(doc, "x-salthunt-requires"), &r->requires,
                            &r->nrequires, "x-salthunt-requires")))
             return rc;
+        n = sh_sigma__yaml_get(doc, "x-salthunt-report");
+        r->no_report = n && n->type == SY_SCALAR && strcmp(n->s, "false") == 0;
         if (ls && ls->type == SY_MAP) {
             r->product = dup_scalar(l, sh_sigma__yaml_get(ls, "product"));
             r->service = dup_scalar(l, sh_sigma__yaml_get(ls, "service"));
@@ -1093,6 +1095,11 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
         for (j = 0; j < r->corr->nrefs; j++)
             if (r->corr->generate)
                 ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->suppressed = false;
+    }
+    for (i = 0; i < set->rules.n; i++) {
+        struct sg_rule *r = set->rules.v[i];
+        if (r->no_report)
+            r->suppressed = true;
     }
     /* notes: fields no device log carries */
     for (i = 0; i < set->rules.n; i++) {
