@@ -5,10 +5,12 @@
 
 #include "scan_int.h"
 
+extern const struct sh_analyzer sh_analyzer__config;
 extern const struct sh_analyzer sh_analyzer__ioc;
 extern const struct sh_analyzer sh_analyzer__log;
 
 const struct sh_analyzer *const sh_scan__analyzers[] = {
+    &sh_analyzer__config,
     &sh_analyzer__ioc,
     &sh_analyzer__log,
     NULL,
