@@ -26,8 +26,9 @@ struct sh_logfile_stats {
 /**
  * Parse every line of `path` and call `cb(ev, ud)` for each, in order. The
  * event (path, 1-based line, fields) is borrowed for the duration of the
- * call only. `o` may be NULL: then the year of yearless stamps comes from
- * the file's modification time. A non-zero callback return stops the walk
+ * call only. `o` may be NULL (defaults). When it sets neither `year` nor
+ * `ref_ms`, yearless stamps take their year from the file's modification
+ * time (with the December/January rollback of syslog.h). A non-zero callback return stops the walk
  * and is returned. A damaged compressed stream is not a failure: the lines
  * before the damage are delivered, st->damaged is set and diag describes
  * it (code SH_EIO). `st` and `diag` may be NULL.

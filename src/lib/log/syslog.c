@@ -23,7 +23,7 @@ typedef struct span {
     size_t n;
 } span;
 
-#define MAX_SD 16
+#define MAX_SD 32 /* extra named fields: SD params, key=value pairs */
 #define MAX_LAYERS 8
 #define EMBED_SCAN 512
 
@@ -435,7 +435,7 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
         return NULL;
     }
     if (st->mo < 1 || st->mo > 12 || st->d < 1 || st->d > 31)
-        return NULL;
+        st->has_date = false; /* a stamp in shape (anonymised "May 00"), but no time */
     return q;
 }
 
@@ -621,19 +621,42 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     const char *a, *b, *best = NULL;
     size_t n = 0, m = 0, i;
 
+    static const char *const src_keys[] = {"SrcIp=", "source-ip=", "SourceIP=", "src=",
+                                            "Remote-Address="};
+    static const char *const dst_keys[] = {"DstIp=", "destination-ip=", "DestinationIP=", "dst="};
+
+    for (i = 0; i < SH_ARRAY_LEN(src_keys) && !ps->src_ip.n; i++) {
+        const char *k = find(p, e, src_keys[i]);
+        if (k && (n = ip_len(k + strlen(src_keys[i]), e)) > 0)
+            ps->src_ip = mk(k + strlen(src_keys[i]), k + strlen(src_keys[i]) + n);
+    }
+    for (i = 0; i < SH_ARRAY_LEN(dst_keys) && !ps->dst_ip.n; i++) {
+        const char *k = find(p, e, dst_keys[i]);
+        if (k && (n = ip_len(k + strlen(dst_keys[i]), e)) > 0)
+            ps->dst_ip = mk(k + strlen(dst_keys[i]), k + strlen(dst_keys[i]) + n);
+    }
+    if (ps->src_ip.n && ps->dst_ip.n)
+        return;
     a = next_ip4(p, e, &n);
     if (!a)
         return;
-    if (!ps->src_ip.n) {
-        ps->src_ip = mk(a, a + n);
-        if (!ps->src_port.n)
-            ps->src_port = port_after(a + n, e);
-    }
     for (i = 0; i < SH_ARRAY_LEN(conn); i++) {
         const char *lim = e - (a + n) > 160 ? a + n + 160 : e;
         const char *c = find(a + n, lim, conn[i]);
         if (c && (!best || c < best))
             best = c;
+    }
+    if (!best) {
+        /* a lone address is a source only when the text says so */
+        const char *back = a - p > 24 ? a - 24 : p;
+        if (!(a > p && a[-1] == '(') && !find(back, a, "from ") && !find(back, a, "src ") &&
+            !find(back, a, "Source"))
+            return;
+    }
+    if (!ps->src_ip.n) {
+        ps->src_ip = mk(a, a + n);
+        if (!ps->src_port.n)
+            ps->src_port = port_after(a + n, e);
     }
     if (!best)
         return;
@@ -876,7 +899,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
         char close;
     } pats[] = {{"[user: ", ']'}, {"User '", '\''},    {"user '", '\''}, {"User \"", '"'},
                 {"user \"", '"'}, {"Uname: ", ','},    {"<user>", '<'},  {"username=\"", '"'},
-                {"user=\"", '"'}, {"Username: ", ' '}};
+                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','}};
     size_t i;
 
     if (ps->user.n)
@@ -888,6 +911,19 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
                 s = trim(s);
             ps->user = trim(s);
             return;
+        }
+    }
+    /* pam-style "... rhost=10.1.1.5 user=admin" (NX-OS AUTHPRIV, Linux shells) */
+    {
+        const char *u = find(p, e, " user=");
+        if (u && u + 6 < e && u[6] != '"') {
+            const char *v = u + 6, *ve = v;
+            while (ve < e && !is_sp(*ve) && *ve != ',' && *ve != ';')
+                ve++;
+            if (ve > v) {
+                ps->user = mk(v, ve);
+                return;
+            }
         }
     }
     /* "Configured from console by admin on vty0 (10.1.1.2)" */
@@ -907,11 +943,12 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
 static void extract(struct parse *ps)
 {
     struct sh_log_event *ev = ps->ev;
-    const char *p = ps->message.p, *e = ps->message.p + ps->message.n;
+    const char *p = ps->message.p, *e;
     span s;
 
     if (!p)
         return;
+    e = p + ps->message.n;
 
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD")) {
         const char *c = find(p, e, "logged command:");
@@ -959,8 +996,8 @@ static void extract(struct parse *ps)
                 }
             }
         }
-    } else if (asa_family(ps->fac_code) && ps->mnemonic.n == 6 &&
-               has(ps->mnemonic.p, ps->mnemonic.p + 6, "11100")) {
+    } else if (asa_family(ps->fac_code) &&
+               (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))) {
         char id = ps->mnemonic.p[5];
         if (id == '8') {
             s = between(p, e, "executed the '", '\'', false);
@@ -996,6 +1033,19 @@ static void extract(struct parse *ps)
                 ps->command = clean_cmd(mk(v, q - 1));
         }
     }
+    if (find(p, e, "CISE_TACACS_Accounting")) {
+        /* the record is about the network device, not the ISE node that logged it */
+        s = between(p, e, "Device IP Address=", ',', false);
+        if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
+            if (ps->host.n)
+                ps->relay = ps->host;
+            ps->host = s;
+        }
+        if (!ps->fac_code.n) {
+            ps->fac_code.p = "TACACS";
+            ps->fac_code.n = 6;
+        }
+    }
     if (!ps->command.n) {
         s = ise_cmdset(ev, p, e);
         if (s.n)
@@ -1006,6 +1056,24 @@ static void extract(struct parse *ps)
         if (s.n)
             ps->command = s;
     }
+
+    /* EOS command accounting: "admin ssh 10.1.1.5 stop ... cmd=..." */
+    if (mn_is(ps, "ACCOUNTING-6-CMD")) {
+        const char *u = p, *ue, *ip;
+        for (ue = u; ue < e && !is_sp(*ue); ue++)
+            ;
+        ip = skip_sp(ue, e);
+        while (ip < e && !is_sp(*ip))
+            ip++;
+        ip = skip_sp(ip, e);
+        if (ue > u)
+            ps->user = mk(u, ue);
+        if (ip < e && (s.n = ip_len(ip, e)) > 0 && (ip + s.n == e || is_sp(ip[s.n])))
+            ps->src_ip = mk(ip, ip + s.n);
+    }
+    s = between(p, e, "rhost=", ' ', false);
+    if (s.n && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
+        ps->src_ip = s;
 
     /* login records: [user: x] [Source: ip] [localport: n] */
     s = between(p, e, "[Source: ", ']', false);
@@ -1120,8 +1188,13 @@ static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
 {
     char *n;
 
+    size_t i;
+
     if (ps->n_sd >= MAX_SD || nl == 0 || nl > 64)
         return;
+    for (i = 0; i < nl; i++)
+        if (name[i] <= ' ' || name[i] >= 0x7f)
+            return;
     n = sh_log_event__scratch(ps->ev, nl + 1);
     if (!n)
         return;
@@ -1156,11 +1229,11 @@ static const char *parse_sd(struct parse *ps, const char *p, const char *e)
 
             q = skip_sp(q, e);
             nm = q;
-            while (q < e && *q != '=' && *q != ' ' && *q != ']' && *q != '"')
+            while (q < e && *q > ' ' && *q < 0x7f && *q != '=' && *q != ']' && *q != '"')
                 q++;
             ne = q;
-            if (q + 1 >= e || *q != '=' || q[1] != '"')
-                return NULL;
+            if (ne == nm || ne - nm > 32 || q + 1 >= e || *q != '=' || q[1] != '"')
+                return NULL; /* RFC 5424 SD-NAME: 1-32 printable characters */
             v = q + 2;
             for (q = v; q < e && *q != '"'; q++) {
                 if (*q == '\\' && q + 1 < e) {
@@ -1188,7 +1261,8 @@ static const char *parse_sd(struct parse *ps, const char *p, const char *e)
             q++; /* closing quote */
             {
                 size_t nl = (size_t)(ne - nm);
-                if (name_is(nm, nl, "username") || name_is(nm, nl, "user"))
+                if ((name_is(nm, nl, "username") || name_is(nm, nl, "user")) &&
+                    !(val.n == 3 && memcmp(val.p, "N/A", 3) == 0))
                     ps->user = val;
                 else if (name_is(nm, nl, "command"))
                     ps->command = clean_cmd(val);
@@ -1264,12 +1338,21 @@ static bool parse_5424_rest(struct parse *ps, const char *p, const char *e)
     if (p < e && *p == ' ')
         p++;
     if (p < e && *p == '[') {
+        const char *sd = p;
         q = parse_sd(ps, p, e);
         if (!q) {
             ps->message = mk(p, e);
             return true;
         }
         p = q;
+        if (skip_sp(p, e) == e) {
+            /* no MSG: the structured data is the whole message */
+            span keep = ps->mnemonic;
+            ps->message = mk(sd, e);
+            extract(ps);
+            ps->mnemonic = keep;
+            return true;
+        }
     } else if (p < e && *p == '-') {
         p++;
     }
@@ -1336,6 +1419,8 @@ static void parse_kv(struct parse *ps, const char *p, const char *e)
         pairs++;
         key = mk(k, ke);
         val = mk(v, ve);
+        if (key.n && key.n <= 32 && is_alpha(key.p[0]))
+            add_sd(ps, key.p, key.n, val); /* Sigma rules match FortiGate keys as-is */
 #define K(lit) name_is(key.p, key.n, lit)
         if (K("date"))
             date = val;
@@ -1409,7 +1494,7 @@ static bool panos_line(const char *p, const char *e)
     if (n == 0 || p + n >= e || p[n] != ',')
         return false;
     q = parse_stamp(p + n + 1, e, &st);
-    return q && q < e && *q == ',' && st.has_date;
+    return q && q < e && *q == ',' && st.has_year;
 }
 
 static void parse_panos(struct parse *ps, const char *p, const char *e)
@@ -1537,6 +1622,27 @@ static const char *parse_event_id(struct parse *ps, const char *p, const char *e
     return q + 1;
 }
 
+/* NetScreen device_id=X  [Root]system-warning-00515: text */
+static void parse_netscreen(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = memchr(p, ']', (size_t)(e - p) < 160 ? (size_t)(e - p) : 160);
+    const char *d1, *d2, *c;
+
+    ps->header = true;
+    ps->message = trim(mk(p, e));
+    if (!q || !(c = memchr(q, ':', (size_t)(e - q))) || c - q > 80)
+        return;
+    q++;
+    d1 = memchr(q, '-', (size_t)(c - q));
+    d2 = d1 ? memchr(d1 + 1, '-', (size_t)(c - d1 - 1)) : NULL;
+    if (!d1 || !d2 || ndig(d2 + 1, c) != (size_t)(c - d2 - 1) || c == d2 + 1)
+        return;
+    ps->fac_code = mk(q, d1);
+    ps->sev = level_word(mk(d1 + 1, d2));
+    ps->mnemonic = mk(d2 + 1, c);
+    ps->message = trim(mk(c + 1, e));
+}
+
 /* The message after the header: its shape, then extraction. */
 static void parse_body(struct parse *ps, const char *p, const char *e)
 {
@@ -1550,6 +1656,8 @@ static void parse_body(struct parse *ps, const char *p, const char *e)
     } else if ((q = parse_stamp(p, e, &st)) != NULL && st.has_year && q < e && *q == ' ' &&
                parse_5424_rest(ps, p, e)) {
         return; /* embedded RFC 5424 body (Junos structured-data via a relay) */
+    } else if (has(p, e, "NetScreen device_id=")) {
+        parse_netscreen(ps, p, e);
     } else if (kv_line(p, e)) {
         parse_kv(ps, p, e);
     } else if (panos_line(p, e)) {
@@ -1662,6 +1770,21 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             p += n + 1;
             continue;
         }
+        if (p < e && is_alnum(*p)) {
+            /* IOS "logging origin-id hostname": "seq: host: stamp: %..." */
+            const char *h = p, *t;
+            while (h < e && host_char(*h) && *h != ':')
+                h++;
+            if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p) &&
+                (t = parse_stamp(skip_sp(h + 1, e), e, &st)) != NULL &&
+                (t = skip_sp(t, e)) < e && *t == ':') {
+                if (ps->host.n)
+                    ps->relay = ps->host;
+                ps->host = mk(p, h);
+                p = h + 1;
+                continue;
+            }
+        }
         if ((n = xr_node(p, e)) > 0 && parse_stamp(p + n + 1, e, &st)) {
             ps->node = mk(p, p + n);
             p += n + 1;
@@ -1692,6 +1815,8 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             break;
         for (q = r; q < e && host_char(*q); q++)
             ;
+        if (q - r > 255)
+            break; /* no host name is that long */
         if (q[-1] == ':') {
             /* "host: %MSG" or a bare program tag "sshd[1]: text" */
             const char *nx = skip_sp(q, e);
@@ -1810,6 +1935,8 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     emit(&ps, "facility_code", ps.fac_code);
     emit(&ps, "subfacility", ps.subfac);
     emit(&ps, "message", ps.message);
+    if (ps.user.n == 3 && memcmp(ps.user.p, "N/A", 3) == 0)
+        ps.user.n = 0;
     emit(&ps, "user", ps.user);
     emit(&ps, "src_ip", ps.src_ip);
     emit(&ps, "src_port", ps.src_port);
