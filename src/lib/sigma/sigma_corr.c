@@ -458,7 +458,8 @@ static int on_hit(struct run *u, struct gstate *g, struct sg_hit *x, int ref)
         }
         if (g->have_absent && g->last_absent >= t - T)
             return SH_OK;
-        snprintf(why, sizeof(why), "no %s event in the %s before it", k->absent_ref,
+        snprintf(why, sizeof(why), "no '%s' event in the %s before it",
+                 ((const struct sg_rule *)u->set->rules.v[k->absent_idx])->title,
                  fmt_span(T, span, sizeof(span)));
         return fire(u, &x, 1, why);
     case SG_CORR_GAP:

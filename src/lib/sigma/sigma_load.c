@@ -1085,16 +1085,19 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
             ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->suppressed = true;
             ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->corr_input = true;
         }
-        if (r->corr->type == SG_CORR_ABSENCE && r->corr->nrefs)
+        if (r->corr->type == SG_CORR_ABSENCE && r->corr->nrefs) {
             ((struct sg_rule *)set->rules.v[r->corr->absent_idx])->corr_input = true;
+            ((struct sg_rule *)set->rules.v[r->corr->absent_idx])->suppressed = true;
+        }
     }
     for (i = 0; i < set->rules.n; i++) {
         struct sg_rule *r = set->rules.v[i];
         if (!r->corr)
             continue;
-        for (j = 0; j < r->corr->nrefs; j++)
-            if (r->corr->generate)
-                ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->suppressed = false;
+        for (j = 0; j < r->corr->nrefs && r->corr->generate; j++)
+            ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->suppressed = false;
+        if (r->corr->generate && r->corr->type == SG_CORR_ABSENCE && r->corr->nrefs)
+            ((struct sg_rule *)set->rules.v[r->corr->absent_idx])->suppressed = false;
     }
     for (i = 0; i < set->rules.n; i++) {
         struct sg_rule *r = set->rules.v[i];
