@@ -802,11 +802,19 @@ static int load_file(sh_sigma_set *set, const char *path, sh_diag *diag)
     return rc;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int walk(sh_sigma_set *set, const char *path, int depth, sh_diag *diag)
 {
     struct stat st;
-    struct dirent **ents = NULL;
-    int n, i, rc, worst = SH_OK;
+    struct sh_ptrvec names = {0};
+    struct dirent *de;
+    DIR *dir;
+    size_t i;
+    int rc, worst = SH_OK;
 
     if (stat(path, &st) != 0) {
         sh_sigma__report(set, SH_EIO, path, 0, "cannot read rule path");
@@ -816,19 +824,31 @@ static int walk(sh_sigma_set *set, const char *path, int depth, sh_diag *diag)
         return load_file(set, path, diag);
     if (depth >= MAX_WALK_DEPTH)
         return SH_OK;
-    n = scandir(path, &ents, NULL, alphasort);
-    if (n < 0) {
+    dir = opendir(path);
+    if (!dir) {
         sh_sigma__report(set, SH_EIO, path, 0, "cannot open rule folder");
         return sh_diag_set(diag, SH_EIO, path, 0, "cannot open rule folder");
     }
-    for (i = 0; i < n; i++) {
-        const char *nm = ents[i]->d_name;
-        char *child;
+    while ((de = readdir(dir)) != NULL) {
+        char *nm;
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "tests") == 0 ||
+            strcmp(de->d_name, "regression_data") == 0)
+            continue;
+        nm = sh_strdup(de->d_name);
+        if (!nm || sh_ptrvec_push(&names, nm)) {
+            sh_free(nm);
+            worst = SH_ENOMEM;
+            break;
+        }
+    }
+    closedir(dir);
+    if (names.n > 1)
+        qsort(names.v, names.n, sizeof(void *), cmp_name);
+    for (i = 0; i < names.n && worst != SH_ENOMEM; i++) {
+        const char *nm = names.v[i];
+        char *child = sh_strdup_printf("%s/%s", path, nm);
         struct stat cst;
 
-        if (nm[0] == '.' || strcmp(nm, "tests") == 0 || strcmp(nm, "regression_data") == 0)
-            continue;
-        child = sh_strdup_printf("%s/%s", path, nm);
         if (!child) {
             worst = SH_ENOMEM;
             break;
@@ -841,9 +861,9 @@ static int walk(sh_sigma_set *set, const char *path, int depth, sh_diag *diag)
         }
         sh_free(child);
     }
-    for (i = 0; i < n; i++)
-        free(ents[i]); /* allocated by scandir with libc malloc */
-    free(ents);
+    for (i = 0; i < names.n; i++)
+        sh_free(names.v[i]);
+    sh_ptrvec_free(&names);
     return worst;
 }
 
