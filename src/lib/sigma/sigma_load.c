@@ -1021,10 +1021,11 @@ static int order_corrs(sh_sigma_set *set)
             bool ready = true;
             if (placed[i])
                 continue;
+            /* a correlation whose references did not resolve has nrefs 0 and never runs */
             for (j = 0; j < r->corr->nrefs; j++)
                 ready &= r->corr->ridx[j] >= 0 && placed[r->corr->ridx[j]];
-            if (r->corr->type == SG_CORR_ABSENCE)
-                ready &= placed[r->corr->absent_idx] != 0;
+            if (r->corr->type == SG_CORR_ABSENCE && r->corr->nrefs)
+                ready &= r->corr->absent_idx >= 0 && placed[r->corr->absent_idx] != 0;
             if (ready) {
                 placed[i] = 1;
                 set->corr_order[done++] = (int)i;
@@ -1089,8 +1090,10 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
         rc = resolve_corr(set, r);
         if (rc == SH_ENOMEM)
             return rc;
-        if (rc)
+        if (rc) {
             r->corr->nrefs = 0;
+            r->corr->absent_idx = -1;
+        }
     }
     rc = order_corrs(set);
     if (rc)
