@@ -99,7 +99,7 @@ static bool classify(const char *rel, char *name, size_t nl, unsigned *expect, i
         if (strcmp(vendor, "arista") == 0)
             *expect = D(EOS), *min_pct = 96;
         else if (strcmp(vendor, "cisco") == 0)
-            *expect = D(IOS) | D(IOSXE), *min_pct = 93;
+            *expect = D(IOS) | D(IOSXE), *min_pct = 94;
         else if (strcmp(vendor, "cisco_nxos") == 0)
             *expect = D(NXOS), *min_pct = 100;
         else if (strcmp(vendor, "cisco_xr") == 0)
