@@ -26,6 +26,7 @@ struct ind {
     size_t len;
     size_t pos;
     enum mode mode;
+    bool started; /* a prompt or preamble has marked where a config begins */
     size_t nofind[257]; /* banner delimiter d has no occurrence at or after nofind[d]-1 */
     size_t eof_nofind;  /* no "EOF" line at or after eof_nofind-1 */
 };
@@ -105,6 +106,11 @@ static bool is_capture_noise(const char *s, size_t n)
     if (n >= 21 && memcmp(s, "Current configuration", 21) == 0)
         return true;
     if (n >= 8 && memcmp(s, "--More--", 8) == 0)
+        return true;
+    /* show startup-config, and `terminal exec prompt timestamp` output */
+    if ((n >= 6 && memcmp(s, "Using ", 6) == 0 && memmem(s, n, " bytes", 6)) ||
+        (n >= 13 && memcmp(s, "Load for five", 13) == 0) ||
+        (n >= 14 && memcmp(s, "Time source is", 14) == 0))
         return true;
     /* IOS XR prints the time before `show running-config` output:
      * "Thu Jul 20 07:39:01.919 UTC". */
@@ -297,6 +303,7 @@ static int prompt_line(struct ind *st, const char *host, size_t hl, const char *
 {
     struct sh_cfg__builder *b = st->b;
 
+    st->started = true;
     if (sh_cfg__config_command(cmd, cl)) {
         st->mode = MODE_CONFIG;
         sh_cfg__close_to(b, 0);
@@ -339,8 +346,11 @@ int sh_cfg__parse_indent(struct sh_cfg__builder *b, const char *buf, size_t len)
             continue;
         }
         if (is_config_start(s, n)) {
-            if (st.mode == MODE_CONFIG && b->n_nodes)
+            /* Statements before the first sign of a configuration were
+             * other output pasted without prompts (`show version`). */
+            if (!st.started && b->n_nodes)
                 sh_cfg__discard(b);
+            st.started = true;
             st.mode = MODE_CONFIG;
             if (s[0] != '!')
                 continue;
