@@ -429,6 +429,7 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
     static const struct sh_cfg_limits defaults = SH_CFG_LIMITS_INIT;
     struct sh_cfg__builder b;
     struct sh_cfg_doc *doc;
+    char *utf8 = NULL;
     int rc;
 
     SH_ASSERT_ARG(out);
@@ -436,13 +437,28 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
     *out = NULL;
     if (!buf)
         buf = "";
+    if (sh_cfg__utf16_bom(buf, len)) {
+        /* Every string the document keeps is copied into its arena, so
+         * the converted text is scratch. */
+        if (!(utf8 = sh_cfg__utf16_to_utf8(buf, len, &len)))
+            return SH_ENOMEM;
+        buf = utf8;
+    }
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3; /* UTF-8 byte order mark: not part of the first line */
+        len -= 3;
+    }
     if (!limits)
         limits = &defaults;
-    if ((unsigned)dialect >= SH_DIALECT__COUNT)
+    if ((unsigned)dialect >= SH_DIALECT__COUNT) {
+        sh_free(utf8);
         return sh_diag_set(diag, SH_EINVAL, source, 0, "unknown config dialect %d", (int)dialect);
+    }
     doc = sh_calloc(1, sizeof(*doc));
-    if (!doc)
+    if (!doc) {
+        sh_free(utf8);
         return SH_ENOMEM;
+    }
     sh_arena_init(&doc->arena, 0);
     memset(&b, 0, sizeof(b));
     b.doc = doc;
@@ -483,6 +499,7 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
         finish(&b);
 out:
     builder_free(&b);
+    sh_free(utf8);
     if (rc) {
         sh_cfg_doc_free(doc);
         return rc;

@@ -396,8 +396,33 @@ static enum sh_dialect ios_flavour(const struct sig *g, const char **basis)
     return SH_DIALECT_IOS;
 }
 
+static int detect_utf8(const char *buf, size_t len, enum sh_dialect *dialect_out,
+                       const char **basis_out);
+
 int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
                   const char **basis_out)
+{
+    if (buf && sh_cfg__utf16_bom(buf, len)) {
+        /* Two bytes per character: twice the window gives the same text. */
+        size_t n = 0;
+        char *u = sh_cfg__utf16_to_utf8(buf, len > 2 * DETECT_MAX ? 2 * DETECT_MAX : len, &n);
+        int score;
+        if (!u) {
+            if (dialect_out)
+                *dialect_out = SH_DIALECT_UNKNOWN;
+            if (basis_out)
+                *basis_out = "no config signal";
+            return 0;
+        }
+        score = detect_utf8(u, n, dialect_out, basis_out);
+        sh_free(u);
+        return score;
+    }
+    return detect_utf8(buf, len, dialect_out, basis_out);
+}
+
+static int detect_utf8(const char *buf, size_t len, enum sh_dialect *dialect_out,
+                       const char **basis_out)
 {
     struct sig g;
     size_t pos = 0;
@@ -409,6 +434,10 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
     memset(&g, 0, sizeof(g));
     if (!buf)
         len = 0;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3; /* UTF-8 byte order mark */
+        len -= 3;
+    }
     if (len > DETECT_MAX)
         len = DETECT_MAX;
     while (pos < len) {

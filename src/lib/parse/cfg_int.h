@@ -109,6 +109,19 @@ bool sh_cfg__prompt(const char *s, size_t n, const char **host, size_t *host_len
 /** Is this prompt command one that prints the configuration? */
 bool sh_cfg__config_command(const char *cmd, size_t n);
 
+/**
+ * UTF-16 text? 1: little-endian with a byte order mark, 2: big-endian with
+ * one, 3/4: little/big-endian without (every other byte of the first 128
+ * is zero), 0: not UTF-16.
+ */
+int sh_cfg__utf16_bom(const char *buf, size_t len);
+
+/**
+ * UTF-16 text (as sh_cfg__utf16_bom recognises it) as UTF-8 (owned, NUL-terminated,
+ * release with sh_free); NULL when not UTF-16 or on allocation failure.
+ */
+char *sh_cfg__utf16_to_utf8(const char *buf, size_t len, size_t *out_len);
+
 /* Dialect family parsers; doc->dialect is already set. */
 int sh_cfg__parse_indent(struct sh_cfg__builder *b, const char *buf, size_t len);
 int sh_cfg__parse_junos(struct sh_cfg__builder *b, const char *buf, size_t len);

@@ -327,6 +327,8 @@ int sh_cfg__parse_junos(struct sh_cfg__builder *b, const char *buf, size_t len)
         }
         if (fresh && is_capture_noise(s, n))
             continue;
+        if (fresh && s[0] == '!')
+            continue; /* a RANCID/PAN-OS comment line; no Junos statement starts so */
         if (fresh && b->depth == 0 && is_set_line(s, n)) {
             if ((rc = set_line(&j, s, n, ln.no)) != 0)
                 goto out;

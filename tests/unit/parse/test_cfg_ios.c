@@ -417,3 +417,60 @@ SH_TEST(second_capture_keeps_the_first)
     CHECK_EQ_INT(doc->n_nodes, 4);
     sh_cfg_doc_free(doc);
 }
+
+SH_TEST(utf8_bom_is_not_text)
+{
+    const char *cfg = "\xEF\xBB\xBFhostname r1\ninterface A\n description caf\xC3\xA9\n";
+    struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_UNKNOWN);
+
+    if (!doc)
+        return;
+    CHECK_EQ_INT(doc->dialect, SH_DIALECT_IOS);
+    CHECK_STR(doc->hostname, "r1");
+    CHECK_STR(doc->nodes[0]->text, "hostname r1");
+    CHECK_EQ_INT(doc->nodes[0]->line, 1);
+    CHECK_STR(doc->nodes[2]->text, "description caf\xC3\xA9");
+    sh_cfg_doc_free(doc);
+}
+
+SH_TEST(utf16_captures_are_read)
+{
+    /* "hostname r1\r\ninterface A\r\n shutdown\r\n" in UTF-16LE with a BOM,
+     * as PowerShell redirection writes it; then the same big-endian. */
+    const char *ascii = "hostname r1\r\ninterface A\r\n shutdown\r\n";
+    size_t n = strlen(ascii), i, k;
+    char le[128], be[128];
+    struct sh_cfg_doc *doc = NULL;
+    sh_diag diag;
+    enum sh_dialect d;
+    const char *basis;
+
+    le[0] = (char)0xFF, le[1] = (char)0xFE, be[0] = (char)0xFE, be[1] = (char)0xFF;
+    for (i = 0, k = 2; i < n; i++, k += 2) {
+        le[k] = ascii[i], le[k + 1] = 0;
+        be[k] = 0, be[k + 1] = ascii[i];
+    }
+    CHECK(sh_cfg_detect(le, k, &d, &basis) > 0 && d == SH_DIALECT_IOS);
+    CHECK_OK(sh_cfg_parse(&doc, le, k, SH_DIALECT_UNKNOWN, NULL, "le", &diag));
+    if (doc) {
+        CHECK_EQ_INT(doc->dialect, SH_DIALECT_IOS);
+        CHECK_STR(doc->hostname, "r1");
+        CHECK_EQ_INT(doc->n_nodes, 3);
+        CHECK(doc->n_nodes == 3 && doc->nodes[2]->line == 3 && doc->nodes[2]->depth == 1);
+        sh_cfg_doc_free(doc);
+        doc = NULL;
+    }
+    CHECK_OK(sh_cfg_parse(&doc, be, k, SH_DIALECT_IOS, NULL, "be", &diag));
+    if (doc) {
+        CHECK_STR(doc->nodes[1]->text, "interface A");
+        sh_cfg_doc_free(doc);
+        doc = NULL;
+    }
+    /* Without the byte order mark (Batfish's ios-unicode test config). */
+    CHECK(sh_cfg_detect(le + 2, k - 2, &d, &basis) > 0 && d == SH_DIALECT_IOS);
+    CHECK_OK(sh_cfg_parse(&doc, le + 2, k - 2, SH_DIALECT_UNKNOWN, NULL, "le", &diag));
+    if (doc) {
+        CHECK_STR(doc->nodes[0]->text, "hostname r1");
+        sh_cfg_doc_free(doc);
+    }
+}
