@@ -281,9 +281,9 @@ static const char *parse_numzone(const char *p, const char *e, struct stamp *st)
     } else if (n == 2 && p + 3 < e && p[3] == ':' && ndig(p + 4, e) == 2) {
         st->tz_min = sign * (num(p + 1, 2) * 60 + num(p + 4, 2));
         p += 6;
-    } else if (n == 2) {
-        st->tz_min = sign * num(p + 1, 2) * 60;
-        p += 3;
+    } else if (n == 1 || n == 2) {
+        st->tz_min = sign * num(p + 1, n) * 60; /* "+08", "UTC+1" */
+        p += 1 + n;
     } else {
         return p;
     }
@@ -324,7 +324,8 @@ static const char *parse_suffix(const char *p, const char *e, struct stamp *st)
     if (q + n < e && q[n] == ':') {
         st->has_tz = true;
         st->tz_min = z >= 0 ? zones[z].min : INT32_MIN;
-    } else if (z >= 0) {
+    } else if (z >= 0 && (q + n == e || is_sp(q[n]) || (q + n + 1 < e && is_dig(q[n + 1])))) {
+        /* a known zone alone or with an offset; "UTC-router" is a host */
         st->has_tz = true;
         st->tz_min = zones[z].min;
     } else {
@@ -733,7 +734,7 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
 
 /* ------------------------------------------------------------- helpers */
 
-/* Value between `open` and the next `close` after `key` (e.g. "User '" ... "'"). */
+/* The text after `key` up to the next `close` (e.g. "User '" ... "'"). */
 static span between(const char *p, const char *e, const char *key, char close)
 {
     span s = {NULL, 0};
