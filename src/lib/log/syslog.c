@@ -42,7 +42,6 @@ struct sdparam {
 struct parse {
     struct sh_log_event *ev;
     const struct sh_syslog_opts *o;
-    const char *line, *end;
     int pri; /* -1: none */
     int sev; /* -1: none; from the mnemonic or a level word */
     bool header;
@@ -282,9 +281,9 @@ static const char *parse_numzone(const char *p, const char *e, struct stamp *st)
     } else if (n == 2 && p + 3 < e && p[3] == ':' && ndig(p + 4, e) == 2) {
         st->tz_min = sign * (num(p + 1, 2) * 60 + num(p + 4, 2));
         p += 6;
-    } else if (n == 2) {
-        st->tz_min = sign * num(p + 1, 2) * 60;
-        p += 3;
+    } else if (n == 1 || n == 2) {
+        st->tz_min = sign * num(p + 1, n) * 60; /* "+08", "UTC+1" */
+        p += 1 + n;
     } else {
         return p;
     }
@@ -325,7 +324,8 @@ static const char *parse_suffix(const char *p, const char *e, struct stamp *st)
     if (q + n < e && q[n] == ':') {
         st->has_tz = true;
         st->tz_min = z >= 0 ? zones[z].min : INT32_MIN;
-    } else if (z >= 0) {
+    } else if (z >= 0 && (q + n == e || is_sp(q[n]) || (q + n + 1 < e && is_dig(q[n + 1])))) {
+        /* a known zone alone or with an offset; "UTC-router" is a host */
         st->has_tz = true;
         st->tz_min = zones[z].min;
     } else {
@@ -734,11 +734,11 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
 
 /* ------------------------------------------------------------- helpers */
 
-/* Value between `open` and the next `close` after `key` (e.g. "User '" ... "'"). */
-static span between(const char *p, const char *e, const char *key, char close, bool icase)
+/* The text after `key` up to the next `close` (e.g. "User '" ... "'"). */
+static span between(const char *p, const char *e, const char *key, char close)
 {
     span s = {NULL, 0};
-    const char *k = icase ? ifind(p, e, key) : find(p, e, key);
+    const char *k = find(p, e, key);
     const char *v, *c;
 
     if (!k)
@@ -973,7 +973,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
     if (ps->user.n)
         return;
     for (i = 0; i < SH_ARRAY_LEN(pats); i++) {
-        span s = between(p, e, pats[i].key, pats[i].close, false);
+        span s = between(p, e, pats[i].key, pats[i].close);
         if (s.p) {
             if (pats[i].close == ',' && !memchr(s.p, ',', s.n) && s.p + s.n == e)
                 s = trim(s);
@@ -1048,17 +1048,17 @@ static void extract(struct parse *ps)
         const char *c = find(p, e, "logged command:");
         if (c) {
             ps->command = clean_cmd(mk(c + 15, e));
-            s = between(p, c, "User:", ' ', false);
+            s = between(p, c, "User:", ' ');
             if (s.p && !ps->user.n)
                 ps->user = s;
         } else {
-            s = between(p, e, "<cli>", '<', false);
+            s = between(p, e, "<cli>", '<');
             if (s.p)
                 ps->command = xml_decode(ev, trim(s));
-            s = between(p, e, "<user>", '<', false);
+            s = between(p, e, "<user>", '<');
             if (s.p)
                 ps->user = xml_decode(ev, trim(s));
-            s = between(p, e, "<ipAddress>", '<', false);
+            s = between(p, e, "<ipAddress>", '<');
             if (s.p && ip_len(s.p, s.p + s.n) == s.n)
                 ps->src_ip = s;
         }
@@ -1070,7 +1070,7 @@ static void extract(struct parse *ps)
                find(p, e, "type=start:id=") || find(p, e, "type=stop:id=")) {
         const char *at = memchr(p, '@', (size_t)(e - p));
         if (has(p, e, "type=") || find(p, e, ":id=")) {
-            s = between(p, e, ":user=", ':', false);
+            s = between(p, e, ":user=", ':');
             if (s.p)
                 ps->user = s;
             s = kv_cmd(p, e, "cmd=");
@@ -1094,7 +1094,7 @@ static void extract(struct parse *ps)
                (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))) {
         char id = ps->mnemonic.p[5];
         if (id == '8') {
-            s = between(p, e, "executed the '", '\'', false);
+            s = between(p, e, "executed the '", '\'');
             if (s.p) {
                 /* the command itself may hold quotes: run to "' command" */
                 const char *end = find(s.p, e, "' command");
@@ -1113,7 +1113,7 @@ static void extract(struct parse *ps)
                 if (q > v)
                     ps->command = trim(mk(v, q - 1));
             }
-            s = between(p, e, "from IP ", ',', false);
+            s = between(p, e, "from IP ", ',');
             if (s.p && ip_len(s.p, s.p + s.n) == s.n)
                 ps->src_ip = s;
         }
@@ -1129,7 +1129,7 @@ static void extract(struct parse *ps)
     }
     if (find(p, e, "CISE_TACACS_Accounting")) {
         /* the record is about the network device, not the ISE node that logged it */
-        s = between(p, e, "Device IP Address=", ',', false);
+        s = between(p, e, "Device IP Address=", ',');
         if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
             if (ps->host.n)
                 ps->relay = ps->host;
@@ -1169,7 +1169,7 @@ static void extract(struct parse *ps)
         if (ip < e && (s.n = ip_len(ip, e)) > 0 && (ip + s.n == e || is_sp(ip[s.n])))
             ps->src_ip = mk(ip, ip + s.n);
     }
-    s = between(p, e, "rhost=", ' ', false);
+    s = between(p, e, "rhost=", ' ');
     if (s.n && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
         ps->src_ip = s;
 
@@ -1186,16 +1186,16 @@ static void extract(struct parse *ps)
     }
 
     /* login records: [user: x] [Source: ip] [localport: n] */
-    s = between(p, e, "[Source: ", ']', false);
+    s = between(p, e, "[Source: ", ']');
     if (s.p && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
         ps->src_ip = s;
-    s = between(p, e, "[localport: ", ']', false);
+    s = between(p, e, "[localport: ", ']');
     if (s.p && ndig(s.p, s.p + s.n) == s.n && s.n && s.n <= 5)
         ps->local_port = s;
 
     extract_user(ps, p, e);
     if (!ps->user.n) {
-        s = between(p, e, "User:", ' ', false);
+        s = between(p, e, "User:", ' ');
         if (s.n)
             ps->user = s;
     }
@@ -2004,8 +2004,6 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     memset(&ps, 0, sizeof(ps));
     ps.ev = ev;
     ps.o = o ? o : &default_opts;
-    ps.line = line;
-    ps.end = line + len;
     ps.pri = -1;
     ps.sev = -1;
     p = line;

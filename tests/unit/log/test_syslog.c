@@ -108,6 +108,18 @@ SH_TEST(numeric_zone_and_year_in_cisco_stamp)
     EXPECT("mnemonic", "SYS-5-RELOAD");
 }
 
+SH_TEST(host_names_that_start_like_zones)
+{
+    parse("Mar 11 10:15:02 UTC-gw1 %SYS-5-CONFIG_I: Configured from console by vty0");
+    EXPECT("host", "UTC-gw1");
+    EXPECT("time", "2024-03-11T10:15:02Z");
+    parse("Mar 11 10:15:02 EST %SYS-5-CONFIG_I: Configured from console by vty0");
+    ABSENT("host");
+    EXPECT("time", "2024-03-11T15:15:02Z");
+    parse("Mar 11 10:15:02 UTC+1: %SYS-5-CONFIG_I: Configured from console by vty0");
+    EXPECT("time", "2024-03-11T09:15:02Z");
+}
+
 SH_TEST(unknown_zone_name_keeps_wall_clock)
 {
     /* "mng" is a custom `clock timezone` name: not a host */
