@@ -26,7 +26,7 @@ struct ind {
     size_t len;
     size_t pos;
     enum mode mode;
-    bool started; /* a prompt or preamble has marked where a config begins */
+    bool started;       /* a prompt or preamble has marked where a config begins */
     size_t nofind[257]; /* banner delimiter d has no occurrence at or after nofind[d]-1 */
     size_t eof_nofind;  /* no "EOF" line at or after eof_nofind-1 */
 };
@@ -140,8 +140,8 @@ static int closer_kind(const char *s, size_t n)
         return 2;
     if (sh_cfg__word(s, n, "end-group"))
         return 3;
-    if (sh_cfg__word(s, n, "exit") || (n > 5 && memcmp(s, "exit-", 5) == 0 &&
-                                       memchr(s, ' ', n) == NULL))
+    if (sh_cfg__word(s, n, "exit") ||
+        (n > 5 && memcmp(s, "exit-", 5) == 0 && memchr(s, ' ', n) == NULL))
         return 4;
     return 0;
 }
@@ -151,16 +151,13 @@ static bool opens_kind(const char *t, int kind)
     size_t n = strlen(t), i;
 
     switch (kind) {
-    case 1:
-        return sh_cfg__word(t, n, "route-policy");
+    case 1: return sh_cfg__word(t, n, "route-policy");
     case 2:
         for (i = 0; i < n && !sh_cfg__is_space(t[i]); i++)
             ;
         return i > 4 && memcmp(t + i - 4, "-set", 4) == 0;
-    case 3:
-        return sh_cfg__word(t, n, "group");
-    default:
-        return false;
+    case 3: return sh_cfg__word(t, n, "group");
+    default: return false;
     }
 }
 
@@ -264,9 +261,8 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
     delim = s + i;
     dlen = (n - i >= 2 && s[i] == '^' && (s[i + 1] == 'C' || s[i + 1] == 'c')) ? 2 : 1;
     /* Closed on the same line? */
-    if (n - i > dlen &&
-        (dlen == 1 ? memchr(s + i + 1, delim[0], n - i - 1) != NULL
-                   : memmem(s + i + 2, n - i - 2, delim, 2) != NULL)) {
+    if (n - i > dlen && (dlen == 1 ? memchr(s + i + 1, delim[0], n - i - 1) != NULL
+                                   : memmem(s + i + 2, n - i - 2, delim, 2) != NULL)) {
         if ((rc = sh_cfg__add(b, depth, s, n, NULL, 0, line, NULL)) != 0)
             return rc;
         sh_cfg__close_to(b, depth);

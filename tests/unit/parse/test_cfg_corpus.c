@@ -23,9 +23,9 @@
 
 struct group {
     char name[96];
-    unsigned expect;  /* dialect bit mask; 0 = no expectation */
-    int min_pct;      /* minimum share recognised as one of `expect` */
-    bool negative;    /* files that must NOT be detected as configs */
+    unsigned expect; /* dialect bit mask; 0 = no expectation */
+    int min_pct;     /* minimum share recognised as one of `expect` */
+    bool negative;   /* files that must NOT be detected as configs */
     unsigned count[SH_DIALECT__COUNT];
     unsigned files, ok;
     size_t nodes, unparsed;
@@ -337,8 +337,8 @@ SH_TEST(corpus_configs_parse_and_are_recognised)
             sh_test_fail(__FILE__, __LINE__, "%s: %u of %u detected as configs", g->name,
                          g->files - g->ok, g->files);
         else if (g->expect && pct < g->min_pct)
-            sh_test_fail(__FILE__, __LINE__, "%s: recognised %d%%, expected at least %d%%",
-                         g->name, pct, g->min_pct);
+            sh_test_fail(__FILE__, __LINE__, "%s: recognised %d%%, expected at least %d%%", g->name,
+                         pct, g->min_pct);
     }
     printf("%u files, %zu bytes\n", n_files, total_bytes);
 }

@@ -170,8 +170,8 @@ SH_TEST(eos_banner_ends_with_eof)
     CHECK(find(doc, "username x privilege 15") == NULL);
     b = find(doc, "banner login");
     CHECK(b && b->line == 3 && b->end_line == 5);
-    CHECK(find(doc, "no shutdown") && find(doc, "no shutdown")->parent ==
-                                           find(doc, "management api http-commands"));
+    CHECK(find(doc, "no shutdown") &&
+          find(doc, "no shutdown")->parent == find(doc, "management api http-commands"));
     sh_cfg_doc_free(doc);
 }
 
@@ -381,7 +381,8 @@ SH_TEST(allocation_failures_are_enomem)
 
 SH_TEST(eof_banner_in_any_cisco_dialect)
 {
-    const char *cfg = "hostname r\nbanner motd\nusername x privilege 15\nEOF\nbanner exec\nip http server\n";
+    const char *cfg =
+        "hostname r\nbanner motd\nusername x privilege 15\nEOF\nbanner exec\nip http server\n";
     struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_IOS);
 
     if (!doc)
