@@ -349,8 +349,9 @@ bool sh_cfg__config_command(const char *cmd, size_t n)
         /* show run[ning-config], show start[up-config], show conf[iguration] */
         const char *w = cmd + w2s;
         size_t wl = n - w2s;
-        return (wl >= 3 && (strncasecmp(w, "run", 3) == 0 || strncasecmp(w, "sta", 3) == 0 ||
-                            strncasecmp(w, "con", 3) == 0));
+        /* "con" alone would take in `show controllers`. */
+        return (wl >= 3 && strncasecmp(w, "run", 3) == 0) ||
+               (wl >= 4 && (strncasecmp(w, "star", 4) == 0 || strncasecmp(w, "conf", 4) == 0));
     }
     if (w1e == 4 && strncasecmp(cmd, "more", 4) == 0)
         return n - w2s >= 6 && memmem(cmd + w2s, n - w2s, "config", 6) != NULL;
@@ -419,6 +420,8 @@ static void finish(struct sh_cfg__builder *b)
     b->norm[b->norm_len] = '\0';
     doc->norm = b->norm;
     doc->norm_len = b->norm_len;
+    if (!doc->hostname && b->group_host)
+        doc->hostname = b->group_host;
     if (!doc->hostname && b->prompt_host)
         doc->hostname = b->prompt_host;
 }

@@ -42,6 +42,7 @@ struct sh_cfg__builder {
     size_t depth;
     size_t stk_cap;
     const char *prompt_host; /* hostname from a capture prompt, arena */
+    const char *group_host;  /* Junos host-name inside `groups` (dual RE), arena */
 };
 
 /** One physical line: text without the line break, 1-based number. */

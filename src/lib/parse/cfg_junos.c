@@ -131,6 +131,11 @@ static int emit(struct jn *j, bool container)
                  memcmp(parent->match + parent->match_len - 19, "deviceconfig system", 19) == 0 &&
                  sl > 9 && memcmp(s, "hostname ", 9) == 0)
             b->doc->hostname = value_word(b, s + 9, sl - 9); /* PAN-OS */
+        else if (!b->group_host && parent && parent->match_len > 19 &&
+                 memcmp(parent->match, "edit groups ", 12) == 0 &&
+                 memcmp(parent->match + parent->match_len - 7, " system", 7) == 0 && sl > 10 &&
+                 memcmp(s, "host-name ", 10) == 0)
+            b->group_host = value_word(b, s + 10, sl - 10); /* re0/re1 groups */
         else if (!b->doc->version && !parent && sl > 8 && memcmp(s, "version ", 8) == 0)
             b->doc->version = value_word(b, s + 8, sl - 8);
     }

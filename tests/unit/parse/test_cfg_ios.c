@@ -211,14 +211,16 @@ SH_TEST(mixed_capture_show_version_then_config)
                       "username admin privilege 15 secret 5 x\n"
                       "end\n"
                       "r2#show clock\n"
-                      "12:00:00.000 UTC Mon Jan 1 2024\n";
+                      "12:00:00.000 UTC Mon Jan 1 2024\n"
+                      "r2#show controllers\n"
+                      "Interface GigabitEthernet0/0\n";
     struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_IOS);
 
     if (!doc)
         return;
     CHECK_EQ_INT(doc->n_nodes, 2);
     CHECK_STR(doc->hostname, "r2-real");
-    CHECK_EQ_INT(doc->n_unparsed, 3);
+    CHECK_EQ_INT(doc->n_unparsed, 4);
     CHECK_EQ_INT(doc->first_unparsed, 2);
     CHECK(find(doc, "username admin privilege 15 secret 5 x") != NULL);
     sh_cfg_doc_free(doc);
