@@ -81,7 +81,15 @@ static void metadata(struct sh_cfg__builder *b, const char *s, size_t n, bool co
             if (k)
                 doc->version = sh_cfg__strdup(b, e + 4, k);
         } else if (!doc->version && n > 22 && memcmp(s, "!! IOS XR Configuration", 23) == 0) {
-            doc->version = arena_word(b, s + 23, n - 23);
+            /* "... Configuration 7.3.1" or "... Configuration version = 6.5.1" */
+            const char *v = s + 23;
+            size_t vl = n - 23;
+            const char *eq = memchr(v, '=', vl);
+            if (eq) {
+                vl -= (size_t)(eq + 1 - v);
+                v = eq + 1;
+            }
+            doc->version = arena_word(b, v, vl);
         }
         return;
     }
@@ -169,6 +177,9 @@ static void close_block(struct ind *st, int kind, long indent, uint32_t line)
     if (kind != 4) {
         for (k = b->depth; k >= 1; k--) {
             if (opens_kind(b->stk[k].node->text, kind)) {
+                /* Close what is inside first so that only the block and
+                 * its ancestors reach the closing line. */
+                sh_cfg__close_to(b, k);
                 sh_cfg__extend(b, line);
                 sh_cfg__close_to(b, k - 1);
                 return;
@@ -362,6 +373,12 @@ int sh_cfg__parse_indent(struct sh_cfg__builder *b, const char *buf, size_t len)
         }
         if (skip == 0 && is_capture_noise(s, n))
             continue;
+        if (skip == 0 && s[0] == '<') {
+            /* XML around CLI text (NETCONF/XML agent replies): no Cisco
+             * command starts with '<'. */
+            sh_cfg__unparsed(b, ln.no);
+            continue;
+        }
         if (skip == 0 && n == 3 && memcmp(s, "end", 3) == 0) {
             sh_cfg__close_to(b, 0);
             continue;

@@ -271,6 +271,7 @@ SH_TEST(xr_closers_and_prompt_hostname)
     CHECK_STR(doc->version, "6.1.2");
     rp = find(doc, "route-policy PASS");
     CHECK(rp && rp->line == 5 && rp->end_line == 9);
+    CHECK(find(doc, "endif") && find(doc, "endif")->end_line == 8); /* a leaf */
     ps = find(doc, "prefix-set BOGONS");
     CHECK(ps && ps->line == 10 && ps->end_line == 12 && ps->depth == 0);
     CHECK(find(doc, "interface Gi0/0/0/0") && find(doc, "interface Gi0/0/0/0")->depth == 0);
@@ -476,4 +477,15 @@ SH_TEST(utf16_captures_are_read)
         CHECK_STR(doc->nodes[0]->text, "hostname r1");
         sh_cfg_doc_free(doc);
     }
+}
+
+SH_TEST(xr_version_with_equals)
+{
+    struct sh_cfg_doc *doc = parse("!! IOS XR Configuration version = 6.2.1.08I\nhostname x\n",
+                                   SH_DIALECT_UNKNOWN);
+    if (!doc)
+        return;
+    CHECK_EQ_INT(doc->dialect, SH_DIALECT_IOSXR);
+    CHECK_STR(doc->version, "6.2.1.08I");
+    sh_cfg_doc_free(doc);
 }
