@@ -422,6 +422,8 @@ static void finish(struct sh_cfg__builder *b)
     doc->norm_len = b->norm_len;
     if (!doc->hostname && b->group_host)
         doc->hostname = b->group_host;
+    if (!doc->hostname && b->header_host)
+        doc->hostname = b->header_host;
     if (!doc->hostname && b->prompt_host)
         doc->hostname = b->prompt_host;
 }

@@ -80,6 +80,13 @@ static void metadata(struct sh_cfg__builder *b, const char *s, size_t n, bool co
                 k++;
             if (k)
                 doc->version = sh_cfg__strdup(b, e + 4, k);
+            if (!b->header_host && n > 10 && memcmp(s, "! device: ", 10) == 0) {
+                /* "! device: leaf1 (DCS-7280SR, EOS-4.28.3M)"; "localhost"
+                 * names no device. */
+                const char *h = arena_word(b, s + 10, n - 10);
+                if (h && strcmp(h, "localhost") != 0)
+                    b->header_host = h;
+            }
         } else if (!doc->version && n > 22 && memcmp(s, "!! IOS XR Configuration", 23) == 0) {
             /* "... Configuration 7.3.1" or "... Configuration version = 6.5.1" */
             const char *v = s + 23;

@@ -43,6 +43,7 @@ struct sh_cfg__builder {
     size_t stk_cap;
     const char *prompt_host; /* hostname from a capture prompt, arena */
     const char *group_host;  /* Junos host-name inside `groups` (dual RE), arena */
+    const char *header_host; /* EOS "! device: NAME (...)" header, arena */
 };
 
 /** One physical line: text without the line break, 1-based number. */

@@ -153,7 +153,6 @@ SH_TEST(unclosed_banner_does_not_hide_config)
 SH_TEST(eos_banner_ends_with_eof)
 {
     const char *cfg = "! device: leaf1 (DCS-7280SR-48C6, EOS-4.28.3M)\n"
-                      "hostname leaf1\n"
                       "banner login\n"
                       "username x privilege 15\n"
                       "EOF\n"
@@ -169,7 +168,7 @@ SH_TEST(eos_banner_ends_with_eof)
     CHECK_STR(doc->hostname, "leaf1");
     CHECK(find(doc, "username x privilege 15") == NULL);
     b = find(doc, "banner login");
-    CHECK(b && b->line == 3 && b->end_line == 5);
+    CHECK(b && b->line == 2 && b->end_line == 4);
     CHECK(find(doc, "no shutdown") &&
           find(doc, "no shutdown")->parent == find(doc, "management api http-commands"));
     sh_cfg_doc_free(doc);
