@@ -480,8 +480,8 @@ SH_TEST(utf16_captures_are_read)
 
 SH_TEST(xr_version_with_equals)
 {
-    struct sh_cfg_doc *doc = parse("!! IOS XR Configuration version = 6.2.1.08I\nhostname x\n",
-                                   SH_DIALECT_UNKNOWN);
+    struct sh_cfg_doc *doc =
+        parse("!! IOS XR Configuration version = 6.2.1.08I\nhostname x\n", SH_DIALECT_UNKNOWN);
     if (!doc)
         return;
     CHECK_EQ_INT(doc->dialect, SH_DIALECT_IOSXR);
