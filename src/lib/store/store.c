@@ -334,6 +334,10 @@ int sh_store__open_version(sh_store **out, const char *path, int max_version, bo
         rc = exec1(s, "PRAGMA journal_mode = WAL", diag);
     if (!rc)
         rc = exec1(s, "PRAGMA synchronous = FULL", diag);
+    /* A big scan touches index pages all over the file (fingerprints are
+     * random); SQLite's default 2 MiB cache would re-read them from disk. */
+    if (!rc)
+        rc = exec1(s, "PRAGMA cache_size = -65536", diag);
     if (!rc)
         rc = migrate(s, max_version, diag);
     if (rc && (sqlite3_errcode(s->db) & 0xff) == SQLITE_NOTADB)
