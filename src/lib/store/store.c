@@ -1212,3 +1212,84 @@ void sh_store_scan_list_clear(sh_store_scan_list *l)
     SH_FREE(l->v);
     l->n = 0;
 }
+
+/* ---- device changes ---- */
+
+static int push_change(sh_store_change_list *l, size_t *cap, sqlite3_stmt *st, const char *fact,
+                       int col)
+{
+    const unsigned char *a = sqlite3_column_text(st, col), *b = sqlite3_column_text(st, col + 1);
+    sh_store_device_change *c;
+    int err = 0;
+
+    if ((!a && !b) || (a && b && strcmp((const char *)a, (const char *)b) == 0))
+        return SH_OK;
+    if (l->n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        sh_store_device_change *v = sh_realloc(l->v, ncap * sizeof(*v));
+        if (!v)
+            return SH_ENOMEM;
+        l->v = v;
+        *cap = ncap;
+    }
+    c = &l->v[l->n++];
+    memset(c, 0, sizeof(*c));
+    c->fact = fact;
+    c->device = col_dup(st, 0, &err);
+    c->previous_scan_id = sqlite3_column_int64(st, 1);
+    c->old_value = col_dup(st, col, &err);
+    c->new_value = col_dup(st, col + 1, &err);
+    return err;
+}
+
+int sh_store_device_changes(sh_store *s, int64_t scan_id, sh_store_change_list *out,
+                            sh_diag *diag)
+{
+    static const char *const facts[] = {"platform", "os", "version", "model", "serial"};
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0, i;
+    int rc;
+
+    SH_ASSERT_ARG(s && out);
+    out->v = NULL;
+    out->n = 0;
+    rc = resolve_scan(s, &scan_id, diag);
+    if (!rc)
+        rc = prepare(s, &st,
+                     "SELECT identity, previous_scan_id, old_platform, new_platform, old_os, "
+                     "new_os, old_version, new_version, old_model, new_model, old_serial, "
+                     "new_serial FROM device_changes WHERE scan_id = ?1 ORDER BY identity",
+                     diag);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, scan_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int err = 0;
+        for (i = 0; i < SH_ARRAY_LEN(facts) && !err; i++)
+            err = push_change(out, &cap, st, facts[i], 2 + 2 * (int)i);
+        if (err) {
+            rc = err;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return SH_OK;
+    sh_store_change_list_clear(out);
+    return rc < 0 ? rc : db_fail(s, diag, "reading device changes");
+}
+
+void sh_store_change_list_clear(sh_store_change_list *l)
+{
+    size_t i;
+
+    if (!l)
+        return;
+    for (i = 0; i < l->n; i++) {
+        sh_free(l->v[i].device);
+        sh_free(l->v[i].old_value);
+        sh_free(l->v[i].new_value);
+    }
+    SH_FREE(l->v);
+    l->n = 0;
+}

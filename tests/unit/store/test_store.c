@@ -169,6 +169,23 @@ SH_TEST(new_seen_gone_across_scans)
                       "old_version = '17.3.1' AND new_version = '17.9.4'"),
                  1);
 
+    {
+        sh_store_change_list ch = {0};
+        CHECK_OK(sh_store_device_changes(s, 0, &ch, NULL));
+        CHECK_EQ_INT(ch.n, 1);
+        if (ch.n) {
+            CHECK_STR(ch.v[0].device, "core-rtr-01");
+            CHECK_STR(ch.v[0].fact, "version");
+            CHECK_STR(ch.v[0].old_value, "17.3.1");
+            CHECK_STR(ch.v[0].new_value, "17.9.4");
+            CHECK_EQ_INT(ch.v[0].previous_scan_id, id1);
+        }
+        sh_store_change_list_clear(&ch);
+        CHECK_OK(sh_store_device_changes(s, id1, &ch, NULL));
+        CHECK_EQ_INT(ch.n, 0);
+        sh_store_change_list_clear(&ch);
+    }
+
     /* Loading the latest scan gives the same findings, in order, with status. */
     CHECK_OK(sh_store_load_findings(s, 0, &loaded, NULL));
     CHECK_EQ_INT(loaded.n, r2->findings.n);
