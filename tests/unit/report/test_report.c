@@ -520,3 +520,35 @@ SH_TEST(format_names)
     CHECK_EQ_INT(sh_format_parse(&f, "xml"), SH_EINVAL);
     CHECK_STR(sh_format_name((sh_format)99), "unknown");
 }
+
+SH_TEST(empty_scan_renders_in_every_format)
+{
+    sh_findings empty = {0};
+    sh_report_info info = SH_REPORT_INFO_INIT;
+    char *t;
+
+    t = render(SH_FMT_TEXT, &empty, &info);
+    CHECK(t && strcmp(t, "0 findings (0 critical, 0 high, 0 medium, 0 low, 0 info) on 0 devices; "
+                         "0 files with findings; 0 at or above high\n") == 0);
+    sh_free(t);
+    t = render(SH_FMT_JSONL, &empty, &info);
+    CHECK(t && t[0] == '\0');
+    sh_free(t);
+    t = render(SH_FMT_CSV, &empty, &info);
+    CHECK(t && strncmp(t, "rule,title,", 11) == 0 && strchr(t, '\n') == t + strlen(t) - 1);
+    sh_free(t);
+    t = render(SH_FMT_HTML, &empty, &info);
+    CHECK(t && strstr(t, "0 findings") && strstr(t, "</html>\n"));
+    sh_free(t);
+    t = render(SH_FMT_MARKDOWN, &empty, &info);
+    CHECK(t && strstr(t, "# salthunt report\n\n0 findings") == t);
+    sh_free(t);
+    t = render(SH_FMT_SARIF, &empty, &info);
+    {
+        json_t *j = t ? json_loads(t, 0, NULL) : NULL;
+        CHECK(j && json_array_size(json_object_get(json_array_get(json_object_get(j, "runs"), 0),
+                                                   "results")) == 0);
+        json_decref(j);
+    }
+    sh_free(t);
+}
