@@ -578,3 +578,41 @@ SH_TEST(killed_scan_leaves_all_or_nothing)
         check_whole_or_nothing(before, &n);
     }
 }
+
+/* Two processes recording at the same time: the second waits for the
+ * first (busy timeout) and both scans land whole. */
+SH_TEST(concurrent_writers_both_land)
+{
+    sh_store *s = NULL;
+    pid_t pids[2];
+    int i, status;
+
+    fresh_db("concurrent");
+    CHECK_OK(sh_store_open(&s, dbpath, NULL));
+    sh_store_close(s);
+    s = NULL;
+    fflush(NULL);
+    for (i = 0; i < 2; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            sh_store *cs = NULL;
+            sh_scan_result *r = big_scan(500u + (unsigned)i);
+            if (sh_store_open(&cs, dbpath, NULL) ||
+                sh_store_record_scan(cs, r, i ? scope_a : scope_b, i ? 2 : 1,
+                                     "2026-03-01T00:00:00Z", NULL, NULL, NULL, NULL))
+                _exit(1);
+            _exit(0);
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    CHECK_OK(sh_store_open(&s, dbpath, NULL));
+    if (!s)
+        return;
+    CHECK_EQ_INT(q(s, "SELECT count(*) FROM scans"), 2);
+    CHECK_EQ_INT(q(s, "SELECT count(*) FROM scan_findings"), 2 * BIG);
+    CHECK_OK(sh_store__integrity_check(s, NULL));
+    sh_store_close(s);
+}
