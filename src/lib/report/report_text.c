@@ -26,6 +26,11 @@ static const char *sev_color(sh_severity s)
     }
 }
 
+static void put(struct sh_report_out *o, const char *s)
+{
+    sh_report__add_visible(o, s, NULL, NULL);
+}
+
 static void location(struct sh_report_out *o, const sh_finding *f)
 {
     if (!f->path) {
@@ -115,24 +120,14 @@ static int write_text(struct sh_report_out *o, const sh_findings *fs, const sh_r
     rc = sh_report__totals(&t, fs, info);
     if (rc)
         return rc;
-    rc = sh_report__group(&groups, fs);
+    rc = sh_report__group(&groups, fs, info);
     if (rc)
         return rc;
     for (i = 0; i < groups.n; i++) {
         const struct sh_report_group *g = &groups.v[i];
         if (info->color)
             sh_report__adds(o, "\x1b[1m");
-        if (g->device)
-            sh_report__add_visible(o, g->device, NULL, NULL);
-        else
-            sh_report__add_visible(o, g->path ? g->path : "(no device, no file)", NULL, NULL);
-        if (g->platform) {
-            sh_report__adds(o, " (");
-            sh_report__add_visible(o, g->platform, NULL, NULL);
-            sh_report__adds(o, ")");
-        }
-        if (!g->device)
-            sh_report__adds(o, " [device name unknown]");
+        sh_report__group_title(o, g, put);
         if (info->color)
             sh_report__adds(o, "\x1b[0m");
         sh_report__adds(o, "\n");

@@ -28,6 +28,8 @@ struct ctx {
     sh_findings fs;
     sh_findings gone;
     sh_scan_result scan;
+    sh_device dev;
+    sh_device *devs[1];
     sh_report_info info;
 };
 
@@ -41,6 +43,15 @@ static void ctx_init(struct ctx *c)
     c->scan.files_seen = 9;
     c->scan.files_analysed = 7;
     c->scan.files_skipped = 2;
+    /* What the scan learned about one of the two devices. */
+    c->dev.hostname = sh_strdup("core-rtr-01");
+    c->dev.platform = sh_strdup("iosxe");
+    c->dev.os = sh_strdup("IOS XE");
+    c->dev.version = sh_strdup("17.9.4a");
+    c->dev.model = sh_strdup("C8300-1N1S-6T");
+    c->devs[0] = &c->dev;
+    c->scan.devices = c->devs;
+    c->scan.n_devices = 1;
     c->info = init;
     c->info.scan = &c->scan;
     c->info.gone = &c->gone;
@@ -49,6 +60,11 @@ static void ctx_init(struct ctx *c)
 
 static void ctx_free(struct ctx *c)
 {
+    sh_free(c->dev.hostname);
+    sh_free(c->dev.platform);
+    sh_free(c->dev.os);
+    sh_free(c->dev.version);
+    sh_free(c->dev.model);
     sh_findings_clear(&c->fs);
     sh_findings_clear(&c->gone);
 }
@@ -148,7 +164,9 @@ SH_TEST(text_groups_and_summarises)
         high = strstr(t, "HIGH      C-05  configs/core-rtr-01.cfg:40-42");
         med = strstr(t, "MEDIUM    D-07  configs/core-rtr-01.cfg:88");
         CHECK(crit && high && med && crit < high && high < med);
-        CHECK(strstr(t, "core-rtr-01 (iosxe)\n") != NULL);
+        CHECK(strstr(t, "core-rtr-01 (iosxe, IOS XE 17.9.4a, C8300-1N1S-6T)\n") != NULL);
+        CHECK(strstr(t, "edge-fw-02 (panos)\n") != NULL);
+        CHECK(strstr(t, "(no device, no file)\n") != NULL);
         CHECK(strstr(t, "logs/syslog.1 [device name unknown]\n") != NULL);
         CHECK(strstr(t, "7 findings (2 critical, 1 high, 1 medium, 2 low, 1 info) on 2 devices; "
                         "9 files, 7 analysed, 2 skipped; 3 at or above high\n") != NULL);
