@@ -196,4 +196,4 @@ static int write_html(struct sh_report_out *o, const sh_findings *fs, const sh_r
     return SH_OK;
 }
 
-const struct sh_report_writer sh_report__html_writer = {"html", "text/html", write_html};
+const struct sh_report_writer sh_report__html_writer = {"html", write_html};

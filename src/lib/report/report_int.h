@@ -36,7 +36,6 @@ int sh_report__out_finish(struct sh_report_out *o);
 
 struct sh_report_writer {
     const char *name;
-    const char *mime;
     int (*write)(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info);
 };
 

@@ -147,5 +147,4 @@ static int write_markdown(struct sh_report_out *o, const sh_findings *fs,
     return SH_OK;
 }
 
-const struct sh_report_writer sh_report__markdown_writer = {"markdown", "text/markdown",
-                                                            write_markdown};
+const struct sh_report_writer sh_report__markdown_writer = {"markdown", write_markdown};

@@ -346,5 +346,4 @@ out:
     return err;
 }
 
-const struct sh_report_writer sh_report__sarif_writer = {"sarif", "application/sarif+json",
-                                                         write_sarif};
+const struct sh_report_writer sh_report__sarif_writer = {"sarif", write_sarif};

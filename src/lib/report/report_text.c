@@ -150,4 +150,4 @@ static int write_text(struct sh_report_out *o, const sh_findings *fs, const sh_r
     return SH_OK;
 }
 
-const struct sh_report_writer sh_report__text_writer = {"text", "text/plain", write_text};
+const struct sh_report_writer sh_report__text_writer = {"text", write_text};

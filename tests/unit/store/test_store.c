@@ -616,3 +616,37 @@ SH_TEST(concurrent_writers_both_land)
     CHECK_OK(sh_store__integrity_check(s, NULL));
     sh_store_close(s);
 }
+
+/* The same evidence twice in one file: one fingerprint, two places. */
+SH_TEST(duplicate_fingerprints_keep_their_lines)
+{
+    sh_store *s = NULL;
+    sh_scan_result r;
+    sh_findings loaded = {0};
+    const struct fixture_spec *spec = &fixture_specs[0];
+    size_t i;
+
+    fresh_db("dup");
+    memset(&r, 0, sizeof(r));
+    for (i = 0; i < 2; i++) {
+        sh_finding *f = fixture_make(spec);
+        if (f)
+            f->line = f->end_line = (uint32_t)(10 + i * 100);
+        CHECK_OK(sh_findings_take(&r.findings, f));
+    }
+    CHECK_STR(r.findings.v[0]->fingerprint, r.findings.v[1]->fingerprint);
+    CHECK_OK(sh_store_open(&s, dbpath, NULL));
+    if (!s)
+        return;
+    CHECK_OK(sh_store_record_scan(s, &r, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
+    CHECK_OK(sh_store_load_findings(s, 0, &loaded, NULL));
+    CHECK_EQ_INT(loaded.n, 2);
+    if (loaded.n == 2) {
+        CHECK_EQ_INT(loaded.v[0]->line, 10);
+        CHECK_EQ_INT(loaded.v[1]->line, 110);
+    }
+    CHECK_EQ_INT(q(s, "SELECT count(*) FROM findings"), 1);
+    sh_findings_clear(&loaded);
+    sh_findings_clear(&r.findings);
+    sh_store_close(s);
+}
