@@ -83,8 +83,17 @@ static void finding_line(struct sh_report_out *o, const sh_finding *f, bool colo
         sh_report__adds(o, "  ");
         sh_report__add_visible(o, text, NULL, NULL);
     }
-    if (f->status && strcmp(f->status, "new") == 0)
+    if (f->status && strcmp(f->status, "new") == 0) {
         sh_report__adds(o, color ? "  \x1b[1m[new]\x1b[0m" : "  [new]");
+    } else if (f->status && f->first_seen) {
+        /* The day is what a reader needs; the full time is in the other formats. */
+        size_t n = strlen(f->first_seen) >= 10 && f->first_seen[4] == '-' ? 10 : SIZE_MAX;
+        char *day = sh_strndup(f->first_seen, n);
+        sh_report__adds(o, "  [since ");
+        sh_report__add_visible(o, day ? day : f->first_seen, NULL, NULL);
+        sh_report__adds(o, "]");
+        sh_free(day);
+    }
     sh_report__adds(o, "\n");
 }
 
@@ -106,8 +115,6 @@ static void finding_block(struct sh_report_out *o, const sh_finding *f, bool col
         sh_report__adds(o, "\n");
     }
     field(o, "remediation", f->remediation);
-    if (f->first_seen && f->status && strcmp(f->status, "seen") == 0)
-        field(o, "first seen", f->first_seen);
 }
 
 static int write_text(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info)

@@ -166,6 +166,7 @@ SH_TEST(text_groups_and_summarises)
         CHECK(crit && high && med && crit < high && high < med);
         CHECK(strstr(t, "core-rtr-01 (iosxe, IOS XE 17.9.4a, C8300-1N1S-6T)\n") != NULL);
         CHECK(strstr(t, "edge-fw-02 (panos)\n") != NULL);
+        CHECK(strstr(t, "with \"quotes\" and, commas.  [since 2026-01-05]\n") != NULL);
         CHECK(strstr(t, "(no device, no file)\n") != NULL);
         CHECK(strstr(t, "logs/syslog.1 [device name unknown]\n") != NULL);
         CHECK(strstr(t, "7 findings (2 critical, 1 high, 1 medium, 2 low, 1 info) on 2 devices; "
