@@ -426,7 +426,7 @@ SH_TEST(failed_record_leaves_database_unchanged)
 
 /* ---- crash consistency ---- */
 
-#define BIG 5000
+#define BIG 2000
 
 static sh_scan_result *big_scan(unsigned salt)
 {
@@ -536,7 +536,7 @@ SH_TEST(killed_scan_leaves_all_or_nothing)
 {
     sh_store *s = NULL;
     sh_scan_result *r = fixture_scan(false, false, "1");
-    static const long fractions[] = {15, 50, 85, 100, 130};
+    static const long fractions[] = {20, 60, 100, 130};
     int64_t n = 0;
     long full_us;
     int status;
