@@ -121,6 +121,8 @@ int sh_cmd_report(int argc, char **argv)
     int64_t scan_id = 0;
     sh_store *st = NULL;
     sh_store_scan_info info = {0};
+    sh_store_device_list devices = {0};
+    sh_device *dev_views = NULL, **dev_ptrs = NULL;
     sh_scan_result counters;
     sh_findings findings = {0}, gone = {0};
     sh_report_info rinfo = SH_REPORT_INFO_INIT;
@@ -204,11 +206,34 @@ int sh_cmd_report(int argc, char **argv)
         rc = sh_store_load_findings(st, info.id, &findings, &d);
     if (!rc)
         rc = sh_store_load_gone(st, info.id, &gone, &had_previous, &d);
+    if (!rc)
+        rc = sh_store_list_devices(st, info.id, &devices, &d);
     if (rc) {
         diag_error(&d, rc);
         goto out;
     }
     memset(&counters, 0, sizeof(counters));
+    /* Views of the stored devices for the report headings; the strings stay
+     * owned by `devices`. */
+    if (devices.n) {
+        dev_views = calloc(devices.n, sizeof(*dev_views));
+        dev_ptrs = calloc(devices.n, sizeof(*dev_ptrs));
+        if (!dev_views || !dev_ptrs) {
+            sh_cli_error("out of memory");
+            goto out;
+        }
+        for (i = 0; i < devices.n; i++) {
+            dev_views[i].hostname = devices.v[i].hostname;
+            dev_views[i].platform = devices.v[i].platform;
+            dev_views[i].os = devices.v[i].os;
+            dev_views[i].version = devices.v[i].version;
+            dev_views[i].model = devices.v[i].model;
+            dev_views[i].serial = devices.v[i].serial;
+            dev_ptrs[i] = &dev_views[i];
+        }
+        counters.devices = dev_ptrs;
+        counters.n_devices = devices.n;
+    }
     counters.files_seen = info.files_seen;
     counters.files_analysed = info.files_analysed;
     counters.files_skipped = info.files_skipped;
@@ -241,6 +266,9 @@ int sh_cmd_report(int argc, char **argv)
                 exit_code = SH_EXIT_FINDINGS;
     }
 out:
+    free(dev_views);
+    free(dev_ptrs);
+    sh_store_device_list_clear(&devices);
     sh_findings_clear(&findings);
     sh_findings_clear(&gone);
     sh_store_scan_info_clear(&info);

@@ -39,6 +39,7 @@ check "text summary" grep -q "^7 findings (2 critical, 1 high, 1 medium, 2 low, 
 check "text history" grep -q "^new since last scan: 1, gone: 1$" "$tmp/text"
 check "text gone list" grep -q "^  HIGH      C-05  core-rtr-01  configs/core-rtr-01.cfg:40-42" "$tmp/text"
 check "text marks new" grep -q "C-09.*\[new\]" "$tmp/text"
+check "text heading has the stored version" grep -q "^core-rtr-01 (iosxe, IOS XE 17.9.4a)$" "$tmp/text"
 check "text has no ESC when not a terminal" bash -c "! grep -q $'\x1b' '$tmp/text'"
 
 "$bin" report --db "$db" --color always >"$tmp/color"
@@ -50,6 +51,7 @@ check "--color never: same text as a pipe" cmp -s "$tmp/text" "$tmp/nocolor"
 "$bin" report --db "$db" --scan 1 >"$tmp/text1"
 check "--scan 1 has no history line" bash -c "! grep -q 'new since last scan' '$tmp/text1'"
 check "--scan 1 has C-05" grep -q "HIGH      C-05" "$tmp/text1"
+check "--scan 1 heading has that scan's version" grep -q "^core-rtr-01 (iosxe, IOS XE 17.3.1)$" "$tmp/text1"
 
 # jsonl: one valid object per finding with the §5 keys.
 "$bin" report --db "$db" --format jsonl >"$tmp/out.jsonl"

@@ -1213,6 +1213,78 @@ void sh_store_scan_list_clear(sh_store_scan_list *l)
     l->n = 0;
 }
 
+/* ---- devices of a scan ---- */
+
+int sh_store_list_devices(sh_store *s, int64_t scan_id, sh_store_device_list *out, sh_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+
+    SH_ASSERT_ARG(s && out);
+    out->v = NULL;
+    out->n = 0;
+    rc = resolve_scan(s, &scan_id, diag);
+    if (!rc)
+        rc = prepare(s, &st,
+                     "SELECT d.hostname, x.platform, x.os, x.version, x.model, x.serial "
+                     "FROM device_facts AS x JOIN devices AS d ON d.id = x.device_id "
+                     "WHERE x.scan_id = ?1 ORDER BY d.identity",
+                     diag);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, scan_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sh_store_device_info *e;
+        int err = 0;
+
+        if (out->n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            sh_store_device_info *v = sh_realloc(out->v, ncap * sizeof(*v));
+            if (!v) {
+                rc = SH_ENOMEM;
+                break;
+            }
+            out->v = v;
+            cap = ncap;
+        }
+        e = &out->v[out->n++];
+        e->hostname = col_dup(st, 0, &err);
+        e->platform = col_dup(st, 1, &err);
+        e->os = col_dup(st, 2, &err);
+        e->version = col_dup(st, 3, &err);
+        e->model = col_dup(st, 4, &err);
+        e->serial = col_dup(st, 5, &err);
+        if (err) {
+            rc = err;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return SH_OK;
+    sh_store_device_list_clear(out);
+    return rc < 0 ? rc : db_fail(s, diag, "reading devices");
+}
+
+void sh_store_device_list_clear(sh_store_device_list *l)
+{
+    size_t i;
+
+    if (!l)
+        return;
+    for (i = 0; i < l->n; i++) {
+        sh_free(l->v[i].hostname);
+        sh_free(l->v[i].platform);
+        sh_free(l->v[i].os);
+        sh_free(l->v[i].version);
+        sh_free(l->v[i].model);
+        sh_free(l->v[i].serial);
+    }
+    SH_FREE(l->v);
+    l->n = 0;
+}
+
 /* ---- device changes ---- */
 
 static int push_change(sh_store_change_list *l, size_t *cap, sqlite3_stmt *st, const char *fact,

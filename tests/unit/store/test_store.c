@@ -282,6 +282,17 @@ SH_TEST(scan_info_and_device_facts)
     CHECK_OK(sh_store_list_scans(s, &l, NULL));
     CHECK_EQ_INT(l.n, 1);
     sh_store_scan_list_clear(&l);
+    {
+        sh_store_device_list dl = {0};
+        CHECK_OK(sh_store_list_devices(s, 0, &dl, NULL));
+        CHECK_EQ_INT(dl.n, 1);
+        if (dl.n) {
+            CHECK_STR(dl.v[0].hostname, "core-rtr-01");
+            CHECK_STR(dl.v[0].version, "17.3.1");
+            CHECK(dl.v[0].model == NULL);
+        }
+        sh_store_device_list_clear(&dl);
+    }
     CHECK_EQ_INT(q(s, "SELECT count(*) FROM device_facts AS x JOIN devices AS d ON d.id = "
                       "x.device_id WHERE d.hostname = 'core-rtr-01' AND x.version = '17.3.1' "
                       "AND x.features = '[\"http_server\"]'"),
