@@ -581,8 +581,8 @@ static char *make_scope(const char *const *paths, size_t n)
 /* Columns every finding query selects, in this order. */
 #define FINDING_COLS                                                                               \
     "f.rule, f.title, f.kind, f.severity, f.attack, f.device, f.platform, f.path, f.evidence, "    \
-    "f.message, f.remediation, f.refs, f.time, f.cve, f.state, f.fingerprint, sf.line, "          \
-    "sf.end_line, sf.status, sf.first_seen"
+    "coalesce(sf.message, f.message), coalesce(sf.remediation, f.remediation), f.refs, f.time, "  \
+    "f.cve, f.state, f.fingerprint, sf.line, sf.end_line, sf.status, sf.first_seen"
 
 static int row_to_finding(sh_store *s, sqlite3_stmt *st, bool with_status, sh_findings *out,
                           sh_diag *diag)
@@ -803,7 +803,8 @@ static const char *const record_sql[ST_COUNT] = {
                    "refs = excluded.refs, state = excluded.state, "
                    "last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id",
     [ST_SCAN_FINDING] = "INSERT INTO scan_findings (scan_id, seq, fingerprint, line, end_line, "
-                        "status, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "status, first_seen, message, remediation) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
 
 struct record {
@@ -972,6 +973,8 @@ static int record_finding(struct record *r, sh_finding *f, size_t seq, bool *is_
     sqlite3_bind_int64(st, 5, f->end_line);
     bind_text(st, 6, *is_new ? "new" : "seen");
     bind_text(st, 7, first_seen);
+    bind_text(st, 8, f->message);
+    bind_text(st, 9, f->remediation);
     rc = step_done(r, ST_SCAN_FINDING, "recording a finding");
     if (rc)
         goto out;
