@@ -139,7 +139,7 @@ static void prop_str(json_t *props, const char *key, const char *v, int *err)
         sh_report__json_set(props, key, sh_report__json_str(v), err);
 }
 
-static json_t *location_obj(const sh_finding *f, bool *relative)
+static json_t *location_obj(const sh_finding *f)
 {
     json_t *loc = json_object(), *phys = json_object(), *art = json_object(), *region = NULL;
     char *uri = path_to_uri(f->path);
@@ -150,10 +150,8 @@ static json_t *location_obj(const sh_finding *f, bool *relative)
         goto out;
     }
     sh_report__json_set(art, "uri", json_string(uri), &err);
-    if (f->path[0] != '/') {
+    if (f->path[0] != '/')
         sh_report__json_set(art, "uriBaseId", json_string("SRCROOT"), &err);
-        *relative = true;
-    }
     sh_report__json_set(phys, "artifactLocation", art, &err);
     art = NULL;
     if (f->line) {
@@ -177,8 +175,7 @@ out:
     return loc;
 }
 
-static json_t *result_obj(const sh_finding *f, const char *id, size_t rule_index,
-                          bool *relative)
+static json_t *result_obj(const sh_finding *f, const char *id, size_t rule_index)
 {
     json_t *r = json_object(), *props = json_object(), *fps = json_object();
     const char *text = f->message ? f->message : f->title ? f->title : id;
@@ -198,7 +195,7 @@ static json_t *result_obj(const sh_finding *f, const char *id, size_t rule_index
     sh_report__json_set(r, "message", text_obj(text), &err);
     if (f->path && f->path[0]) {
         json_t *locs = json_array();
-        if (!locs || json_array_append_new(locs, location_obj(f, relative)))
+        if (!locs || json_array_append_new(locs, location_obj(f)))
             err = SH_ENOMEM;
         sh_report__json_set(r, "locations", locs, &err);
     }
@@ -325,8 +322,7 @@ static int write_sarif(struct sh_report_out *o, const sh_findings *fs, const sh_
     sh_report__adds(o, ",\n      \"results\": [");
     for (i = 0; i < fs->n && !o->err; i++) {
         const sh_finding *f = fs->v[i];
-        bool rel = false;
-        json_t *r = result_obj(f, f->rule ? f->rule : "unknown", rule_of[i], &rel);
+        json_t *r = result_obj(f, f->rule ? f->rule : "unknown", rule_of[i]);
         if (!r) {
             err = SH_ENOMEM;
             goto out;
