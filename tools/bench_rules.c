@@ -20,6 +20,7 @@
 #include "parse/cfg.h"
 #include "rules/rules.h"
 #include "salthunt/sh_scan.h"
+#include "scan/scan_int.h"
 
 static double now(void)
 {
