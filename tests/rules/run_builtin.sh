@@ -64,7 +64,7 @@ samples:
 YML
 out=$("$BIN" rules lint "$TMP/lint.yml" 2>&1); rc=$?
 if [ $rc -eq 2 ] && printf '%s\n' "$out" | grep -q "^$TMP/lint.yml:4:11: 'severity' must be one of" \
-   && printf '%s\n' "$out" | grep -q "^$TMP/lint.yml:5:8: 'match': bad regex" \
+   && printf '%s\n' "$out" | grep -q "^$TMP/lint.yml:5:30: 'match': bad regex at offset 21" \
    && printf '%s\n' "$out" | grep -q "^$TMP/lint.yml:8:3: 'samples' needs at least one"; then ok
 else bad "lint output: rc=$rc: $out"; fi
 

@@ -139,6 +139,13 @@ int sh_yaml_parse(struct sh_yaml **out, const char *buf, size_t len,
                                           ev.data.scalar.length);
                 n->len = ev.data.scalar.length;
                 n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                switch (ev.data.scalar.style) {
+                case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = 's'; break;
+                case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = 'd'; break;
+                case YAML_LITERAL_SCALAR_STYLE: n->style = 'l'; break;
+                case YAML_FOLDED_SCALAR_STYLE: n->style = 'f'; break;
+                default: n->style = 'p'; break;
+                }
             }
             if (!n || !n->str)
                 rc = SH_ENOMEM;

@@ -213,10 +213,18 @@ static int intern(struct loader *L, const struct sh_yaml_node *n, const char *ke
     }
     rc = sh_regex_compile(&re, expr, nocase, &erroff, &d);
     if (rc) {
-        if (rc == SH_ENOMEM)
+        if (rc == SH_ENOMEM) {
             oom(L);
-        else
-            err_at(L, n, "'%s': %s", key, d.text);
+        } else {
+            /* Point at the offending character when the source text is
+             * the pattern byte for byte (plain, or single-quoted without
+             * '' escapes, on one line). */
+            struct sh_yaml_node at = *n;
+            if (!strchr(expr, '\n') && erroff <= n->len &&
+                (n->style == 'p' || (n->style == 's' && !strchr(expr, '\''))))
+                at.column = n->column + (n->style == 's') + (uint32_t)erroff;
+            err_at(L, &at, "'%s': %s", key, d.text);
+        }
         sh_free(mapkey);
         return -1;
     }
