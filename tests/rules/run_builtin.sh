@@ -48,7 +48,7 @@ samples:
     - config: "hostname b\n"
 YML
 out=$("$BIN" rules test --no-builtin --rules "$TMP/loud.yml" 2>&1); rc=$?
-if [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q "nomatch sample 1"; then ok; else bad "loud nomatch: rc=$rc: $out"; fi
+if [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q "nomatch sample 0"; then ok; else bad "loud nomatch: rc=$rc: $out"; fi
 
 # 5. lint prints file:line:col: message for each problem and exits 2.
 cat > "$TMP/lint.yml" <<'YML'
