@@ -110,8 +110,13 @@ static int emit(struct jn *j, bool container)
     }
     if ((rc = sh_buf_add(&j->match, s, sl)) != 0)
         goto lim;
-    if ((rc = sh_buf_adds(&j->stmt, container ? " {" : ";")) != 0)
-        goto lim;
+    {
+        /* Appending may move the buffer: keep s as an offset. */
+        size_t off = (size_t)(s - j->stmt.ptr);
+        if ((rc = sh_buf_adds(&j->stmt, container ? " {" : ";")) != 0)
+            goto lim;
+        s = j->stmt.ptr + off;
+    }
     rc = sh_cfg__add(b, b->depth, j->stmt.ptr, j->stmt.len, j->match.ptr, j->match.len,
                      j->stmt_line, &n);
     if (rc)
@@ -305,7 +310,7 @@ int sh_cfg__parse_junos(struct sh_cfg__builder *b, const char *buf, size_t len)
 
         if (n == 0 && fresh)
             continue;
-        if (fresh && sh_cfg__prompt(s, n, &host, &hl, &cmd, &cl)) {
+        if (fresh && s == ln.p && sh_cfg__prompt(s, n, &host, &hl, &cmd, &cl)) {
             outside = !sh_cfg__config_command(cmd, cl);
             if (!outside) {
                 sh_cfg__close_to(b, 0);
@@ -322,6 +327,8 @@ int sh_cfg__parse_junos(struct sh_cfg__builder *b, const char *buf, size_t len)
         }
         if (fresh && is_capture_noise(s, n))
             continue;
+        if (fresh && s[0] == '!')
+            continue; /* a RANCID/PAN-OS comment line; no Junos statement starts so */
         if (fresh && b->depth == 0 && is_set_line(s, n)) {
             if ((rc = set_line(&j, s, n, ln.no)) != 0)
                 goto out;
