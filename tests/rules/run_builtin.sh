@@ -94,6 +94,20 @@ if [ $rc -eq 0 ] && [ -s "$TMP/pat.txt" ] && command -v rg >/dev/null; then
 elif [ $rc -eq 0 ] && [ -s "$TMP/pat.txt" ]; then ok
 else bad "export-patterns: rc=$rc"; fi
 
+# 8b. --pcre2 keeps PCRE-only syntax for rg -P; the built-in pack exports without error.
+"$BIN" rules export-patterns --no-builtin --rules "$EX" --pcre2 > "$TMP/pat.pcre2"; rc=$?
+if [ $rc -eq 0 ] && command -v rg >/dev/null && rg --pcre2-version >/dev/null 2>&1; then
+    hits=$(rg -c -P -f "$TMP/pat.pcre2" "$TMP/r1.cfg"); rrc=$?
+    if [ $rrc -eq 0 ] && [ "$hits" -eq 2 ]; then ok; else bad "rg -P -f exported patterns: rc=$rrc hits=$hits"; fi
+elif [ $rc -eq 0 ]; then ok
+else bad "export-patterns --pcre2: rc=$rc"; fi
+"$BIN" rules export-patterns > "$TMP/builtin.rg" 2>/dev/null; rc=$?
+if [ $rc -eq 0 ] && command -v rg >/dev/null; then
+    rg -q -f "$TMP/builtin.rg" "$TMP/r1.cfg"; rrc=$?
+    if [ $rrc -le 1 ]; then ok; else bad "rg rejects the built-in pack's exported patterns (rc=$rrc)"; fi
+elif [ $rc -eq 0 ]; then ok
+else bad "export-patterns (built-in): rc=$rc"; fi
+
 # 9. --help for every subcommand; unknown subcommand is a usage error.
 for sub in list test lint export-patterns; do
     if "$BIN" rules $sub --help | grep -q "usage: salthunt rules"; then ok; else bad "rules $sub --help"; fi
