@@ -1,12 +1,13 @@
 /*
  * bench_rules.c - time the config rule engine over a tree of configs.
  *
- * Usage: bench_rules [-j JOBS] RULES_PATH TREE...
+ * Usage: bench_rules [-j JOBS] [-o FINDINGS] RULES_PATH TREE...
  * Loads RULES_PATH (file or folder; the built-in pack is left out), then
  *   1. one thread: read + detect + parse + evaluate every config, timing
  *      parsing and rule evaluation apart;
  *   2. a whole scan (sh_scan_run, JOBS threads) with the same rules.
- * Prints files, bytes, lines, findings and MB/s. A developer tool: built
+ * Prints files, bytes, lines, findings and MB/s; -o writes the findings of
+ * pass 1 as "rule path line" lines (to compare two builds of the engine). A developer tool: built
  * by tools/bench_rules.sh against the release library, not part of ctest.
  */
 #include "base/sh_base.h"
@@ -20,6 +21,7 @@
 #include "parse/cfg.h"
 #include "rules/rules.h"
 #include "salthunt/sh_scan.h"
+#include "scan/scan_int.h"
 
 static double now(void)
 {
@@ -72,11 +74,15 @@ int main(int argc, char **argv)
     double t0, t_load, t_parse = 0, t_eval = 0, t_read = 0, t1;
     unsigned jobs = 2;
     int a = 1;
+    FILE *dump = NULL;
     sh_diag d;
 
-    if (argc > 2 && strcmp(argv[1], "-j") == 0) {
-        jobs = (unsigned)atoi(argv[2]);
-        a = 3;
+    while (argc - a > 2 && argv[a][0] == '-') {
+        if (strcmp(argv[a], "-j") == 0)
+            jobs = (unsigned)atoi(argv[a + 1]);
+        else if (strcmp(argv[a], "-o") == 0 && !(dump = fopen(argv[a + 1], "w")))
+            return 2;
+        a += 2;
     }
     if (argc - a < 2) {
         fprintf(stderr, "usage: bench_rules [-j JOBS] RULES_PATH TREE...\n");
@@ -131,12 +137,16 @@ int main(int argc, char **argv)
         bytes += len;
         lines += doc->n_lines;
         findings += f.n;
+        for (size_t k = 0; dump && k < f.n; k++)
+            fprintf(dump, "%s %s %u\n", f.v[k]->rule, files.v[i], f.v[k]->line);
         sh_findings_clear(&f);
         sh_strlist_clear(&feats);
         sh_cfg_doc_free(doc);
         sh_free(buf);
     }
     sh_rules__worker_free(w);
+    if (dump)
+        fclose(dump);
     printf("rules: %zu rules, %zu patterns (%zu outside the prefilter), load+compile %.3f s\n",
            sh_ruleset_count(rs), rs->n_pats, rs->n_fallback, t_load);
     printf("files: %zu read (%.1f MB), %zu configs (%.1f MB, %zu lines)\n", files.n,

@@ -57,7 +57,8 @@ typedef struct sh_rule_info {
 /** Fill *out for rule `i` (0..count-1, sorted by id). SH_EINVAL when out of range. */
 SH_API int sh_ruleset_rule_info(const sh_ruleset *rs, size_t i, sh_rule_info *out);
 
-/** Called for every failing sample of `salthunt rules test`. */
+/** Called for every failing sample of `salthunt rules test`; `sample_index` counts from 0
+ *  within the rule's match (or nomatch) list. */
 typedef void (*sh_rules_test_cb)(const sh_rule_info *rule, size_t sample_index, bool match_sample,
                                  const char *problem, void *ud);
 

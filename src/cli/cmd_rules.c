@@ -28,7 +28,8 @@ static const char usage_text[] =
     "  lint             load rule files or folders and print every problem as\n"
     "                   file:line:col: message; exit 2 when there is any\n"
     "  export-patterns  print each line regex of the pack, one per line, for\n"
-    "                   'rg -f' (patterns ripgrep's default engine cannot take\n"
+    "                   'rg -f' (named groups become plain groups; patterns\n"
+    "                   ripgrep's default engine cannot take\n"
     "                   are left out and counted on stderr; --pcre2 prints all\n"
     "                   of them for 'rg -P -f')\n"
     "\n"
@@ -288,12 +289,17 @@ static void export_one(const char *re, bool nocase, void *ud)
             p++;
             continue;
         }
-        /* Older ripgrep releases spell named groups (?P<name>...). */
-        if (!e->pcre2 && p[0] == '(' && p[1] == '?' && p[2] == '<' && p[3] != '=' &&
-            p[3] != '!') {
-            fputs("(?P<", stdout);
-            p += 2;
-            continue;
+        /* ripgrep joins all patterns into one regex, where repeated group
+         * names clash: named groups become plain groups (names only matter
+         * for captures, which a line search does not use). */
+        if (p[0] == '(' && p[1] == '?' && (p[2] == '<' || (p[2] == 'P' && p[3] == '<')) &&
+            p[2 + (p[2] == 'P') + 1] != '=' && p[2 + (p[2] == 'P') + 1] != '!') {
+            const char *end = strchr(p, '>');
+            if (end) {
+                fputs("(?:", stdout);
+                p = end;
+                continue;
+            }
         }
         putchar(*p);
     }

@@ -48,7 +48,7 @@ samples:
     - config: "hostname b\n"
 YML
 out=$("$BIN" rules test --no-builtin --rules "$TMP/loud.yml" 2>&1); rc=$?
-if [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q "nomatch sample 1"; then ok; else bad "loud nomatch: rc=$rc: $out"; fi
+if [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q "nomatch sample 0"; then ok; else bad "loud nomatch: rc=$rc: $out"; fi
 
 # 5. lint prints file:line:col: message for each problem and exits 2.
 cat > "$TMP/lint.yml" <<'YML'
@@ -64,7 +64,7 @@ samples:
 YML
 out=$("$BIN" rules lint "$TMP/lint.yml" 2>&1); rc=$?
 if [ $rc -eq 2 ] && printf '%s\n' "$out" | grep -q "^$TMP/lint.yml:4:11: 'severity' must be one of" \
-   && printf '%s\n' "$out" | grep -q "^$TMP/lint.yml:5:8: 'match': bad regex" \
+   && printf '%s\n' "$out" | grep -q "^$TMP/lint.yml:5:30: 'match': bad regex at offset 21" \
    && printf '%s\n' "$out" | grep -q "^$TMP/lint.yml:8:3: 'samples' needs at least one"; then ok
 else bad "lint output: rc=$rc: $out"; fi
 
@@ -93,6 +93,20 @@ if [ $rc -eq 0 ] && [ -s "$TMP/pat.txt" ] && command -v rg >/dev/null; then
     if [ $rrc -eq 0 ] && [ "$hits" -eq 2 ]; then ok; else bad "rg -f exported patterns: rc=$rrc hits=$hits"; fi
 elif [ $rc -eq 0 ] && [ -s "$TMP/pat.txt" ]; then ok
 else bad "export-patterns: rc=$rc"; fi
+
+# 8b. --pcre2 keeps PCRE-only syntax for rg -P; the built-in pack exports without error.
+"$BIN" rules export-patterns --no-builtin --rules "$EX" --pcre2 > "$TMP/pat.pcre2"; rc=$?
+if [ $rc -eq 0 ] && command -v rg >/dev/null && rg --pcre2-version >/dev/null 2>&1; then
+    hits=$(rg -c -P -f "$TMP/pat.pcre2" "$TMP/r1.cfg"); rrc=$?
+    if [ $rrc -eq 0 ] && [ "$hits" -eq 2 ]; then ok; else bad "rg -P -f exported patterns: rc=$rrc hits=$hits"; fi
+elif [ $rc -eq 0 ]; then ok
+else bad "export-patterns --pcre2: rc=$rc"; fi
+"$BIN" rules export-patterns > "$TMP/builtin.rg" 2>/dev/null; rc=$?
+if [ $rc -eq 0 ] && command -v rg >/dev/null; then
+    rg -q -f "$TMP/builtin.rg" "$TMP/r1.cfg"; rrc=$?
+    if [ $rrc -le 1 ]; then ok; else bad "rg rejects the built-in pack's exported patterns (rc=$rrc)"; fi
+elif [ $rc -eq 0 ]; then ok
+else bad "export-patterns (built-in): rc=$rc"; fi
 
 # 9. --help for every subcommand; unknown subcommand is a usage error.
 for sub in list test lint export-patterns; do

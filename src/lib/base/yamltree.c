@@ -65,15 +65,19 @@ static int close_frame(struct sh_yaml *y, struct frame *f)
 {
     struct sh_yaml_node *n = f->node;
 
+    int rc = SH_OK;
+
     if (f->kids.n) {
         n->kids = sh_arena_alloc(&y->arena, f->kids.n * sizeof(*n->kids));
-        if (!n->kids)
-            return SH_ENOMEM;
-        memcpy(n->kids, f->kids.v, f->kids.n * sizeof(*n->kids));
-        n->n = f->kids.n;
+        if (n->kids) {
+            memcpy(n->kids, f->kids.v, f->kids.n * sizeof(*n->kids));
+            n->n = f->kids.n;
+        } else {
+            rc = SH_ENOMEM;
+        }
     }
-    sh_ptrvec_free(&f->kids);
-    return SH_OK;
+    sh_ptrvec_free(&f->kids); /* the frame is popped either way */
+    return rc;
 }
 
 int sh_yaml_parse(struct sh_yaml **out, const char *buf, size_t len,
@@ -139,6 +143,13 @@ int sh_yaml_parse(struct sh_yaml **out, const char *buf, size_t len,
                                           ev.data.scalar.length);
                 n->len = ev.data.scalar.length;
                 n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                switch (ev.data.scalar.style) {
+                case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = 's'; break;
+                case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = 'd'; break;
+                case YAML_LITERAL_SCALAR_STYLE: n->style = 'l'; break;
+                case YAML_FOLDED_SCALAR_STYLE: n->style = 'f'; break;
+                default: n->style = 'p'; break;
+                }
             }
             if (!n || !n->str)
                 rc = SH_ENOMEM;

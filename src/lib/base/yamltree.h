@@ -22,6 +22,7 @@ struct sh_yaml_node {
     const char *str;   /* scalars: NUL-terminated value (may hold NUL bytes before len) */
     size_t len;        /* scalar length */
     bool plain;        /* scalar written without quotes (so "null"/"true" keep meaning) */
+    char style;        /* scalars: 'p' plain, 's' single-quoted, 'd' double-quoted, 'l'/'f' block */
     uint32_t line;     /* 1-based */
     uint32_t column;   /* 1-based */
     /* SEQ: items; MAP: key, value, key, value, ... */

@@ -49,8 +49,9 @@ int sh_mpm_compile(struct sh_mpm **out, const char *const *patterns, const unsig
             if (rejected_out[i])
                 continue;
             exprs[k] = patterns[i];
-            fl[k] = HS_FLAG_MULTILINE | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY |
-                    ((flags && (flags[i] & SH_MPM_NOCASE)) ? HS_FLAG_CASELESS : 0);
+            fl[k] = ((flags && (flags[i] & SH_MPM_NOCASE)) ? HS_FLAG_CASELESS : 0);
+            if (!flags || !(flags[i] & SH_MPM_LITERAL))
+                fl[k] |= HS_FLAG_MULTILINE | HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
             ids[k] = (unsigned)i;
             k++;
         }

@@ -16,6 +16,8 @@
 #include "../base/sh_base.h"
 
 #define SH_MPM_NOCASE 1u
+/* The pattern is a plain literal (already escaped): compiled exactly, not as a prefilter. */
+#define SH_MPM_LITERAL 2u
 
 struct sh_mpm;
 struct sh_mpm_scratch;

@@ -676,8 +676,10 @@ int sh_ruleset_test(const sh_ruleset *rs, size_t *passed, size_t *failed, sh_rul
         goto out;
     for (ri = 0; ri < rs->n_rules; ri++) {
         const struct sh_rule *r = rs->rules[ri];
+        size_t kind_index[2] = {0, 0}; /* position within the match / nomatch list */
         for (si = 0; si < r->n_samples; si++) {
             const struct sh_rule_sample *s = &r->samples[si];
+            size_t idx = kind_index[s->match]++;
             struct sh_cfg_doc *doc = NULL;
             struct sh_rules_env env;
             sh_findings found = {0};
@@ -691,7 +693,7 @@ int sh_ruleset_test(const sh_ruleset *rs, size_t *passed, size_t *failed, sh_rul
                 goto out;
             if (rc) {
                 (*failed)++;
-                fail(cb, ud, rs, ri, si, s->match, "sample config does not parse: %s", pd.text);
+                fail(cb, ud, rs, ri, idx, s->match, "sample config does not parse: %s", pd.text);
                 rc = SH_OK;
                 continue;
             }
@@ -708,7 +710,7 @@ int sh_ruleset_test(const sh_ruleset *rs, size_t *passed, size_t *failed, sh_rul
                 if (rc == SH_ENOMEM)
                     goto out;
                 (*failed)++;
-                fail(cb, ud, rs, ri, si, s->match, "evaluation failed: %s", sh_status_str(rc));
+                fail(cb, ud, rs, ri, idx, s->match, "evaluation failed: %s", sh_status_str(rc));
                 rc = SH_OK;
                 continue;
             }
@@ -730,14 +732,14 @@ int sh_ruleset_test(const sh_ruleset *rs, size_t *passed, size_t *failed, sh_rul
             } else {
                 (*failed)++;
                 if (!s->match)
-                    fail(cb, ud, rs, ri, si, false, "nomatch sample (line %u) gave %zu %s",
+                    fail(cb, ud, rs, ri, idx, false, "nomatch sample (line %u) gave %zu %s",
                          s->line, got, r->feature ? "feature hits" : "findings");
                 else if (s->expect >= 0)
-                    fail(cb, ud, rs, ri, si, true,
+                    fail(cb, ud, rs, ri, idx, true,
                          "match sample (line %u) gave %zu %s, expected %ld", s->line, got,
                          r->feature ? "feature hits" : "findings", s->expect);
                 else
-                    fail(cb, ud, rs, ri, si, true, "match sample (line %u) gave no %s", s->line,
+                    fail(cb, ud, rs, ri, idx, true, "match sample (line %u) gave no %s", s->line,
                          r->feature ? "feature hit" : "finding");
             }
             sh_findings_clear(&found);

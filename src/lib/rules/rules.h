@@ -117,6 +117,7 @@ struct sh_rule_pattern {
     bool nocase;
     bool line_level;     /* used to match lines (exported for benchmarks) */
     bool prefiltered;    /* in the Hyperscan database; false: every node is a candidate */
+    const char *factor;  /* literal every match must contain (what Hyperscan looks for), or NULL */
     struct sh_regex *re; /* owned */
 };
 
@@ -152,6 +153,14 @@ void sh_rules__worker_free(struct sh_rules_worker *w);
 int sh_rules__eval(const struct sh_ruleset *rs, struct sh_rules_worker *w,
                    const struct sh_cfg_doc *doc, const struct sh_rules_env *env,
                    sh_findings *out, sh_strlist *features);
+
+/**
+ * The longest literal (at least 3 bytes) that every match of regex `re`
+ * must contain, written to `out` (NUL-terminated, at most outsz - 1
+ * bytes); returns its length, 0 when there is none or it cannot be told
+ * safely (alternation at the top level, inline options, \\Q...\\E).
+ */
+size_t sh_rules__literal_factor(const char *re, char *out, size_t outsz);
 
 /** Load one rule file from memory into a ruleset under construction (fuzzing and tests). */
 int sh_ruleset__load_buf(sh_ruleset **out, const char *buf, size_t len, const char *source,

@@ -213,10 +213,18 @@ static int intern(struct loader *L, const struct sh_yaml_node *n, const char *ke
     }
     rc = sh_regex_compile(&re, expr, nocase, &erroff, &d);
     if (rc) {
-        if (rc == SH_ENOMEM)
+        if (rc == SH_ENOMEM) {
             oom(L);
-        else
-            err_at(L, n, "'%s': %s", key, d.text);
+        } else {
+            /* Point at the offending character when the source text is
+             * the pattern byte for byte (plain, or single-quoted without
+             * '' escapes, on one line). */
+            struct sh_yaml_node at = *n;
+            if (!strchr(expr, '\n') && erroff <= n->len &&
+                (n->style == 'p' || (n->style == 's' && !strchr(expr, '\''))))
+                at.column = n->column + (n->style == 's') + (uint32_t)erroff;
+            err_at(L, &at, "'%s': %s", key, d.text);
+        }
         sh_free(mapkey);
         return -1;
     }
@@ -1033,6 +1041,156 @@ static bool line_local(const char *e)
     return true;
 }
 
+/* Skip a character class starting at re[i] == '['; returns the index after ']'. */
+static size_t skip_class(const char *re, size_t i)
+{
+    i++;
+    if (re[i] == '^')
+        i++;
+    if (re[i] == ']')
+        i++;
+    while (re[i] && re[i] != ']') {
+        if (re[i] == '\\' && re[i + 1])
+            i++;
+        else if (re[i] == '[' && re[i + 1] == ':') {
+            const char *end = strstr(re + i + 2, ":]");
+            if (end)
+                i = (size_t)(end - re) + 1;
+        }
+        i++;
+    }
+    return re[i] ? i + 1 : i;
+}
+
+/* Skip a group starting at re[i] == '('; returns the index after its ')'. */
+static size_t skip_group(const char *re, size_t i)
+{
+    int depth = 0;
+
+    while (re[i]) {
+        if (re[i] == '\\' && re[i + 1]) {
+            i += 2;
+            continue;
+        }
+        if (re[i] == '[') {
+            i = skip_class(re, i);
+            continue;
+        }
+        if (re[i] == '(')
+            depth++;
+        else if (re[i] == ')' && --depth == 0)
+            return i + 1;
+        i++;
+    }
+    return i;
+}
+
+/*
+ * A literal every match must contain lets the prefilter look for plain
+ * text, which Hyperscan compiles and scans far faster than a regex. Only
+ * top-level runs of literal characters count: anything inside a group or
+ * followed by an optional quantifier may be skipped by a match. Every
+ * doubt gives "no literal", which only costs speed.
+ */
+size_t sh_rules__literal_factor(const char *re, char *out, size_t outsz)
+{
+    char cur[SH_RULES_MAX_REGEX + 1];
+    size_t i = 0, n = 0, best = 0;
+
+    if (!re || !out || outsz == 0)
+        return 0;
+    out[0] = '\0';
+    if (strstr(re, "\\Q") || strstr(re, "\\E") || strlen(re) > SH_RULES_MAX_REGEX)
+        return 0;
+    for (const char *p = re; (p = strstr(p, "(?")) != NULL; p += 2)
+        if (p[2] != ':' && p[2] != '<' && p[2] != 'P' && p[2] != '=' && p[2] != '!' &&
+            p[2] != '>')
+            return 0; /* inline options, comments, recursion, conditionals */
+#define END_RUN()                                                                                  \
+    do {                                                                                           \
+        if (n > best && n < outsz) {                                                               \
+            memcpy(out, cur, n);                                                                   \
+            out[n] = '\0';                                                                         \
+            best = n;                                                                              \
+        }                                                                                          \
+        n = 0;                                                                                     \
+    } while (0)
+    while (re[i]) {
+        unsigned char c = (unsigned char)re[i];
+
+        if (c == '|')
+            return 0;
+        if (c == '\\') {
+            unsigned char e = (unsigned char)re[i + 1];
+            if (!e)
+                break;
+            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9') ||
+                e < 0x20 || e >= 0x7f) {
+                END_RUN(); /* \d, \b, \x41, back-references: not a plain character */
+                i += 2;
+                continue;
+            }
+            cur[n++] = (char)e;
+            i += 2;
+            continue;
+        }
+        if (c == '[') {
+            END_RUN();
+            i = skip_class(re, i);
+            continue;
+        }
+        if (c == '(') {
+            END_RUN();
+            i = skip_group(re, i);
+            continue;
+        }
+        if (c == '?' || c == '*' || c == '{') {
+            if (n)
+                n--; /* the character before may occur zero times */
+            END_RUN();
+            if (c == '{') {
+                while (re[i] && re[i] != '}')
+                    i++;
+            }
+            if (re[i])
+                i++;
+            continue;
+        }
+        if (c == '+' || c == '.' || c == '^' || c == '$' || c == ')' || c < 0x20 || c >= 0x7f) {
+            END_RUN();
+            i++;
+            continue;
+        }
+        cur[n++] = (char)c;
+        i++;
+    }
+    END_RUN();
+#undef END_RUN
+    if (best < 3) {
+        out[0] = '\0';
+        return 0;
+    }
+    return best;
+}
+
+/* The literal as a Hyperscan expression: every non-alphanumeric byte escaped. */
+static char *escape_literal(struct sh_arena *a, const char *lit, size_t len)
+{
+    char *e = sh_arena_alloc(a, 2 * len + 1), *q = e;
+    size_t i;
+
+    if (!e)
+        return NULL;
+    for (i = 0; i < len; i++) {
+        char c = lit[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            *q++ = '\\';
+        *q++ = c;
+    }
+    *q = '\0';
+    return e;
+}
+
 /* Compile the prefilter, freeze the rule list; frees everything on failure. */
 static int loader_end(struct loader *L, sh_ruleset **out, sh_diag *diag)
 {
@@ -1074,9 +1232,21 @@ static int loader_end(struct loader *L, sh_ruleset **out, sh_diag *diag)
         goto out;
     }
     for (i = 0; i < rs->n_pats; i++) {
+        char lit[SH_RULES_MAX_REGEX + 1];
+        size_t llen = sh_rules__literal_factor(rs->pats[i].expr, lit, sizeof(lit));
+
         exprs[i] = rs->pats[i].expr;
         flags[i] = rs->pats[i].nocase ? SH_MPM_NOCASE : 0;
         rejected[i] = !line_local(exprs[i]);
+        if (llen && !rejected[i]) {
+            rs->pats[i].factor = sh_arena_strndup(&rs->arena, lit, llen);
+            exprs[i] = escape_literal(&rs->arena, lit, llen);
+            if (!exprs[i] || !rs->pats[i].factor) {
+                rc = sh_diag_set(diag, SH_ENOMEM, NULL, 0, "out of memory");
+                goto out;
+            }
+            flags[i] |= SH_MPM_LITERAL;
+        }
     }
     rc = sh_mpm_compile(&rs->mpm, exprs, flags, rs->n_pats, rejected, diag);
     if (rc)

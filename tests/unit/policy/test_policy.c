@@ -163,3 +163,32 @@ SH_TEST(load_file_reports_missing_file)
     CHECK(p == NULL);
     CHECK(strstr(d.source, "policy.yml") != NULL);
 }
+
+SH_TEST(survives_every_allocation_failure)
+{
+    const char *y = "management_networks: [10.250.0.0/16, 2001:db8::/32]\n"
+                    "aaa_servers: [10.250.1.10, tacacs.example.net]\n"
+                    "local_users: [netops, breakglass]\n"
+                    "ssh_ports: [22]\n";
+    unsigned long n;
+    bool ok = false;
+
+    for (n = 1; n < 2000 && !ok; n++) {
+        struct sh_policy *p = NULL;
+        sh_diag d;
+        int rc;
+
+        sh_alloc_fail_after(n);
+        rc = sh_policy_load_buf(&p, y, strlen(y), "p.yml", &d);
+        sh_alloc_fail_after(0);
+        if (rc == 0) {
+            CHECK(sh_policy_contains(p, SH_POL_LOCAL_USERS, "breakglass"));
+            ok = true;
+        } else {
+            CHECK_EQ_INT(rc, SH_ENOMEM);
+            CHECK(p == NULL);
+        }
+        sh_policy_free(p);
+    }
+    CHECK(ok);
+}

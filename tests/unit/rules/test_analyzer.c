@@ -130,3 +130,51 @@ SH_TEST(scan_with_user_rules_and_policy)
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
 }
+
+struct unparsed_seen {
+    int n;
+    sh_diag d;
+};
+
+static void on_unparsed(const sh_diag *d, void *ud)
+{
+    struct unparsed_seen *s = ud;
+    if (strstr(d->text, "not understood")) {
+        s->n++;
+        s->d = *d;
+    }
+}
+
+SH_TEST(unparsed_lines_are_counted_and_reported)
+{
+    char dir[] = "/tmp/sh_cfgunp_XXXXXX";
+    char cfg[300], cmd[400];
+    const char *paths[1];
+    sh_scan_options o = SH_SCAN_OPTIONS_INIT;
+    sh_scan_result *res = NULL;
+    struct unparsed_seen s = {0};
+    sh_diag d;
+
+    if (!mkdtemp(dir)) {
+        CHECK(0);
+        return;
+    }
+    snprintf(cfg, sizeof(cfg), "%s/odd.cfg", dir);
+    write_file(cfg, "!\nversion 15.2\nhostname odd\n!\ninterface Gi0/1\n ip address 10.0.0.1 "
+                    "255.255.255.0\n!\nbanner motd ^C\nthis banner never ends\n");
+    paths[0] = dir;
+    o.jobs = 1;
+    o.no_builtin_rules = true;
+    o.on_diag = on_unparsed;
+    o.diag_ud = &s;
+    CHECK_OK(sh_scan_run(&res, paths, 1, &o, &d));
+    if (!res)
+        return;
+    CHECK(res->lines_unparsed > 0);
+    CHECK_EQ_INT(s.n, 1);
+    CHECK_STR(s.d.source, cfg);
+    CHECK_EQ_INT(s.d.line, 8);
+    sh_scan_result_free(res);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}

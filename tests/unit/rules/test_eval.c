@@ -493,6 +493,20 @@ SH_TEST(junos_set_form)
         CHECK_STR(r.f.v[0]->platform, "junos");
     }
     done(&r);
+    /* The same rule on the brace form of the same config. */
+    r = eval(rule,
+             "system {\n    host-name mx1;\n    login {\n        user ops {\n"
+             "            class super-user;\n        }\n        user tmp1 {\n"
+             "            class super-user;\n        }\n    }\n}\n",
+             SH_DIALECT_JUNOS, "local_users: [ops]\n");
+    CHECK_OK(r.rc);
+    CHECK_EQ_INT(r.f.n, 1);
+    if (r.f.n == 1) {
+        CHECK_EQ_INT(r.f.v[0]->line, 8);
+        CHECK_STR(r.f.v[0]->message, "Junos user tmp1 is super-user");
+        CHECK_STR(r.f.v[0]->device, "mx1");
+    }
+    done(&r);
     /* A Junos-only rule stays quiet on IOS text. */
     r = eval(rule, cfg, SH_DIALECT_IOS, "local_users: [ops]\n");
     CHECK_EQ_INT(r.f.n, 0);

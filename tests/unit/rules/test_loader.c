@@ -78,7 +78,7 @@ SH_TEST(error_positions)
                  "colour: red\n" SAMPLES,
                  7, 1, "unknown key 'colour'", __LINE__);
     expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x('\nmessage: m\n" SAMPLES,
-                 5, 8, "bad regex", __LINE__);
+                 5, 12, "bad regex at offset 3", __LINE__);
     expect_error("id: T-01.x\ntitle: t\nkind: spying\nseverity: high\nmatch: '^x'\nmessage: m\n" SAMPLES,
                  3, 7, "'kind' must be one of", __LINE__);
     expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: urgent\nmatch: '^x'\nmessage: m\n" SAMPLES,
