@@ -388,6 +388,10 @@ SH_TEST(not_show_output)
     size_t n;
 
     CHECK_EQ_INT(sh_show_detect("hostname r1\ninterface Gi0/1\n", 27), 0);
+    {
+        const char *log = "Mar  1 10:00:00 vpn1 Ivanti Connect Secure 22.7R2.3: login ok\n";
+        CHECK_EQ_INT(sh_show_detect(log, strlen(log)), 0);
+    }
     parse_one("hostname r1\n!\ninterface Gi0/1\n ip address 10.0.0.1 255.255.255.0\n", &n, &devs);
     CHECK_EQ_INT(n, 0);
     free_devs(&devs);
