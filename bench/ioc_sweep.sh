@@ -43,7 +43,9 @@ cc -O2 -std=gnu17 -Isrc/lib -Iinclude bench/ioc_sweep_micro.c "$LIB" \
 
 # CPU seconds (user + system) of a command and its children: on a shared
 # machine wall time mostly measures the neighbours, CPU time the work.
-cpu() { /usr/bin/time -f '%U %S' -o "$DATA/.time" "$@" >/dev/null 2>&1 || true
+# Output goes to a file, not /dev/null: GNU grep stops at the first match
+# when it sees its output is /dev/null.
+cpu() { /usr/bin/time -f '%U %S' -o "$DATA/.time" "$@" >"$DATA/.out" 2>&1 || true
         awk '{ printf "%.3f", $1 + $2 }' "$DATA/.time"; }
 mbs() { python3 -c "print(f'{$MB / max($1, 1e-3):.0f}')"; }
 ratio() { python3 -c "print(f'{$1 / max($2, 1e-3):.1f}x')"; }
