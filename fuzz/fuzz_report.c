@@ -66,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sh_finding *f;
     sh_findings list = {0}, gone = {0};
     sh_scan_result scan;
+    sh_device dev, *devs[1];
     sh_report_info info = SH_REPORT_INFO_INIT;
     size_t i, n = 0, start;
     unsigned fmt;
@@ -115,6 +116,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     sh_findings_take(&gone, sh_finding_dup(f));
     memset(&scan, 0, sizeof(scan));
+    /* Device facts for the headings, borrowed from the finding's fields. */
+    memset(&dev, 0, sizeof(dev));
+    dev.hostname = f->device;
+    dev.os = f->platform;
+    dev.version = f->cve;
+    dev.model = f->state;
+    devs[0] = &dev;
+    scan.devices = devs;
+    scan.n_devices = 1;
     info.scan = &scan;
     info.gone = &gone;
     info.have_history = true;

@@ -58,8 +58,8 @@ int main(int argc, char **argv)
             sh_cfg_doc_free(doc);
         }
         dt = now() - t0;
-        printf("%s: %s, %zu bytes, %zu nodes, %.1f MB/s, %.2f Mnodes/s, %.3f ms/parse\n",
-               argv[i], sh_dialect_name(d), len, nodes, (double)len * reps / dt / 1e6,
+        printf("%s: %s, %zu bytes, %zu nodes, %.1f MB/s, %.2f Mnodes/s, %.3f ms/parse\n", argv[i],
+               sh_dialect_name(d), len, nodes, (double)len * reps / dt / 1e6,
                (double)nodes * reps / dt / 1e6, dt * 1e3 / reps);
         sh_free(buf);
     }

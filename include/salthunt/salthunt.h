@@ -141,6 +141,8 @@ SH_API void sh_finding_free(sh_finding *f);
 SH_API sh_finding *sh_finding_dup(const sh_finding *f);
 /** Compute f->fingerprint from its fields. */
 SH_API void sh_finding_fingerprint(sh_finding *f);
+/** Fingerprint of the nth (1-based) repeat of an identical finding in one file. */
+SH_API void sh_finding_fingerprint_nth(sh_finding *f, unsigned nth);
 
 /** A growable list of owned findings. */
 typedef struct sh_findings {

@@ -101,6 +101,50 @@ typedef struct sh_store_scan_list {
 SH_API int sh_store_list_scans(sh_store *s, sh_store_scan_list *out, sh_diag *diag);
 SH_API void sh_store_scan_list_clear(sh_store_scan_list *l);
 
+/** What one scan learned about one device. Strings owned by the list; NULL when unknown. */
+typedef struct sh_store_device_info {
+    char *hostname; /* NULL for a device known only by its file */
+    char *platform, *os, *version, *model, *serial;
+} sh_store_device_info;
+
+typedef struct sh_store_device_list {
+    sh_store_device_info *v;
+    size_t n;
+} sh_store_device_list;
+
+/**
+ * The devices scan `scan_id` (0: the latest) learned about, with the facts
+ * of that scan, ordered by identity. Owned; release with
+ * sh_store_device_list_clear.
+ */
+SH_API int sh_store_list_devices(sh_store *s, int64_t scan_id, sh_store_device_list *out,
+                                 sh_diag *diag);
+SH_API void sh_store_device_list_clear(sh_store_device_list *l);
+
+/** One fact of one device that differs from the previous scan that saw the device. */
+typedef struct sh_store_device_change {
+    char *device;             /* hostname, or "file:<first evidence file>" */
+    const char *fact;         /* "platform", "os", "version", "model" or "serial" (static) */
+    char *old_value;          /* NULL when the earlier scan did not know it */
+    char *new_value;          /* NULL when this scan did not learn it */
+    int64_t previous_scan_id; /* the earlier scan compared with */
+} sh_store_device_change;
+
+typedef struct sh_store_change_list {
+    sh_store_device_change *v;
+    size_t n;
+} sh_store_change_list;
+
+/**
+ * Device facts that scan `scan_id` (0: the latest) found changed since the
+ * previous scan (of any scope) that saw the same device: a new software
+ * version, a swapped chassis (serial), ... Ordered by device, then fact.
+ * Owned; release with sh_store_change_list_clear.
+ */
+SH_API int sh_store_device_changes(sh_store *s, int64_t scan_id, sh_store_change_list *out,
+                                   sh_diag *diag);
+SH_API void sh_store_change_list_clear(sh_store_change_list *l);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,7 +20,7 @@
 
 static const char usage_text[] =
     "usage: salthunt report [--db FILE] [--scan ID] [--format FORMAT] [-o FILE]\n"
-    "                       [--fail-on SEVERITY] [--no-color]\n"
+    "                       [--fail-on SEVERITY] [--color WHEN]\n"
     "       salthunt report --list [--db FILE]\n"
     "\n"
     "Render the results of a stored scan (the latest unless --scan is given).\n"
@@ -29,11 +29,12 @@ static const char usage_text[] =
     "  --db FILE          database to read (default: $XDG_STATE_HOME/salthunt/salthunt.db,\n"
     "                     else ~/.local/state/salthunt/salthunt.db)\n"
     "  --scan ID          render scan ID instead of the latest (see --list)\n"
-    "  --format FORMAT    text (default), jsonl, sarif, csv, html or markdown\n"
+    "  -f, --format FMT   text (default), jsonl, sarif, csv, html or markdown\n"
     "  -o, --output FILE  write to FILE instead of standard output\n"
     "  --fail-on SEV      exit 1 when a finding is at or above SEV (info, low, medium,\n"
     "                     high, critical); the summary counts against it (default high)\n"
-    "  --no-color         no ANSI colour in text output (also NO_COLOR=1)\n"
+    "  --color WHEN       ANSI colour in text output: auto (default: on a terminal\n"
+    "                     unless NO_COLOR is set), always, never\n"
     "  --list             list stored scans: id, time, findings, new, gone, scope\n"
     "  -h, --help         show this help\n"
     "\n"
@@ -82,11 +83,15 @@ static int list_scans(sh_store *st)
     return SH_EXIT_OK;
 }
 
-static bool want_color(const char *out_path, sh_format fmt, bool no_color)
+static bool want_color(const char *when, const char *out_path, sh_format fmt)
 {
     const char *term = getenv("TERM");
 
-    if (no_color || out_path || fmt != SH_FMT_TEXT || getenv("NO_COLOR"))
+    if (fmt != SH_FMT_TEXT || strcmp(when, "never") == 0)
+        return false;
+    if (strcmp(when, "always") == 0)
+        return true;
+    if (out_path || getenv("NO_COLOR"))
         return false;
     if (term && strcmp(term, "dumb") == 0)
         return false;
@@ -95,26 +100,29 @@ static bool want_color(const char *out_path, sh_format fmt, bool no_color)
 
 int sh_cmd_report(int argc, char **argv)
 {
-    enum { OPT_DB = 256, OPT_SCAN, OPT_FORMAT, OPT_FAIL_ON, OPT_NO_COLOR, OPT_LIST };
+    enum { OPT_DB = 256, OPT_SCAN, OPT_FAIL_ON, OPT_COLOR, OPT_NO_COLOR, OPT_LIST };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, OPT_DB},
         {"scan", required_argument, NULL, OPT_SCAN},
-        {"format", required_argument, NULL, OPT_FORMAT},
+        {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+        {"color", required_argument, NULL, OPT_COLOR},
         {"no-color", no_argument, NULL, OPT_NO_COLOR},
         {"list", no_argument, NULL, OPT_LIST},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *db = NULL, *out_path = NULL;
+    const char *db = NULL, *out_path = NULL, *color = "auto";
     char default_db[4096];
     sh_format fmt = SH_FMT_TEXT;
     sh_severity fail_on = SH_SEV_HIGH;
-    bool have_fail_on = false, no_color = false, list = false, had_previous = false;
+    bool have_fail_on = false, list = false, had_previous = false;
     int64_t scan_id = 0;
     sh_store *st = NULL;
     sh_store_scan_info info = {0};
+    sh_store_device_list devices = {0};
+    sh_device *dev_views = NULL, **dev_ptrs = NULL;
     sh_scan_result counters;
     sh_findings findings = {0}, gone = {0};
     sh_report_info rinfo = SH_REPORT_INFO_INIT;
@@ -129,7 +137,7 @@ int sh_cmd_report(int argc, char **argv)
     }
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_DB: db = optarg; break;
         case OPT_SCAN: {
@@ -142,7 +150,7 @@ int sh_cmd_report(int argc, char **argv)
             scan_id = v;
             break;
         }
-        case OPT_FORMAT:
+        case 'f':
             if (sh_format_parse(&fmt, optarg)) {
                 sh_cli_error("unknown format '%s' (text, jsonl, sarif, csv, html, markdown)",
                              optarg);
@@ -157,7 +165,14 @@ int sh_cmd_report(int argc, char **argv)
             }
             have_fail_on = true;
             break;
-        case OPT_NO_COLOR: no_color = true; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+                sh_cli_error("--color wants auto, always or never, not '%s'", optarg);
+                return SH_EXIT_ERROR;
+            }
+            color = optarg;
+            break;
+        case OPT_NO_COLOR: color = "never"; break;
         case OPT_LIST: list = true; break;
         default:
             sh_cli_error("report: unknown or incomplete option '%s' (see 'salthunt report --help')",
@@ -191,11 +206,34 @@ int sh_cmd_report(int argc, char **argv)
         rc = sh_store_load_findings(st, info.id, &findings, &d);
     if (!rc)
         rc = sh_store_load_gone(st, info.id, &gone, &had_previous, &d);
+    if (!rc)
+        rc = sh_store_list_devices(st, info.id, &devices, &d);
     if (rc) {
         diag_error(&d, rc);
         goto out;
     }
     memset(&counters, 0, sizeof(counters));
+    /* Views of the stored devices for the report headings; the strings stay
+     * owned by `devices`. */
+    if (devices.n) {
+        dev_views = calloc(devices.n, sizeof(*dev_views));
+        dev_ptrs = calloc(devices.n, sizeof(*dev_ptrs));
+        if (!dev_views || !dev_ptrs) {
+            sh_cli_error("out of memory");
+            goto out;
+        }
+        for (i = 0; i < devices.n; i++) {
+            dev_views[i].hostname = devices.v[i].hostname;
+            dev_views[i].platform = devices.v[i].platform;
+            dev_views[i].os = devices.v[i].os;
+            dev_views[i].version = devices.v[i].version;
+            dev_views[i].model = devices.v[i].model;
+            dev_views[i].serial = devices.v[i].serial;
+            dev_ptrs[i] = &dev_views[i];
+        }
+        counters.devices = dev_ptrs;
+        counters.n_devices = devices.n;
+    }
     counters.files_seen = info.files_seen;
     counters.files_analysed = info.files_analysed;
     counters.files_skipped = info.files_skipped;
@@ -206,7 +244,7 @@ int sh_cmd_report(int argc, char **argv)
     rinfo.gone = &gone;
     rinfo.have_history = had_previous;
     rinfo.fail_on = fail_on;
-    rinfo.color = want_color(out_path, fmt, no_color);
+    rinfo.color = want_color(color, out_path, fmt);
     if (out_path && !(out = fopen(out_path, "w"))) {
         sh_cli_error("%s: cannot write: %s", out_path, strerror(errno));
         goto out;
@@ -228,6 +266,9 @@ int sh_cmd_report(int argc, char **argv)
                 exit_code = SH_EXIT_FINDINGS;
     }
 out:
+    free(dev_views);
+    free(dev_ptrs);
+    sh_store_device_list_clear(&devices);
     sh_findings_clear(&findings);
     sh_findings_clear(&gone);
     sh_store_scan_info_clear(&info);

@@ -240,6 +240,13 @@ int sh_cmd_scan(int argc, char **argv)
         }
         opts.intel_db = db_path; /* intel imported with `salthunt intel import` */
     }
+    if (store) {
+        now_rfc3339(now, sizeof(now));
+        if (sh_store_set_started(store, now) != 0) {
+            sh_cli_error("out of memory");
+            goto out;
+        }
+    }
     rc = sh_scan_run(&res, (const char *const *)(argv + optind), (size_t)(argc - optind), &opts,
                      &d);
     if (rc) {

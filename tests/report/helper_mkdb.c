@@ -4,7 +4,8 @@
  *
  * usage: sh_helper_mkdb DB
  * Scan 1 has the seven fixture findings; scan 2, of the same scope, loses
- * C-05 and gains C-09, so it has one new and one gone finding.
+ * C-05 and gains C-09, so it has one new and one gone finding; device
+ * core-rtr-01 moves from IOS XE 17.3.1 to 17.9.4a.
  */
 #include "base/sh_base.h"
 
@@ -17,6 +18,7 @@ static int record(sh_store *s, bool second, const char *now)
 {
     static const char *const scope[] = {"fixture-evidence"};
     sh_scan_result r;
+    sh_device dev, *devs[1];
     sh_findings gone = {0};
     sh_diag d = {0};
     size_t i;
@@ -34,6 +36,14 @@ static int record(sh_store *s, bool second, const char *now)
         if (rc)
             return rc;
     }
+    memset(&dev, 0, sizeof(dev));
+    dev.hostname = sh_strdup("core-rtr-01");
+    dev.platform = sh_strdup("iosxe");
+    dev.os = sh_strdup("IOS XE");
+    dev.version = sh_strdup(second ? "17.9.4a" : "17.3.1");
+    devs[0] = &dev;
+    r.devices = devs;
+    r.n_devices = 1;
     r.files_seen = 9;
     r.files_analysed = 7;
     r.files_skipped = 2;
@@ -42,6 +52,10 @@ static int record(sh_store *s, bool second, const char *now)
         fprintf(stderr, "sh_helper_mkdb: %s\n", d.text);
     sh_findings_clear(&r.findings);
     sh_findings_clear(&gone);
+    sh_free(dev.hostname);
+    sh_free(dev.platform);
+    sh_free(dev.os);
+    sh_free(dev.version);
     return rc;
 }
 

@@ -39,12 +39,19 @@ check "text summary" grep -q "^7 findings (2 critical, 1 high, 1 medium, 2 low, 
 check "text history" grep -q "^new since last scan: 1, gone: 1$" "$tmp/text"
 check "text gone list" grep -q "^  HIGH      C-05  core-rtr-01  configs/core-rtr-01.cfg:40-42" "$tmp/text"
 check "text marks new" grep -q "C-09.*\[new\]" "$tmp/text"
+check "text heading has the stored version" grep -q "^core-rtr-01 (iosxe, IOS XE 17.9.4a)$" "$tmp/text"
 check "text has no ESC when not a terminal" bash -c "! grep -q $'\x1b' '$tmp/text'"
+
+"$bin" report --db "$db" --color always >"$tmp/color"
+check "--color always colours severities" grep -q $'\x1b\[1;31mCRITICAL' "$tmp/color"
+"$bin" report --db "$db" -f text --color never >"$tmp/nocolor"
+check "--color never: same text as a pipe" cmp -s "$tmp/text" "$tmp/nocolor"
 
 # The first scan: no history, C-05 present.
 "$bin" report --db "$db" --scan 1 >"$tmp/text1"
 check "--scan 1 has no history line" bash -c "! grep -q 'new since last scan' '$tmp/text1'"
 check "--scan 1 has C-05" grep -q "HIGH      C-05" "$tmp/text1"
+check "--scan 1 heading has that scan's version" grep -q "^core-rtr-01 (iosxe, IOS XE 17.3.1)$" "$tmp/text1"
 
 # jsonl: one valid object per finding with the §5 keys.
 "$bin" report --db "$db" --format jsonl >"$tmp/out.jsonl"
@@ -103,7 +110,7 @@ check "--list shows two scans" test "$(grep -c '^[12] ' "$tmp/list")" -eq 2
 check "--fail-on critical exits 1" test $? -eq 1
 
 # Errors: exit 2 with one line.
-for args in "--scan 99" "--format xml" "--scan abc" "--bogus" "extra-arg" "--fail-on severe"; do
+for args in "--scan 99" "--format xml" "--color sometimes" "--scan abc" "--bogus" "extra-arg" "--fail-on severe"; do
     # shellcheck disable=SC2086
     "$bin" report --db "$db" $args >/dev/null 2>"$tmp/err"
     rc=$?

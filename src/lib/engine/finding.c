@@ -126,7 +126,7 @@ static uint64_t mix_field(uint64_t h, const char *s)
     return (h ^ x) * 0x100000001b3ULL + (h >> 17);
 }
 
-void sh_finding_fingerprint(sh_finding *f)
+static uint64_t fingerprint_hash(const sh_finding *f)
 {
     uint64_t h = 0x84222325cbf29ce4ULL;
 
@@ -137,6 +137,22 @@ void sh_finding_fingerprint(sh_finding *f)
     h = mix_field(h, f->cve);
     /* Log events repeat the same evidence text at different times. */
     h = mix_field(h, f->time);
+    return h;
+}
+
+void sh_finding_fingerprint(sh_finding *f)
+{
+    snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx",
+             (unsigned long long)fingerprint_hash(f));
+}
+
+void sh_finding_fingerprint_nth(sh_finding *f, unsigned nth)
+{
+    char n[16];
+    uint64_t h;
+
+    snprintf(n, sizeof(n), "#%u", nth);
+    h = mix_field(fingerprint_hash(f), n);
     snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx", (unsigned long long)h);
 }
 

@@ -90,8 +90,8 @@ char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
 
 int sh_cfg__depth_error(struct sh_cfg__builder *b, uint32_t line)
 {
-    return sh_diag_set(b->diag, SH_ELIMIT, b->source, line,
-                       "config nesting deeper than %zu levels", b->lim->max_depth);
+    return sh_diag_set(b->diag, SH_ELIMIT, b->source, line, "config nesting deeper than %zu levels",
+                       b->lim->max_depth);
 }
 
 static int grow_stack(struct sh_cfg__builder *b, size_t need)
@@ -284,13 +284,13 @@ int sh_cfg__next_line(struct sh_cfg__builder *b, const char *buf, size_t len, si
 
 static bool prompt_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-' || c == ':' || c == '/' || c == '@' || c == '(' ||
-           c == ')' || c == '~';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-' || c == ':' || c == '/' || c == '@' || c == '(' || c == ')' ||
+           c == '~';
 }
 
-bool sh_cfg__prompt(const char *s, size_t n, const char **host, size_t *host_len,
-                    const char **cmd, size_t *cmd_len)
+bool sh_cfg__prompt(const char *s, size_t n, const char **host, size_t *host_len, const char **cmd,
+                    size_t *cmd_len)
 {
     size_t i = 0, hs, he;
 
@@ -349,8 +349,9 @@ bool sh_cfg__config_command(const char *cmd, size_t n)
         /* show run[ning-config], show start[up-config], show conf[iguration] */
         const char *w = cmd + w2s;
         size_t wl = n - w2s;
-        return (wl >= 3 && (strncasecmp(w, "run", 3) == 0 || strncasecmp(w, "sta", 3) == 0 ||
-                            strncasecmp(w, "con", 3) == 0));
+        /* "con" alone would take in `show controllers`. */
+        return (wl >= 3 && strncasecmp(w, "run", 3) == 0) ||
+               (wl >= 4 && (strncasecmp(w, "star", 4) == 0 || strncasecmp(w, "conf", 4) == 0));
     }
     if (w1e == 4 && strncasecmp(cmd, "more", 4) == 0)
         return n - w2s >= 6 && memmem(cmd + w2s, n - w2s, "config", 6) != NULL;
@@ -419,6 +420,10 @@ static void finish(struct sh_cfg__builder *b)
     b->norm[b->norm_len] = '\0';
     doc->norm = b->norm;
     doc->norm_len = b->norm_len;
+    if (!doc->hostname && b->group_host)
+        doc->hostname = b->group_host;
+    if (!doc->hostname && b->header_host)
+        doc->hostname = b->header_host;
     if (!doc->hostname && b->prompt_host)
         doc->hostname = b->prompt_host;
 }
@@ -482,18 +487,10 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
     doc->dialect = dialect;
 
     switch (dialect) {
-    case SH_DIALECT_JUNOS:
-        rc = sh_cfg__parse_junos(&b, buf, len);
-        break;
-    case SH_DIALECT_FORTIOS:
-        rc = sh_cfg__parse_fortios(&b, buf, len);
-        break;
-    case SH_DIALECT_PANOS:
-        rc = sh_cfg__parse_panos(&b, buf, len);
-        break;
-    default:
-        rc = sh_cfg__parse_indent(&b, buf, len);
-        break;
+    case SH_DIALECT_JUNOS: rc = sh_cfg__parse_junos(&b, buf, len); break;
+    case SH_DIALECT_FORTIOS: rc = sh_cfg__parse_fortios(&b, buf, len); break;
+    case SH_DIALECT_PANOS: rc = sh_cfg__parse_panos(&b, buf, len); break;
+    default: rc = sh_cfg__parse_indent(&b, buf, len); break;
     }
     if (rc == 0)
         finish(&b);

@@ -34,8 +34,8 @@ struct sig {
     const char *why[32];
     unsigned why_count[32];
     size_t n_why;
-    bool prev_top;             /* previous line was at column 0 */
-    unsigned indent_w[5];      /* first-child indentation widths 1..4 */
+    bool prev_top;        /* previous line was at column 0 */
+    unsigned indent_w[5]; /* first-child indentation widths 1..4 */
 };
 
 /* Prefix test against a string literal; the length is known at compile
@@ -125,14 +125,54 @@ static void mark(struct sig *g, unsigned *count, const char **basis, const char 
 /* Top-level command words common to the Cisco-style dialects: evidence
  * that the text is a config at all. */
 static const char *const generic_words[] = {
-    "hostname", /* first: bit 0 of kinds_seen */     "interface", "version",    "line",       "router",      "ip",
-    "ipv6",         "username",  "enable",     "service",    "no",          "logging",
-    "snmp-server",  "ntp",       "aaa",        "spanning-tree", "vlan",     "access-list",
-    "boot",         "clock",     "control-plane", "crypto",  "banner",      "tacacs-server",
-    "radius-server", "class-map", "policy-map", "route-map", "vrf",         "switchname",
-    "feature",      "mpls",      "key",        "object-group", "ssh",       "domain",
-    "management",   "end",       "monitor",    "errdisable", "archive",     "license",
-    "redundancy",   "track",     "prefix-set", "route-policy", "tacacs",    "radius",
+    "hostname",
+    /* first: bit 0 of kinds_seen */ "interface",
+    "version",
+    "line",
+    "router",
+    "ip",
+    "ipv6",
+    "username",
+    "enable",
+    "service",
+    "no",
+    "logging",
+    "snmp-server",
+    "ntp",
+    "aaa",
+    "spanning-tree",
+    "vlan",
+    "access-list",
+    "boot",
+    "clock",
+    "control-plane",
+    "crypto",
+    "banner",
+    "tacacs-server",
+    "radius-server",
+    "class-map",
+    "policy-map",
+    "route-map",
+    "vrf",
+    "switchname",
+    "feature",
+    "mpls",
+    "key",
+    "object-group",
+    "ssh",
+    "domain",
+    "management",
+    "end",
+    "monitor",
+    "errdisable",
+    "archive",
+    "license",
+    "redundancy",
+    "track",
+    "prefix-set",
+    "route-policy",
+    "tacacs",
+    "radius",
 };
 
 static void generic(struct sig *g, const char *s, size_t n)
@@ -194,9 +234,8 @@ static void line_signals(struct sig *g, const char *p, size_t len)
     if (skip == 0) {
         if (starts(s, n, "!! IOS XR Configuration"))
             g->xr_banner = true;
-        else if (starts(s, n, "! device:") &&
-                 (contains(s, n, "EOS-") || contains(s, n, "vEOS") || contains(s, n, "DCS-") ||
-                  contains(s, n, "cEOS")))
+        else if (starts(s, n, "! device:") && (contains(s, n, "EOS-") || contains(s, n, "vEOS") ||
+                                               contains(s, n, "DCS-") || contains(s, n, "cEOS")))
             g->eos_device = true;
         else if (starts(s, n, "!Command: show running-config") ||
                  starts(s, n, "!Command: show startup-config"))
@@ -220,9 +259,9 @@ static void line_signals(struct sig *g, const char *p, size_t len)
         starts(s, n, "set shared ") || starts(s, n, "set vsys ") || starts(s, n, "set zone "))
         g->panos_set++;
     if (skip == 0 && s[n - 1] == '{' &&
-        (starts(s, n, "deviceconfig ") || starts(s, n, "rulebase ") || starts(s, n, "mgt-config ") ||
-         starts(s, n, "vsys ") || starts(s, n, "shared ") || starts(s, n, "policy ") ||
-         starts(s, n, "config ") || starts(s, n, "devices ")))
+        (starts(s, n, "deviceconfig ") || starts(s, n, "rulebase ") ||
+         starts(s, n, "mgt-config ") || starts(s, n, "vsys ") || starts(s, n, "shared ") ||
+         starts(s, n, "policy ") || starts(s, n, "config ") || starts(s, n, "devices ")))
         g->panos_brace++;
     /* Junos */
     if (starts(s, n, "<configuration") || starts(s, n, "<rpc-reply"))
@@ -321,16 +360,15 @@ static void line_signals(struct sig *g, const char *p, size_t len)
         starts(s, n, "lacp port-id ") || starts(s, n, "dynamic prefix-list ") ||
         starts(s, n, "service unsupported-transceiver") || starts(s, n, "boot secret ") ||
         starts(s, n, "spanning-tree vlan-id ") || starts(s, n, "no spanning-tree vlan-id ") ||
-        starts(s, n, "monitor telemetry ") || (skip > 0 && starts(s, n, "maximum-paths ") &&
-                                                contains(s, n, " ecmp ")) ||
+        starts(s, n, "monitor telemetry ") ||
+        (skip > 0 && starts(s, n, "maximum-paths ") && contains(s, n, " ecmp ")) ||
         (skip > 0 && starts(s, n, "neighbor ") && contains(s, n, " peer group")))
         mark(g, &g->eos, &g->eos_basis, "Arista EOS-only commands");
     /* ASA */
     if ((skip > 0 && (starts(s, n, "nameif ") || starts(s, n, "security-level "))) ||
         starts(s, n, "same-security-traffic ") || starts(s, n, "object network ") ||
         (skip == 0 && starts(s, n, "access-group ")) || (n == 5 && starts(s, n, "names")) ||
-        starts(s, n, "nat (") ||
-        starts(s, n, "tunnel-group ") || starts(s, n, "asdm "))
+        starts(s, n, "nat (") || starts(s, n, "tunnel-group ") || starts(s, n, "asdm "))
         mark(g, &g->asa, &g->asa_basis, "ASA 'nameif'/'security-level'");
     if (skip > 0) {
         int form = address_form(s, n);
@@ -349,8 +387,7 @@ static void line_signals(struct sig *g, const char *p, size_t len)
                       starts(s, n, "line vty 0 ") || starts(s, n, "interface Port-channel") ||
                       starts(s, n, "interface FastEthernet") || starts(s, n, "vrf definition ") ||
                       starts(s, n, "ip vrf ") || starts(s, n, "no ip http server") ||
-                      starts(s, n, "interface Serial") ||
-                      starts(s, n, "ip access-list extended ")))
+                      starts(s, n, "interface Serial") || starts(s, n, "ip access-list extended ")))
         mark(g, &g->ios, &g->ios_basis, "IOS-only commands");
     /* IOS XE */
     if (starts(s, n, "license udi") || starts(s, n, "platform punt-keepalive") ||
@@ -399,8 +436,7 @@ static enum sh_dialect ios_flavour(const struct sig *g, const char **basis)
 static int detect_utf8(const char *buf, size_t len, enum sh_dialect *dialect_out,
                        const char **basis_out);
 
-int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
-                  const char **basis_out)
+int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out, const char **basis_out)
 {
     if (buf && sh_cfg__utf16_bom(buf, len)) {
         /* Two bytes per character: twice the window gives the same text. */
@@ -475,7 +511,8 @@ static int detect_utf8(const char *buf, size_t len, enum sh_dialect *dialect_out
         d = SH_DIALECT_PANOS, basis = "PAN-OS XML '<config version=...>'", score = 90;
     } else if (g.fortios_header || (g.fortios_global && g.fortios_edit + g.fortios_cfg >= 1)) {
         d = SH_DIALECT_FORTIOS;
-        basis = g.fortios_header ? "FortiOS '#config-version=' header" : "FortiOS 'config system global'";
+        basis = g.fortios_header ? "FortiOS '#config-version=' header"
+                                 : "FortiOS 'config system global'";
         score = 90;
     } else if (g.panos_set >= 1 && g.panos_set >= g.junos_set) {
         d = SH_DIALECT_PANOS, basis = "PAN-OS 'set deviceconfig'/'set network' commands";
@@ -518,7 +555,8 @@ static int detect_utf8(const char *buf, size_t len, enum sh_dialect *dialect_out
             score = 50 + 10 * (int)(best > 4 ? 4 : best);
         } else if (g.ios || g.generic_kinds >= 2) {
             d = ios_flavour(&g, &basis);
-            score = 40 + 10 * (int)(g.ios + g.generic_kinds / 2 > 4 ? 4 : g.ios + g.generic_kinds / 2);
+            score =
+                40 + 10 * (int)(g.ios + g.generic_kinds / 2 > 4 ? 4 : g.ios + g.generic_kinds / 2);
         } else if ((g.kinds_seen & 1) && w1 + w2 + w3 > 0) {
             /* A snippet: `hostname X` and an indented block of some
              * feature only Cisco-style configs have. */

@@ -26,7 +26,7 @@ struct ind {
     size_t len;
     size_t pos;
     enum mode mode;
-    bool started; /* a prompt or preamble has marked where a config begins */
+    bool started;       /* a prompt or preamble has marked where a config begins */
     size_t nofind[257]; /* banner delimiter d has no occurrence at or after nofind[d]-1 */
     size_t eof_nofind;  /* no "EOF" line at or after eof_nofind-1 */
 };
@@ -80,8 +80,23 @@ static void metadata(struct sh_cfg__builder *b, const char *s, size_t n, bool co
                 k++;
             if (k)
                 doc->version = sh_cfg__strdup(b, e + 4, k);
+            if (!b->header_host && n > 10 && memcmp(s, "! device: ", 10) == 0) {
+                /* "! device: leaf1 (DCS-7280SR, EOS-4.28.3M)"; "localhost"
+                 * names no device. */
+                const char *h = arena_word(b, s + 10, n - 10);
+                if (h && strcmp(h, "localhost") != 0)
+                    b->header_host = h;
+            }
         } else if (!doc->version && n > 22 && memcmp(s, "!! IOS XR Configuration", 23) == 0) {
-            doc->version = arena_word(b, s + 23, n - 23);
+            /* "... Configuration 7.3.1" or "... Configuration version = 6.5.1" */
+            const char *v = s + 23;
+            size_t vl = n - 23;
+            const char *eq = memchr(v, '=', vl);
+            if (eq) {
+                vl -= (size_t)(eq + 1 - v);
+                v = eq + 1;
+            }
+            doc->version = arena_word(b, v, vl);
         }
         return;
     }
@@ -140,8 +155,8 @@ static int closer_kind(const char *s, size_t n)
         return 2;
     if (sh_cfg__word(s, n, "end-group"))
         return 3;
-    if (sh_cfg__word(s, n, "exit") || (n > 5 && memcmp(s, "exit-", 5) == 0 &&
-                                       memchr(s, ' ', n) == NULL))
+    if (sh_cfg__word(s, n, "exit") ||
+        (n > 5 && memcmp(s, "exit-", 5) == 0 && memchr(s, ' ', n) == NULL))
         return 4;
     return 0;
 }
@@ -151,16 +166,13 @@ static bool opens_kind(const char *t, int kind)
     size_t n = strlen(t), i;
 
     switch (kind) {
-    case 1:
-        return sh_cfg__word(t, n, "route-policy");
+    case 1: return sh_cfg__word(t, n, "route-policy");
     case 2:
         for (i = 0; i < n && !sh_cfg__is_space(t[i]); i++)
             ;
         return i > 4 && memcmp(t + i - 4, "-set", 4) == 0;
-    case 3:
-        return sh_cfg__word(t, n, "group");
-    default:
-        return false;
+    case 3: return sh_cfg__word(t, n, "group");
+    default: return false;
     }
 }
 
@@ -172,6 +184,9 @@ static void close_block(struct ind *st, int kind, long indent, uint32_t line)
     if (kind != 4) {
         for (k = b->depth; k >= 1; k--) {
             if (opens_kind(b->stk[k].node->text, kind)) {
+                /* Close what is inside first so that only the block and
+                 * its ancestors reach the closing line. */
+                sh_cfg__close_to(b, k);
                 sh_cfg__extend(b, line);
                 sh_cfg__close_to(b, k - 1);
                 return;
@@ -264,9 +279,8 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
     delim = s + i;
     dlen = (n - i >= 2 && s[i] == '^' && (s[i + 1] == 'C' || s[i + 1] == 'c')) ? 2 : 1;
     /* Closed on the same line? */
-    if (n - i > dlen &&
-        (dlen == 1 ? memchr(s + i + 1, delim[0], n - i - 1) != NULL
-                   : memmem(s + i + 2, n - i - 2, delim, 2) != NULL)) {
+    if (n - i > dlen && (dlen == 1 ? memchr(s + i + 1, delim[0], n - i - 1) != NULL
+                                   : memmem(s + i + 2, n - i - 2, delim, 2) != NULL)) {
         if ((rc = sh_cfg__add(b, depth, s, n, NULL, 0, line, NULL)) != 0)
             return rc;
         sh_cfg__close_to(b, depth);
@@ -366,6 +380,12 @@ int sh_cfg__parse_indent(struct sh_cfg__builder *b, const char *buf, size_t len)
         }
         if (skip == 0 && is_capture_noise(s, n))
             continue;
+        if (skip == 0 && s[0] == '<') {
+            /* XML around CLI text (NETCONF/XML agent replies): no Cisco
+             * command starts with '<'. */
+            sh_cfg__unparsed(b, ln.no);
+            continue;
+        }
         if (skip == 0 && n == 3 && memcmp(s, "end", 3) == 0) {
             sh_cfg__close_to(b, 0);
             continue;

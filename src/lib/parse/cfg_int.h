@@ -42,6 +42,8 @@ struct sh_cfg__builder {
     size_t depth;
     size_t stk_cap;
     const char *prompt_host; /* hostname from a capture prompt, arena */
+    const char *group_host;  /* Junos host-name inside `groups` (dual RE), arena */
+    const char *header_host; /* EOS "! device: NAME (...)" header, arena */
 };
 
 /** One physical line: text without the line break, 1-based number. */
@@ -103,8 +105,8 @@ bool sh_cfg__word(const char *s, size_t n, const char *w);
  * "admin@r1> show configuration"). On success sets *host (the device name
  * inside the prompt) and *cmd (the command after it, possibly empty).
  */
-bool sh_cfg__prompt(const char *s, size_t n, const char **host, size_t *host_len,
-                    const char **cmd, size_t *cmd_len);
+bool sh_cfg__prompt(const char *s, size_t n, const char **host, size_t *host_len, const char **cmd,
+                    size_t *cmd_len);
 
 /** Is this prompt command one that prints the configuration? */
 bool sh_cfg__config_command(const char *cmd, size_t n);

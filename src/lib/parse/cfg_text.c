@@ -71,11 +71,11 @@ char *sh_cfg__utf16_to_utf8(const char *buf, size_t len, size_t *out_len)
     if (!sh_size_mul(&cap, len / 2 + 1, 3) || !(out = sh_malloc(cap + 1)))
         return NULL;
     for (i = order <= 2 ? 2 : 0; i + 1 < len; i += 2) {
-        uint32_t u = order % 2 ? (uint32_t)(b[i] | (b[i + 1] << 8))
-                                : (uint32_t)((b[i] << 8) | b[i + 1]);
+        uint32_t u =
+            order % 2 ? (uint32_t)(b[i] | (b[i + 1] << 8)) : (uint32_t)((b[i] << 8) | b[i + 1]);
         if (u >= 0xD800 && u < 0xDC00 && i + 3 < len) {
             uint32_t l = order % 2 ? (uint32_t)(b[i + 2] | (b[i + 3] << 8))
-                                    : (uint32_t)((b[i + 2] << 8) | b[i + 3]);
+                                   : (uint32_t)((b[i + 2] << 8) | b[i + 3]);
             if (l >= 0xDC00 && l < 0xE000) {
                 u = 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00);
                 i += 2;

@@ -332,15 +332,21 @@ static int sort_group(struct sh_report_group *g, const sh_findings *fs)
     return SH_OK;
 }
 
-int sh_report__group(struct sh_report_groups *out, const sh_findings *fs)
+int sh_report__group(struct sh_report_groups *out, const sh_findings *fs,
+                     const sh_report_info *info)
 {
-    struct sh_strmap map = {0};
+    struct sh_strmap map = {0}, devs = {0};
     size_t i, cap = 0;
     int rc = SH_OK;
 
     out->v = NULL;
     out->n = 0;
-    for (i = 0; i < fs->n; i++) {
+    for (i = 0; info->scan && i < info->scan->n_devices && !rc; i++) {
+        const sh_device *d = info->scan->devices[i];
+        if (d && d->hostname && !sh_strmap_has(&devs, d->hostname))
+            rc = sh_strmap_put(&devs, d->hostname, (void *)(uintptr_t)(i + 1), NULL);
+    }
+    for (i = 0; i < fs->n && !rc; i++) {
         const sh_finding *f = fs->v[i];
         struct sh_report_group *g = NULL;
         char *key = f->device ? sh_strdup_printf("d:%s", f->device)
@@ -370,6 +376,11 @@ int sh_report__group(struct sh_report_groups *out, const sh_findings *fs)
             memset(g, 0, sizeof(*g));
             g->device = f->device;
             g->path = f->device ? NULL : f->path;
+            if (f->device) {
+                size_t di = (size_t)(uintptr_t)sh_strmap_get(&devs, f->device);
+                if (di)
+                    g->dev = info->scan->devices[di - 1];
+            }
             out->n++;
             rc = sh_strmap_put(&map, key, (void *)(uintptr_t)out->n, NULL);
             if (rc) {
@@ -384,7 +395,7 @@ int sh_report__group(struct sh_report_groups *out, const sh_findings *fs)
         g->n++;
         g->count[sev_clamp(f->severity)]++;
     }
-    for (i = 0; i < out->n; i++) {
+    for (i = 0; i < out->n && !rc; i++) {
         out->v[i].idx = sh_calloc(out->v[i].n, sizeof(size_t));
         if (!out->v[i].idx) {
             rc = SH_ENOMEM;
@@ -392,7 +403,7 @@ int sh_report__group(struct sh_report_groups *out, const sh_findings *fs)
         }
         out->v[i].n = 0;
     }
-    for (i = 0; i < fs->n; i++) {
+    for (i = 0; i < fs->n && !rc; i++) {
         const sh_finding *f = fs->v[i];
         char *key = f->device ? sh_strdup_printf("d:%s", f->device)
                               : sh_strdup_printf("f:%s", f->path ? f->path : "");
@@ -410,9 +421,42 @@ int sh_report__group(struct sh_report_groups *out, const sh_findings *fs)
         rc = sort_group(&out->v[i], fs);
 out:
     sh_strmap_free(&map, NULL);
+    sh_strmap_free(&devs, NULL);
     if (rc)
         sh_report__groups_free(out);
     return rc;
+}
+
+void sh_report__group_title(struct sh_report_out *o, const struct sh_report_group *g,
+                            void (*put)(struct sh_report_out *o, const char *s))
+{
+    const char *platform = g->dev && g->dev->platform ? g->dev->platform : g->platform;
+    const char *parts[3] = {platform, NULL, NULL};
+    size_t i, n = 0;
+
+    if (!g->device) {
+        put(o, g->path ? g->path : "(no device, no file)");
+        if (g->path)
+            put(o, " [device name unknown]");
+        return;
+    }
+    put(o, g->device);
+    if (g->dev) {
+        parts[1] = g->dev->version;
+        parts[2] = g->dev->model;
+    }
+    for (i = 0; i < 3; i++) {
+        if (!parts[i])
+            continue;
+        put(o, n++ ? ", " : " (");
+        if (i == 1 && g->dev->os) {
+            put(o, g->dev->os);
+            put(o, " ");
+        }
+        put(o, parts[i]);
+    }
+    if (n)
+        put(o, ")");
 }
 
 void sh_report__groups_free(struct sh_report_groups *g)

@@ -121,4 +121,4 @@ static int write_csv(struct sh_report_out *o, const sh_findings *fs, const sh_re
     return SH_OK;
 }
 
-const struct sh_report_writer sh_report__csv_writer = {"csv", "text/csv", write_csv};
+const struct sh_report_writer sh_report__csv_writer = {"csv", write_csv};

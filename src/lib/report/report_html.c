@@ -130,17 +130,7 @@ static const char table_head[] =
 
 static void group_title(struct sh_report_out *o, const struct sh_report_group *g)
 {
-    if (g->device)
-        put(o, g->device);
-    else
-        put(o, g->path ? g->path : "(no device, no file)");
-    if (g->platform) {
-        sh_report__adds(o, " (");
-        put(o, g->platform);
-        sh_report__adds(o, ")");
-    }
-    if (!g->device && g->path)
-        sh_report__adds(o, " [device name unknown]");
+    sh_report__group_title(o, g, put);
 }
 
 static int write_html(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info)
@@ -153,7 +143,7 @@ static int write_html(struct sh_report_out *o, const sh_findings *fs, const sh_r
     rc = sh_report__totals(&t, fs, info);
     if (rc)
         return rc;
-    rc = sh_report__group(&groups, fs);
+    rc = sh_report__group(&groups, fs, info);
     if (rc)
         return rc;
     sh_report__adds(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -206,4 +196,4 @@ static int write_html(struct sh_report_out *o, const sh_findings *fs, const sh_r
     return SH_OK;
 }
 
-const struct sh_report_writer sh_report__html_writer = {"html", "text/html", write_html};
+const struct sh_report_writer sh_report__html_writer = {"html", write_html};

@@ -36,7 +36,6 @@ int sh_report__out_finish(struct sh_report_out *o);
 
 struct sh_report_writer {
     const char *name;
-    const char *mime;
     int (*write)(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info);
 };
 
@@ -90,6 +89,7 @@ struct sh_report_group {
     const char *device;   /* borrowed; NULL for a file group */
     const char *path;     /* borrowed; the file of a file group */
     const char *platform; /* first platform seen in the group, or NULL */
+    const sh_device *dev; /* what the scan learned about the device, or NULL */
     size_t *idx;          /* indexes into the finding list, most severe first */
     size_t n;
     size_t count[SH_SEV_CRITICAL + 1];
@@ -105,7 +105,16 @@ struct sh_report_groups {
  * appearance, findings inside a group most severe first and otherwise in
  * the order given. Owned; release with sh_report__groups_free.
  */
-int sh_report__group(struct sh_report_groups *out, const sh_findings *fs);
+int sh_report__group(struct sh_report_groups *out, const sh_findings *fs,
+                     const sh_report_info *info);
+
+/**
+ * The heading of a group, every piece of text through `put` (the format's
+ * escaping): "core-rtr-01 (iosxe, IOS XE 17.9.4, C8300-1N1S)",
+ * "logs/syslog.1 [device name unknown]" or "(no device, no file)".
+ */
+void sh_report__group_title(struct sh_report_out *o, const struct sh_report_group *g,
+                            void (*put)(struct sh_report_out *o, const char *s));
 void sh_report__groups_free(struct sh_report_groups *g);
 
 /** Totals for summary lines. */

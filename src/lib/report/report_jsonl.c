@@ -126,5 +126,4 @@ static int write_jsonl(struct sh_report_out *o, const sh_findings *fs, const sh_
     return SH_OK;
 }
 
-const struct sh_report_writer sh_report__jsonl_writer = {"jsonl", "application/x-ndjson",
-                                                         write_jsonl};
+const struct sh_report_writer sh_report__jsonl_writer = {"jsonl", write_jsonl};

@@ -90,17 +90,7 @@ static void row(struct sh_report_out *o, const sh_finding *f, bool with_device)
 
 static void group_title(struct sh_report_out *o, const struct sh_report_group *g)
 {
-    if (g->device)
-        put(o, g->device);
-    else
-        put(o, g->path ? g->path : "(no device, no file)");
-    if (g->platform) {
-        sh_report__adds(o, " (");
-        put(o, g->platform);
-        sh_report__adds(o, ")");
-    }
-    if (!g->device && g->path)
-        sh_report__adds(o, " \\[device name unknown\\]");
+    sh_report__group_title(o, g, put);
 }
 
 static const char table_head[] = "| severity | rule | location | finding |\n| --- | --- | --- | --- |\n";
@@ -116,7 +106,7 @@ static int write_markdown(struct sh_report_out *o, const sh_findings *fs,
     rc = sh_report__totals(&t, fs, info);
     if (rc)
         return rc;
-    rc = sh_report__group(&groups, fs);
+    rc = sh_report__group(&groups, fs, info);
     if (rc)
         return rc;
     sh_report__adds(o, "# salthunt report\n\n");
@@ -157,5 +147,4 @@ static int write_markdown(struct sh_report_out *o, const sh_findings *fs,
     return SH_OK;
 }
 
-const struct sh_report_writer sh_report__markdown_writer = {"markdown", "text/markdown",
-                                                            write_markdown};
+const struct sh_report_writer sh_report__markdown_writer = {"markdown", write_markdown};

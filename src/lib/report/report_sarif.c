@@ -139,7 +139,7 @@ static void prop_str(json_t *props, const char *key, const char *v, int *err)
         sh_report__json_set(props, key, sh_report__json_str(v), err);
 }
 
-static json_t *location_obj(const sh_finding *f, bool *relative)
+static json_t *location_obj(const sh_finding *f)
 {
     json_t *loc = json_object(), *phys = json_object(), *art = json_object(), *region = NULL;
     char *uri = path_to_uri(f->path);
@@ -150,10 +150,8 @@ static json_t *location_obj(const sh_finding *f, bool *relative)
         goto out;
     }
     sh_report__json_set(art, "uri", json_string(uri), &err);
-    if (f->path[0] != '/') {
+    if (f->path[0] != '/')
         sh_report__json_set(art, "uriBaseId", json_string("SRCROOT"), &err);
-        *relative = true;
-    }
     sh_report__json_set(phys, "artifactLocation", art, &err);
     art = NULL;
     if (f->line) {
@@ -177,8 +175,7 @@ out:
     return loc;
 }
 
-static json_t *result_obj(const sh_finding *f, const char *id, size_t rule_index,
-                          bool *relative)
+static json_t *result_obj(const sh_finding *f, const char *id, size_t rule_index)
 {
     json_t *r = json_object(), *props = json_object(), *fps = json_object();
     const char *text = f->message ? f->message : f->title ? f->title : id;
@@ -198,7 +195,7 @@ static json_t *result_obj(const sh_finding *f, const char *id, size_t rule_index
     sh_report__json_set(r, "message", text_obj(text), &err);
     if (f->path && f->path[0]) {
         json_t *locs = json_array();
-        if (!locs || json_array_append_new(locs, location_obj(f, relative)))
+        if (!locs || json_array_append_new(locs, location_obj(f)))
             err = SH_ENOMEM;
         sh_report__json_set(r, "locations", locs, &err);
     }
@@ -226,40 +223,77 @@ static json_t *result_obj(const sh_finding *f, const char *id, size_t rule_index
     return r;
 }
 
+/* Dump `v` pretty-printed, every line after the first indented by `pad`,
+ * so values streamed one by one line up as in a whole-document dump.
+ * jansson escapes newlines inside strings, so each '\n' is a line break. */
+struct pad_ctx {
+    struct sh_report_out *o;
+    const char *pad;
+};
+
+static int pad_cb(const char *buffer, size_t size, void *data)
+{
+    struct pad_ctx *c = data;
+    const char *p = buffer, *end = buffer + size;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        sh_report__add(c->o, p, n);
+        if (nl)
+            sh_report__adds(c->o, c->pad);
+        p += n;
+    }
+    return c->o->err ? -1 : 0;
+}
+
+static void dump_padded(struct sh_report_out *o, const json_t *v, const char *pad)
+{
+    struct pad_ctx c = {o, pad};
+
+    if (o->err)
+        return;
+    if (json_dump_callback(v, pad_cb, &c, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 && !o->err)
+        o->err = SH_ENOMEM;
+}
+
 static int write_sarif(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info)
 {
-    json_t *doc = json_object(), *runs = json_array(), *run = json_object(), *tool = json_object(),
-           *driver = json_object(), *rules = json_array(), *results = json_array();
+    json_t *tool = json_object(), *driver = json_object(), *rules = json_array(), *bases = NULL;
     struct sh_strmap index = {0};
+    size_t *rule_of = NULL;
     bool relative = false;
     size_t i;
     int err = 0;
 
     SH_UNUSED(info);
-    if (!doc || !runs || !run || !tool || !driver || !rules || !results) {
+    if (!tool || !driver || !rules) {
         err = SH_ENOMEM;
         goto out;
     }
+    rule_of = sh_calloc(fs->n ? fs->n : 1, sizeof(*rule_of));
+    if (!rule_of) {
+        err = SH_ENOMEM;
+        goto out;
+    }
+    /* Pass 1: the rules, each once in order of first appearance. Results
+     * are then streamed one at a time, so memory does not grow with them. */
     for (i = 0; i < fs->n && !err; i++) {
         const sh_finding *f = fs->v[i];
         const char *id = f->rule ? f->rule : "unknown";
         void *hit = sh_strmap_get(&index, id);
-        size_t ri;
 
+        if (f->path && f->path[0] && f->path[0] != '/')
+            relative = true;
         if (hit) {
-            ri = (size_t)(uintptr_t)hit - 1;
-        } else {
-            ri = json_array_size(rules);
-            if (json_array_append_new(rules, rule_obj(f, id)) ||
-                sh_strmap_put(&index, id, (void *)(uintptr_t)(ri + 1), NULL))
-                err = SH_ENOMEM;
+            rule_of[i] = (size_t)(uintptr_t)hit - 1;
+            continue;
         }
-        if (!err && json_array_append_new(results, result_obj(f, id, ri, &relative)))
+        rule_of[i] = json_array_size(rules);
+        if (json_array_append_new(rules, rule_obj(f, id)) ||
+            sh_strmap_put(&index, id, (void *)(uintptr_t)(rule_of[i] + 1), NULL))
             err = SH_ENOMEM;
     }
-    sh_report__json_set(doc, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"),
-                        &err);
-    sh_report__json_set(doc, "version", json_string("2.1.0"), &err);
     sh_report__json_set(driver, "name", json_string("salthunt"), &err);
     sh_report__json_set(driver, "version", json_string(SH_VERSION_STRING), &err);
     sh_report__json_set(driver, "semanticVersion", json_string(SH_VERSION_STRING), &err);
@@ -267,38 +301,45 @@ static int write_sarif(struct sh_report_out *o, const sh_findings *fs, const sh_
     rules = NULL;
     sh_report__json_set(tool, "driver", driver, &err);
     driver = NULL;
-    sh_report__json_set(run, "tool", tool, &err);
-    tool = NULL;
     if (relative) {
-        json_t *bases = json_object(), *root = json_object();
+        json_t *root = json_object();
+        bases = json_object();
         sh_report__json_set(root, "description",
                             text_obj("the folder salthunt was run from; relative evidence "
                                      "paths are as the user named them"),
                             &err);
         sh_report__json_set(bases, "SRCROOT", root, &err);
-        sh_report__json_set(run, "originalUriBaseIds", bases, &err);
     }
-    sh_report__json_set(run, "results", results, &err);
-    results = NULL;
-    if (json_array_append(runs, run))
-        err = SH_ENOMEM;
-    sh_report__json_set(doc, "runs", runs, &err);
-    runs = NULL;
-    if (!err) {
-        sh_report__json_dump(o, doc, JSON_INDENT(2));
-        sh_report__adds(o, "\n");
+    if (err)
+        goto out;
+    sh_report__adds(o, "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+                       "  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": ");
+    dump_padded(o, tool, "      ");
+    if (bases) {
+        sh_report__adds(o, ",\n      \"originalUriBaseIds\": ");
+        dump_padded(o, bases, "      ");
     }
+    sh_report__adds(o, ",\n      \"results\": [");
+    for (i = 0; i < fs->n && !o->err; i++) {
+        const sh_finding *f = fs->v[i];
+        json_t *r = result_obj(f, f->rule ? f->rule : "unknown", rule_of[i]);
+        if (!r) {
+            err = SH_ENOMEM;
+            goto out;
+        }
+        sh_report__adds(o, i ? ",\n        " : "\n        ");
+        dump_padded(o, r, "        ");
+        json_decref(r);
+    }
+    sh_report__adds(o, fs->n ? "\n      ]\n    }\n  ]\n}\n" : "]\n    }\n  ]\n}\n");
 out:
+    sh_free(rule_of);
     sh_strmap_free(&index, NULL);
-    json_decref(doc);
-    json_decref(runs);
-    json_decref(run);
     json_decref(tool);
     json_decref(driver);
     json_decref(rules);
-    json_decref(results);
+    json_decref(bases);
     return err;
 }
 
-const struct sh_report_writer sh_report__sarif_writer = {"sarif", "application/sarif+json",
-                                                         write_sarif};
+const struct sh_report_writer sh_report__sarif_writer = {"sarif", write_sarif};

@@ -26,6 +26,11 @@ static const char *sev_color(sh_severity s)
     }
 }
 
+static void put(struct sh_report_out *o, const char *s)
+{
+    sh_report__add_visible(o, s, NULL, NULL);
+}
+
 static void location(struct sh_report_out *o, const sh_finding *f)
 {
     if (!f->path) {
@@ -78,8 +83,17 @@ static void finding_line(struct sh_report_out *o, const sh_finding *f, bool colo
         sh_report__adds(o, "  ");
         sh_report__add_visible(o, text, NULL, NULL);
     }
-    if (f->status && strcmp(f->status, "new") == 0)
+    if (f->status && strcmp(f->status, "new") == 0) {
         sh_report__adds(o, color ? "  \x1b[1m[new]\x1b[0m" : "  [new]");
+    } else if (f->status && f->first_seen) {
+        /* The day is what a reader needs; the full time is in the other formats. */
+        size_t n = strlen(f->first_seen) >= 10 && f->first_seen[4] == '-' ? 10 : SIZE_MAX;
+        char *day = sh_strndup(f->first_seen, n);
+        sh_report__adds(o, "  [since ");
+        sh_report__add_visible(o, day ? day : f->first_seen, NULL, NULL);
+        sh_report__adds(o, "]");
+        sh_free(day);
+    }
     sh_report__adds(o, "\n");
 }
 
@@ -101,8 +115,6 @@ static void finding_block(struct sh_report_out *o, const sh_finding *f, bool col
         sh_report__adds(o, "\n");
     }
     field(o, "remediation", f->remediation);
-    if (f->first_seen && f->status && strcmp(f->status, "seen") == 0)
-        field(o, "first seen", f->first_seen);
 }
 
 static int write_text(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info)
@@ -115,24 +127,14 @@ static int write_text(struct sh_report_out *o, const sh_findings *fs, const sh_r
     rc = sh_report__totals(&t, fs, info);
     if (rc)
         return rc;
-    rc = sh_report__group(&groups, fs);
+    rc = sh_report__group(&groups, fs, info);
     if (rc)
         return rc;
     for (i = 0; i < groups.n; i++) {
         const struct sh_report_group *g = &groups.v[i];
         if (info->color)
             sh_report__adds(o, "\x1b[1m");
-        if (g->device)
-            sh_report__add_visible(o, g->device, NULL, NULL);
-        else
-            sh_report__add_visible(o, g->path ? g->path : "(no device, no file)", NULL, NULL);
-        if (g->platform) {
-            sh_report__adds(o, " (");
-            sh_report__add_visible(o, g->platform, NULL, NULL);
-            sh_report__adds(o, ")");
-        }
-        if (!g->device)
-            sh_report__adds(o, " [device name unknown]");
+        sh_report__group_title(o, g, put);
         if (info->color)
             sh_report__adds(o, "\x1b[0m");
         sh_report__adds(o, "\n");
@@ -155,4 +157,4 @@ static int write_text(struct sh_report_out *o, const sh_findings *fs, const sh_r
     return SH_OK;
 }
 
-const struct sh_report_writer sh_report__text_writer = {"text", "text/plain", write_text};
+const struct sh_report_writer sh_report__text_writer = {"text", write_text};

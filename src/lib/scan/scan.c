@@ -321,6 +321,29 @@ static int cmp_device(const void *pa, const void *pb)
     return strcmp(ka, kb);
 }
 
+/* Two findings of one rule with the same evidence in one file (the same
+ * `exec-timeout 0 0` under two line blocks) would share a fingerprint and
+ * count as one in new/gone: number the repeats in file order instead. */
+static int disambiguate(sh_findings *l)
+{
+    struct sh_strmap seen = {0};
+    size_t i;
+    int rc = SH_OK;
+
+    for (i = 0; i < l->n && !rc; i++) {
+        void *old = sh_strmap_get(&seen, l->v[i]->fingerprint);
+        uintptr_t nth = (uintptr_t)old;
+        char key[sizeof(l->v[i]->fingerprint)];
+
+        memcpy(key, l->v[i]->fingerprint, sizeof(key));
+        rc = sh_strmap_put(&seen, key, (void *)(nth + 1), NULL);
+        if (!rc && nth)
+            sh_finding_fingerprint_nth(l->v[i], (unsigned)nth);
+    }
+    sh_strmap_free(&seen, NULL);
+    return rc;
+}
+
 static unsigned default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -416,6 +439,9 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
     for (i = 0; i < run->res->findings.n; i++)
         sh_finding_fingerprint(run->res->findings.v[i]);
     sh_findings_sort(&run->res->findings);
+    rc = disambiguate(&run->res->findings);
+    if (rc)
+        goto out;
     if (run->res->n_devices > 1)
         qsort(run->res->devices, run->res->n_devices, sizeof(*run->res->devices), cmp_device);
     *out = run->res;

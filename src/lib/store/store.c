@@ -334,6 +334,10 @@ int sh_store__open_version(sh_store **out, const char *path, int max_version, bo
         rc = exec1(s, "PRAGMA journal_mode = WAL", diag);
     if (!rc)
         rc = exec1(s, "PRAGMA synchronous = FULL", diag);
+    /* A big scan touches index pages all over the file (fingerprints are
+     * random); SQLite's default 2 MiB cache would re-read them from disk. */
+    if (!rc)
+        rc = exec1(s, "PRAGMA cache_size = -65536", diag);
     if (!rc)
         rc = migrate(s, max_version, diag);
     if (rc && (sqlite3_errcode(s->db) & 0xff) == SQLITE_NOTADB)
@@ -577,8 +581,8 @@ static char *make_scope(const char *const *paths, size_t n)
 /* Columns every finding query selects, in this order. */
 #define FINDING_COLS                                                                               \
     "f.rule, f.title, f.kind, f.severity, f.attack, f.device, f.platform, f.path, f.evidence, "    \
-    "f.message, f.remediation, f.refs, f.time, f.cve, f.state, f.fingerprint, sf.line, "          \
-    "sf.end_line, sf.status, sf.first_seen"
+    "coalesce(sf.message, f.message), coalesce(sf.remediation, f.remediation), f.refs, f.time, "  \
+    "f.cve, f.state, f.fingerprint, sf.line, sf.end_line, sf.status, sf.first_seen"
 
 static int row_to_finding(sh_store *s, sqlite3_stmt *st, bool with_status, sh_findings *out,
                           sh_diag *diag)
@@ -799,7 +803,8 @@ static const char *const record_sql[ST_COUNT] = {
                    "refs = excluded.refs, state = excluded.state, "
                    "last_seen = excluded.last_seen, last_scan_id = excluded.last_scan_id",
     [ST_SCAN_FINDING] = "INSERT INTO scan_findings (scan_id, seq, fingerprint, line, end_line, "
-                        "status, first_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "status, first_seen, message, remediation) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
 
 struct record {
@@ -968,6 +973,8 @@ static int record_finding(struct record *r, sh_finding *f, size_t seq, bool *is_
     sqlite3_bind_int64(st, 5, f->end_line);
     bind_text(st, 6, *is_new ? "new" : "seen");
     bind_text(st, 7, first_seen);
+    bind_text(st, 8, f->message);
+    bind_text(st, 9, f->remediation);
     rc = step_done(r, ST_SCAN_FINDING, "recording a finding");
     if (rc)
         goto out;
@@ -1205,6 +1212,159 @@ void sh_store_scan_list_clear(sh_store_scan_list *l)
         return;
     for (i = 0; i < l->n; i++)
         sh_store_scan_info_clear(&l->v[i]);
+    SH_FREE(l->v);
+    l->n = 0;
+}
+
+/* ---- devices of a scan ---- */
+
+int sh_store_list_devices(sh_store *s, int64_t scan_id, sh_store_device_list *out, sh_diag *diag)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+
+    SH_ASSERT_ARG(s && out);
+    out->v = NULL;
+    out->n = 0;
+    rc = resolve_scan(s, &scan_id, diag);
+    if (!rc)
+        rc = prepare(s, &st,
+                     "SELECT d.hostname, x.platform, x.os, x.version, x.model, x.serial "
+                     "FROM device_facts AS x JOIN devices AS d ON d.id = x.device_id "
+                     "WHERE x.scan_id = ?1 ORDER BY d.identity",
+                     diag);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, scan_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sh_store_device_info *e;
+        int err = 0;
+
+        if (out->n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            sh_store_device_info *v = sh_realloc(out->v, ncap * sizeof(*v));
+            if (!v) {
+                rc = SH_ENOMEM;
+                break;
+            }
+            out->v = v;
+            cap = ncap;
+        }
+        e = &out->v[out->n++];
+        e->hostname = col_dup(st, 0, &err);
+        e->platform = col_dup(st, 1, &err);
+        e->os = col_dup(st, 2, &err);
+        e->version = col_dup(st, 3, &err);
+        e->model = col_dup(st, 4, &err);
+        e->serial = col_dup(st, 5, &err);
+        if (err) {
+            rc = err;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return SH_OK;
+    sh_store_device_list_clear(out);
+    return rc < 0 ? rc : db_fail(s, diag, "reading devices");
+}
+
+void sh_store_device_list_clear(sh_store_device_list *l)
+{
+    size_t i;
+
+    if (!l)
+        return;
+    for (i = 0; i < l->n; i++) {
+        sh_free(l->v[i].hostname);
+        sh_free(l->v[i].platform);
+        sh_free(l->v[i].os);
+        sh_free(l->v[i].version);
+        sh_free(l->v[i].model);
+        sh_free(l->v[i].serial);
+    }
+    SH_FREE(l->v);
+    l->n = 0;
+}
+
+/* ---- device changes ---- */
+
+static int push_change(sh_store_change_list *l, size_t *cap, sqlite3_stmt *st, const char *fact,
+                       int col)
+{
+    const unsigned char *a = sqlite3_column_text(st, col), *b = sqlite3_column_text(st, col + 1);
+    sh_store_device_change *c;
+    int err = 0;
+
+    if ((!a && !b) || (a && b && strcmp((const char *)a, (const char *)b) == 0))
+        return SH_OK;
+    if (l->n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        sh_store_device_change *v = sh_realloc(l->v, ncap * sizeof(*v));
+        if (!v)
+            return SH_ENOMEM;
+        l->v = v;
+        *cap = ncap;
+    }
+    c = &l->v[l->n++];
+    memset(c, 0, sizeof(*c));
+    c->fact = fact;
+    c->device = col_dup(st, 0, &err);
+    c->previous_scan_id = sqlite3_column_int64(st, 1);
+    c->old_value = col_dup(st, col, &err);
+    c->new_value = col_dup(st, col + 1, &err);
+    return err;
+}
+
+int sh_store_device_changes(sh_store *s, int64_t scan_id, sh_store_change_list *out,
+                            sh_diag *diag)
+{
+    static const char *const facts[] = {"platform", "os", "version", "model", "serial"};
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0, i;
+    int rc;
+
+    SH_ASSERT_ARG(s && out);
+    out->v = NULL;
+    out->n = 0;
+    rc = resolve_scan(s, &scan_id, diag);
+    if (!rc)
+        rc = prepare(s, &st,
+                     "SELECT identity, previous_scan_id, old_platform, new_platform, old_os, "
+                     "new_os, old_version, new_version, old_model, new_model, old_serial, "
+                     "new_serial FROM device_changes WHERE scan_id = ?1 ORDER BY identity",
+                     diag);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, scan_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int err = 0;
+        for (i = 0; i < SH_ARRAY_LEN(facts) && !err; i++)
+            err = push_change(out, &cap, st, facts[i], 2 + 2 * (int)i);
+        if (err) {
+            rc = err;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return SH_OK;
+    sh_store_change_list_clear(out);
+    return rc < 0 ? rc : db_fail(s, diag, "reading device changes");
+}
+
+void sh_store_change_list_clear(sh_store_change_list *l)
+{
+    size_t i;
+
+    if (!l)
+        return;
+    for (i = 0; i < l->n; i++) {
+        sh_free(l->v[i].device);
+        sh_free(l->v[i].old_value);
+        sh_free(l->v[i].new_value);
+    }
     SH_FREE(l->v);
     l->n = 0;
 }

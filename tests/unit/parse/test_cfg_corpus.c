@@ -23,9 +23,9 @@
 
 struct group {
     char name[96];
-    unsigned expect;  /* dialect bit mask; 0 = no expectation */
-    int min_pct;      /* minimum share recognised as one of `expect` */
-    bool negative;    /* files that must NOT be detected as configs */
+    unsigned expect; /* dialect bit mask; 0 = no expectation */
+    int min_pct;     /* minimum share recognised as one of `expect` */
+    bool negative;   /* files that must NOT be detected as configs */
     unsigned count[SH_DIALECT__COUNT];
     unsigned files, ok;
     size_t nodes, unparsed;
@@ -73,7 +73,18 @@ static bool classify(const char *rel, char *name, size_t nl, unsigned *expect, i
     if (ends_with(b, ".xml") && !strstr(rel, "napalm/test/junos/mocked_data/test_get_config"))
         return false;
 
-    if (strncmp(rel, "avd/", 4) == 0) {
+    if (strncmp(rel, "ntc-templates/", 14) == 0) {
+        /* `show` outputs other than configs must not be taken for configs;
+         * running-config sections are parsed with no expectation. */
+        if (!ends_with(b, ".raw"))
+            return false;
+        if (strstr(rel, "/show_running")) {
+            snprintf(name, nl, "ntc-templates running-config sections");
+        } else {
+            snprintf(name, nl, "ntc-templates show outputs (negative)");
+            *negative = true;
+        }
+    } else if (strncmp(rel, "avd/", 4) == 0) {
         snprintf(name, nl, "avd");
         *expect = D(EOS), *min_pct = 100;
     } else if (strncmp(rel, "batfish/networks/example/", 25) == 0) {
@@ -303,8 +314,8 @@ static void walk(const char *root, const char *rel)
 
 SH_TEST(corpus_configs_parse_and_are_recognised)
 {
-    static const char *const roots[] = {"batfish", "avd", "napalm", "ciscoconfparse2",
-                                        "hier_config"};
+    static const char *const roots[] = {"batfish",         "avd",         "napalm",
+                                        "ciscoconfparse2", "hier_config", "ntc-templates"};
     const char *corpus = getenv("SH_CORPUS");
     size_t i;
     int d;
@@ -337,8 +348,8 @@ SH_TEST(corpus_configs_parse_and_are_recognised)
             sh_test_fail(__FILE__, __LINE__, "%s: %u of %u detected as configs", g->name,
                          g->files - g->ok, g->files);
         else if (g->expect && pct < g->min_pct)
-            sh_test_fail(__FILE__, __LINE__, "%s: recognised %d%%, expected at least %d%%",
-                         g->name, pct, g->min_pct);
+            sh_test_fail(__FILE__, __LINE__, "%s: recognised %d%%, expected at least %d%%", g->name,
+                         pct, g->min_pct);
     }
     printf("%u files, %zu bytes\n", n_files, total_bytes);
 }

@@ -153,7 +153,6 @@ SH_TEST(unclosed_banner_does_not_hide_config)
 SH_TEST(eos_banner_ends_with_eof)
 {
     const char *cfg = "! device: leaf1 (DCS-7280SR-48C6, EOS-4.28.3M)\n"
-                      "hostname leaf1\n"
                       "banner login\n"
                       "username x privilege 15\n"
                       "EOF\n"
@@ -169,9 +168,9 @@ SH_TEST(eos_banner_ends_with_eof)
     CHECK_STR(doc->hostname, "leaf1");
     CHECK(find(doc, "username x privilege 15") == NULL);
     b = find(doc, "banner login");
-    CHECK(b && b->line == 3 && b->end_line == 5);
-    CHECK(find(doc, "no shutdown") && find(doc, "no shutdown")->parent ==
-                                           find(doc, "management api http-commands"));
+    CHECK(b && b->line == 2 && b->end_line == 4);
+    CHECK(find(doc, "no shutdown") &&
+          find(doc, "no shutdown")->parent == find(doc, "management api http-commands"));
     sh_cfg_doc_free(doc);
 }
 
@@ -211,14 +210,16 @@ SH_TEST(mixed_capture_show_version_then_config)
                       "username admin privilege 15 secret 5 x\n"
                       "end\n"
                       "r2#show clock\n"
-                      "12:00:00.000 UTC Mon Jan 1 2024\n";
+                      "12:00:00.000 UTC Mon Jan 1 2024\n"
+                      "r2#show controllers\n"
+                      "Interface GigabitEthernet0/0\n";
     struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_IOS);
 
     if (!doc)
         return;
     CHECK_EQ_INT(doc->n_nodes, 2);
     CHECK_STR(doc->hostname, "r2-real");
-    CHECK_EQ_INT(doc->n_unparsed, 3);
+    CHECK_EQ_INT(doc->n_unparsed, 4);
     CHECK_EQ_INT(doc->first_unparsed, 2);
     CHECK(find(doc, "username admin privilege 15 secret 5 x") != NULL);
     sh_cfg_doc_free(doc);
@@ -269,6 +270,7 @@ SH_TEST(xr_closers_and_prompt_hostname)
     CHECK_STR(doc->version, "6.1.2");
     rp = find(doc, "route-policy PASS");
     CHECK(rp && rp->line == 5 && rp->end_line == 9);
+    CHECK(find(doc, "endif") && find(doc, "endif")->end_line == 8); /* a leaf */
     ps = find(doc, "prefix-set BOGONS");
     CHECK(ps && ps->line == 10 && ps->end_line == 12 && ps->depth == 0);
     CHECK(find(doc, "interface Gi0/0/0/0") && find(doc, "interface Gi0/0/0/0")->depth == 0);
@@ -381,7 +383,8 @@ SH_TEST(allocation_failures_are_enomem)
 
 SH_TEST(eof_banner_in_any_cisco_dialect)
 {
-    const char *cfg = "hostname r\nbanner motd\nusername x privilege 15\nEOF\nbanner exec\nip http server\n";
+    const char *cfg =
+        "hostname r\nbanner motd\nusername x privilege 15\nEOF\nbanner exec\nip http server\n";
     struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_IOS);
 
     if (!doc)
@@ -473,4 +476,15 @@ SH_TEST(utf16_captures_are_read)
         CHECK_STR(doc->nodes[0]->text, "hostname r1");
         sh_cfg_doc_free(doc);
     }
+}
+
+SH_TEST(xr_version_with_equals)
+{
+    struct sh_cfg_doc *doc =
+        parse("!! IOS XR Configuration version = 6.2.1.08I\nhostname x\n", SH_DIALECT_UNKNOWN);
+    if (!doc)
+        return;
+    CHECK_EQ_INT(doc->dialect, SH_DIALECT_IOSXR);
+    CHECK_STR(doc->version, "6.2.1.08I");
+    sh_cfg_doc_free(doc);
 }

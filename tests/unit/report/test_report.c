@@ -28,6 +28,8 @@ struct ctx {
     sh_findings fs;
     sh_findings gone;
     sh_scan_result scan;
+    sh_device dev;
+    sh_device *devs[1];
     sh_report_info info;
 };
 
@@ -41,6 +43,15 @@ static void ctx_init(struct ctx *c)
     c->scan.files_seen = 9;
     c->scan.files_analysed = 7;
     c->scan.files_skipped = 2;
+    /* What the scan learned about one of the two devices. */
+    c->dev.hostname = sh_strdup("core-rtr-01");
+    c->dev.platform = sh_strdup("iosxe");
+    c->dev.os = sh_strdup("IOS XE");
+    c->dev.version = sh_strdup("17.9.4a");
+    c->dev.model = sh_strdup("C8300-1N1S-6T");
+    c->devs[0] = &c->dev;
+    c->scan.devices = c->devs;
+    c->scan.n_devices = 1;
     c->info = init;
     c->info.scan = &c->scan;
     c->info.gone = &c->gone;
@@ -49,6 +60,11 @@ static void ctx_init(struct ctx *c)
 
 static void ctx_free(struct ctx *c)
 {
+    sh_free(c->dev.hostname);
+    sh_free(c->dev.platform);
+    sh_free(c->dev.os);
+    sh_free(c->dev.version);
+    sh_free(c->dev.model);
     sh_findings_clear(&c->fs);
     sh_findings_clear(&c->gone);
 }
@@ -148,7 +164,10 @@ SH_TEST(text_groups_and_summarises)
         high = strstr(t, "HIGH      C-05  configs/core-rtr-01.cfg:40-42");
         med = strstr(t, "MEDIUM    D-07  configs/core-rtr-01.cfg:88");
         CHECK(crit && high && med && crit < high && high < med);
-        CHECK(strstr(t, "core-rtr-01 (iosxe)\n") != NULL);
+        CHECK(strstr(t, "core-rtr-01 (iosxe, IOS XE 17.9.4a, C8300-1N1S-6T)\n") != NULL);
+        CHECK(strstr(t, "edge-fw-02 (panos)\n") != NULL);
+        CHECK(strstr(t, "with \"quotes\" and, commas.  [since 2026-01-05]\n") != NULL);
+        CHECK(strstr(t, "(no device, no file)\n") != NULL);
         CHECK(strstr(t, "logs/syslog.1 [device name unknown]\n") != NULL);
         CHECK(strstr(t, "7 findings (2 critical, 1 high, 1 medium, 2 low, 1 info) on 2 devices; "
                         "9 files, 7 analysed, 2 skipped; 3 at or above high\n") != NULL);
@@ -423,37 +442,33 @@ SH_TEST(sarif_structure)
 SH_TEST(sarif_validates_against_official_schema)
 {
     struct ctx c;
-    char path[] = "/tmp/salthunt-sarif-XXXXXX";
+    char paths[2][32] = {"/tmp/salthunt-sarif-XXXXXX", "/tmp/salthunt-sarif-XXXXXX"};
     char cmd[8192];
-    char *t;
-    int fd, rc;
     sh_findings empty = {0};
+    int pass, ok = 1;
 
     if (system("python3 -c 'import jsonschema' 2>/dev/null") != 0) {
         sh_test_fail(__FILE__, __LINE__, "python3-jsonschema is needed for this test");
         return;
     }
     ctx_init(&c);
-    /* The fixture, then an empty run: both must be valid. */
-    for (int pass = 0; pass < 2; pass++) {
-        t = render(SH_FMT_SARIF, pass ? &empty : &c.fs, &c.info);
-        fd = mkstemp(path);
-        CHECK(t && fd >= 0);
-        if (!t || fd < 0) {
-            sh_free(t);
-            break;
-        }
-        CHECK(write(fd, t, strlen(t)) == (ssize_t)strlen(t));
-        close(fd);
-        snprintf(cmd, sizeof(cmd), "python3 '%s' '%s' '%s' >&2",
-                 sh_test_src("tests/report/validate_sarif.py"),
-                 sh_test_corpus("sarif/sarif-schema-2.1.0.json"), path);
-        rc = system(cmd);
-        CHECK_EQ_INT(rc, 0);
-        unlink(path);
-        memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+    /* The fixture and an empty run, validated in one python call. */
+    for (pass = 0; pass < 2; pass++) {
+        char *t = render(SH_FMT_SARIF, pass ? &empty : &c.fs, &c.info);
+        int fd = mkstemp(paths[pass]);
+        if (!t || fd < 0 || write(fd, t, strlen(t)) != (ssize_t)strlen(t))
+            ok = 0;
+        if (fd >= 0)
+            close(fd);
         sh_free(t);
     }
+    CHECK(ok);
+    snprintf(cmd, sizeof(cmd), "python3 '%s' '%s' '%s' '%s' >&2",
+             sh_test_src("tests/report/validate_sarif.py"),
+             sh_test_corpus("sarif/sarif-schema-2.1.0.json"), paths[0], paths[1]);
+    CHECK_EQ_INT(system(cmd), 0);
+    unlink(paths[0]);
+    unlink(paths[1]);
     ctx_free(&c);
 }
 
@@ -519,4 +534,36 @@ SH_TEST(format_names)
     CHECK_EQ_INT(f, SH_FMT_MARKDOWN);
     CHECK_EQ_INT(sh_format_parse(&f, "xml"), SH_EINVAL);
     CHECK_STR(sh_format_name((sh_format)99), "unknown");
+}
+
+SH_TEST(empty_scan_renders_in_every_format)
+{
+    sh_findings empty = {0};
+    sh_report_info info = SH_REPORT_INFO_INIT;
+    char *t;
+
+    t = render(SH_FMT_TEXT, &empty, &info);
+    CHECK(t && strcmp(t, "0 findings (0 critical, 0 high, 0 medium, 0 low, 0 info) on 0 devices; "
+                         "0 files with findings; 0 at or above high\n") == 0);
+    sh_free(t);
+    t = render(SH_FMT_JSONL, &empty, &info);
+    CHECK(t && t[0] == '\0');
+    sh_free(t);
+    t = render(SH_FMT_CSV, &empty, &info);
+    CHECK(t && strncmp(t, "rule,title,", 11) == 0 && strchr(t, '\n') == t + strlen(t) - 1);
+    sh_free(t);
+    t = render(SH_FMT_HTML, &empty, &info);
+    CHECK(t && strstr(t, "0 findings") && strstr(t, "</html>\n"));
+    sh_free(t);
+    t = render(SH_FMT_MARKDOWN, &empty, &info);
+    CHECK(t && strstr(t, "# salthunt report\n\n0 findings") == t);
+    sh_free(t);
+    t = render(SH_FMT_SARIF, &empty, &info);
+    {
+        json_t *j = t ? json_loads(t, 0, NULL) : NULL;
+        CHECK(j && json_array_size(json_object_get(json_array_get(json_object_get(j, "runs"), 0),
+                                                   "results")) == 0);
+        json_decref(j);
+    }
+    sh_free(t);
 }

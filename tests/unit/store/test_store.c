@@ -20,14 +20,34 @@
 #include "test.h"
 
 static char tmpdir[] = "/tmp/salthunt-store-XXXXXX";
+static bool have_tmpdir;
+static pid_t tmpdir_owner;
 static char dbpath[512];
+
+__attribute__((destructor)) static void remove_tmpdir(void)
+{
+    char cmd[600];
+
+    /* Forked children exit with _exit; only the test process cleans up. */
+    if (have_tmpdir && getpid() == tmpdir_owner) {
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", tmpdir);
+    }
+}
 
 static void fresh_db(const char *name)
 {
     char cmd[600];
 
-    if (tmpdir[strlen(tmpdir) - 1] == 'X' && !mkdtemp(tmpdir))
-        sh_test_fail(__FILE__, __LINE__, "mkdtemp failed");
+    if (!have_tmpdir) {
+        if (!mkdtemp(tmpdir)) {
+            sh_test_fail(__FILE__, __LINE__, "mkdtemp failed");
+            return;
+        }
+        have_tmpdir = true;
+        tmpdir_owner = getpid();
+    }
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'/*", tmpdir);
     if (system(cmd) != 0)
         sh_test_fail(__FILE__, __LINE__, "cleanup failed");
@@ -112,7 +132,7 @@ SH_TEST(open_creates_private_folders_and_schema)
     snprintf(dir, sizeof(dir), "%s/state/sub", tmpdir);
     CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
     CHECK_EQ_INT(sh_store__user_version(s), sh_store__latest_version());
-    CHECK(sh_store__latest_version() >= 2);
+    CHECK(sh_store__latest_version() >= 3);
     CHECK_EQ_INT(q(s, "PRAGMA foreign_keys"), 1);
     CHECK_EQ_INT(q(s, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
     CHECK_EQ_INT(q(s, "PRAGMA application_id"), 0x53414c54);
@@ -168,6 +188,23 @@ SH_TEST(new_seen_gone_across_scans)
     CHECK_EQ_INT(q(s, "SELECT count(*) FROM device_changes WHERE identity = 'core-rtr-01' AND "
                       "old_version = '17.3.1' AND new_version = '17.9.4'"),
                  1);
+
+    {
+        sh_store_change_list ch = {0};
+        CHECK_OK(sh_store_device_changes(s, 0, &ch, NULL));
+        CHECK_EQ_INT(ch.n, 1);
+        if (ch.n) {
+            CHECK_STR(ch.v[0].device, "core-rtr-01");
+            CHECK_STR(ch.v[0].fact, "version");
+            CHECK_STR(ch.v[0].old_value, "17.3.1");
+            CHECK_STR(ch.v[0].new_value, "17.9.4");
+            CHECK_EQ_INT(ch.v[0].previous_scan_id, id1);
+        }
+        sh_store_change_list_clear(&ch);
+        CHECK_OK(sh_store_device_changes(s, id1, &ch, NULL));
+        CHECK_EQ_INT(ch.n, 0);
+        sh_store_change_list_clear(&ch);
+    }
 
     /* Loading the latest scan gives the same findings, in order, with status. */
     CHECK_OK(sh_store_load_findings(s, 0, &loaded, NULL));
@@ -265,6 +302,17 @@ SH_TEST(scan_info_and_device_facts)
     CHECK_OK(sh_store_list_scans(s, &l, NULL));
     CHECK_EQ_INT(l.n, 1);
     sh_store_scan_list_clear(&l);
+    {
+        sh_store_device_list dl = {0};
+        CHECK_OK(sh_store_list_devices(s, 0, &dl, NULL));
+        CHECK_EQ_INT(dl.n, 1);
+        if (dl.n) {
+            CHECK_STR(dl.v[0].hostname, "core-rtr-01");
+            CHECK_STR(dl.v[0].version, "17.3.1");
+            CHECK(dl.v[0].model == NULL);
+        }
+        sh_store_device_list_clear(&dl);
+    }
     CHECK_EQ_INT(q(s, "SELECT count(*) FROM device_facts AS x JOIN devices AS d ON d.id = "
                       "x.device_id WHERE d.hostname = 'core-rtr-01' AND x.version = '17.3.1' "
                       "AND x.features = '[\"http_server\"]'"),
@@ -276,16 +324,26 @@ SH_TEST(scan_info_and_device_facts)
 SH_TEST(old_schema_is_migrated)
 {
     sh_store *s = NULL;
-    sh_scan_result *r1 = fixture_scan(false, false, "17.3.1");
     sh_findings loaded = {0};
 
     fresh_db("migrate");
     CHECK_OK(sh_store__open_version(&s, dbpath, 1, true, NULL));
-    if (!s || !r1)
+    if (!s)
         return;
     CHECK_EQ_INT(sh_store__user_version(s), 1);
     CHECK_EQ_INT(q(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'device_changes'"), 0);
-    CHECK_OK(sh_store_record_scan(s, r1, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
+    /* Rows as the version-1 program wrote them. */
+    CHECK_OK(sh_store__exec(s, "INSERT INTO scans (id, started, finished, scope, tool_version) "
+                               "VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', "
+                               "'/configs', '0.1.0')"));
+    CHECK_OK(sh_store__exec(s, "INSERT INTO findings (fingerprint, rule, kind, severity, "
+                               "message, remediation, first_seen, last_seen, last_scan_id) "
+                               "VALUES ('00112233aabbccdd', 'C-01', 'ttp', 'critical', "
+                               "'Local user backup has privilege 15.', 'no username backup', "
+                               "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 1)"));
+    CHECK_OK(sh_store__exec(s, "INSERT INTO scan_findings (scan_id, seq, fingerprint, line, "
+                               "end_line, status, first_seen) VALUES (1, 0, '00112233aabbccdd', "
+                               "12, 12, 'new', '2026-01-01T00:00:00Z')"));
     sh_store_close(s);
     s = NULL;
     CHECK_OK(sh_store_open_existing(&s, dbpath, NULL));
@@ -293,11 +351,19 @@ SH_TEST(old_schema_is_migrated)
         return;
     CHECK_EQ_INT(sh_store__user_version(s), sh_store__latest_version());
     CHECK_EQ_INT(q(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'device_changes'"), 1);
+    CHECK_EQ_INT(q(s, "SELECT count(*) FROM pragma_table_info('scan_findings') "
+                      "WHERE name IN ('message', 'remediation')"),
+                 2);
     CHECK_OK(sh_store_load_findings(s, 0, &loaded, NULL));
-    CHECK_EQ_INT(loaded.n, r1->findings.n);
+    CHECK_EQ_INT(loaded.n, 1);
+    if (loaded.n) {
+        CHECK_STR(loaded.v[0]->message, "Local user backup has privilege 15.");
+        CHECK_STR(loaded.v[0]->remediation, "no username backup");
+        CHECK_EQ_INT(loaded.v[0]->line, 12);
+        CHECK_STR(loaded.v[0]->status, "new");
+    }
     CHECK_OK(sh_store__integrity_check(s, NULL));
     sh_findings_clear(&loaded);
-    free_scan(r1);
     sh_store_close(s);
 }
 
@@ -409,7 +475,7 @@ SH_TEST(failed_record_leaves_database_unchanged)
 
 /* ---- crash consistency ---- */
 
-#define BIG 5000
+#define BIG 2000
 
 static sh_scan_result *big_scan(unsigned salt)
 {
@@ -519,7 +585,7 @@ SH_TEST(killed_scan_leaves_all_or_nothing)
 {
     sh_store *s = NULL;
     sh_scan_result *r = fixture_scan(false, false, "1");
-    static const long fractions[] = {15, 50, 85, 100, 130};
+    static const long fractions[] = {20, 60, 100, 130};
     int64_t n = 0;
     long full_us;
     int status;
@@ -560,4 +626,81 @@ SH_TEST(killed_scan_leaves_all_or_nothing)
         record_in_child(0, (unsigned)(full_us * fractions[i] / 100), 10 + i);
         check_whole_or_nothing(before, &n);
     }
+}
+
+/* Two processes recording at the same time: the second waits for the
+ * first (busy timeout) and both scans land whole. */
+SH_TEST(concurrent_writers_both_land)
+{
+    sh_store *s = NULL;
+    pid_t pids[2];
+    int i, status;
+
+    fresh_db("concurrent");
+    CHECK_OK(sh_store_open(&s, dbpath, NULL));
+    sh_store_close(s);
+    s = NULL;
+    fflush(NULL);
+    for (i = 0; i < 2; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            sh_store *cs = NULL;
+            sh_scan_result *r = big_scan(500u + (unsigned)i);
+            if (sh_store_open(&cs, dbpath, NULL) ||
+                sh_store_record_scan(cs, r, i ? scope_a : scope_b, i ? 2 : 1,
+                                     "2026-03-01T00:00:00Z", NULL, NULL, NULL, NULL))
+                _exit(1);
+            _exit(0);
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        CHECK(waitpid(pids[i], &status, 0) == pids[i]);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    CHECK_OK(sh_store_open(&s, dbpath, NULL));
+    if (!s)
+        return;
+    CHECK_EQ_INT(q(s, "SELECT count(*) FROM scans"), 2);
+    CHECK_EQ_INT(q(s, "SELECT count(*) FROM scan_findings"), 2 * BIG);
+    CHECK_OK(sh_store__integrity_check(s, NULL));
+    sh_store_close(s);
+}
+
+/* The same evidence twice in one file: one fingerprint, two places. */
+SH_TEST(duplicate_fingerprints_keep_their_lines)
+{
+    sh_store *s = NULL;
+    sh_scan_result r;
+    sh_findings loaded = {0};
+    const struct fixture_spec *spec = &fixture_specs[0];
+    size_t i;
+
+    fresh_db("dup");
+    memset(&r, 0, sizeof(r));
+    for (i = 0; i < 2; i++) {
+        sh_finding *f = fixture_make(spec);
+        if (f) {
+            f->line = f->end_line = (uint32_t)(10 + i * 100);
+            sh_free(f->message);
+            f->message = sh_strdup(i ? "under line aux 0" : "under line con 0");
+        }
+        CHECK_OK(sh_findings_take(&r.findings, f));
+    }
+    CHECK_STR(r.findings.v[0]->fingerprint, r.findings.v[1]->fingerprint);
+    CHECK_OK(sh_store_open(&s, dbpath, NULL));
+    if (!s)
+        return;
+    CHECK_OK(sh_store_record_scan(s, &r, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
+    CHECK_OK(sh_store_load_findings(s, 0, &loaded, NULL));
+    CHECK_EQ_INT(loaded.n, 2);
+    if (loaded.n == 2) {
+        CHECK_EQ_INT(loaded.v[0]->line, 10);
+        CHECK_EQ_INT(loaded.v[1]->line, 110);
+        CHECK_STR(loaded.v[0]->message, "under line con 0");
+        CHECK_STR(loaded.v[1]->message, "under line aux 0");
+    }
+    CHECK_EQ_INT(q(s, "SELECT count(*) FROM findings"), 1);
+    sh_findings_clear(&loaded);
+    sh_findings_clear(&r.findings);
+    sh_store_close(s);
 }
