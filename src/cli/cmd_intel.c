@@ -127,11 +127,14 @@ static void import_path(struct import_run *r, const char *path, int depth)
                 names = nv;
                 cap = cap ? cap * 2 : 16;
             }
-            names[n] = malloc(strlen(path) + strlen(de->d_name) + 2);
-            if (!names[n])
-                break;
-            sprintf(names[n], "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
-                    de->d_name);
+            {
+                size_t sz = strlen(path) + strlen(de->d_name) + 2;
+                names[n] = malloc(sz);
+                if (!names[n])
+                    break;
+                snprintf(names[n], sz, "%s%s%s", path,
+                         path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
+            }
             n++;
         }
         closedir(dir);

@@ -127,11 +127,15 @@ static void csv_list(FILE *f, const sh_strlist *l)
     joined = calloc(1, n + 1);
     if (!joined)
         return;
+    n = 0;
     for (i = 0; i < l->n; i++) {
+        size_t k = strlen(l->v[i]);
         if (i)
-            strcat(joined, ";");
-        strcat(joined, l->v[i]);
+            joined[n++] = ';';
+        memcpy(joined + n, l->v[i], k);
+        n += k;
     }
+    joined[n] = '\0';
     csv_field(f, joined);
     free(joined);
 }

@@ -16,7 +16,7 @@
 
 #include "cvedb.h"
 #include "exposure.h"
-#include "intel_store.h"
+#include "../store/intel_store.h"
 #include "show.h"
 
 static int detect(const char *buf, size_t len)

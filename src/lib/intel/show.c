@@ -220,7 +220,10 @@ static enum plat sig_line(const struct line *l)
         return P_PANOS;
     if (lstarts(l, "Version: Forti"))
         return P_FORTIOS;
-    if (lfind(l, "Connect Secure") || lfind(l, "Policy Secure") || lfind(l, "Pulse Secure"))
+    /* Ivanti's banner starts the line; a log line mentioning the product
+     * (after a time stamp) is no version listing. */
+    if ((lstarts(l, "Ivanti ") || lstarts(l, "Pulse ")) &&
+        (lfind(l, "Connect Secure") || lfind(l, "Policy Secure") || lfind(l, "Pulse Secure")))
         return P_IVANTI;
     if (lfind(l, "AdminDisplayVersion") || lfind(l, "ExSetup.exe") ||
         (lfind(l, "Version 15.") && lfind(l, "(Build ")))

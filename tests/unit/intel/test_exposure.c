@@ -112,6 +112,18 @@ SH_TEST(corpus_cve_and_kev_imports)
                  SH_CVE_NOT_AFFECTED);
     /* No version list: every IOS / IOS XE version. */
     CHECK_EQ_INT(verdict(db, "CVE-2018-0171", "ios", NULL, "15.2(7)E4", NULL), SH_CVE_AFFECTED);
+    /* Exchange ranges end at "publication": cannot be ordered, so unknown. */
+    {
+        struct sh_cvedb *b = builtin_db();
+        CHECK_EQ_INT(verdict(b, "CVE-2021-26855", "exchange", NULL, "15.2.1544.4", NULL),
+                     SH_CVE_INCOMPARABLE);
+        /* Policy Secure has its own ranges: 22.6R2 is past IPS's 22.6R1. */
+        CHECK_EQ_INT(verdict(b, "CVE-2024-21887", "ivanti", "Ivanti Policy Secure", "22.6R2", NULL),
+                     SH_CVE_NOT_AFFECTED);
+        CHECK_EQ_INT(verdict(b, "CVE-2024-21887", "ivanti", "Ivanti Connect Secure", "22.6R2", NULL),
+                     SH_CVE_AFFECTED);
+        sh_cvedb_free(b);
+    }
     /* NX-OS list from vulnrichment. */
     CHECK_EQ_INT(verdict(db, "CVE-2024-20399", "nxos", NULL, "9.3(8)", NULL), SH_CVE_AFFECTED);
     sh_cvedb_free(db);

@@ -388,10 +388,33 @@ SH_TEST(not_show_output)
     size_t n;
 
     CHECK_EQ_INT(sh_show_detect("hostname r1\ninterface Gi0/1\n", 27), 0);
+    {
+        const char *log = "Mar  1 10:00:00 vpn1 Ivanti Connect Secure 22.7R2.3: login ok\n";
+        CHECK_EQ_INT(sh_show_detect(log, strlen(log)), 0);
+    }
     parse_one("hostname r1\n!\ninterface Gi0/1\n ip address 10.0.0.1 255.255.255.0\n", &n, &devs);
     CHECK_EQ_INT(n, 0);
     free_devs(&devs);
     parse_one("", &n, &devs);
     CHECK_EQ_INT(n, 0);
     free_devs(&devs);
+}
+
+/* More outputs than the bound: SH_ELIMIT naming the file, the first ones kept. */
+SH_TEST(too_many_outputs_is_a_limit)
+{
+    const char *one = "r#show version\nCisco IOS Software, C2960X Software, Version 15.2(7)E4, RELEASE\n";
+    size_t n1 = strlen(one), k, total = n1 * (SH_SHOW_MAX_DEVICES + 5);
+    char *buf = malloc(total + 1);
+    struct sh_ptrvec devs = {0};
+    sh_diag d;
+
+    for (k = 0; k < SH_SHOW_MAX_DEVICES + 5; k++)
+        memcpy(buf + k * n1, one, n1);
+    buf[total] = '\0';
+    CHECK_EQ_INT(sh_show_parse(buf, total, "many.txt", &devs, &d), SH_ELIMIT);
+    CHECK_STR(d.source, "many.txt");
+    CHECK_EQ_INT(devs.n, SH_SHOW_MAX_DEVICES);
+    sh_show_free_devices(&devs);
+    free(buf);
 }

@@ -1,13 +1,17 @@
 /*
  * intel_store.c - imported intel in the SQLite database (sh_intel.h).
  *
+ * Lives with the store because SQLite stays behind this module; the
+ * intel parsers (../intel/) validate every file before it is written.
+ *
  * The file is created and migrated by the scan store (sh_store_open); the
- * three intel tables are created IF NOT EXISTS here, beside the store's
- * own tables (the store's numbered migrations belong to the store): intel_cve (one row per CVE, the
- * record's JSON kept whole so a newer salthunt can re-read it), intel_kev
- * (the latest catalog, whole) and intel_ioc (one row per indicator). An
- * import is validated completely in memory first and then written in one
- * transaction, so a malformed file leaves the store as it was.
+ * three intel tables are created IF NOT EXISTS here, beside the store's own
+ * tables, because the store's numbered migrations belong to the store:
+ * intel_cve (one row per CVE, the record's JSON kept whole so a newer
+ * salthunt can re-read it), intel_kev (the latest catalog, whole) and
+ * intel_ioc (one row per indicator). An import is validated completely in
+ * memory first and then written in one transaction, so a malformed file
+ * leaves the store as it was.
  * One connection per sh_intel_store; not shared between threads.
  */
 #include "../base/sh_base.h"
@@ -19,10 +23,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "cvedb.h"
-#include "ioc.h"
+#include "../intel/cvedb.h"
+#include "../intel/ioc.h"
+#include "../intel/stix.h"
 #include "salthunt/sh_store.h"
-#include "stix.h"
 
 struct sh_intel_store {
     sqlite3 *db;
