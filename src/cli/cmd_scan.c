@@ -238,6 +238,7 @@ int sh_cmd_scan(int argc, char **argv)
             write_err(&d, "cannot open the database");
             goto out;
         }
+        opts.intel_db = db_path; /* intel imported with `salthunt intel import` */
     }
     rc = sh_scan_run(&res, (const char *const *)(argv + optind), (size_t)(argc - optind), &opts,
                      &d);

@@ -12,6 +12,7 @@
  */
 #include "../base/sh_base.h"
 
+#include "../log/syslog.h"
 #include "../scan/scan_int.h"
 #include "ioc.h"
 
@@ -80,6 +81,7 @@ struct sweep {
     struct sh_scan_out *out;
     size_t hits;
     int rc;
+    bool is_log; /* hits take device and time from the line's syslog header */
     /* Enclosing sections of the current line, by indentation (configs). */
     struct ancestor anc[MAX_ANCESTORS];
     size_t n_anc;
@@ -171,6 +173,23 @@ static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
             ? "Remove the entry unless it is approved, and review who changed the ACL and when."
             : "Find out why this address or file appears here; treat the device as possibly "
               "compromised and hunt its logs for the same indicator.");
+    if (s->is_log) {
+        /* Hits are rare, so parsing the line again here costs nothing. */
+        struct sh_log_event *le = sh_malloc(sizeof(*le));
+        if (le) {
+            uint32_t hl = 0, tl = 0;
+            const char *host, *t;
+            memset(le, 0, sizeof(*le));
+            sh_syslog_parse(le, s->line, s->line_len, NULL);
+            host = le->parsed ? sh_log_event_get(le, "host", &hl) : NULL;
+            t = le->parsed ? sh_log_event_get(le, "time", &tl) : NULL;
+            if (host && hl)
+                f->device = sh_strndup(host, hl);
+            if (t && tl)
+                f->time = sh_strndup(t, tl);
+            sh_free(le);
+        }
+    }
     rc |= sh_strlist_push(&f->references, "AA25-239A");
     if (ioc->prefix && ioc->type <= SH_IOC_IPV6 && strchr(ioc->value, '/'))
         rc |= sh_strlist_push(&f->references, ioc->value);
@@ -266,6 +285,7 @@ static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratc
     s.ctx = ctx;
     s.path = path;
     s.out = out;
+    s.is_log = sh_syslog_detect(head, head_len) > 0;
     if (!ctx->iocs || sh_ioc_set_count(ctx->iocs) == 0)
         return SH_OK;
     win = sh_malloc(cap);

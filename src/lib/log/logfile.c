@@ -47,8 +47,8 @@ static int walk(struct sh_logreader *rd, const char *name, const struct sh_syslo
         st->damaged = rs->damaged;
     }
     if (rc == 0 && rs->damaged)
-        sh_diag_set(diag, SH_EIO, name, (uint32_t)(rs->lines < UINT32_MAX ? rs->lines : 0),
-                    "%s; lines after it are lost", sh_logreader_damage(rd));
+        rc = sh_diag_set(diag, SH_EIO, name, (uint32_t)(rs->lines < UINT32_MAX ? rs->lines : 0),
+                         "%s; lines after it are lost", sh_logreader_damage(rd));
     sh_free(ev);
     return rc;
 }

@@ -34,19 +34,27 @@ struct sig {
     const char *why[32];
     unsigned why_count[32];
     size_t n_why;
-    bool prev_top;             /* previous line was at column 0 */
-    unsigned indent_w[5];      /* first-child indentation widths 1..4 */
+    bool prev_top;        /* previous line was at column 0 */
+    unsigned indent_w[5]; /* first-child indentation widths 1..4 */
 };
 
-static bool starts(const char *s, size_t n, const char *p)
-{
-    size_t pl = strlen(p);
-    return n >= pl && memcmp(s, p, pl) == 0;
-}
+/* Prefix test against a string literal; the length is known at compile
+ * time, which keeps the per-line signal checks cheap. */
+#define starts(s, n, lit) ((n) >= sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
 
+/* memmem without its per-call setup cost: the needles are short and most
+ * lines do not hold their first byte often. */
 static bool contains(const char *s, size_t n, const char *p)
 {
-    return memmem(s, n, p, strlen(p)) != NULL;
+    size_t pl = strlen(p);
+    const char *q = s, *e = s + n;
+
+    while (pl && (size_t)(e - q) >= pl && (q = memchr(q, p[0], (size_t)(e - q) - pl + 1))) {
+        if (memcmp(q, p, pl) == 0)
+            return true;
+        q++;
+    }
+    return false;
 }
 
 static void rancid(struct sig *g, const char *s, size_t n)
@@ -68,7 +76,7 @@ static void rancid(struct sig *g, const char *s, size_t n)
         {"fortigate", SH_DIALECT_FORTIOS, "'RANCID-CONTENT-TYPE: fortigate'"},
         {"fortios", SH_DIALECT_FORTIOS, "'RANCID-CONTENT-TYPE: fortios'"},
     };
-    const char *v = memmem(s, n, "RANCID-CONTENT-TYPE:", 20);
+    const char *v = memmem(s, n, "RANCID-CONTENT-TYPE:", 20); /* present: checked by caller */
     size_t i, vl;
 
     if (!v || g->rancid)
@@ -117,14 +125,54 @@ static void mark(struct sig *g, unsigned *count, const char **basis, const char 
 /* Top-level command words common to the Cisco-style dialects: evidence
  * that the text is a config at all. */
 static const char *const generic_words[] = {
-    "hostname",     "interface", "version",    "line",       "router",      "ip",
-    "ipv6",         "username",  "enable",     "service",    "no",          "logging",
-    "snmp-server",  "ntp",       "aaa",        "spanning-tree", "vlan",     "access-list",
-    "boot",         "clock",     "control-plane", "crypto",  "banner",      "tacacs-server",
-    "radius-server", "class-map", "policy-map", "route-map", "vrf",         "switchname",
-    "feature",      "mpls",      "key",        "object-group", "ssh",       "domain",
-    "management",   "end",       "monitor",    "errdisable", "archive",     "license",
-    "redundancy",   "track",     "prefix-set", "route-policy", "tacacs",    "radius",
+    "hostname",
+    /* first: bit 0 of kinds_seen */ "interface",
+    "version",
+    "line",
+    "router",
+    "ip",
+    "ipv6",
+    "username",
+    "enable",
+    "service",
+    "no",
+    "logging",
+    "snmp-server",
+    "ntp",
+    "aaa",
+    "spanning-tree",
+    "vlan",
+    "access-list",
+    "boot",
+    "clock",
+    "control-plane",
+    "crypto",
+    "banner",
+    "tacacs-server",
+    "radius-server",
+    "class-map",
+    "policy-map",
+    "route-map",
+    "vrf",
+    "switchname",
+    "feature",
+    "mpls",
+    "key",
+    "object-group",
+    "ssh",
+    "domain",
+    "management",
+    "end",
+    "monitor",
+    "errdisable",
+    "archive",
+    "license",
+    "redundancy",
+    "track",
+    "prefix-set",
+    "route-policy",
+    "tacacs",
+    "radius",
 };
 
 static void generic(struct sig *g, const char *s, size_t n)
@@ -180,15 +228,14 @@ static void line_signals(struct sig *g, const char *p, size_t len)
     if (!n)
         return;
 
-    if (contains(s, n, "RANCID-CONTENT-TYPE:") && (s[0] == '!' || s[0] == '#'))
+    if ((s[0] == '!' || s[0] == '#') && contains(s, n, "RANCID-CONTENT-TYPE:"))
         rancid(g, s, n);
 
     if (skip == 0) {
         if (starts(s, n, "!! IOS XR Configuration"))
             g->xr_banner = true;
-        else if (starts(s, n, "! device:") &&
-                 (contains(s, n, "EOS-") || contains(s, n, "vEOS") || contains(s, n, "DCS-") ||
-                  contains(s, n, "cEOS")))
+        else if (starts(s, n, "! device:") && (contains(s, n, "EOS-") || contains(s, n, "vEOS") ||
+                                               contains(s, n, "DCS-") || contains(s, n, "cEOS")))
             g->eos_device = true;
         else if (starts(s, n, "!Command: show running-config") ||
                  starts(s, n, "!Command: show startup-config"))
@@ -212,9 +259,9 @@ static void line_signals(struct sig *g, const char *p, size_t len)
         starts(s, n, "set shared ") || starts(s, n, "set vsys ") || starts(s, n, "set zone "))
         g->panos_set++;
     if (skip == 0 && s[n - 1] == '{' &&
-        (starts(s, n, "deviceconfig ") || starts(s, n, "rulebase ") || starts(s, n, "mgt-config ") ||
-         starts(s, n, "vsys ") || starts(s, n, "shared ") || starts(s, n, "policy ") ||
-         starts(s, n, "config ") || starts(s, n, "devices ")))
+        (starts(s, n, "deviceconfig ") || starts(s, n, "rulebase ") ||
+         starts(s, n, "mgt-config ") || starts(s, n, "vsys ") || starts(s, n, "shared ") ||
+         starts(s, n, "policy ") || starts(s, n, "config ") || starts(s, n, "devices ")))
         g->panos_brace++;
     /* Junos */
     if (starts(s, n, "<configuration") || starts(s, n, "<rpc-reply"))
@@ -261,7 +308,7 @@ static void line_signals(struct sig *g, const char *p, size_t len)
     if (skip > 0 && skip <= 4 && g->prev_top && p[0] == ' ')
         g->indent_w[skip]++;
     g->prev_top = skip == 0;
-    if (contains(s, n, " use-vrf ") || starts(s, n, "spanning-tree port type ") ||
+    if (contains(s, n, "use-vrf ") || starts(s, n, "spanning-tree port type ") ||
         starts(s, n, "vrf context "))
         mark(g, &g->nx, &g->nx_basis, "NX-OS 'use-vrf'/'vrf context'");
     if (skip == 0 && starts(s, n, "vrf ") && !memchr(s + 4, ' ', n - 4))
@@ -313,16 +360,15 @@ static void line_signals(struct sig *g, const char *p, size_t len)
         starts(s, n, "lacp port-id ") || starts(s, n, "dynamic prefix-list ") ||
         starts(s, n, "service unsupported-transceiver") || starts(s, n, "boot secret ") ||
         starts(s, n, "spanning-tree vlan-id ") || starts(s, n, "no spanning-tree vlan-id ") ||
-        starts(s, n, "monitor telemetry ") || (skip > 0 && starts(s, n, "maximum-paths ") &&
-                                                contains(s, n, " ecmp ")) ||
+        starts(s, n, "monitor telemetry ") ||
+        (skip > 0 && starts(s, n, "maximum-paths ") && contains(s, n, " ecmp ")) ||
         (skip > 0 && starts(s, n, "neighbor ") && contains(s, n, " peer group")))
         mark(g, &g->eos, &g->eos_basis, "Arista EOS-only commands");
     /* ASA */
     if ((skip > 0 && (starts(s, n, "nameif ") || starts(s, n, "security-level "))) ||
         starts(s, n, "same-security-traffic ") || starts(s, n, "object network ") ||
         (skip == 0 && starts(s, n, "access-group ")) || (n == 5 && starts(s, n, "names")) ||
-        starts(s, n, "nat (") ||
-        starts(s, n, "tunnel-group ") || starts(s, n, "asdm "))
+        starts(s, n, "nat (") || starts(s, n, "tunnel-group ") || starts(s, n, "asdm "))
         mark(g, &g->asa, &g->asa_basis, "ASA 'nameif'/'security-level'");
     if (skip > 0) {
         int form = address_form(s, n);
@@ -341,8 +387,7 @@ static void line_signals(struct sig *g, const char *p, size_t len)
                       starts(s, n, "line vty 0 ") || starts(s, n, "interface Port-channel") ||
                       starts(s, n, "interface FastEthernet") || starts(s, n, "vrf definition ") ||
                       starts(s, n, "ip vrf ") || starts(s, n, "no ip http server") ||
-                      starts(s, n, "interface Serial") ||
-                      starts(s, n, "ip access-list extended ")))
+                      starts(s, n, "interface Serial") || starts(s, n, "ip access-list extended ")))
         mark(g, &g->ios, &g->ios_basis, "IOS-only commands");
     /* IOS XE */
     if (starts(s, n, "license udi") || starts(s, n, "platform punt-keepalive") ||
@@ -388,8 +433,32 @@ static enum sh_dialect ios_flavour(const struct sig *g, const char **basis)
     return SH_DIALECT_IOS;
 }
 
-int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
-                  const char **basis_out)
+static int detect_utf8(const char *buf, size_t len, enum sh_dialect *dialect_out,
+                       const char **basis_out);
+
+int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out, const char **basis_out)
+{
+    if (buf && sh_cfg__utf16_bom(buf, len)) {
+        /* Two bytes per character: twice the window gives the same text. */
+        size_t n = 0;
+        char *u = sh_cfg__utf16_to_utf8(buf, len > 2 * DETECT_MAX ? 2 * DETECT_MAX : len, &n);
+        int score;
+        if (!u) {
+            if (dialect_out)
+                *dialect_out = SH_DIALECT_UNKNOWN;
+            if (basis_out)
+                *basis_out = "no config signal";
+            return 0;
+        }
+        score = detect_utf8(u, n, dialect_out, basis_out);
+        sh_free(u);
+        return score;
+    }
+    return detect_utf8(buf, len, dialect_out, basis_out);
+}
+
+static int detect_utf8(const char *buf, size_t len, enum sh_dialect *dialect_out,
+                       const char **basis_out)
 {
     struct sig g;
     size_t pos = 0;
@@ -401,6 +470,10 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
     memset(&g, 0, sizeof(g));
     if (!buf)
         len = 0;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3; /* UTF-8 byte order mark */
+        len -= 3;
+    }
     if (len > DETECT_MAX)
         len = DETECT_MAX;
     while (pos < len) {
@@ -438,7 +511,8 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
         d = SH_DIALECT_PANOS, basis = "PAN-OS XML '<config version=...>'", score = 90;
     } else if (g.fortios_header || (g.fortios_global && g.fortios_edit + g.fortios_cfg >= 1)) {
         d = SH_DIALECT_FORTIOS;
-        basis = g.fortios_header ? "FortiOS '#config-version=' header" : "FortiOS 'config system global'";
+        basis = g.fortios_header ? "FortiOS '#config-version=' header"
+                                 : "FortiOS 'config system global'";
         score = 90;
     } else if (g.panos_set >= 1 && g.panos_set >= g.junos_set) {
         d = SH_DIALECT_PANOS, basis = "PAN-OS 'set deviceconfig'/'set network' commands";
@@ -481,7 +555,14 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
             score = 50 + 10 * (int)(best > 4 ? 4 : best);
         } else if (g.ios || g.generic_kinds >= 2) {
             d = ios_flavour(&g, &basis);
-            score = 40 + 10 * (int)(g.ios + g.generic_kinds / 2 > 4 ? 4 : g.ios + g.generic_kinds / 2);
+            score =
+                40 + 10 * (int)(g.ios + g.generic_kinds / 2 > 4 ? 4 : g.ios + g.generic_kinds / 2);
+        } else if ((g.kinds_seen & 1) && w1 + w2 + w3 > 0) {
+            /* A snippet: `hostname X` and an indented block of some
+             * feature only Cisco-style configs have. */
+            d = SH_DIALECT_IOS;
+            basis = "'hostname' with Cisco-style indented blocks";
+            score = 30;
         } else {
             d = SH_DIALECT_UNKNOWN;
         }

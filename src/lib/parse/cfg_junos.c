@@ -32,8 +32,8 @@ struct jn {
 };
 
 static const char *const set_verbs[] = {
-    "set",    "deactivate", "delete", "activate",  "insert", "annotate",
-    "protect", "unprotect", "rename", "replace", "copy",
+    "set",     "deactivate", "delete", "activate", "insert", "annotate",
+    "protect", "unprotect",  "rename", "replace",  "copy",
 };
 
 static bool is_set_line(const char *s, size_t n)
@@ -50,8 +50,7 @@ static bool is_set_line(const char *s, size_t n)
 /* Lines a captured CLI session adds around the configuration. */
 static bool is_capture_noise(const char *s, size_t n)
 {
-    if (n >= 3 && s[0] == '{' && s[n - 1] == '}' && memchr(s, ':', n) &&
-        !memchr(s, ' ', n))
+    if (n >= 3 && s[0] == '{' && s[n - 1] == '}' && memchr(s, ':', n) && !memchr(s, ' ', n))
         return true; /* {master:0} */
     if (n >= 2 && s[0] == '<' && s[n - 1] == '>' &&
         (memmem(s, n, "configuration", 13) || memmem(s, n, "rpc-reply", 9) ||
@@ -132,6 +131,11 @@ static int emit(struct jn *j, bool container)
                  memcmp(parent->match + parent->match_len - 19, "deviceconfig system", 19) == 0 &&
                  sl > 9 && memcmp(s, "hostname ", 9) == 0)
             b->doc->hostname = value_word(b, s + 9, sl - 9); /* PAN-OS */
+        else if (!b->group_host && parent && parent->match_len > 19 &&
+                 memcmp(parent->match, "edit groups ", 12) == 0 &&
+                 memcmp(parent->match + parent->match_len - 7, " system", 7) == 0 && sl > 10 &&
+                 memcmp(s, "host-name ", 10) == 0)
+            b->group_host = value_word(b, s + 10, sl - 10); /* re0/re1 groups */
         else if (!b->doc->version && !parent && sl > 8 && memcmp(s, "version ", 8) == 0)
             b->doc->version = value_word(b, s + 8, sl - 8);
     }
@@ -139,8 +143,7 @@ static int emit(struct jn *j, bool container)
     return 0;
 lim:
     if (rc == SH_ELIMIT)
-        return sh_diag_set(b->diag, SH_ELIMIT, b->source, j->stmt_line,
-                           "junos statement too long");
+        return sh_diag_set(b->diag, SH_ELIMIT, b->source, j->stmt_line, "junos statement too long");
     return rc;
 }
 
@@ -208,9 +211,7 @@ static int brace_line(struct jn *j, const char *s, size_t n, uint32_t line)
         case '\t':
         case '\r':
         case '\f':
-        case '\v':
-            j->in_word = false;
-            break;
+        case '\v': j->in_word = false; break;
         case '#':
             if (!j->in_word && j->stmt.len == 0)
                 return 0; /* comment to the end of the line */
@@ -310,7 +311,7 @@ int sh_cfg__parse_junos(struct sh_cfg__builder *b, const char *buf, size_t len)
 
         if (n == 0 && fresh)
             continue;
-        if (fresh && sh_cfg__prompt(s, n, &host, &hl, &cmd, &cl)) {
+        if (fresh && s == ln.p && sh_cfg__prompt(s, n, &host, &hl, &cmd, &cl)) {
             outside = !sh_cfg__config_command(cmd, cl);
             if (!outside) {
                 sh_cfg__close_to(b, 0);
@@ -327,6 +328,8 @@ int sh_cfg__parse_junos(struct sh_cfg__builder *b, const char *buf, size_t len)
         }
         if (fresh && is_capture_noise(s, n))
             continue;
+        if (fresh && s[0] == '!')
+            continue; /* a RANCID/PAN-OS comment line; no Junos statement starts so */
         if (fresh && b->depth == 0 && is_set_line(s, n)) {
             if ((rc = set_line(&j, s, n, ln.no)) != 0)
                 goto out;

@@ -126,7 +126,7 @@ SH_TEST(gzip_truncated_keeps_lines_before_the_cut)
     zn = gz(z, sizeof(z), big, n);
     CHECK(zn > 1000);
     sh_diag_clear(&d);
-    CHECK_OK(sh_logfile_each_mem(z, zn / 2, "cut.gz", NULL, collect_cb, &c, &st, &d));
+    CHECK_EQ_INT(sh_logfile_each_mem(z, zn / 2, "cut.gz", NULL, collect_cb, &c, &st, &d), SH_EIO);
     CHECK(st.damaged);
     CHECK(st.lines > 10);
     CHECK(st.lines < (uint64_t)i);
@@ -137,7 +137,7 @@ SH_TEST(gzip_truncated_keeps_lines_before_the_cut)
     z[zn / 2] ^= 0x55;
     z[zn / 2 + 1] ^= 0xAA;
     z[zn / 2 + 2] ^= 0x55;
-    CHECK_OK(sh_logfile_each_mem(z, zn, "bad.gz", NULL, collect_cb, &c, &st, NULL));
+    CHECK_EQ_INT(sh_logfile_each_mem(z, zn, "bad.gz", NULL, collect_cb, &c, &st, NULL), SH_EIO);
     CHECK(st.damaged);
 }
 
@@ -153,7 +153,8 @@ SH_TEST(zstd_and_truncated_zstd)
     check_text(&c, &st, 1);
     CHECK(!st.damaged);
     memset(&c, 0, sizeof(c));
-    CHECK_OK(sh_logfile_each_mem(z, zn - 3, "cut.zst", NULL, collect_cb, &c, &st, NULL));
+    CHECK_EQ_INT(sh_logfile_each_mem(z, zn - 3, "cut.zst", NULL, collect_cb, &c, &st, NULL),
+                 SH_EIO);
     CHECK(st.damaged);
 }
 
@@ -262,6 +263,7 @@ SH_TEST(files_on_disk_by_magic_not_name)
     sh_diag_clear(&d);
     CHECK_EQ_INT(sh_logfile_each("/nonexistent/x.log", NULL, collect_cb, &c, &st, &d), SH_EIO);
     CHECK(strstr(d.source, "/nonexistent/x.log") != NULL);
+    CHECK(!st.damaged);
 }
 
 static int time_cb(const struct sh_log_event *ev, void *ud)

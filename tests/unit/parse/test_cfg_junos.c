@@ -252,3 +252,23 @@ out:
     sh_cfg_doc_free(a);
     sh_cfg_doc_free(b);
 }
+
+SH_TEST(junos_hostname_from_groups)
+{
+    const char *cfg = "groups {\n"
+                      "    re0 {\n"
+                      "        system {\n"
+                      "            host-name edge-re0;\n"
+                      "        }\n"
+                      "    }\n"
+                      "}\n"
+                      "apply-groups re0;\n";
+    struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_JUNOS);
+
+    if (!doc)
+        return;
+    CHECK_STR(doc->hostname, "edge-re0");
+    CHECK(find_match(doc, "set groups re0 system host-name edge-re0") != NULL);
+    CHECK(find_match(doc, "set apply-groups re0") != NULL);
+    sh_cfg_doc_free(doc);
+}

@@ -176,3 +176,50 @@ SH_TEST(asa_and_nxos_metadata)
         sh_cfg_doc_free(doc);
     }
 }
+
+SH_TEST(empty_and_bad_arguments)
+{
+    struct sh_cfg_doc *doc = NULL;
+    sh_diag diag;
+
+    CHECK_OK(sh_cfg_parse(&doc, "", 0, SH_DIALECT_UNKNOWN, NULL, "empty", &diag));
+    if (doc) {
+        CHECK_EQ_INT(doc->n_nodes, 0);
+        CHECK(doc->first == NULL);
+        CHECK_STR(doc->norm, "");
+        CHECK(sh_cfg_node_at(doc, 0) == NULL);
+        CHECK_EQ_INT(doc->dialect, SH_DIALECT_UNKNOWN);
+        CHECK_STR(doc->dialect_basis, "no config signal");
+        sh_cfg_doc_free(doc);
+        doc = NULL;
+    }
+    CHECK_EQ_INT(sh_cfg_parse(&doc, "x", 1, (enum sh_dialect)99, NULL, "bad", &diag), SH_EINVAL);
+    CHECK(doc == NULL);
+    CHECK(sh_cfg_node_at(NULL, 0) == NULL);
+    sh_cfg_doc_free(NULL);
+}
+
+SH_TEST(vendor_limits)
+{
+    struct sh_cfg_limits lim = {64, 100, 2};
+    struct sh_cfg_doc *doc = NULL;
+    sh_diag diag;
+    const char *forti = "config a\n    config b\n        config c\n        end\n    end\nend\n";
+    const char *junos = "a \"long long long long long long long long long\n"
+                        "long long long long long long long long long long long\n"
+                        "long long long long long long long long long long long\n"
+                        "long long long long long long long long long long long\n"
+                        "long long long long long long long long long long long\n"
+                        "long long long long long long long long long long long\n"
+                        "long long long long long long long long long long long\n\";\n";
+
+    CHECK_EQ_INT(sh_cfg_parse(&doc, forti, strlen(forti), SH_DIALECT_FORTIOS, &lim, "f", &diag),
+                 SH_ELIMIT);
+    CHECK_EQ_INT(diag.line, 3);
+    CHECK_EQ_INT(sh_cfg_parse(&doc, junos, strlen(junos), SH_DIALECT_JUNOS, &lim, "j", &diag),
+                 SH_ELIMIT);
+    CHECK(diag.line >= 5 && diag.line <= 7);
+    CHECK_STR(diag.source, "j");
+    CHECK(doc == NULL);
+    sh_cfg_doc_free(doc);
+}
