@@ -573,12 +573,12 @@ static int coverage_findings(struct log_state *st, sh_scan_result *res)
             sh_buf_init(&ids, 8192);
             for (i = 0; i < st->set->rules.n && !rc; i++) {
                 const struct sg_rule *r = st->set->rules.v[i];
-                if (!r->applicable)
+                /* name the rules a user sees: reporting rules with an id */
+                if (!r->applicable || !r->id || r->no_report)
                     continue;
                 for (j = 0; j < r->nrequires && !rc; j++)
                     if (strcmp(r->requires[j], coverage[c].feature) == 0) {
-                        rc = sh_buf_printf(&ids, "%s%s", nids ? ", " : "",
-                                           r->id ? r->id : r->title);
+                        rc = sh_buf_printf(&ids, "%s%s", nids ? ", " : "", r->id);
                         nids++;
                     }
             }
