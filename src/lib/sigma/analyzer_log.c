@@ -516,13 +516,33 @@ static const struct {
     {"logging_host", "sends no syslog to a collector", "logging host <collector-address>"},
 };
 
-static bool has_feature(const sh_device *d, const char *f)
+/* A device may have several records (running and startup config, show
+ * outputs): its features are the union over its records with features. */
+static bool has_feature(const sh_scan_result *res, const char *host, const char *f)
 {
-    size_t i;
+    size_t di, i;
 
-    for (i = 0; i < d->features.n; i++)
-        if (strcmp(d->features.v[i], f) == 0)
+    for (di = 0; di < res->n_devices; di++) {
+        const sh_device *d = res->devices[di];
+        if (!d->hostname || strcasecmp(d->hostname, host) != 0)
+            continue;
+        for (i = 0; i < d->features.n; i++)
+            if (strcmp(d->features.v[i], f) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* True when an earlier record of the same host already got its coverage check. */
+static bool host_done(const sh_scan_result *res, size_t upto, const char *host)
+{
+    size_t di;
+
+    for (di = 0; di < upto; di++) {
+        const sh_device *d = res->devices[di];
+        if (d->hostname && d->features.n && strcasecmp(d->hostname, host) == 0)
             return true;
+    }
     return false;
 }
 
@@ -535,7 +555,8 @@ static int coverage_findings(struct log_state *st, sh_scan_result *res)
         const sh_device *d = res->devices[di];
         char host[256];
 
-        if (!d->hostname || !d->features.n || strlen(d->hostname) >= sizeof(host))
+        if (!d->hostname || !d->features.n || strlen(d->hostname) >= sizeof(host) ||
+            host_done(res, di, d->hostname))
             continue;
         for (i = 0; d->hostname[i]; i++)
             host[i] = (char)tolower((unsigned char)d->hostname[i]);
@@ -547,17 +568,17 @@ static int coverage_findings(struct log_state *st, sh_scan_result *res)
             size_t nids = 0;
             sh_finding *f;
 
-            if (has_feature(d, coverage[c].feature))
+            if (has_feature(res, d->hostname, coverage[c].feature))
                 continue;
             sh_buf_init(&ids, 8192);
             for (i = 0; i < st->set->rules.n && !rc; i++) {
                 const struct sg_rule *r = st->set->rules.v[i];
-                if (!r->applicable)
+                /* name the rules a user sees: reporting rules with an id */
+                if (!r->applicable || !r->id || r->no_report)
                     continue;
                 for (j = 0; j < r->nrequires && !rc; j++)
                     if (strcmp(r->requires[j], coverage[c].feature) == 0) {
-                        rc = sh_buf_printf(&ids, "%s%s", nids ? ", " : "",
-                                           r->id ? r->id : r->title);
+                        rc = sh_buf_printf(&ids, "%s%s", nids ? ", " : "", r->id);
                         nids++;
                     }
             }

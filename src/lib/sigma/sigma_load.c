@@ -503,9 +503,7 @@ static int build_corr(struct ld *l, struct sg_rule *r, const struct sy_node *c)
         ts = sh_sigma__yaml_get(c, "timeframe");
     if (!ts || ts->type != SY_SCALAR || parse_timespan(ts->s, &k->timespan_ms))
         return lerr(l, ts ? ts->line : c->line, "correlation needs a timespan like 5m, 1h or 1d");
-    gen = sh_sigma__yaml_get(c, "generate");
-    if (!gen)
-        gen = sh_sigma__yaml_get(c, "generate"); /* top-level form handled by caller */
+    gen = sh_sigma__yaml_get(c, "generate"); /* a top-level `generate` is read by the caller */
     k->generate = gen && gen->type == SY_SCALAR && strcmp(gen->s, "true") == 0;
     cond = sh_sigma__yaml_get(c, "condition");
     if (cond) {

@@ -116,7 +116,7 @@ SH_TEST(coverage_names_rules_a_device_cannot_fire)
     struct sh_scan_ctx ctx;
     struct sh_scan_out out;
     sh_scan_result res;
-    sh_device *dev;
+    sh_device *dev, *dev2, *devs[2];
     void *state = NULL, *w;
     const sh_finding *f;
     char path[128];
@@ -145,8 +145,15 @@ SH_TEST(coverage_names_rules_a_device_cannot_fire)
     sh_strlist_push(&dev->sources, "configs/rtr-cov.cfg");
     sh_strlist_push(&dev->features, "logging_host");
     sh_strlist_push(&dev->features, "aaa_accounting");
-    res.devices = &dev;
-    res.n_devices = 1;
+    /* a second record of the same device (its startup config) logs logins */
+    dev2 = sh_device_new();
+    dev2->hostname = sh_strdup("rtr-cov");
+    sh_strlist_push(&dev2->sources, "configs/rtr-cov-startup.cfg");
+    sh_strlist_push(&dev2->features, "login_logging");
+    devs[0] = dev;
+    devs[1] = dev2;
+    res.devices = devs;
+    res.n_devices = 2;
     CHECK_OK(sh_analyzer__log.finish(&ctx, state, &res, &d));
     f = find(&res, "COV-cmd_logging", 0);
     CHECK(f != NULL);
@@ -157,12 +164,14 @@ SH_TEST(coverage_names_rules_a_device_cannot_fire)
         CHECK(strstr(f->message, "L-01") && strstr(f->message, "X-05"));
         CHECK(f->remediation && strstr(f->remediation, "logging enable"));
     }
-    CHECK(find(&res, "COV-login_logging", 0) != NULL);
+    CHECK(find(&res, "COV-cmd_logging", 1) == NULL); /* once per device, not per record */
+    CHECK(find(&res, "COV-login_logging", 0) == NULL);
     CHECK(find(&res, "COV-logging_host", 0) == NULL);
     CHECK(find(&res, "COV-aaa_accounting", 0) == NULL);
     sh_findings_clear(&res.findings);
     sh_findings_clear(&out.findings);
     sh_device_free(dev);
+    sh_device_free(dev2);
     sh_analyzer__log.release(state);
     unlink(path);
     rmdir(dir);
