@@ -5,14 +5,14 @@ set -uo pipefail
 BIN=$(readlink -f "$1")
 cd "$(dirname "$0")/../.."
 pass=0; fail=0
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 ok()  { pass=$((pass+1)); }
 bad() { echo "FAIL: $*"; fail=$((fail+1)); }
 expect_rc() { # expect_rc WANT DESCRIPTION CMD...
   local want=$1 what=$2; shift 2
-  "$@" >/tmp/cli.out 2>/tmp/cli.err; local rc=$?
-  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; sed 's/^/    /' /tmp/cli.err | head -5; fi
+  "$@" >"$T/cli.out" 2>"$T/cli.err"; local rc=$?
+  if [ "$rc" = "$want" ]; then ok; else bad "$what: exit $rc, expected $want"; sed 's/^/    /' "$T/cli.err" | head -5; fi
 }
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 export XDG_STATE_HOME="$T/state" NO_COLOR=1
 
 # Every command listed by `salthunt --help` answers --help with a usage line and exit 0.
@@ -21,23 +21,23 @@ cmds=$("$BIN" --help | awk '/^commands:/{f=1; next} f && /^  [a-z]/{print $1}')
 [ -n "$cmds" ] && ok || bad "no commands listed by --help"
 for c in $cmds; do
   expect_rc 0 "$c --help" "$BIN" "$c" --help
-  grep -q "usage: salthunt $c" /tmp/cli.out && ok || bad "$c --help prints no 'usage: salthunt $c'"
+  grep -q "usage: salthunt $c" "$T/cli.out" && ok || bad "$c --help prints no 'usage: salthunt $c'"
 done
 expect_rc 2 "unknown command" "$BIN" frobnicate
-grep -q "unknown command" /tmp/cli.err && ok || bad "unknown command message"
+grep -q "unknown command" "$T/cli.err" && ok || bad "unknown command message"
 expect_rc 2 "no arguments" "$BIN"
 expect_rc 0 "version" "$BIN" version
-grep -qE '^salthunt [0-9]+\.[0-9]+' /tmp/cli.out && ok || bad "version output"
+grep -qE '^salthunt [0-9]+\.[0-9]+' "$T/cli.out" && ok || bad "version output"
 
 # scan: usage errors are exit 2 with a one-line message.
 expect_rc 2 "scan without paths" "$BIN" scan
 expect_rc 2 "scan bad format" "$BIN" scan --no-db --format yaml examples/network/configs
 expect_rc 2 "scan bad fail-on" "$BIN" scan --no-db --fail-on severe examples/network/configs
 expect_rc 2 "scan missing policy" "$BIN" scan --no-db --policy "$T/nope.yml" examples/network/configs
-grep -q "nope.yml" /tmp/cli.err && ok || bad "missing policy message names the file"
+grep -q "nope.yml" "$T/cli.err" && ok || bad "missing policy message names the file"
 printf 'management_networks: [10.0.0.0/8]\nbogus_key: [1]\n' > "$T/bad.yml"
 expect_rc 2 "scan policy with unknown key" "$BIN" scan --no-db --policy "$T/bad.yml" examples/network/configs
-grep -q "bad.yml:2" /tmp/cli.err && ok || bad "policy error names file:line (got: $(cat /tmp/cli.err))"
+grep -q "bad.yml:2" "$T/cli.err" && ok || bad "policy error names file:line (got: $(cat "$T/cli.err"))"
 
 # scan: exit 1 on findings at or above --fail-on, 0 below it or with 'none'.
 expect_rc 1 "scan compromised device" "$BIN" scan --no-db --policy examples/network/policy.yml examples/network/configs/pe1-iosxe.cfg
@@ -66,8 +66,8 @@ PY
 expect_rc 1 "scan with store" "$BIN" scan --policy examples/network/policy.yml examples/network/configs
 [ -f "$T/state/salthunt/salthunt.db" ] && ok || bad "default database not created under XDG_STATE_HOME"
 expect_rc 1 "second scan with store" "$BIN" scan -f jsonl --policy examples/network/policy.yml examples/network/configs
-grep -q '"status": *"new"' /tmp/cli.out && bad "second scan marks findings new" || ok
-grep -q '"status": *"seen"' /tmp/cli.out && ok || bad "second scan has no 'seen' findings"
+grep -q '"status": *"new"' "$T/cli.out" && bad "second scan marks findings new" || ok
+grep -q '"status": *"seen"' "$T/cli.out" && ok || bad "second scan has no 'seen' findings"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -238,6 +238,81 @@ static int detect(const char *buf, size_t len)
     return len ? 1 : 0;
 }
 
+#define WINDOW (2 * MAX_LINE + 65536)
+
+/* Per-worker buffers, so a tree of 10,000 small files does not allocate
+ * (and return to the kernel) a large window per file. */
+struct ioc_scratch {
+    char *win;
+    ZSTD_DCtx *z;
+};
+
+static void *worker_new(const struct sh_scan_ctx *ctx, void *state)
+{
+    struct ioc_scratch *sc = sh_calloc(1, sizeof(*sc));
+
+    SH_UNUSED(ctx);
+    SH_UNUSED(state);
+    if (!sc)
+        return NULL;
+    sc->win = sh_malloc(WINDOW);
+    if (!sc->win) {
+        sh_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+static void worker_free(void *scratch)
+{
+    struct ioc_scratch *sc = scratch;
+
+    if (!sc)
+        return;
+    ZSTD_freeDCtx(sc->z);
+    sh_free(sc->win);
+    sh_free(sc);
+}
+
+static void sweep_init(struct sweep *s, const struct sh_scan_ctx *ctx, const char *path,
+                       const char *head, size_t head_len, struct sh_scan_out *out)
+{
+    memset(s, 0, sizeof(*s));
+    s->ctx = ctx;
+    s->path = path;
+    s->out = out;
+    s->is_log = sh_syslog_detect(head, head_len) > 0;
+}
+
+/* The whole file is already in memory (most configs and captures). */
+static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
+                   const char *buf, size_t len, struct sh_scan_out *out, sh_diag *diag)
+{
+    struct sweep s;
+    size_t used = 0;
+
+    SH_UNUSED(state);
+    SH_UNUSED(scratch);
+    SH_UNUSED(diag);
+    if (!ctx->iocs || sh_ioc_set_count(ctx->iocs) == 0)
+        return SH_OK;
+    sweep_init(&s, ctx, path, buf, len, out);
+    return sweep_buf(&s, buf, len, true, &used);
+}
+
+static bool file_is_zstd(const char *path)
+{
+    unsigned char m[4];
+    FILE *f = fopen(path, "rb");
+    bool z;
+
+    if (!f)
+        return false;
+    z = fread(m, 1, 4, f) == 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0;
+    fclose(f);
+    return z;
+}
+
 /* Next chunk of decompressed bytes: >0 bytes, 0 at end, -1 on corrupt data. */
 static long read_more(gzFile g, ZSTD_DCtx *z, FILE *zf, char *zin, ZSTD_inBuffer *zib, char *dst,
                       size_t room)
@@ -268,31 +343,32 @@ static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratc
                         const char *path, const char *head, size_t head_len,
                         struct sh_scan_out *out, sh_diag *diag)
 {
+    struct ioc_scratch *sc = scratch;
     struct sweep s;
     gzFile g = NULL;
     ZSTD_DCtx *z = NULL;
     FILE *zf = NULL;
-    char *win = NULL;
-    size_t have = 0, cap = 2 * MAX_LINE + 65536;
+    char *win;
+    size_t have = 0, cap = WINDOW;
     bool eof = false, skipping = false;
     int rc = SH_OK;
     char zin[65536];
     ZSTD_inBuffer zib = {zin, 0, 0};
 
     SH_UNUSED(state);
-    SH_UNUSED(scratch);
-    memset(&s, 0, sizeof(s));
-    s.ctx = ctx;
-    s.path = path;
-    s.out = out;
-    s.is_log = sh_syslog_detect(head, head_len) > 0;
     if (!ctx->iocs || sh_ioc_set_count(ctx->iocs) == 0)
         return SH_OK;
-    win = sh_malloc(cap);
-    if (!win)
+    if (!sc)
         return SH_ENOMEM;
-    if (head_len >= 4 && memcmp(head, "\x28\xb5\x2f\xfd", 4) == 0) {
-        z = ZSTD_createDCtx();
+    win = sc->win;
+    sweep_init(&s, ctx, path, head, head_len, out);
+    /* `head` is decompressed already: the magic must come from the file. */
+    if (file_is_zstd(path)) {
+        if (!sc->z)
+            sc->z = ZSTD_createDCtx();
+        z = sc->z;
+        if (z)
+            ZSTD_DCtx_reset(z, ZSTD_reset_session_only);
         zf = fopen(path, "rb");
         if (!z || !zf) {
             rc = sh_diag_set(diag, SH_EIO, path, 0, "cannot open for the indicator sweep");
@@ -350,8 +426,6 @@ out:
         gzclose(g);
     if (zf)
         fclose(zf);
-    ZSTD_freeDCtx(z);
-    sh_free(win);
     return rc;
 }
 
@@ -390,6 +464,9 @@ const struct sh_analyzer sh_analyzer__ioc = {
     .name = "ioc",
     .always = true,
     .detect = detect,
+    .worker_new = worker_new,
+    .worker_free = worker_free,
+    .analyze = analyze,
     .analyze_path = analyze_path,
     .finish = finish,
 };

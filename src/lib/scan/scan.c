@@ -231,7 +231,7 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
             continue;
         memset(&o, 0, sizeof(o));
         sh_diag_clear(&d);
-        if (an->analyze_path) {
+        if (an->analyze_path && !(complete && an->analyze)) {
             rc = an->analyze_path(&run->ctx, run->ctx.state[a], scratch[a], path, head, head_len,
                                   &o, &d);
         } else {
@@ -260,7 +260,7 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
         }
         if (o.bytes > file_bytes)
             file_bytes = o.bytes;
-        if (!an->analyze_path && full_len > file_bytes)
+        if ((!an->analyze_path || (complete && an->analyze)) && full_len > file_bytes)
             file_bytes = full_len;
         merge(run, &o);
     }

@@ -66,7 +66,8 @@ struct sh_analyzer {
     /**
      * Streaming alternative to analyze() for inputs too large to load
      * (syslog archives): the analyzer opens and reads `path` itself; `head`
-     * is what detect() saw. When set, analyze() is not used.
+     * is what detect() saw. When set, analyze() is used only for files
+     * that fit in the head (they are in memory already).
      */
     int (*analyze_path)(const struct sh_scan_ctx *ctx, void *state, void *scratch,
                         const char *path, const char *head, size_t head_len,

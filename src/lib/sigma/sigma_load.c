@@ -513,6 +513,8 @@ static int build_corr(struct ld *l, struct sg_rule *r, const struct sy_node *c)
         for (i = 0; i + 1 < cond->n; i += 2) {
             const char *op = cond->kids[i]->s;
             const struct sy_node *v = cond->kids[i + 1];
+            if (!v)
+                return lerr(l, cond->line, "correlation condition is incomplete");
             if (strcmp(op, "field") == 0) {
                 k->cfield = dup_scalar(l, v);
                 if (!k->cfield)
