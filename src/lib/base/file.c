@@ -196,24 +196,21 @@ out:
     return rc;
 }
 
-int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *path, size_t max,
-                      sh_diag *diag)
+int sh_file_read_head_buf(struct sh_buf *b, bool *complete, const char *path, size_t max,
+                          sh_diag *diag)
 {
-    struct sh_buf b;
     unsigned char magic[4] = {0};
     int fd, rc = SH_OK;
     ssize_t m;
 
-    *out = NULL;
-    *len_out = 0;
     *complete = false;
-    sh_buf_init(&b, 0);
+    sh_buf_reset(b);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return sh_diag_set(diag, SH_EIO, path, 0, "cannot open: %s", strerror(errno));
     m = pread(fd, magic, sizeof(magic), 0);
     if (m == 4 && memcmp(magic, "\x28\xb5\x2f\xfd", 4) == 0) {
-        rc = head_zstd(&b, fd, max, complete, path, diag);
+        rc = head_zstd(b, fd, max, complete, path, diag);
         close(fd);
     } else {
         /* zlib reads plain files transparently, so one path serves both. */
@@ -223,8 +220,8 @@ int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *p
             close(fd);
             return sh_diag_set(diag, SH_ENOMEM, path, 0, "cannot open reader");
         }
-        while (b.len < max) {
-            unsigned want = (unsigned)((max - b.len) < sizeof(tmp) ? (max - b.len) : sizeof(tmp));
+        while (b->len < max) {
+            unsigned want = (unsigned)((max - b->len) < sizeof(tmp) ? (max - b->len) : sizeof(tmp));
             int n = gzread(g, tmp, want);
             if (n < 0) {
                 int zerr;
@@ -235,7 +232,7 @@ int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *p
                 *complete = true;
                 break;
             }
-            rc = sh_buf_add(&b, tmp, (size_t)n);
+            rc = sh_buf_add(b, tmp, (size_t)n);
             if (rc)
                 break;
         }
@@ -245,6 +242,19 @@ int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *p
         }
         gzclose(g);
     }
+    return rc;
+}
+
+int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *path, size_t max,
+                      sh_diag *diag)
+{
+    struct sh_buf b;
+    int rc;
+
+    *out = NULL;
+    *len_out = 0;
+    sh_buf_init(&b, 0);
+    rc = sh_file_read_head_buf(&b, complete, path, max, diag);
     if (rc) {
         sh_buf_free(&b);
         return rc;

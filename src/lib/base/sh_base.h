@@ -177,4 +177,8 @@ int sh_file_read(char **out, size_t *len_out, const char *path, size_t max, sh_d
 int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *path, size_t max,
                       sh_diag *diag);
 
+/** As sh_file_read_head into a caller-owned buffer, reset first and reused (no allocation per file). */
+int sh_file_read_head_buf(struct sh_buf *b, bool *complete, const char *path, size_t max,
+                          sh_diag *diag);
+
 #endif

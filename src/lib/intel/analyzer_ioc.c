@@ -81,7 +81,12 @@ struct sweep {
     struct sh_scan_out *out;
     size_t hits;
     int rc;
-    bool is_log; /* hits take device and time from the line's syslog header */
+    /* Hits in logs take device and time from the line's syslog header;
+     * whether the file is a log is decided at the first hit (-1: not yet),
+     * because hits are rare and the check parses the head. */
+    int is_log;
+    const char *head;
+    size_t head_len;
     /* Enclosing sections of the current line, by indentation (configs). */
     struct ancestor anc[MAX_ANCESTORS];
     size_t n_anc;
@@ -173,6 +178,8 @@ static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
             ? "Remove the entry unless it is approved, and review who changed the ACL and when."
             : "Find out why this address or file appears here; treat the device as possibly "
               "compromised and hunt its logs for the same indicator.");
+    if (s->is_log < 0)
+        s->is_log = sh_syslog_detect(s->head, s->head_len) > 0;
     if (s->is_log) {
         /* Hits are rare, so parsing the line again here costs nothing. */
         struct sh_log_event *le = sh_malloc(sizeof(*le));
@@ -281,7 +288,9 @@ static void sweep_init(struct sweep *s, const struct sh_scan_ctx *ctx, const cha
     s->ctx = ctx;
     s->path = path;
     s->out = out;
-    s->is_log = sh_syslog_detect(head, head_len) > 0;
+    s->is_log = -1;
+    s->head = head;
+    s->head_len = head_len;
 }
 
 /* The whole file is already in memory (most configs and captures). */

@@ -251,8 +251,28 @@ static enum plat decide(const char *b, const char *e)
     return best;
 }
 
+/* Every signature of sig_line() contains one of these words, so a file
+ * with none of them (most configs and logs) is rejected with a few
+ * buffer scans instead of a dozen substring searches per line. */
+static bool may_hold_show_output(const char *buf, size_t len)
+{
+    static const char *const anchors[] = {"Cisco", "IOS", "NXOS", "kickstart", "Arista",
+                                          "Software image version:", "Junos", "JUNOS",
+                                          "sw-version:", "Version: Forti", "Ivanti", "Pulse",
+                                          "AdminDisplayVersion", "ExSetup.exe", "(Build "};
+    size_t i;
+
+    for (i = 0; i < SH_ARRAY_LEN(anchors); i++) {
+        if (memmem(buf, len, anchors[i], strlen(anchors[i])))
+            return true;
+    }
+    return false;
+}
+
 int sh_show_detect(const char *buf, size_t len)
 {
+    if (!may_hold_show_output(buf, len))
+        return 0;
     return decide(buf, buf + len) != P_NONE ? 80 : 0;
 }
 

@@ -206,16 +206,20 @@ static void count(struct scan_run *run, size_t *field, size_t n)
 
 /* Read the head once for detection; load the whole file only when an
  * analyzer that needs it claims the file and the head was not all of it. */
-static void scan_one(struct scan_run *run, const char *path, void **scratch, size_t max)
+static void scan_one(struct scan_run *run, const char *path, void **scratch, size_t max,
+                     struct sh_buf *hb)
 {
-    char *head = NULL, *full = NULL;
+    const char *head;
+    char *full = NULL;
     size_t head_len = 0, full_len = 0, file_bytes = 0, a;
     bool complete = false, claimed = false, failed = false;
     sh_diag d;
     int rc;
 
     sh_diag_clear(&d);
-    rc = sh_file_read_head(&head, &head_len, &complete, path, SH_SCAN_HEAD, &d);
+    rc = sh_file_read_head_buf(hb, &complete, path, SH_SCAN_HEAD, &d);
+    head = hb->ptr ? hb->ptr : "";
+    head_len = hb->len;
     if (rc) {
         sh_scan__emit(&run->ctx, &d);
         count(run, &run->res->files_skipped, 1);
@@ -236,7 +240,7 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
                                   &o, &d);
         } else {
             if (complete) {
-                full = head;
+                full = hb->ptr ? hb->ptr : NULL;
                 full_len = head_len;
             } else if (!full) {
                 rc = sh_file_read(&full, &full_len, path, max, &d);
@@ -272,9 +276,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     }
     if (failed)
         count(run, &run->res->n_errors, 1);
-    if (full != head)
+    if (full != hb->ptr)
         sh_free(full);
-    sh_free(head);
 }
 
 static void *worker(void *arg)
@@ -282,7 +285,10 @@ static void *worker(void *arg)
     struct scan_run *run = arg;
     void *scratch[SH_ARRAY_LEN(run->ctx.state)] = {0};
     size_t max = run->ctx.opts->max_file_size ? run->ctx.opts->max_file_size : DEFAULT_MAX_FILE;
+    struct sh_buf headbuf; /* one head buffer per worker, reused for every file */
     size_t a;
+
+    sh_buf_init(&headbuf, 0);
 
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
@@ -294,7 +300,7 @@ static void *worker(void *arg)
 
         if (i >= run->files.n)
             break;
-        scan_one(run, run->files.v[i], scratch, max);
+        scan_one(run, run->files.v[i], scratch, max, &headbuf);
         {
             size_t done = atomic_fetch_add(&run->done, 1) + 1;
             if (run->ctx.opts->on_progress)
@@ -306,6 +312,7 @@ static void *worker(void *arg)
         if (an->worker_free && scratch[a])
             an->worker_free(scratch[a]);
     }
+    sh_buf_free(&headbuf);
     return NULL;
 }
 
