@@ -592,19 +592,7 @@ static sh_device *dev_alloc(void)
 
 void sh_show_device_free(sh_device *d)
 {
-    if (!d)
-        return;
-    sh_free(d->hostname);
-    sh_free(d->platform);
-    sh_free(d->os);
-    sh_free(d->version);
-    sh_free(d->model);
-    sh_free(d->serial);
-    sh_free(d->uptime);
-    sh_free(d->dialect_basis);
-    sh_strlist_clear(&d->sources);
-    sh_strlist_clear(&d->features);
-    sh_free(d);
+    sh_device_free(d);
 }
 
 bool sh_show_is_vstack(const sh_device *d)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../intel/ioc.h"
+#include "salthunt/sh_intel.h"
 #include "../policy/policy.h"
 
 #define DEFAULT_MAX_FILE ((size_t)256 << 20)
@@ -351,6 +352,25 @@ static int disambiguate(sh_findings *l)
     return rc;
 }
 
+/* Analyzers report one record per file; users see one per device, with the
+ * facts of its config, show captures and logs joined (show output wins for
+ * version, model and serial). Runs after finish(), which joins by file. */
+static int merge_devices(sh_scan_result *res)
+{
+    sh_device **merged = NULL;
+    size_t n = 0, i;
+    int rc = sh_inventory_merge(res->devices, res->n_devices, &merged, &n);
+
+    if (rc)
+        return rc;
+    for (i = 0; i < res->n_devices; i++)
+        sh_device_free(res->devices[i]);
+    sh_free(res->devices);
+    res->devices = merged;
+    res->n_devices = n;
+    return SH_OK;
+}
+
 static unsigned default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -443,6 +463,9 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
                 goto out;
         }
     }
+    rc = merge_devices(run->res);
+    if (rc)
+        goto out;
     for (i = 0; i < run->res->findings.n; i++)
         sh_finding_fingerprint(run->res->findings.v[i]);
     sh_findings_sort(&run->res->findings);
