@@ -36,6 +36,13 @@ SH_API void sh_sigma_set_free(sh_sigma_set *set);
 SH_API void sh_sigma_set_on_diag(sh_sigma_set *set, sh_sigma_diag_cb cb, void *ud);
 
 /**
+ * Silently skip YAML documents that are not Sigma rules (no detection,
+ * filter, correlation or logsource key): for folders that mix config rules
+ * and Sigma rules. Off by default.
+ */
+SH_API void sh_sigma_set_skip_foreign(sh_sigma_set *set, bool skip);
+
+/**
  * Load one rule file, or every *.yml / *.yaml under a folder (recursively,
  * skipping `tests` folders of packs). Rules that fail are reported and
  * skipped; returns SH_ERULE (diag = first error) when any failed.

@@ -1,6 +1,7 @@
 /*
  * cmd_rules.c - `salthunt rules list|test|lint|export-patterns`: inspect,
- * test and check config rule packs (docs/rules/config-rules.md).
+ * test and check rule packs: config rules (docs/rules/config-rules.md) and
+ * Sigma log rules (docs/rules/sigma.md). A --rules folder may mix both.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -11,22 +12,28 @@
 #include "cmd.h"
 #include "exit.h"
 #include "salthunt/sh_rules.h"
+#include "salthunt/sh_sigma.h"
 
 #define MAX_PATHS 256
 
 static const char usage_text[] =
     "usage: salthunt rules list [--rules PATH]... [--no-builtin] [--format text|jsonl]\n"
-    "       salthunt rules test [--rules PATH]... [--no-builtin]\n"
+    "       salthunt rules test [--rules PATH]... [--no-builtin] [--sigma-tests DIR]\n"
     "       salthunt rules lint PATH...\n"
     "       salthunt rules export-patterns [--rules PATH]... [--no-builtin] [--pcre2]\n"
     "\n"
-    "Inspect, test and check config rule packs.\n"
+    "Inspect, test and check rule packs: config rules and Sigma log rules.\n"
     "\n"
     "  list             one line per rule: id, kind, severity, platforms, title\n"
-    "  test             run every rule's samples; prints each failure and\n"
-    "                   'N passed, N failed'; exit 1 when a sample fails\n"
-    "  lint             load rule files or folders and print every problem as\n"
-    "                   file:line:col: message; exit 2 when there is any\n"
+    "                   (Sigma rules: id, 'sigma:' kind, level, logsource, title)\n"
+    "  test             run every config rule's samples, and with --sigma-tests\n"
+    "                   prove a Sigma pack on DIR/<rule-id>/{match,nomatch}/ log\n"
+    "                   files; prints each failure and 'N passed, N failed';\n"
+    "                   exit 1 when a sample fails\n"
+    "  lint             load rule files or folders (config and Sigma rules) and\n"
+    "                   print every problem as file:line:col: message; Sigma\n"
+    "                   rules that load but can never see device logs are\n"
+    "                   printed as notes; exit 2 when there is any problem\n"
     "  export-patterns  print each line regex of the pack, one per line, for\n"
     "                   'rg -f' (named groups become plain groups; patterns\n"
     "                   ripgrep's default engine cannot take\n"
@@ -39,6 +46,8 @@ static const char usage_text[] =
     "  --no-builtin     leave out the built-in pack\n"
     "  --format FMT     list output: text (default) or jsonl\n"
     "  --pcre2          export-patterns: keep PCRE-only syntax\n"
+    "  --sigma-tests DIR  test: samples of the Sigma rules (built-in pack's:\n"
+    "                   rules/logs/tests in the source tree)\n"
     "  -h, --help       show this help\n";
 
 struct rules_args {
@@ -47,6 +56,7 @@ struct rules_args {
     bool no_builtin;
     bool jsonl;
     bool pcre2;
+    const char *sigma_tests;
 };
 
 static void print_diag(const sh_diag *d, void *ud)
@@ -72,6 +82,7 @@ static int parse_args(struct rules_args *a, int argc, char **argv, bool allow_fo
         {"no-builtin", no_argument, NULL, 'n'},
         {"format", required_argument, NULL, 'f'},
         {"pcre2", no_argument, NULL, 'p'},
+        {"sigma-tests", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -110,6 +121,9 @@ static int parse_args(struct rules_args *a, int argc, char **argv, bool allow_fo
             }
             a->pcre2 = true;
             break;
+        case 's':
+            a->sigma_tests = optarg;
+            break;
         default:
             sh_cli_error("unknown option '%s' (see 'salthunt rules --help')", argv[optind - 1]);
             return -1;
@@ -137,6 +151,77 @@ static int load(sh_ruleset **rs, const struct rules_args *a)
         return -1;
     }
     return 0;
+}
+
+static void print_sigma_diag(const sh_diag *d, bool error, void *ud)
+{
+    size_t *errors = ud;
+
+    if (error && errors)
+        (*errors)++;
+    if (d->line)
+        fprintf(stderr, "%s:%u: %s%s\n", d->source[0] ? d->source : "<sigma>", d->line,
+                error ? "" : "note: ", d->text);
+    else
+        fprintf(stderr, "%s: %s%s\n", d->source[0] ? d->source : "<sigma>", error ? "" : "note: ",
+                d->text);
+}
+
+/* The Sigma side of the same --rules/--no-builtin selection, compiled. */
+static int load_sigma(sh_sigma_set **out, const struct rules_args *a)
+{
+    sh_sigma_set *set = NULL;
+    size_t errors = 0, i;
+    sh_diag d;
+    int rc;
+
+    *out = NULL;
+    if (sh_sigma_set_new(&set) != 0) {
+        sh_cli_error("out of memory");
+        return -1;
+    }
+    sh_sigma_set_on_diag(set, print_sigma_diag, &errors);
+    sh_sigma_set_skip_foreign(set, true);
+    rc = a->no_builtin ? 0 : sh_sigma_load_builtin(set, &d);
+    for (i = 0; !rc && i < a->n_paths; i++)
+        rc = sh_sigma_load_path(set, a->paths[i], &d);
+    if (!rc)
+        rc = sh_sigma_compile(set, NULL, &d);
+    if (rc || errors) {
+        sh_cli_error("Sigma rules did not load: %s", rc ? sh_status_str(rc) : "rule error");
+        sh_sigma_set_free(set);
+        return -1;
+    }
+    *out = set;
+    return 0;
+}
+
+static void list_sigma(const sh_sigma_set *set, bool jsonl)
+{
+    size_t i;
+
+    for (i = 0; i < sh_sigma_count(set); i++) {
+        sh_sigma_rule_info r;
+        char kind[32], src[96];
+        if (sh_sigma_rule_get(set, i, &r) != 0)
+            continue;
+        snprintf(kind, sizeof(kind), "sigma:%s", r.kind);
+        snprintf(src, sizeof(src), "%s/%s", r.product ? r.product : "-",
+                 r.service ? r.service : (r.category ? r.category : "-"));
+        if (jsonl) {
+            json_t *o = json_pack("{s:s?, s:s, s:s?, s:s, s:s, s:s, s:b}", "id", r.id, "kind",
+                                  kind, "severity", r.level, "logsource", src, "title", r.title,
+                                  "file", r.source, "applicable", r.applicable);
+            char *t = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+            if (t)
+                puts(t);
+            free(t);
+            json_decref(o);
+        } else {
+            printf("%-36s %-9s %-8s %-24s %s\n", r.id ? r.id : "-", kind,
+                   r.level ? r.level : "-", src, r.title);
+        }
+    }
 }
 
 static int run_list(int argc, char **argv)
@@ -174,6 +259,13 @@ static int run_list(int argc, char **argv)
         }
     }
     sh_ruleset_free(rs);
+    {
+        sh_sigma_set *set = NULL;
+        if (load_sigma(&set, &a))
+            return SH_EXIT_ERROR;
+        list_sigma(set, a.jsonl);
+        sh_sigma_set_free(set);
+    }
     return SH_EXIT_OK;
 }
 
@@ -183,6 +275,14 @@ static void on_test_fail(const sh_rule_info *r, size_t sample, bool match, const
     (void)ud;
     printf("FAIL %s (%s:%u) %s sample %zu: %s\n", r->id, r->file, r->line,
            match ? "match" : "nomatch", sample, problem);
+}
+
+static void on_sigma_case(const sh_sigma_test_case *c, void *ud)
+{
+    (void)ud;
+    if (!c->ok)
+        printf("FAIL %s %s sample %s:%u: %s\n", c->rule, c->expect_match ? "match" : "nomatch",
+               c->path, c->line, c->detail ? c->detail : "unexpected result");
 }
 
 static int run_test(int argc, char **argv)
@@ -200,6 +300,20 @@ static int run_test(int argc, char **argv)
     if (rc) {
         sh_cli_error("testing rules: %s", d.text);
         return SH_EXIT_ERROR;
+    }
+    if (a.sigma_tests) {
+        sh_sigma_set *set = NULL;
+        size_t sp = 0, sf = 0;
+        if (load_sigma(&set, &a))
+            return SH_EXIT_ERROR;
+        rc = sh_sigma_test_pack(set, a.sigma_tests, on_sigma_case, NULL, &sp, &sf);
+        sh_sigma_set_free(set);
+        if (rc) {
+            sh_cli_error("testing Sigma rules: %s", sh_status_str(rc));
+            return SH_EXIT_ERROR;
+        }
+        passed += sp;
+        failed += sf;
     }
     printf("%zu passed, %zu failed\n", passed, failed);
     return failed ? SH_EXIT_FINDINGS : SH_EXIT_OK;
@@ -235,12 +349,24 @@ static int run_lint(int argc, char **argv)
     o.on_diag = print_diag;
     o.diag_ud = &problems;
     rc = sh_ruleset_load(&rs, &o, &d);
-    if (rc || problems) {
+    if (rc && !problems)
+        problems = 1;
+    {
+        size_t sigma_errors = 0;
+        if (sh_sigma_lint(a.paths, a.n_paths, false, NULL, print_sigma_diag, NULL,
+                          &sigma_errors) != 0) {
+            sh_ruleset_free(rs);
+            sh_cli_error("out of memory");
+            return SH_EXIT_ERROR;
+        }
+        problems += sigma_errors;
+    }
+    if (problems) {
         sh_ruleset_free(rs);
-        fprintf(stderr, "%zu problem%s\n", problems ? problems : 1, problems == 1 ? "" : "s");
+        fprintf(stderr, "%zu problem%s\n", problems, problems == 1 ? "" : "s");
         return SH_EXIT_ERROR;
     }
-    printf("%zu rules ok\n", sh_ruleset_count(rs));
+    printf("%zu config rules ok\n", sh_ruleset_count(rs));
     sh_ruleset_free(rs);
     return SH_EXIT_OK;
 }

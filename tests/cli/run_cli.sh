@@ -69,5 +69,18 @@ expect_rc 1 "second scan with store" "$BIN" scan -f jsonl --policy examples/netw
 grep -q '"status": *"new"' "$T/cli.out" && bad "second scan marks findings new" || ok
 grep -q '"status": *"seen"' "$T/cli.out" && ok || bad "second scan has no 'seen' findings"
 
+# rules: config and Sigma rules side by side.
+expect_rc 0 "rules lint built-in packs" "$BIN" rules lint rules/builtin rules/logs
+expect_rc 0 "rules lint SigmaHQ network rules" "$BIN" rules lint "${SH_CORPUS:-../shared/corpus}/sigma/rules"
+printf 'title: x\nlogsource: {product: cisco}\ndetection: {sel: {a: 1}, condition: nope}\n' > "$T/bad-sigma.yml"
+expect_rc 2 "rules lint broken Sigma rule" "$BIN" rules lint "$T/bad-sigma.yml"
+grep -q "bad-sigma.yml:3:" "$T/cli.err" && ok || bad "Sigma lint error names file:line"
+expect_rc 0 "rules list" "$BIN" rules list
+grep -q "^L-01 .*sigma:detection" "$T/cli.out" && ok || bad "rules list shows the log pack"
+grep -q "^C-01.priv15-user " "$T/cli.out" && ok || bad "rules list shows the config pack"
+expect_rc 0 "rules test with the log pack samples" "$BIN" rules test --sigma-tests rules/logs/tests
+expect_rc 1 "scan with SigmaHQ rules dropped in" "$BIN" scan --no-db --no-builtin --rules "${SH_CORPUS:-../shared/corpus}/sigma/rules/network/cisco" -f jsonl examples/network/logs
+grep -q '"rule":"6d844f0f-1c18-41af-8f19-33e7654edfc3"' "$T/cli.out" && ok || bad "SigmaHQ clear-logs rule fires on the example log"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

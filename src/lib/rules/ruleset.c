@@ -598,6 +598,28 @@ static int pattern_key(struct loader *L, const struct sh_yaml_node *root, const 
     return n ? intern(L, n, key, nocase, line_level) : -1;
 }
 
+/* --rules folders may mix config rules and Sigma rules; a Sigma document
+ * has a top-level detection, correlation or logsource key, which no config
+ * rule has. */
+static bool is_sigma(const char *buf, size_t len)
+{
+    static const char *const keys[] = {"detection:", "correlation:", "logsource:"};
+    const char *p = buf, *e = buf + len;
+    size_t k;
+
+    while (p < e) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+        for (k = 0; k < SH_ARRAY_LEN(keys); k++) {
+            size_t kl = strlen(keys[k]);
+            if (n >= kl && memcmp(p, keys[k], kl) == 0)
+                return true;
+        }
+        p = nl ? nl + 1 : e;
+    }
+    return false;
+}
+
 static void parse_rule(struct loader *L, const struct sh_yaml_node *root)
 {
     struct sh_rule *r;
@@ -882,6 +904,8 @@ static void load_buf(struct loader *L, const char *buf, size_t len, const char *
         report(L, &d);
         return;
     }
+    if (is_sigma(buf, len))
+        return; /* a Sigma rule in a mixed folder: the log analyzer's */
     rc = sh_yaml_parse(&y, buf, len, NULL, source, &d);
     if (rc) {
         report(L, &d);

@@ -35,6 +35,8 @@ int sh_sigma_lint(const char *const *paths, size_t n_paths, bool builtin,
     rc = sh_sigma_set_new(&set);
     if (rc)
         return rc;
+    /* Folders may mix config rules and Sigma rules; only Sigma is linted here. */
+    set->skip_foreign = true;
     sh_sigma_set_on_diag(set, cb, ud);
     if (builtin && sh_sigma_load_builtin(set, NULL) == SH_ENOMEM) {
         rc = SH_ENOMEM;
@@ -252,4 +254,10 @@ int sh_sigma_test_pack(const sh_sigma_set *set, const char *tests_dir, sh_sigma_
     if (failed)
         *failed = nf;
     return rc == SH_ENOMEM ? rc : SH_OK;
+}
+
+void sh_sigma_set_skip_foreign(sh_sigma_set *set, bool skip)
+{
+    if (set)
+        set->skip_foreign = skip;
 }
