@@ -70,7 +70,7 @@ else bad "lint output: rc=$rc: $out"; fi
 
 # 6. lint accepts the examples.
 out=$("$BIN" rules lint "$EX" 2>&1); rc=$?
-if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q "^$n_ex rules ok$"; then ok; else bad "lint examples: rc=$rc: $out"; fi
+if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q "^$n_ex config rules ok$"; then ok; else bad "lint examples: rc=$rc: $out"; fi
 
 # 7. list: one line per rule, text and jsonl.
 out=$("$BIN" rules list --no-builtin --rules "$EX" 2>&1); rc=$?
