@@ -10,7 +10,7 @@
 
 const struct sh_cmd sh_cmds[] = {
     {"scan", "hunt, harden and check exposure over config, show and log files", sh_cmd_scan},
-    {"rules", "list, test, lint and export config rule packs", sh_cmd_rules},
+    {"rules", "list, test, lint and export rule packs (config rules and Sigma)", sh_cmd_rules},
     {"report", "render stored results (text, jsonl, sarif, csv, html, markdown)", sh_cmd_report},
     {"inventory", "what salthunt learned per device: platform, OS, version, model, serial",
      sh_cmd_inventory},
