@@ -38,4 +38,22 @@ struct sh_log_event {
 /** The value of field `name` (case-sensitive), or NULL; *len gets its length. */
 const char *sh_log_event_get(const struct sh_log_event *e, const char *name, uint32_t *len);
 
+/**
+ * Forget every field and the scratch contents, keeping path and line; the
+ * event then describes `raw` (borrowed until the next reset) as unparsed.
+ */
+void sh_log_event__reset(struct sh_log_event *e, const char *raw, size_t raw_len);
+
+/**
+ * Append a field. `name` must be a static string; `value` must outlive the
+ * event (the raw line or the event's scratch). SH_ELIMIT when full.
+ */
+int sh_log_event__add(struct sh_log_event *e, const char *name, const char *value, size_t len);
+
+/**
+ * Reserve `n` bytes of scratch (NUL-terminated room is the caller's job);
+ * NULL when the scratch is exhausted.
+ */
+char *sh_log_event__scratch(struct sh_log_event *e, size_t n);
+
 #endif

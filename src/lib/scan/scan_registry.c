@@ -5,7 +5,10 @@
 
 #include "scan_int.h"
 
+extern const struct sh_analyzer sh_analyzer__ioc;
+
 const struct sh_analyzer *const sh_scan__analyzers[] = {
+    &sh_analyzer__ioc,
     NULL,
 };
 const size_t sh_scan__n_analyzers = SH_ARRAY_LEN(sh_scan__analyzers) - 1;

@@ -1,0 +1,321 @@
+/*
+ * analyzer_ioc.c - the indicator sweep over every evidence file.
+ *
+ * Runs on every readable text file (configs, show captures, logs, anything
+ * else) line by line, streaming so that large logs never load whole.
+ * Each line's address, domain and hash tokens are looked up in the scan's
+ * indicator set (ioc.c); a hit becomes an `ioc` finding that says what the
+ * line is (ACL entry, logging host, AAA server, ...), because "an advisory
+ * address is in an ACL permit" and "it appears in a comment" call for
+ * different urgency. Device names are filled in finish() from the devices
+ * other analyzers found in the same file.
+ */
+#include "../base/sh_base.h"
+
+#include "../scan/scan_int.h"
+#include "ioc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#define MAX_LINE 65536
+#define MAX_HITS_PER_FILE 10000
+
+struct line_ctx {
+    const char *pattern; /* lower-case substring */
+    const char *what;
+    sh_severity severity;
+};
+
+/* First match wins: the more specific contexts come first. */
+static const struct line_ctx contexts[] = {
+    {"access-list", "ACL entry", SH_SEV_CRITICAL},
+    {"permit ", "ACL entry", SH_SEV_CRITICAL},
+    {"tacacs", "AAA server", SH_SEV_CRITICAL},
+    {"radius", "AAA server", SH_SEV_CRITICAL},
+    {"tunnel destination", "tunnel destination", SH_SEV_CRITICAL},
+    {"erspan", "mirror destination", SH_SEV_CRITICAL},
+    {"monitor session", "mirror destination", SH_SEV_CRITICAL},
+    {"logging host", "logging host", SH_SEV_CRITICAL},
+    {"snmp-server host", "SNMP trap host", SH_SEV_CRITICAL},
+    {"snmp-server", "SNMP setting", SH_SEV_CRITICAL},
+    {"ntp server", "NTP server", SH_SEV_HIGH},
+    {"neighbor", "routing neighbour", SH_SEV_CRITICAL},
+    {"ip route", "static route", SH_SEV_CRITICAL},
+    {"login_success", "login source", SH_SEV_CRITICAL},
+    {"login success", "login source", SH_SEV_CRITICAL},
+    {"accepted", "login source", SH_SEV_CRITICAL},
+    {"login", "login event", SH_SEV_HIGH},
+    {"copy ", "file transfer", SH_SEV_CRITICAL},
+    {"tftp", "file transfer", SH_SEV_CRITICAL},
+    {"ftp:", "file transfer", SH_SEV_CRITICAL},
+    {"deny", "ACL deny entry", SH_SEV_MEDIUM},
+};
+
+struct sweep {
+    const struct sh_scan_ctx *ctx;
+    const char *path;
+    uint64_t lineno;
+    const char *line;
+    size_t line_len;
+    struct sh_scan_out *out;
+    size_t hits;
+    int rc;
+};
+
+static const struct line_ctx *classify(const char *line, size_t len)
+{
+    char low[512];
+    size_t i, n = len < sizeof(low) - 1 ? len : sizeof(low) - 1;
+
+    for (i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)line[i]);
+    low[n] = '\0';
+    for (i = 0; i < SH_ARRAY_LEN(contexts); i++) {
+        if (strstr(low, contexts[i].pattern))
+            return &contexts[i];
+    }
+    return NULL;
+}
+
+static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t len, void *ud)
+{
+    struct sweep *s = ud;
+    const struct line_ctx *lc;
+    sh_finding *f;
+    size_t elen;
+    const char *ev;
+    int rc = 0;
+
+    SH_UNUSED(off);
+    if (s->rc || s->hits >= MAX_HITS_PER_FILE)
+        return;
+    s->hits++;
+    lc = classify(s->line, s->line_len);
+    f = sh_finding_new();
+    if (!f) {
+        s->rc = SH_ENOMEM;
+        return;
+    }
+    elen = s->line_len;
+    ev = sh_str_trim(s->line, &elen);
+    f->kind = SH_KIND_IOC;
+    f->severity = ioc->related ? SH_SEV_MEDIUM : (lc ? lc->severity : SH_SEV_HIGH);
+    f->rule = sh_strdup(ioc->related ? "IOC.related-indicator" : "IOC.advisory-indicator");
+    f->title = sh_strdup(ioc->related ? "Indicator from related reporting in evidence"
+                                      : "AA25-239A indicator in evidence");
+    f->path = sh_strdup(s->path);
+    f->line = f->end_line = (uint32_t)s->lineno;
+    f->evidence = sh_strndup(ev, elen > 1024 ? 1024 : elen);
+    f->message = sh_strdup_printf(
+        "%s %.*s (%s%s%s) appears in a %s: %s.", sh_ioc_type_name(ioc->type), (int)len, tok,
+        ioc->source, ioc->note ? "; " : "", ioc->note ? ioc->note : "",
+        lc ? lc->what : "line", ioc->related ? "an indicator from reporting other than the "
+                                               "advisory, to be weighed accordingly"
+                                             : "an indicator published with advisory AA25-239A");
+    f->remediation = sh_strdup(
+        lc && strcmp(lc->what, "ACL entry") == 0
+            ? "Remove the entry unless it is approved, and review who changed the ACL and when."
+            : "Find out why this address or file appears here; treat the device as possibly "
+              "compromised and hunt its logs for the same indicator.");
+    rc |= sh_strlist_push(&f->references, "AA25-239A");
+    if (ioc->prefix && ioc->type <= SH_IOC_IPV6 && strchr(ioc->value, '/'))
+        rc |= sh_strlist_push(&f->references, ioc->value);
+    if (!f->rule || !f->title || !f->path || !f->evidence || !f->message || !f->remediation || rc) {
+        sh_finding_free(f);
+        s->rc = SH_ENOMEM;
+        return;
+    }
+    s->rc = sh_findings_take(&s->out->findings, f);
+}
+
+static int sweep_buf(struct sweep *s, const char *buf, size_t len, bool final, size_t *used)
+{
+    size_t pos = 0;
+
+    while (pos < len) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t ll;
+        if (!nl && !final)
+            break;
+        ll = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+        s->lineno++;
+        s->line = buf + pos;
+        s->line_len = ll > MAX_LINE ? MAX_LINE : ll;
+        sh_ioc_sweep(s->ctx->iocs, s->line, s->line_len, on_hit, s);
+        if (s->rc)
+            return s->rc;
+        pos += ll + (nl ? 1 : 0);
+    }
+    *used = pos;
+    return SH_OK;
+}
+
+static int detect(const char *buf, size_t len)
+{
+    size_t i, n = len < 4096 ? len : 4096;
+
+    /* Text only: a NUL in the first page means a binary file. */
+    for (i = 0; i < n; i++) {
+        if (buf[i] == '\0')
+            return 0;
+    }
+    return len ? 1 : 0;
+}
+
+/* Next chunk of decompressed bytes: >0 bytes, 0 at end, -1 on corrupt data. */
+static long read_more(gzFile g, ZSTD_DCtx *z, FILE *zf, char *zin, ZSTD_inBuffer *zib, char *dst,
+                      size_t room)
+{
+    if (g) {
+        int r = gzread(g, dst, (unsigned)room);
+        return r < 0 ? -1 : r;
+    }
+    for (;;) {
+        ZSTD_outBuffer zob = {dst, room, 0};
+        size_t zr;
+        if (zib->pos == zib->size) {
+            zib->size = fread(zin, 1, 65536, zf);
+            zib->pos = 0;
+            if (zib->size == 0)
+                return 0;
+        }
+        zr = ZSTD_decompressStream(z, &zob, zib);
+        if (ZSTD_isError(zr))
+            return -1;
+        if (zob.pos > 0)
+            return (long)zob.pos;
+    }
+}
+
+/* Streams the file through a fixed window so a 10 GB syslog never loads whole. */
+static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratch,
+                        const char *path, const char *head, size_t head_len,
+                        struct sh_scan_out *out, sh_diag *diag)
+{
+    struct sweep s;
+    gzFile g = NULL;
+    ZSTD_DCtx *z = NULL;
+    FILE *zf = NULL;
+    char *win = NULL;
+    size_t have = 0, cap = 2 * MAX_LINE + 65536;
+    bool eof = false, skipping = false;
+    int rc = SH_OK;
+    char zin[65536];
+    ZSTD_inBuffer zib = {zin, 0, 0};
+
+    SH_UNUSED(state);
+    SH_UNUSED(scratch);
+    memset(&s, 0, sizeof(s));
+    s.ctx = ctx;
+    s.path = path;
+    s.out = out;
+    if (!ctx->iocs || sh_ioc_set_count(ctx->iocs) == 0)
+        return SH_OK;
+    win = sh_malloc(cap);
+    if (!win)
+        return SH_ENOMEM;
+    if (head_len >= 4 && memcmp(head, "\x28\xb5\x2f\xfd", 4) == 0) {
+        z = ZSTD_createDCtx();
+        zf = fopen(path, "rb");
+        if (!z || !zf) {
+            rc = sh_diag_set(diag, SH_EIO, path, 0, "cannot open for the indicator sweep");
+            goto out;
+        }
+    } else {
+        g = gzopen(path, "rb");
+        if (!g) {
+            rc = sh_diag_set(diag, SH_EIO, path, 0, "cannot open for the indicator sweep");
+            goto out;
+        }
+        gzbuffer(g, 131072);
+    }
+    while (!eof || have) {
+        size_t used = 0;
+        if (!eof && have < cap) {
+            long n = read_more(g, z, zf, zin, &zib, win + have, cap - have);
+            if (n < 0) {
+                rc = sh_diag_set(diag, SH_EPARSE, path, (uint32_t)s.lineno,
+                                 "corrupt compressed data");
+                goto out;
+            }
+            if (n == 0)
+                eof = true;
+            have += (size_t)n;
+            out->bytes += (size_t)n;
+        }
+        if (skipping) {
+            /* Drop the rest of an over-long line up to its newline. */
+            char *nl = memchr(win, '\n', have);
+            used = nl ? (size_t)(nl + 1 - win) : have;
+            skipping = nl == NULL;
+        } else {
+            rc = sweep_buf(&s, win, have, eof, &used);
+            if (rc)
+                goto out;
+            if (used == 0 && have == cap) {
+                /* A line longer than the window: sweep its head, skip the rest. */
+                s.lineno++;
+                s.line = win;
+                s.line_len = MAX_LINE;
+                sh_ioc_sweep(ctx->iocs, win, MAX_LINE, on_hit, &s);
+                used = have;
+                skipping = true;
+            }
+        }
+        memmove(win, win + used, have - used);
+        have -= used;
+        if (eof && (have == 0 || skipping))
+            break;
+    }
+    rc = s.rc;
+out:
+    if (g)
+        gzclose(g);
+    if (zf)
+        fclose(zf);
+    ZSTD_freeDCtx(z);
+    sh_free(win);
+    return rc;
+}
+
+/* Name the device of each hit from the other analyzers' view of the same file. */
+static int finish(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res, sh_diag *diag)
+{
+    size_t i, d, k;
+
+    SH_UNUSED(ctx);
+    SH_UNUSED(state);
+    SH_UNUSED(diag);
+    for (i = 0; i < res->findings.n; i++) {
+        sh_finding *f = res->findings.v[i];
+        if (f->kind != SH_KIND_IOC || f->device || !f->path)
+            continue;
+        for (d = 0; d < res->n_devices && !f->device; d++) {
+            const sh_device *dev = res->devices[d];
+            if (!dev->hostname)
+                continue;
+            for (k = 0; k < dev->sources.n; k++) {
+                if (strcmp(dev->sources.v[k], f->path) == 0) {
+                    f->device = sh_strdup(dev->hostname);
+                    if (dev->platform && !f->platform)
+                        f->platform = sh_strdup(dev->platform);
+                    if (!f->device)
+                        return SH_ENOMEM;
+                    break;
+                }
+            }
+        }
+    }
+    return SH_OK;
+}
+
+const struct sh_analyzer sh_analyzer__ioc = {
+    .name = "ioc",
+    .always = true,
+    .detect = detect,
+    .analyze_path = analyze_path,
+    .finish = finish,
+};

@@ -1,0 +1,60 @@
+/*
+ * event.c - field storage of one parsed log record.
+ *
+ * An event is a fixed-size value: fields and decoded values live inside it,
+ * so parsing a line never allocates. Not thread-safe per event; distinct
+ * events may be used from distinct threads.
+ */
+#include "../base/sh_base.h"
+
+#include "event.h"
+
+const char *sh_log_event_get(const struct sh_log_event *e, const char *name, uint32_t *len)
+{
+    uint32_t i;
+
+    if (!e || !name)
+        return NULL;
+    for (i = 0; i < e->n_fields; i++) {
+        if (strcmp(e->fields[i].name, name) == 0) {
+            if (len)
+                *len = e->fields[i].len;
+            return e->fields[i].value;
+        }
+    }
+    return NULL;
+}
+
+void sh_log_event__reset(struct sh_log_event *e, const char *raw, size_t raw_len)
+{
+    e->raw = raw;
+    e->raw_len = raw_len;
+    e->ts_ms = 0;
+    e->parsed = false;
+    e->n_fields = 0;
+    e->scratch_used = 0;
+}
+
+int sh_log_event__add(struct sh_log_event *e, const char *name, const char *value, size_t len)
+{
+    if (e->n_fields >= SH_LOG_MAX_FIELDS)
+        return SH_ELIMIT;
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;
+    e->fields[e->n_fields].name = name;
+    e->fields[e->n_fields].value = value;
+    e->fields[e->n_fields].len = (uint32_t)len;
+    e->n_fields++;
+    return 0;
+}
+
+char *sh_log_event__scratch(struct sh_log_event *e, size_t n)
+{
+    char *p;
+
+    if (n > SH_LOG_SCRATCH - e->scratch_used)
+        return NULL;
+    p = e->scratch + e->scratch_used;
+    e->scratch_used += (uint32_t)n;
+    return p;
+}

@@ -1,0 +1,1937 @@
+/*
+ * syslog.c - one device log line -> named fields (see syslog.h).
+ *
+ * The line is read left to right by small recognisers, each bounded by the
+ * line end and never looking back: header layers (PRI, sequence numbers,
+ * IOS XR node ids, time stamps, host names; a second BSD header means the
+ * first one came from a relay), an optional program tag, then the message
+ * shape (Cisco `%FAC-SEV-MNEMONIC`, Huawei `%%01MOD/SEV/DIGEST`, Junos
+ * EVENT_ID, an embedded RFC 5424 body, key=value or PAN-OS CSV), then
+ * per-mnemonic extraction of user, addresses and executed commands.
+ * Everything found is a span into the line or a copy in ev->scratch; no
+ * allocation, no global state: thread-safe.
+ */
+#include "../base/sh_base.h"
+
+#include "syslog.h"
+
+#include <stdio.h>
+#include <time.h>
+
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+#define MAX_SD 16
+#define MAX_LAYERS 8
+#define EMBED_SCAN 512
+
+struct stamp {
+    int y, mo, d, h, mi, s, ms;
+    int tz_min;
+    bool has_year, has_date, has_ms, has_tz, uptime;
+};
+
+struct sdparam {
+    const char *name; /* in scratch, NUL-terminated */
+    span val;
+};
+
+struct parse {
+    struct sh_log_event *ev;
+    const struct sh_syslog_opts *o;
+    const char *line, *end;
+    int pri;  /* -1: none */
+    int sev;  /* -1: none; from the mnemonic or a level word */
+    bool header;
+    bool have_stamp;
+    struct stamp st;
+    span host, relay, program, pid, mnemonic, fac_code, subfac, message, user, src_ip, src_port,
+        dst_ip, dst_port, local_port, command, node, seq;
+    struct sdparam sd[MAX_SD];
+    int n_sd;
+};
+
+static const struct sh_syslog_opts default_opts = SH_SYSLOG_OPTS_INIT;
+
+/* ---------------------------------------------------------------- chars */
+
+static bool is_dig(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static bool is_up(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || is_up(c);
+}
+static bool is_alnum(char c)
+{
+    return is_alpha(c) || is_dig(c);
+}
+static bool is_sp(char c)
+{
+    return c == ' ' || c == '\t';
+}
+static char lower(char c)
+{
+    return is_up(c) ? (char)(c - 'A' + 'a') : c;
+}
+
+static const char *skip_sp(const char *p, const char *e)
+{
+    while (p < e && is_sp(*p))
+        p++;
+    return p;
+}
+
+static size_t ndig(const char *p, const char *e)
+{
+    size_t n = 0;
+
+    while (p + n < e && is_dig(p[n]))
+        n++;
+    return n;
+}
+
+static int num(const char *p, size_t n)
+{
+    int v = 0;
+    size_t i;
+
+    for (i = 0; i < n && i < 9; i++)
+        v = v * 10 + (p[i] - '0');
+    return v;
+}
+
+static bool has(const char *p, const char *e, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    return (size_t)(e - p) >= n && memcmp(p, lit, n) == 0;
+}
+
+static bool ihas(const char *p, const char *e, const char *lit)
+{
+    size_t n = strlen(lit), i;
+
+    if ((size_t)(e - p) < n)
+        return false;
+    for (i = 0; i < n; i++)
+        if (lower(p[i]) != lower(lit[i]))
+            return false;
+    return true;
+}
+
+static const char *find(const char *p, const char *e, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    if (p >= e || (size_t)(e - p) < n)
+        return NULL;
+    return memmem(p, (size_t)(e - p), lit, n);
+}
+
+static const char *ifind(const char *p, const char *e, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    for (; p < e && (size_t)(e - p) >= n; p++)
+        if (lower(*p) == lower(lit[0]) && ihas(p, e, lit))
+            return p;
+    return NULL;
+}
+
+static span mk(const char *p, const char *q)
+{
+    span s = {p, q > p ? (size_t)(q - p) : 0};
+
+    return s;
+}
+
+static span trim(span s)
+{
+    while (s.n && is_sp(s.p[0])) {
+        s.p++;
+        s.n--;
+    }
+    while (s.n && (is_sp(s.p[s.n - 1]) || s.p[s.n - 1] == '\r'))
+        s.n--;
+    return s;
+}
+
+/* ----------------------------------------------------------- time stamps */
+
+static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                     "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const wdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+static int month_at(const char *p, const char *e)
+{
+    int i;
+
+    if (e - p < 3)
+        return 0;
+    if (e - p > 3 && is_alpha(p[3]))
+        return 0;
+    for (i = 0; i < 12; i++)
+        if (ihas(p, e, months[i]))
+            return i + 1;
+    return 0;
+}
+
+static bool wday_at(const char *p, const char *e)
+{
+    size_t i;
+
+    if (e - p < 4 || p[3] != ' ')
+        return false;
+    for (i = 0; i < SH_ARRAY_LEN(wdays); i++)
+        if (ihas(p, e, wdays[i]))
+            return true;
+    return false;
+}
+
+static const struct {
+    const char *name;
+    int min;
+} zones[] = {
+    {"UTC", 0},    {"GMT", 0},    {"UT", 0},     {"Z", 0},      {"WET", 0},    {"WEST", 60},
+    {"BST", 60},   {"CET", 60},   {"MET", 60},   {"CEST", 120}, {"MEST", 120}, {"EET", 120},
+    {"EEST", 180}, {"MSK", 180},  {"IST", 330},  {"SGT", 480},  {"HKT", 480},  {"AWST", 480},
+    {"JST", 540},  {"KST", 540},  {"ACST", 570}, {"AEST", 600}, {"AEDT", 660}, {"NZST", 720},
+    {"NZDT", 780}, {"HST", -600}, {"AKST", -540}, {"AKDT", -480}, {"PST", -480}, {"PDT", -420},
+    {"MST", -420}, {"MDT", -360}, {"CST", -360}, {"CDT", -300}, {"EST", -300}, {"EDT", -240},
+};
+
+static int zone_lookup(const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < SH_ARRAY_LEN(zones); i++)
+        if (strlen(zones[i].name) == n && ihas(p, p + n, zones[i].name))
+            return (int)i;
+    return -1;
+}
+
+/* hh:mm:ss[.frac] */
+static const char *parse_clock(const char *p, const char *e, struct stamp *st)
+{
+    size_t n = ndig(p, e);
+
+    if (n < 1 || n > 2 || p + n + 6 > e || p[n] != ':')
+        return NULL;
+    st->h = num(p, n);
+    p += n + 1;
+    if (ndig(p, e) != 2 || p[2] != ':' || ndig(p + 3, e) != 2)
+        return NULL;
+    st->mi = num(p, 2);
+    st->s = num(p + 3, 2);
+    p += 5;
+    if (st->h > 23 || st->mi > 59 || st->s > 60)
+        return NULL;
+    if (p + 1 < e && (*p == '.' || *p == ',') && is_dig(p[1])) {
+        n = ndig(p + 1, e);
+        st->ms = num(p + 1, n < 3 ? n : 3);
+        if (n == 1)
+            st->ms *= 100;
+        else if (n == 2)
+            st->ms *= 10;
+        st->has_ms = true;
+        p += 1 + n;
+    }
+    return p;
+}
+
+/* Z, +hh:mm, +hhmm, +hh directly after ISO time */
+static const char *parse_numzone(const char *p, const char *e, struct stamp *st)
+{
+    int sign;
+    size_t n;
+
+    if (p < e && (*p == 'Z' || *p == 'z')) {
+        st->has_tz = true;
+        st->tz_min = 0;
+        return p + 1;
+    }
+    if (p >= e || (*p != '+' && *p != '-'))
+        return p;
+    sign = *p == '-' ? -1 : 1;
+    n = ndig(p + 1, e);
+    if (n == 4) {
+        st->tz_min = sign * (num(p + 1, 2) * 60 + num(p + 3, 2));
+        p += 5;
+    } else if (n == 2 && p + 3 < e && p[3] == ':' && ndig(p + 4, e) == 2) {
+        st->tz_min = sign * (num(p + 1, 2) * 60 + num(p + 4, 2));
+        p += 6;
+    } else if (n == 2) {
+        st->tz_min = sign * num(p + 1, 2) * 60;
+        p += 3;
+    } else {
+        return p;
+    }
+    st->has_tz = true;
+    return p;
+}
+
+/*
+ * After a BSD/Cisco clock: an optional year, then an optional zone. A zone
+ * name is only taken when it is known or directly followed by ':' (the
+ * Cisco `show-timezone` form), so a host name is not mistaken for one.
+ */
+static const char *parse_suffix(const char *p, const char *e, struct stamp *st)
+{
+    const char *q;
+    size_t n;
+    int z;
+
+    if (!st->has_year && p < e && *p == ' ' && ndig(p + 1, e) == 4 &&
+        (p + 5 == e || p[5] == ' ' || p[5] == ':')) {
+        st->y = num(p + 1, 4);
+        st->has_year = true;
+        p += 5;
+    }
+    if (p >= e || *p != ' ')
+        return p;
+    q = p + 1;
+    if (q < e && (*q == '+' || *q == '-') && ndig(q + 1, e) >= 2) {
+        const char *r = parse_numzone(q, e, st);
+        return r == q ? p : r;
+    }
+    n = 0;
+    while (q + n < e && is_alpha(q[n]) && n < 7)
+        n++;
+    if (n == 0 || n > 6 || (q + n < e && !is_sp(q[n]) && q[n] != ':' && q[n] != '+' && q[n] != '-'))
+        return p;
+    z = zone_lookup(q, n);
+    if (q + n < e && q[n] == ':') {
+        st->has_tz = true;
+        st->tz_min = z >= 0 ? zones[z].min : INT32_MIN;
+    } else if (z >= 0) {
+        st->has_tz = true;
+        st->tz_min = zones[z].min;
+    } else {
+        return p;
+    }
+    q += n;
+    /* "UTC+1" / "GMT-05:00" */
+    if (z >= 0 && q < e && (*q == '+' || *q == '-') && is_dig(q[1 < e - q ? 1 : 0])) {
+        struct stamp t = *st;
+        const char *r = parse_numzone(q, e, &t);
+        if (r != q) {
+            st->tz_min = zones[z].min + t.tz_min;
+            q = r;
+        }
+    }
+    return q;
+}
+
+/* Cisco uptime stamps: "00:01:23", "1w2d", "2d03h", "3y4w" (caller wants a ':' next). */
+static const char *parse_uptime(const char *p, const char *e)
+{
+    const char *q = p;
+    size_t n = ndig(q, e);
+    int units = 0;
+
+    if (n == 0)
+        return NULL;
+    if (n <= 2 && q + n < e && q[n] == ':') {
+        struct stamp t = {0};
+        const char *r = parse_clock(q, e, &t);
+        return r;
+    }
+    while ((n = ndig(q, e)) > 0 && n <= 3 && q + n < e &&
+           (q[n] == 'y' || q[n] == 'w' || q[n] == 'd' || q[n] == 'h' || q[n] == 'm')) {
+        q += n + 1;
+        units++;
+    }
+    return units > 0 ? q : NULL;
+}
+
+/* Every stamp shape salthunt knows; returns the end or NULL. */
+static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
+{
+    const char *q;
+    size_t n;
+    int mo;
+
+    memset(st, 0, sizeof(*st));
+    if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1]))
+        p++; /* Cisco: '*' clock never synced, '.' sync lost */
+    if (wday_at(p, e))
+        p += 4;
+    n = ndig(p, e);
+    if (n == 4 && p + 5 < e && (p[4] == '-' || p[4] == '/')) {
+        char sep = p[4];
+        /* ISO 8601 / RFC 3339, or YYYY/MM/DD */
+        st->y = num(p, 4);
+        q = p + 5;
+        n = ndig(q, e);
+        if (n < 1 || n > 2 || q + n >= e || q[n] != sep)
+            return NULL;
+        st->mo = num(q, n);
+        q += n + 1;
+        n = ndig(q, e);
+        if (n < 1 || n > 2)
+            return NULL;
+        st->d = num(q, n);
+        q += n;
+        if (q >= e || (*q != 'T' && *q != ' '))
+            return NULL;
+        q = parse_clock(q + 1, e, st);
+        if (!q)
+            return NULL;
+        st->has_year = st->has_date = true;
+        q = parse_numzone(q, e, st);
+        if (!st->has_tz)
+            q = parse_suffix(q, e, st);
+    } else if (n == 4 && p + 5 < e && p[4] == ' ' && (mo = month_at(p + 5, e)) > 0) {
+        /* NX-OS: YYYY Mmm dd hh:mm:ss */
+        st->y = num(p, 4);
+        st->mo = mo;
+        q = skip_sp(p + 8, e);
+        n = ndig(q, e);
+        if (n < 1 || n > 2 || q + n >= e || q[n] != ' ')
+            return NULL;
+        st->d = num(q, n);
+        q = parse_clock(q + n + 1, e, st);
+        if (!q)
+            return NULL;
+        st->has_year = st->has_date = true;
+        q = parse_suffix(q, e, st);
+    } else if ((mo = month_at(p, e)) > 0) {
+        st->mo = mo;
+        q = p + 3;
+        if (q >= e || *q != ' ')
+            return NULL;
+        q = skip_sp(q, e);
+        n = ndig(q, e);
+        if (n < 1 || n > 2 || q + n >= e || q[n] != ' ')
+            return NULL;
+        st->d = num(q, n);
+        q += n + 1;
+        n = ndig(q, e);
+        if (n == 4 && q + 4 < e && q[4] == ' ') {
+            st->y = num(q, 4);
+            st->has_year = true;
+            q += 5;
+        }
+        q = parse_clock(q, e, st);
+        if (!q)
+            return NULL;
+        st->has_date = true;
+        q = parse_suffix(q, e, st);
+    } else if (n > 0) {
+        q = parse_uptime(p, e);
+        if (!q || q >= e || *q != ':')
+            return NULL;
+        st->uptime = true;
+        return q;
+    } else {
+        return NULL;
+    }
+    if (st->mo < 1 || st->mo > 12 || st->d < 1 || st->d > 31)
+        st->has_date = false; /* a stamp in shape (anonymised "May 00"), but no time */
+    return q;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int64_t stamp_ms(const struct stamp *st, int year, int tz_min)
+{
+    int64_t days = days_from_civil(year, st->mo, st->d);
+
+    return ((days * 86400 + st->h * 3600 + st->mi * 60 + st->s) - (int64_t)tz_min * 60) * 1000 +
+           st->ms;
+}
+
+static int year_of(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    if (!gmtime_r(&t, &tm))
+        return 1970;
+    return tm.tm_year + 1900;
+}
+
+static int64_t resolve_time(const struct parse *ps)
+{
+    const struct stamp *st = &ps->st;
+    int tz = ps->o->tz_offset_min;
+    int64_t ref, t;
+    int y;
+
+    if (st->has_tz && st->tz_min != INT32_MIN)
+        tz = st->tz_min;
+    if (st->has_year)
+        return stamp_ms(st, st->y, tz);
+    if (ps->o->year)
+        return stamp_ms(st, ps->o->year, tz);
+    ref = ps->o->ref_ms ? ps->o->ref_ms : (int64_t)time(NULL) * 1000;
+    y = year_of(ref);
+    t = stamp_ms(st, y, tz);
+    if (t > ref + 86400000LL)
+        t = stamp_ms(st, y - 1, tz);
+    return t;
+}
+
+/* RFC 3339 UTC text of `ms` into the event's scratch. */
+static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms)
+{
+    span s = {NULL, 0};
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    struct tm tm;
+    char *buf;
+    int n;
+
+    if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+        return s;
+    buf = sh_log_event__scratch(ev, 32);
+    if (!buf)
+        return s;
+    if (with_ms)
+        n = snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (int)(((ms % 1000) + 1000) % 1000));
+    else
+        n = snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (n > 0 && n < 32) {
+        s.p = buf;
+        s.n = (size_t)n;
+    }
+    return s;
+}
+
+static void take_stamp(struct parse *ps, const struct stamp *st)
+{
+    if (!st->has_date)
+        return;
+    ps->st = *st;
+    ps->have_stamp = true;
+}
+
+/* ------------------------------------------------------------ addresses */
+
+/* Length of a dotted quad at p (not glued to other digits), or 0. */
+static size_t ip4_len(const char *p, const char *e)
+{
+    const char *q = p;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        size_t n = ndig(q, e);
+        if (n < 1 || n > 3 || num(q, n) > 255)
+            return 0;
+        q += n;
+        if (i < 3) {
+            if (q >= e || *q != '.')
+                return 0;
+            q++;
+        }
+    }
+    if (q < e && (is_dig(*q) || (*q == '.' && q + 1 < e && is_dig(q[1]))))
+        return 0;
+    return (size_t)(q - p);
+}
+
+/* A plausible IPv6 literal (hex groups and colons, at least two colons). */
+static size_t ip6_len(const char *p, const char *e)
+{
+    size_t n = 0, colons = 0, hex = 0;
+
+    while (p + n < e && n < 45) {
+        char c = p[n];
+        if (c == ':')
+            colons++;
+        else if (is_dig(c) || (lower(c) >= 'a' && lower(c) <= 'f') || c == '.')
+            hex++;
+        else
+            break;
+        n++;
+    }
+    if (colons < 2 || hex == 0)
+        return 0;
+    return n;
+}
+
+static size_t ip_len(const char *p, const char *e)
+{
+    size_t n = ip4_len(p, e);
+
+    return n ? n : ip6_len(p, e);
+}
+
+/* Port right after an address: "/123", "(123)", ":123". */
+static span port_after(const char *p, const char *e)
+{
+    span s = {NULL, 0};
+    size_t n;
+
+    if (p + 1 >= e)
+        return s;
+    if (*p == '/' || *p == ':' || *p == '(') {
+        n = ndig(p + 1, e);
+        if (n >= 1 && n <= 5 && (*p != '(' || (p + 1 + n < e && p[1 + n] == ')'))) {
+            s.p = p + 1;
+            s.n = n;
+        }
+    }
+    return s;
+}
+
+/* First IPv4 address in [p, e) not glued to a preceding digit or dot. */
+static const char *next_ip4(const char *p, const char *e, size_t *len)
+{
+    const char *q;
+
+    for (q = p; q < e; q++) {
+        if (!is_dig(*q) || (q > p && (is_dig(q[-1]) || q[-1] == '.')))
+            continue;
+        if ((*len = ip4_len(q, e)) > 0)
+            return q;
+    }
+    return NULL;
+}
+
+/*
+ * Source and destination of a flow or session message: the first address
+ * is the source; the destination is the first address after a connector
+ * ("->", " to ", " dst ") that follows it.
+ */
+static void extract_flow(struct parse *ps, const char *p, const char *e)
+{
+    static const char *const conn[] = {"->", " to ", " dst ", " dest "};
+    const char *a, *b, *best = NULL;
+    size_t n = 0, m = 0, i;
+
+    static const char *const src_keys[] = {"SrcIp=", "source-ip=", "SourceIP=", "src=",
+                                            "Remote-Address="};
+    static const char *const dst_keys[] = {"DstIp=", "destination-ip=", "DestinationIP=", "dst="};
+
+    for (i = 0; i < SH_ARRAY_LEN(src_keys) && !ps->src_ip.n; i++) {
+        const char *k = find(p, e, src_keys[i]);
+        if (k && (n = ip_len(k + strlen(src_keys[i]), e)) > 0)
+            ps->src_ip = mk(k + strlen(src_keys[i]), k + strlen(src_keys[i]) + n);
+    }
+    for (i = 0; i < SH_ARRAY_LEN(dst_keys) && !ps->dst_ip.n; i++) {
+        const char *k = find(p, e, dst_keys[i]);
+        if (k && (n = ip_len(k + strlen(dst_keys[i]), e)) > 0)
+            ps->dst_ip = mk(k + strlen(dst_keys[i]), k + strlen(dst_keys[i]) + n);
+    }
+    if (ps->src_ip.n && ps->dst_ip.n)
+        return;
+    a = next_ip4(p, e, &n);
+    if (!a)
+        return;
+    for (i = 0; i < SH_ARRAY_LEN(conn); i++) {
+        const char *lim = e - (a + n) > 160 ? a + n + 160 : e;
+        const char *c = find(a + n, lim, conn[i]);
+        if (c && (!best || c < best))
+            best = c;
+    }
+    if (!best) {
+        /* a lone address is a source only when the text says so */
+        const char *back = a - p > 24 ? a - 24 : p;
+        if (!(a > p && a[-1] == '(') && !find(back, a, "from ") && !find(back, a, "src ") &&
+            !find(back, a, "Source"))
+            return;
+    }
+    if (!ps->src_ip.n) {
+        ps->src_ip = mk(a, a + n);
+        if (!ps->src_port.n)
+            ps->src_port = port_after(a + n, e);
+    }
+    if (!best)
+        return;
+    b = next_ip4(best, e - best > 120 ? best + 120 : e, &m);
+    if (!b || ps->dst_ip.n)
+        return;
+    ps->dst_ip = mk(b, b + m);
+    ps->dst_port = port_after(b + m, e);
+}
+
+/* ------------------------------------------------------------- helpers */
+
+/* Value between `open` and the next `close` after `key` (e.g. "User '" ... "'"). */
+static span between(const char *p, const char *e, const char *key, char close, bool icase)
+{
+    span s = {NULL, 0};
+    const char *k = icase ? ifind(p, e, key) : find(p, e, key);
+    const char *v, *c;
+
+    if (!k)
+        return s;
+    v = k + strlen(key);
+    c = memchr(v, close, (size_t)(e - v));
+    if (!c)
+        return s;
+    return mk(v, c);
+}
+
+/* Copy into scratch, decoding XML entities; returns the copy or an empty span. */
+static span xml_decode(struct sh_log_event *ev, span in)
+{
+    span out = {NULL, 0};
+    char *d = sh_log_event__scratch(ev, in.n + 1);
+    size_t i = 0, o = 0;
+
+    if (!d)
+        return out;
+    while (i < in.n) {
+        const char *p = in.p + i, *e = in.p + in.n;
+        if (*p == '&') {
+            static const struct {
+                const char *ent;
+                char c;
+            } ents[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'},
+                        {"&apos;", '\''}};
+            size_t k;
+            bool done = false;
+            for (k = 0; k < SH_ARRAY_LEN(ents); k++) {
+                if (has(p, e, ents[k].ent)) {
+                    d[o++] = ents[k].c;
+                    i += strlen(ents[k].ent);
+                    done = true;
+                    break;
+                }
+            }
+            if (!done && p + 3 < e && p[1] == '#') {
+                const char *q = p + 2;
+                unsigned v = 0;
+                int base = 10, digits = 0;
+                if (*q == 'x' || *q == 'X') {
+                    base = 16;
+                    q++;
+                }
+                while (q < e && digits < 6) {
+                    char c = lower(*q);
+                    int dv = is_dig(c) ? c - '0' : (base == 16 && c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+                    if (dv < 0)
+                        break;
+                    v = v * (unsigned)base + (unsigned)dv;
+                    q++;
+                    digits++;
+                }
+                if (digits > 0 && q < e && *q == ';' && v > 0 && v < 128) {
+                    d[o++] = (char)v;
+                    i = (size_t)(q + 1 - in.p);
+                    done = true;
+                }
+            }
+            if (done)
+                continue;
+        }
+        d[o++] = in.p[i++];
+    }
+    d[o] = '\0';
+    /* give back what decoding saved */
+    ev->scratch_used -= (uint32_t)(in.n - o);
+    out.p = d;
+    out.n = o;
+    return out;
+}
+
+/* Strip a trailing "<cr>" (TACACS+/IOS accounting) and blanks. */
+static span clean_cmd(span s)
+{
+    s = trim(s);
+    if (s.n >= 4 && memcmp(s.p + s.n - 4, "<cr>", 4) == 0)
+        s.n -= 4;
+    return trim(s);
+}
+
+/* Strip an NX-OS accounting status suffix " (SUCCESS)". */
+static span strip_status(span s)
+{
+    static const char *const st[] = {"(SUCCESS)", "(FAILURE)", "(REDIRECT)", "(FAILED)"};
+    size_t i;
+
+    s = trim(s);
+    for (i = 0; i < SH_ARRAY_LEN(st); i++) {
+        size_t n = strlen(st[i]);
+        if (s.n >= n && memcmp(s.p + s.n - n, st[i], n) == 0) {
+            s.n -= n;
+            break;
+        }
+    }
+    return trim(s);
+}
+
+static int level_word(span w)
+{
+    static const struct {
+        const char *w;
+        int sev;
+    } lv[] = {{"emergency", 0}, {"emerg", 0},    {"alert", 1},         {"critical", 2},
+              {"crit", 2},      {"error", 3},    {"err", 3},           {"warning", 4},
+              {"warn", 4},      {"notice", 5},   {"notification", 5},  {"information", 6},
+              {"informational", 6}, {"info", 6}, {"debug", 7},         {"debugging", 7}};
+    size_t i;
+
+    for (i = 0; i < SH_ARRAY_LEN(lv); i++)
+        if (strlen(lv[i].w) == w.n && ihas(w.p, w.p + w.n, lv[i].w))
+            return lv[i].sev;
+    return -1;
+}
+
+/* ------------------------------------------------------------ commands */
+
+static bool mn_is(const struct parse *ps, const char *m)
+{
+    return ps->mnemonic.n == strlen(m) && memcmp(ps->mnemonic.p, m, ps->mnemonic.n) == 0;
+}
+
+static bool mn_ends(const struct parse *ps, const char *m)
+{
+    size_t n = strlen(m);
+
+    return ps->mnemonic.n >= n && memcmp(ps->mnemonic.p + ps->mnemonic.n - n, m, n) == 0;
+}
+
+static bool asa_family(span f)
+{
+    static const char *const fam[] = {"ASA", "FTD", "PIX", "FWSM"};
+    size_t i;
+
+    for (i = 0; i < SH_ARRAY_LEN(fam); i++)
+        if (f.n == strlen(fam[i]) && memcmp(f.p, fam[i], f.n) == 0)
+            return true;
+    return false;
+}
+
+/* ISE CmdSet=[ CmdAV=show CmdArgAV=running-config CmdArgAV=<cr> ] */
+static span ise_cmdset(struct sh_log_event *ev, const char *p, const char *e)
+{
+    span out = {NULL, 0};
+    const char *s = find(p, e, "CmdSet=[");
+    const char *end, *q;
+    char *d;
+    size_t o = 0, cap;
+
+    if (!s)
+        return out;
+    s += 8;
+    end = memchr(s, ']', (size_t)(e - s));
+    if (!end)
+        end = e;
+    cap = (size_t)(end - s) + 1;
+    d = sh_log_event__scratch(ev, cap);
+    if (!d)
+        return out;
+    for (q = s; q < end;) {
+        const char *v, *ve;
+        q = skip_sp(q, end);
+        if (has(q, end, "CmdAV="))
+            v = q + 6;
+        else if (has(q, end, "CmdArgAV="))
+            v = q + 9;
+        else {
+            while (q < end && !is_sp(*q))
+                q++;
+            continue;
+        }
+        for (ve = v; ve < end && !is_sp(*ve); ve++)
+            ;
+        if (!(ve - v == 4 && memcmp(v, "<cr>", 4) == 0) && ve > v) {
+            if (o)
+                d[o++] = ' ';
+            memcpy(d + o, v, (size_t)(ve - v));
+            o += (size_t)(ve - v);
+        }
+        q = ve;
+    }
+    d[o] = '\0';
+    ev->scratch_used -= (uint32_t)(cap - 1 - o);
+    out.p = d;
+    out.n = o;
+    return out;
+}
+
+/* `key=value` where the key starts a word; value to a tab, quote or the end. */
+static span kv_cmd(const char *p, const char *e, const char *key)
+{
+    span s = {NULL, 0};
+    size_t kl = strlen(key);
+    const char *k = p;
+
+    while ((k = find(k, e, key)) != NULL) {
+        if (k == p || k[-1] == ' ' || k[-1] == '\t' || k[-1] == '.' || k[-1] == ':' ||
+            k[-1] == ',') {
+            const char *v = k + kl, *ve;
+            if (v < e && *v == '"') {
+                v++;
+                ve = memchr(v, '"', (size_t)(e - v));
+                if (!ve)
+                    ve = e;
+            } else {
+                ve = memchr(v, '\t', (size_t)(e - v));
+                if (!ve)
+                    ve = e;
+            }
+            return clean_cmd(mk(v, ve));
+        }
+        k += kl;
+    }
+    return s;
+}
+
+static void extract_user(struct parse *ps, const char *p, const char *e)
+{
+    static const struct {
+        const char *key;
+        char close;
+    } pats[] = {{"[user: ", ']'}, {"User '", '\''},    {"user '", '\''}, {"User \"", '"'},
+                {"user \"", '"'}, {"Uname: ", ','},    {"<user>", '<'},  {"username=\"", '"'},
+                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','}};
+    size_t i;
+
+    if (ps->user.n)
+        return;
+    for (i = 0; i < SH_ARRAY_LEN(pats); i++) {
+        span s = between(p, e, pats[i].key, pats[i].close, false);
+        if (s.p) {
+            if (pats[i].close == ',' && !memchr(s.p, ',', s.n) && s.p + s.n == e)
+                s = trim(s);
+            ps->user = trim(s);
+            return;
+        }
+    }
+    /* "Configured from console by admin on vty0 (10.1.1.2)" */
+    {
+        const char *b = find(p, e, " by ");
+        if (b) {
+            const char *u = b + 4, *ue = u;
+            while (ue < e && !is_sp(*ue))
+                ue++;
+            if (ue + 4 <= e && has(ue, e, " on ") && ue > u)
+                ps->user = mk(u, ue);
+        }
+    }
+}
+
+/* Everything the message text says about user, addresses and commands. */
+static void extract(struct parse *ps)
+{
+    struct sh_log_event *ev = ps->ev;
+    const char *p = ps->message.p, *e = ps->message.p + ps->message.n;
+    span s;
+
+    if (!p)
+        return;
+
+    if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD")) {
+        const char *c = find(p, e, "logged command:");
+        if (c) {
+            ps->command = clean_cmd(mk(c + 15, e));
+            s = between(p, c, "User:", ' ', false);
+            if (s.p && !ps->user.n)
+                ps->user = s;
+        } else {
+            s = between(p, e, "<cli>", '<', false);
+            if (s.p)
+                ps->command = xml_decode(ev, trim(s));
+            s = between(p, e, "<user>", '<', false);
+            if (s.p)
+                ps->user = xml_decode(ev, trim(s));
+            s = between(p, e, "<ipAddress>", '<', false);
+            if (s.p && ip_len(s.p, s.p + s.n) == s.n)
+                ps->src_ip = s;
+        }
+    } else if (mn_ends(ps, "HA_EM-6-LOG")) {
+        const char *c = ifind(p, e, "catchall:");
+        if (c == p || (c && c < p + 8))
+            ps->command = clean_cmd(mk(c + 9, e));
+    } else if (mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") || find(p, e, "type=update:id=") ||
+               find(p, e, "type=start:id=") || find(p, e, "type=stop:id=")) {
+        const char *at = memchr(p, '@', (size_t)(e - p));
+        if (has(p, e, "type=") || find(p, e, ":id=")) {
+            s = between(p, e, ":user=", ':', false);
+            if (s.p)
+                ps->user = s;
+            s = kv_cmd(p, e, "cmd=");
+            if (s.p)
+                ps->command = strip_status(s);
+        } else if (at) {
+            const char *c1 = memchr(p, ':', (size_t)(at - p));
+            const char *u = memchr(at, ':', (size_t)(e - at));
+            if (c1 && ip_len(c1 + 1, at) == (size_t)(at - c1 - 1))
+                ps->src_ip = mk(c1 + 1, at);
+            if (u) {
+                const char *ue = memchr(u + 1, ':', (size_t)(e - u - 1));
+                if (ue) {
+                    ps->user = mk(u + 1, ue);
+                    if (ue + 1 < e)
+                        ps->command = strip_status(mk(ue + 1, e));
+                }
+            }
+        }
+    } else if (asa_family(ps->fac_code) &&
+               (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))) {
+        char id = ps->mnemonic.p[5];
+        if (id == '8') {
+            s = between(p, e, "executed the '", '\'', false);
+            if (s.p) {
+                /* the command itself may hold quotes: run to "' command" */
+                const char *end = find(s.p, e, "' command");
+                ps->command = trim(mk(s.p, end ? end : s.p + s.n));
+            }
+        } else if (id == '9') {
+            const char *c = find(p, e, "executed cmd:");
+            if (c)
+                ps->command = trim(mk(c + 13, e));
+        } else if (id == '0') {
+            const char *c = find(p, e, "executed '");
+            if (c) {
+                const char *v = c + 10, *q = e;
+                while (q > v && q[-1] != '\'')
+                    q--;
+                if (q > v)
+                    ps->command = trim(mk(v, q - 1));
+            }
+            s = between(p, e, "from IP ", ',', false);
+            if (s.p && ip_len(s.p, s.p + s.n) == s.n)
+                ps->src_ip = s;
+        }
+    } else if (mn_is(ps, "UI_CMDLINE_READ_LINE")) {
+        const char *c = find(p, e, "command '");
+        if (c) {
+            const char *v = c + 9, *q = e;
+            while (q > v && q[-1] != '\'')
+                q--;
+            if (q > v)
+                ps->command = clean_cmd(mk(v, q - 1));
+        }
+    }
+    if (find(p, e, "CISE_TACACS_Accounting")) {
+        /* the record is about the network device, not the ISE node that logged it */
+        s = between(p, e, "Device IP Address=", ',', false);
+        if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
+            if (ps->host.n)
+                ps->relay = ps->host;
+            ps->host = s;
+        }
+        if (!ps->fac_code.n) {
+            ps->fac_code.p = "TACACS";
+            ps->fac_code.n = 6;
+        }
+    }
+    if (!ps->command.n) {
+        s = ise_cmdset(ev, p, e);
+        if (s.n)
+            ps->command = s;
+    }
+    if (!ps->command.n) {
+        s = kv_cmd(p, e, "cmd=");
+        if (s.n)
+            ps->command = s;
+    }
+
+    /* login records: [user: x] [Source: ip] [localport: n] */
+    s = between(p, e, "[Source: ", ']', false);
+    if (s.p && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
+        ps->src_ip = s;
+    s = between(p, e, "[localport: ", ']', false);
+    if (s.p && ndig(s.p, s.p + s.n) == s.n && s.n && s.n <= 5)
+        ps->local_port = s;
+
+    extract_user(ps, p, e);
+    if (!ps->user.n) {
+        s = between(p, e, "User:", ' ', false);
+        if (s.n)
+            ps->user = s;
+    }
+    extract_flow(ps, p, e);
+}
+
+/* ------------------------------------------------------------- shapes */
+
+/*
+ * `%FAC-SEV-MNEMONIC:` and `%FAC-SUBFAC-SEV-MNEMONIC:` (IOS, XE, NX-OS, XR,
+ * EOS), `%ASA-n-nnnnnn:` (ASA/FTD/PIX), `%%01MOD/SEV/DIGEST(l):` (Huawei).
+ */
+static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e)
+{
+    const char *q, *tok, *te, *parts[8];
+    size_t plen[8];
+    int np = 0, i, sev_at = -1;
+
+    if (p >= e || *p != '%')
+        return NULL;
+    if (p + 4 < e && p[1] == '%' && is_dig(p[2]) && is_dig(p[3])) {
+        /* Huawei VRP: %%01SECLOG/6/SESSION_TEARDOWN(l): */
+        const char *m = p + 4, *s1, *s2, *me;
+        s1 = memchr(m, '/', (size_t)(e - m) < 64 ? (size_t)(e - m) : 64);
+        if (!s1 || s1 + 2 >= e || !is_dig(s1[1]) || s1[2] != '/')
+            return NULL;
+        s2 = s1 + 2;
+        for (me = s2 + 1; me < e && (is_alnum(*me) || *me == '_'); me++)
+            ;
+        if (me == s2 + 1)
+            return NULL;
+        ps->fac_code = mk(m, s1);
+        ps->sev = s1[1] - '0' <= 7 ? s1[1] - '0' : -1;
+        ps->mnemonic = mk(m, me);
+        if (me < e && *me == '(') {
+            const char *c = memchr(me, ')', (size_t)(e - me) < 8 ? (size_t)(e - me) : 8);
+            if (c)
+                me = c + 1;
+        }
+        if (me < e && *me == ':')
+            me++;
+        return me;
+    }
+    tok = p + 1;
+    for (te = tok; te < e && (is_alnum(*te) || *te == '_' || *te == '-') && te - tok < 128; te++)
+        ;
+    if (te == tok || !is_up(*tok))
+        return NULL;
+    for (q = tok; q < te && np < 8;) {
+        const char *d = memchr(q, '-', (size_t)(te - q));
+        const char *pe = d ? d : te;
+        parts[np] = q;
+        plen[np] = (size_t)(pe - q);
+        np++;
+        q = d ? d + 1 : te;
+        if (!d)
+            break;
+    }
+    for (i = 1; i < np - 1; i++) {
+        if (plen[i] == 1 && parts[i][0] >= '0' && parts[i][0] <= '7') {
+            sev_at = i;
+            break;
+        }
+    }
+    if (sev_at < 0 || plen[0] == 0 || plen[np - 1] == 0)
+        return NULL;
+    ps->fac_code = mk(parts[0], parts[0] + plen[0]);
+    if (sev_at >= 2)
+        ps->subfac = mk(parts[1], parts[sev_at - 1] + plen[sev_at - 1]);
+    ps->sev = parts[sev_at][0] - '0';
+    if (asa_family(ps->fac_code))
+        ps->mnemonic = mk(parts[sev_at + 1], te);
+    else
+        ps->mnemonic = mk(tok, te);
+    q = skip_sp(te, e);
+    if (q < e && *q == ':')
+        te = q + 1;
+    return te;
+}
+
+/* Find an embedded `%FAC-d-MNEMONIC:` within the first bytes of the text. */
+static const char *find_embedded(struct parse *ps, const char *p, const char *e)
+{
+    const char *lim = e - p > EMBED_SCAN ? p + EMBED_SCAN : e, *q;
+
+    for (q = p; q < lim; q++) {
+        const char *r;
+        if (*q != '%' || (q > p && !is_sp(q[-1]) && q[-1] != ':'))
+            continue;
+        if ((r = parse_mnemonic(ps, q, e)) != NULL)
+            return r;
+        ps->fac_code.n = ps->subfac.n = ps->mnemonic.n = 0;
+        ps->fac_code.p = ps->subfac.p = ps->mnemonic.p = NULL;
+        ps->sev = -1;
+    }
+    return NULL;
+}
+
+static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
+{
+    char *n;
+
+    if (ps->n_sd >= MAX_SD || nl == 0 || nl > 64)
+        return;
+    n = sh_log_event__scratch(ps->ev, nl + 1);
+    if (!n)
+        return;
+    memcpy(n, name, nl);
+    n[nl] = '\0';
+    ps->sd[ps->n_sd].name = n;
+    ps->sd[ps->n_sd].val = val;
+    ps->n_sd++;
+}
+
+static bool name_is(const char *p, size_t n, const char *lit)
+{
+    return n == strlen(lit) && memcmp(p, lit, n) == 0;
+}
+
+/* RFC 5424 STRUCTURED-DATA: one or more [id name="value" ...]. Returns the end. */
+static const char *parse_sd(struct parse *ps, const char *p, const char *e)
+{
+    int elems = 0;
+
+    while (p < e && *p == '[' && elems < 32) {
+        const char *q = p + 1;
+        elems++;
+        while (q < e && *q != ' ' && *q != ']')
+            q++;
+        while (q < e && *q == ' ') {
+            const char *nm, *ne, *v;
+            char *d;
+            size_t o = 0;
+            bool esc = false;
+            span val;
+
+            q = skip_sp(q, e);
+            nm = q;
+            while (q < e && *q != '=' && *q != ' ' && *q != ']' && *q != '"')
+                q++;
+            ne = q;
+            if (q + 1 >= e || *q != '=' || q[1] != '"')
+                return NULL;
+            v = q + 2;
+            for (q = v; q < e && *q != '"'; q++) {
+                if (*q == '\\' && q + 1 < e) {
+                    q++;
+                    esc = true;
+                }
+            }
+            if (q >= e)
+                return NULL;
+            val = mk(v, q);
+            if (esc) {
+                const char *r;
+                d = sh_log_event__scratch(ps->ev, (size_t)(q - v) + 1);
+                if (d) {
+                    for (r = v; r < q; r++) {
+                        if (*r == '\\' && r + 1 < q && (r[1] == '"' || r[1] == '\\' || r[1] == ']'))
+                            r++;
+                        d[o++] = *r;
+                    }
+                    d[o] = '\0';
+                    val.p = d;
+                    val.n = o;
+                }
+            }
+            q++; /* closing quote */
+            {
+                size_t nl = (size_t)(ne - nm);
+                if ((name_is(nm, nl, "username") || name_is(nm, nl, "user")) &&
+                    !(val.n == 3 && memcmp(val.p, "N/A", 3) == 0))
+                    ps->user = val;
+                else if (name_is(nm, nl, "command"))
+                    ps->command = clean_cmd(val);
+                else if (name_is(nm, nl, "source-address"))
+                    ps->src_ip = val;
+                else if (name_is(nm, nl, "source-port"))
+                    ps->src_port = val;
+                else if (name_is(nm, nl, "destination-address"))
+                    ps->dst_ip = val;
+                else if (name_is(nm, nl, "destination-port"))
+                    ps->dst_port = val;
+                add_sd(ps, nm, nl, val);
+            }
+        }
+        if (q >= e || *q != ']')
+            return NULL;
+        p = q + 1;
+    }
+    return p;
+}
+
+/* One space-separated token, "-" meaning absent. */
+static const char *token(const char *p, const char *e, span *out)
+{
+    const char *q = p;
+
+    while (q < e && *q != ' ')
+        q++;
+    *out = mk(p, q);
+    if (out->n == 1 && out->p[0] == '-')
+        out->n = 0;
+    return q;
+}
+
+static void parse_body(struct parse *ps, const char *p, const char *e);
+
+/* TIMESTAMP HOST APP PROCID MSGID SD [MSG] (RFC 5424 after VERSION). */
+static bool parse_5424_rest(struct parse *ps, const char *p, const char *e)
+{
+    struct stamp st;
+    span ts, host, app, pid, msgid;
+    const char *q;
+
+    p = token(p, e, &ts);
+    if (ts.n) {
+        q = parse_stamp(ts.p, ts.p + ts.n, &st);
+        if (!q || q != ts.p + ts.n)
+            return false;
+        take_stamp(ps, &st);
+    }
+    if (p >= e)
+        return false;
+    p = token(p + 1, e, &host);
+    if (p >= e)
+        return false;
+    p = token(p + 1, e, &app);
+    if (p >= e)
+        return false;
+    p = token(p + 1, e, &pid);
+    if (p >= e)
+        return false;
+    p = token(p + 1, e, &msgid);
+    if (host.n) {
+        if (ps->host.n)
+            ps->relay = ps->host;
+        ps->host = host;
+    }
+    ps->program = app;
+    ps->pid = pid;
+    ps->header = true;
+    if (msgid.n)
+        ps->mnemonic = msgid;
+    if (p < e && *p == ' ')
+        p++;
+    if (p < e && *p == '[') {
+        const char *sd = p;
+        q = parse_sd(ps, p, e);
+        if (!q) {
+            ps->message = mk(p, e);
+            return true;
+        }
+        p = q;
+        if (skip_sp(p, e) == e) {
+            /* no MSG: the structured data is the whole message */
+            span keep = ps->mnemonic;
+            ps->message = mk(sd, e);
+            extract(ps);
+            ps->mnemonic = keep;
+            return true;
+        }
+    } else if (p < e && *p == '-') {
+        p++;
+    }
+    if (p < e && *p == ' ')
+        p++;
+    if (e - p >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+        (unsigned char)p[2] == 0xBF)
+        p += 3;
+    {
+        span keep = ps->mnemonic;
+        parse_body(ps, p, e);
+        if (!ps->mnemonic.n)
+            ps->mnemonic = keep;
+    }
+    return true;
+}
+
+/* FortiGate / Sophos key=value lines. */
+static bool kv_line(const char *p, const char *e)
+{
+    static const char *const starts[] = {"date=", "devname=", "device=", "logver=", "timestamp=",
+                                         "eventtime=", "logid="};
+    size_t i;
+
+    for (i = 0; i < SH_ARRAY_LEN(starts); i++)
+        if (has(p, e, starts[i]))
+            return true;
+    return false;
+}
+
+static void parse_kv(struct parse *ps, const char *p, const char *e)
+{
+    span date = {NULL, 0}, tim = {NULL, 0}, tz = {NULL, 0}, msg = {NULL, 0}, desc = {NULL, 0};
+    span ui = {NULL, 0};
+    int pairs = 0;
+
+    while (p < e && pairs < 256) {
+        const char *k, *ke, *v, *ve;
+        span key, val;
+        p = skip_sp(p, e);
+        k = p;
+        while (p < e && *p != '=' && *p != ' ')
+            p++;
+        ke = p;
+        if (p >= e || *p != '=') {
+            while (p < e && *p != ' ')
+                p++;
+            continue;
+        }
+        p++;
+        if (p < e && *p == '"') {
+            v = ++p;
+            while (p < e && *p != '"')
+                p++;
+            ve = p;
+            if (p < e)
+                p++;
+        } else {
+            v = p;
+            while (p < e && *p != ' ')
+                p++;
+            ve = p;
+        }
+        pairs++;
+        key = mk(k, ke);
+        val = mk(v, ve);
+#define K(lit) name_is(key.p, key.n, lit)
+        if (K("date"))
+            date = val;
+        else if (K("time"))
+            tim = val;
+        else if (K("tz") || K("timezone"))
+            tz = val;
+        else if (K("devname") || K("device_name"))
+            ps->host = val;
+        else if (K("logid") || K("log_id"))
+            ps->mnemonic = val;
+        else if (K("type") || K("log_type"))
+            ps->fac_code = val;
+        else if (K("subtype") || K("log_subtype"))
+            ps->subfac = val;
+        else if (K("level") || K("priority")) {
+            int s = level_word(val);
+            if (s >= 0)
+                ps->sev = s;
+        } else if ((K("user") || K("user_name") || K("usrname")) && !ps->user.n)
+            ps->user = val;
+        else if (K("srcip") || K("src_ip"))
+            ps->src_ip = val;
+        else if (K("dstip") || K("dst_ip"))
+            ps->dst_ip = val;
+        else if (K("srcport") || K("src_port"))
+            ps->src_port = val;
+        else if (K("dstport") || K("dst_port"))
+            ps->dst_port = val;
+        else if (K("msg") || K("message"))
+            msg = val;
+        else if (K("logdesc"))
+            desc = val;
+        else if (K("ui"))
+            ui = val;
+#undef K
+    }
+    ps->header = true;
+    ps->message = msg.n ? msg : desc;
+    if (!ps->src_ip.n && ui.n) {
+        const char *o = memchr(ui.p, '(', ui.n);
+        if (o) {
+            size_t n = ip_len(o + 1, ui.p + ui.n);
+            if (n)
+                ps->src_ip = mk(o + 1, o + 1 + n);
+        }
+    }
+    if (date.n && tim.n && date.n < 16 && tim.n < 16) {
+        char buf[48];
+        struct stamp st;
+        const char *q;
+        int n = snprintf(buf, sizeof(buf), "%.*sT%.*s", (int)date.n, date.p, (int)tim.n, tim.p);
+        if (n > 0 && (size_t)n < sizeof(buf)) {
+            q = parse_stamp(buf, buf + n, &st);
+            if (q == buf + n) {
+                if (tz.n && (tz.p[0] == '+' || tz.p[0] == '-'))
+                    parse_numzone(tz.p, tz.p + tz.n, &st);
+                take_stamp(ps, &st);
+            }
+        }
+    }
+}
+
+/* PAN-OS: FUTURE,receive time,serial,TYPE,subtype,... */
+static bool panos_line(const char *p, const char *e)
+{
+    size_t n = ndig(p, e);
+    struct stamp st;
+    const char *q;
+
+    if (n == 0 || p + n >= e || p[n] != ',')
+        return false;
+    q = parse_stamp(p + n + 1, e, &st);
+    return q && q < e && *q == ',' && st.has_year;
+}
+
+static void parse_panos(struct parse *ps, const char *p, const char *e)
+{
+    span col[26];
+    int nc = 0;
+    struct stamp st;
+    const char *q = p;
+
+    while (q <= e && nc < 26) {
+        const char *s = q, *ce;
+        if (q < e && *q == '"') {
+            s = ++q;
+            ce = memchr(q, '"', (size_t)(e - q));
+            if (!ce)
+                ce = e;
+            q = ce + 1 < e ? ce + 1 : e;
+            col[nc++] = mk(s, ce);
+            if (q < e && *q == ',')
+                q++;
+            else
+                break;
+            continue;
+        }
+        ce = memchr(q, ',', (size_t)(e - q));
+        if (!ce) {
+            col[nc++] = mk(s, e);
+            break;
+        }
+        col[nc++] = mk(s, ce);
+        q = ce + 1;
+    }
+    ps->header = true;
+    if (nc > 1 && parse_stamp(col[1].p, col[1].p + col[1].n, &st))
+        take_stamp(ps, &st);
+    if (!ps->host.n && nc > 2)
+        ps->host = col[2];
+    if (nc > 3)
+        ps->fac_code = col[3];
+    if (nc > 4)
+        ps->mnemonic = col[4];
+    ps->message = mk(p, e);
+    if (nc > 3 && name_is(col[3].p, col[3].n, "CONFIG")) {
+        if (nc > 10)
+            ps->user = col[10];
+        if (nc > 7 && ip_len(col[7].p, col[7].p + col[7].n) == col[7].n)
+            ps->src_ip = col[7];
+        if (nc > 13 && col[9].n) {
+            size_t need = col[9].n + 1 + col[13].n + 1;
+            char *d = sh_log_event__scratch(ps->ev, need);
+            if (d) {
+                memcpy(d, col[9].p, col[9].n);
+                d[col[9].n] = ' ';
+                memcpy(d + col[9].n + 1, col[13].p, col[13].n);
+                d[need - 1] = '\0';
+                ps->command = trim(mk(d, d + need - 1));
+            }
+        }
+    } else if (nc > 3 && (name_is(col[3].p, col[3].n, "TRAFFIC") ||
+                          name_is(col[3].p, col[3].n, "THREAT"))) {
+        if (nc > 8) {
+            ps->src_ip = col[7];
+            ps->dst_ip = col[8];
+        }
+        if (nc > 12 && col[12].n)
+            ps->user = col[12];
+        if (nc > 25) {
+            ps->src_port = col[24];
+            ps->dst_port = col[25];
+        }
+    } else if (nc > 3 && name_is(col[3].p, col[3].n, "SYSTEM")) {
+        if (nc > 8 && col[8].n)
+            ps->mnemonic = col[8];
+        if (nc > 13) {
+            int s = level_word(col[13]);
+            if (s >= 0)
+                ps->sev = s;
+        }
+    }
+}
+
+/* Program tag: name[pid]: or name: followed by a blank or the end. */
+static const char *parse_tag(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = p, *name_end, *pid = NULL, *pid_end = NULL;
+
+    while (q < e && q - p < 64 &&
+           (is_alnum(*q) || *q == '_' || *q == '-' || *q == '.' || *q == '/' || *q == '(' ||
+            *q == ')'))
+        q++;
+    if (q == p || !is_alpha(*p))
+        return NULL;
+    name_end = q;
+    if (q < e && *q == '[') {
+        pid = ++q;
+        while (q < e && q - pid < 20 && *q != ']')
+            q++;
+        if (q >= e || *q != ']')
+            return NULL;
+        pid_end = q++;
+    }
+    if (q >= e || *q != ':' || (q + 1 < e && !is_sp(q[1])))
+        return NULL;
+    ps->program = mk(p, name_end);
+    if (pid)
+        ps->pid = mk(pid, pid_end);
+    return q + 1;
+}
+
+/* Junos style EVENT_ID: text (upper case, at least one '_'). */
+static const char *parse_event_id(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = p;
+    bool us = false;
+
+    if (p >= e || !is_up(*p))
+        return NULL;
+    while (q < e && q - p < 64 && (is_up(*q) || is_dig(*q) || *q == '_')) {
+        us |= *q == '_';
+        q++;
+    }
+    if (!us || q >= e || *q != ':' || (q + 1 < e && !is_sp(q[1])))
+        return NULL;
+    ps->mnemonic = mk(p, q);
+    return q + 1;
+}
+
+/* The message after the header: its shape, then extraction. */
+static void parse_body(struct parse *ps, const char *p, const char *e)
+{
+    const char *q;
+    struct stamp st;
+
+    p = skip_sp(p, e);
+    if ((q = parse_mnemonic(ps, p, e)) != NULL) {
+        ps->header = true;
+        ps->message = trim(mk(q, e));
+    } else if ((q = parse_stamp(p, e, &st)) != NULL && st.has_year && q < e && *q == ' ' &&
+               parse_5424_rest(ps, p, e)) {
+        return; /* embedded RFC 5424 body (Junos structured-data via a relay) */
+    } else if (kv_line(p, e)) {
+        parse_kv(ps, p, e);
+    } else if (panos_line(p, e)) {
+        parse_panos(ps, p, e);
+    } else if (ps->header && (q = parse_event_id(ps, p, e)) != NULL) {
+        ps->message = trim(mk(q, e));
+    } else if ((q = find_embedded(ps, p, e)) != NULL) {
+        ps->header = true;
+        ps->message = trim(mk(q, e));
+    } else {
+        ps->message = trim(mk(p, e));
+    }
+    extract(ps);
+}
+
+/* ------------------------------------------------------------- headers */
+
+/* IOS XR node id "RP/0/RSP0/CPU0:" directly followed by a stamp. */
+static size_t xr_node(const char *p, const char *e)
+{
+    const char *q = p;
+    bool slash = false;
+
+    while (q < e && q - p < 40 && (is_alnum(*q) || *q == '/')) {
+        slash |= *q == '/';
+        q++;
+    }
+    if (!slash || q >= e || *q != ':' || !is_alpha(*p))
+        return 0;
+    return (size_t)(q - p);
+}
+
+static bool host_char(char c)
+{
+    return c > ' ' && c != '=' && c != ',' && c != '"' && (unsigned char)c < 0x7f;
+}
+
+/* tac_plus: stamp TAB nas TAB user TAB port TAB rem_addr TAB type TAB av... */
+static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
+{
+    span col[6];
+    int i;
+    struct stamp st;
+    const char *q = memchr(p, '\t', (size_t)(e - p)), *r;
+
+    if (!q)
+        return false;
+    r = parse_stamp(p, q, &st);
+    if (!r || st.uptime)
+        return false;
+    r = skip_sp(r, q);
+    if (r != q)
+        return false;
+    for (i = 0; i < 6 && q < e; i++) {
+        const char *s = q + 1, *t = memchr(s, '\t', (size_t)(e - s));
+        col[i] = mk(s, t ? t : e);
+        q = t ? t : e;
+    }
+    if (i < 6)
+        return false;
+    take_stamp(ps, &st);
+    ps->header = true;
+    ps->host = col[0];
+    ps->user = col[1];
+    if (ip_len(col[3].p, col[3].p + col[3].n) == col[3].n && col[3].n)
+        ps->src_ip = col[3];
+    ps->fac_code.p = "TACACS";
+    ps->fac_code.n = 6;
+    ps->mnemonic = col[4];
+    ps->message = trim(mk(col[5].p, e));
+    ps->command = kv_cmd(col[5].p, e, "cmd=");
+    return true;
+}
+
+static void parse_3164(struct parse *ps, const char *p, const char *e)
+{
+    struct stamp st;
+    int layer;
+    const char *q, *r;
+
+    if (ps->o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)) &&
+        parse_tacplus(ps, p, e))
+        return;
+    if (ps->o->mode == SH_SYSLOG_ACCT) {
+        const char *c = find(p, e, "CISE_TACACS_Accounting");
+        span s = kv_cmd(p, e, "cmd=");
+        if (c || s.n || find(p, e, "CmdSet=[")) {
+            ps->header = true;
+            ps->message = trim(mk(p, e));
+            s = between(p, e, "User=", ',', false);
+            if (s.p)
+                ps->user = s;
+            s = between(p, e, "Device IP Address=", ',', false);
+            if (s.p)
+                ps->host = s;
+            extract(ps);
+        } else {
+            ps->message = trim(mk(p, e));
+        }
+        return;
+    }
+    for (layer = 0; layer < MAX_LAYERS; layer++) {
+        size_t n;
+        p = skip_sp(p, e);
+        if (layer == 0 && p < e && *p == ':')
+            p = skip_sp(p + 1, e);
+        n = ndig(p, e);
+        if (n > 0 && n <= 12 && p + n < e && p[n] == ':' && (p + n + 1 == e || is_sp(p[n + 1]))) {
+            ps->seq = mk(p, p + n);
+            p += n + 1;
+            continue;
+        }
+        if (p < e && is_alnum(*p)) {
+            /* IOS "logging origin-id hostname": "seq: host: stamp: %..." */
+            const char *h = p, *t;
+            while (h < e && host_char(*h) && *h != ':')
+                h++;
+            if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p) &&
+                (t = parse_stamp(skip_sp(h + 1, e), e, &st)) != NULL &&
+                (t = skip_sp(t, e)) < e && *t == ':') {
+                if (ps->host.n)
+                    ps->relay = ps->host;
+                ps->host = mk(p, h);
+                p = h + 1;
+                continue;
+            }
+        }
+        if ((n = xr_node(p, e)) > 0 && parse_stamp(p + n + 1, e, &st)) {
+            ps->node = mk(p, p + n);
+            p += n + 1;
+            continue;
+        }
+        q = parse_stamp(p, e, &st);
+        if (!q)
+            break;
+        if (st.uptime) {
+            ps->header = true;
+            p = q + 1;
+            break;
+        }
+        r = skip_sp(q, e);
+        if (r < e && *r == ':') {
+            /* device-native "stamp: %FAC..." */
+            take_stamp(ps, &st);
+            ps->header = true;
+            p = r + 1;
+            break;
+        }
+        if (q < e && !is_sp(*q))
+            break;
+        take_stamp(ps, &st);
+        ps->header = true;
+        p = r;
+        if (r >= e || *r == '%' || !host_char(*r))
+            break;
+        for (q = r; q < e && host_char(*q); q++)
+            ;
+        if (q[-1] == ':') {
+            /* "host: %MSG" or a bare program tag "sshd[1]: text" */
+            const char *nx = skip_sp(q, e);
+            if (nx < e && *nx == '%' && q - 1 > r) {
+                if (ps->host.n)
+                    ps->relay = ps->host;
+                ps->host = mk(r, q - 1);
+                p = nx;
+            }
+            break;
+        }
+        if (memchr(r, '=', (size_t)(q - r)) || (q < e && *q == '='))
+            break;
+        if (ps->host.n)
+            ps->relay = ps->host;
+        ps->host = mk(r, q);
+        p = q;
+        r = skip_sp(p, e);
+        if (r < e && *r == ':' && (r + 1 == e || is_sp(r[1])))
+            p = r + 1; /* ASA/NX-OS "host : %..." */
+    }
+    p = skip_sp(p, e);
+    if (ps->header && (q = parse_tag(ps, p, e)) != NULL)
+        p = q;
+    parse_body(ps, p, e);
+}
+
+static void emit(struct parse *ps, const char *name, span s)
+{
+    if (s.p && s.n)
+        (void)sh_log_event__add(ps->ev, name, s.p, s.n);
+}
+
+static const char *const fac_names[] = {
+    "kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
+    "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
+    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
+static const char *const sev_digits[] = {"0", "1", "2", "3", "4", "5", "6", "7"};
+
+int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
+                    const struct sh_syslog_opts *o)
+{
+    struct parse ps;
+    const char *p, *e;
+    span time_s = {NULL, 0};
+    int sev;
+    int i;
+
+    SH_ASSERT_ARG(ev);
+    SH_ASSERT_ARG(line || len == 0);
+    if (!line)
+        line = "";
+    sh_log_event__reset(ev, line, len);
+    memset(&ps, 0, sizeof(ps));
+    ps.ev = ev;
+    ps.o = o ? o : &default_opts;
+    ps.line = line;
+    ps.end = line + len;
+    ps.pri = -1;
+    ps.sev = -1;
+    p = line;
+    e = line + len;
+    while (e > p && (e[-1] == '\r' || e[-1] == '\n'))
+        e--;
+    if (e - p >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+        (unsigned char)p[2] == 0xBF)
+        p += 3;
+
+    if (p < e && *p == '<') {
+        size_t n = ndig(p + 1, e);
+        if (n >= 1 && n <= 3 && p + 1 + n < e && p[1 + n] == '>' && num(p + 1, n) <= 191) {
+            ps.pri = num(p + 1, n);
+            p += n + 2;
+        }
+    }
+    if (ps.o->mode == SH_SYSLOG_RFC5424 ||
+        (ps.o->mode == SH_SYSLOG_AUTO && ps.pri >= 0 && p + 1 < e && is_dig(*p) &&
+         (p[1] == ' ' || (is_dig(p[1]) && p + 2 < e && p[2] == ' ')))) {
+        size_t n = ndig(p, e);
+        if (ps.pri >= 0 && n >= 1 && n <= 2 && p + n < e && p[n] == ' ' &&
+            parse_5424_rest(&ps, p + n + 1, e)) {
+            /* parsed as RFC 5424 */
+        } else if (ps.o->mode == SH_SYSLOG_RFC5424) {
+            ps.header = false;
+            ps.message = mk(line, line + len);
+        } else {
+            parse_3164(&ps, p, e);
+        }
+    } else {
+        parse_3164(&ps, p, e);
+    }
+
+    if (ps.have_stamp) {
+        ev->ts_ms = resolve_time(&ps);
+        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
+    }
+    ev->parsed = ps.header || ps.pri >= 0;
+    if (!ev->parsed) {
+        ps.message = mk(line, line + len);
+    }
+    sev = ps.sev >= 0 ? ps.sev : ps.pri >= 0 ? ps.pri & 7 : -1;
+
+    emit(&ps, "host", ps.host);
+    emit(&ps, "time", time_s);
+    if (ps.pri >= 0) {
+        span f = {fac_names[ps.pri >> 3], strlen(fac_names[ps.pri >> 3])};
+        emit(&ps, "facility", f);
+    }
+    if (sev >= 0) {
+        span s = {sev_digits[sev], 1};
+        emit(&ps, "severity", s);
+    }
+    emit(&ps, "program", ps.program);
+    emit(&ps, "pid", ps.pid);
+    emit(&ps, "mnemonic", ps.mnemonic);
+    emit(&ps, "facility_code", ps.fac_code);
+    emit(&ps, "subfacility", ps.subfac);
+    emit(&ps, "message", ps.message);
+    if (ps.user.n == 3 && memcmp(ps.user.p, "N/A", 3) == 0)
+        ps.user.n = 0;
+    emit(&ps, "user", ps.user);
+    emit(&ps, "src_ip", ps.src_ip);
+    emit(&ps, "src_port", ps.src_port);
+    emit(&ps, "dst_ip", ps.dst_ip);
+    emit(&ps, "dst_port", ps.dst_port);
+    emit(&ps, "local_port", ps.local_port);
+    emit(&ps, "command", ps.command);
+    emit(&ps, "relay", ps.relay);
+    emit(&ps, "node", ps.node);
+    emit(&ps, "sequence", ps.seq);
+    {
+        span raw = {line, len};
+        emit(&ps, "raw", raw);
+    }
+    for (i = 0; i < ps.n_sd; i++) {
+        if (!sh_log_event_get(ev, ps.sd[i].name, NULL))
+            emit(&ps, ps.sd[i].name, ps.sd[i].val);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------- detect */
+
+int sh_syslog_detect(const char *head, size_t len)
+{
+    struct sh_log_event *ev;
+    const char *p = head, *e = head + len;
+    int lines = 0, hits = 0, score;
+    struct sh_syslog_opts o = SH_SYSLOG_OPTS_INIT;
+
+    if (!head || len == 0)
+        return 0;
+    o.year = 2000;
+    ev = sh_malloc(sizeof(*ev));
+    if (!ev)
+        return 0;
+    while (p < e && lines < 64) {
+        const char *nl = memchr(p, '\n', (size_t)(e - p));
+        const char *le = nl ? nl : e;
+        size_t n = (size_t)(le - p);
+        if (!nl && lines > 0)
+            break; /* a cut-off last line says nothing */
+        while (n && (p[n - 1] == '\r' || p[n - 1] == ' '))
+            n--;
+        if (n > 0) {
+            lines++;
+            sh_syslog_parse(ev, p, n, &o);
+            if (ev->parsed &&
+                (sh_log_event_get(ev, "mnemonic", NULL) || sh_log_event_get(ev, "command", NULL) ||
+                 (ev->ts_ms && sh_log_event_get(ev, "host", NULL)) || ev->ts_ms))
+                hits++;
+        }
+        p = nl ? nl + 1 : e;
+    }
+    sh_free(ev);
+    if (lines == 0 || hits == 0)
+        return 0;
+    score = hits * 100 / lines;
+    if (hits == 1 && lines > 1)
+        score /= 2;
+    return score > 100 ? 100 : score;
+}

@@ -1,0 +1,647 @@
+/*
+ * sigma_corr.c - correlation rules over the hit store (see sigma_corr.h).
+ *
+ * Semantics, per group (the values of the group-by fields):
+ *  - event_count / value_count with gt/gte: a sliding window of `timespan`;
+ *    the rule fires as soon as the window satisfies the condition, then
+ *    the window starts empty again (one result per burst).
+ *  - event_count / value_count with lt/lte/eq: tumbling windows that open
+ *    at a group's first event; each closed window is tested once.
+ *  - temporal: every referenced rule (or `gte` N of them) within timespan.
+ *  - temporal_ordered: the referenced rules in the listed order within
+ *    timespan.
+ *  - x-salthunt-absence: an event of the rules that is not preceded by an
+ *    event of `x-salthunt-absent` within timespan.
+ *  - x-salthunt-gap: a device silent for longer than timespan.
+ * Hits without a time take part in no correlation.
+ */
+#include "../base/sh_base.h"
+
+#include "sigma_corr.h"
+#include "sigma_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../log/event.h"
+
+#define MAX_VAL 256
+#define MAX_RAW 1024
+#define MAX_CONTRIB 256
+#define MAX_WINDOW 4096
+
+struct sg_seg {
+    const char *host, *path;
+    int64_t first_ts, last_ts;
+    uint64_t first_line, last_line;
+};
+
+struct sg_gap {
+    const char *host, *path, *raw;
+    uint64_t line;
+    int64_t from_ts, to_ts;
+};
+
+struct sg_hits {
+    struct sh_arena arena;
+    struct sh_ptrvec hits; /* struct sg_hit * */
+    struct sh_ptrvec segs;
+    struct sh_ptrvec gaps;
+    size_t max_bytes;
+    size_t evicted;
+};
+
+int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
+{
+    struct sg_hits *h = sh_calloc(1, sizeof(*h));
+
+    *out = NULL;
+    if (!h)
+        return SH_ENOMEM;
+    sh_arena_init(&h->arena, 0);
+    h->max_bytes = max_bytes ? max_bytes : SG_HITS_DEFAULT_CAP;
+    *out = h;
+    return SH_OK;
+}
+
+void sh_sigma__hits_free(struct sg_hits *h)
+{
+    if (!h)
+        return;
+    sh_ptrvec_free(&h->hits);
+    sh_ptrvec_free(&h->segs);
+    sh_ptrvec_free(&h->gaps);
+    sh_arena_free(&h->arena);
+    sh_free(h);
+}
+
+size_t sh_sigma__hits_evicted(const struct sg_hits *h)
+{
+    return h ? h->evicted : 0;
+}
+
+size_t sh_sigma__hits_count(const struct sg_hits *h)
+{
+    return h ? h->hits.n : 0;
+}
+
+static bool full(struct sg_hits *h)
+{
+    if (h->arena.used_total < h->max_bytes)
+        return false;
+    h->evicted++;
+    return true;
+}
+
+static char *adup(struct sg_hits *h, const char *s, size_t n, size_t max)
+{
+    return sh_arena_strndup(&h->arena, s ? s : "", s ? (n < max ? n : max) : 0);
+}
+
+int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
+                       const char *path)
+{
+    struct sg_hit *x;
+    const char *v;
+    size_t n = 0, i;
+
+    if (full(h))
+        return SH_OK;
+    x = sh_arena_alloc(&h->arena, sizeof(*x));
+    if (!x)
+        return SH_ENOMEM;
+    x->rule = r->index;
+    x->ts_ms = ev->ts_ms;
+    v = sh_sigma__event_field(ev, "host", &n);
+    x->host = v ? adup(h, v, n, MAX_VAL) : NULL;
+    x->path = adup(h, path, strlen(path), 4096);
+    x->line = ev->line;
+    x->raw = adup(h, ev->raw, ev->raw_len, MAX_RAW);
+    if (r->nkeep) {
+        x->keys = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
+        x->vals = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
+        if (!x->keys || !x->vals)
+            return SH_ENOMEM;
+        for (i = 0; i < r->nkeep; i++) {
+            x->keys[i] = r->keep[i];
+            v = sh_sigma__event_field(ev, r->keep[i], &n);
+            x->vals[i] = v ? adup(h, v, n, MAX_VAL) : NULL;
+        }
+        x->nkv = r->nkeep;
+    }
+    x->contrib = sh_arena_alloc(&h->arena, sizeof(*x->contrib));
+    if (!x->path || !x->raw || !x->contrib || (v && !x->host))
+        return SH_ENOMEM;
+    x->contrib[0] = x;
+    x->ncontrib = x->ncontrib_total = 1;
+    return sh_ptrvec_push(&h->hits, x);
+}
+
+int sh_sigma__hits_segment(struct sg_hits *h, const char *host, const char *path,
+                           int64_t first_ts, uint64_t first_line, int64_t last_ts,
+                           uint64_t last_line)
+{
+    struct sg_seg *s;
+
+    if (full(h))
+        return SH_OK;
+    s = sh_arena_alloc(&h->arena, sizeof(*s));
+    if (!s)
+        return SH_ENOMEM;
+    s->host = adup(h, host, strlen(host), MAX_VAL);
+    s->path = adup(h, path, strlen(path), 4096);
+    if (!s->host || !s->path)
+        return SH_ENOMEM;
+    s->first_ts = first_ts;
+    s->last_ts = last_ts;
+    s->first_line = first_line;
+    s->last_line = last_line;
+    return sh_ptrvec_push(&h->segs, s);
+}
+
+int sh_sigma__hits_gap(struct sg_hits *h, const char *host, const char *path, uint64_t line,
+                       int64_t from_ts, int64_t to_ts, const char *raw, size_t raw_len)
+{
+    struct sg_gap *g;
+
+    if (full(h))
+        return SH_OK;
+    g = sh_arena_alloc(&h->arena, sizeof(*g));
+    if (!g)
+        return SH_ENOMEM;
+    g->host = adup(h, host, strlen(host), MAX_VAL);
+    g->path = adup(h, path, strlen(path), 4096);
+    g->raw = adup(h, raw, raw_len, MAX_RAW);
+    if (!g->host || !g->path || !g->raw)
+        return SH_ENOMEM;
+    g->line = line;
+    g->from_ts = from_ts;
+    g->to_ts = to_ts;
+    return sh_ptrvec_push(&h->gaps, g);
+}
+
+int64_t sh_sigma__min_gap_ms(const struct sh_sigma_set *set)
+{
+    int64_t m = 0;
+    size_t i;
+
+    for (i = 0; i < set->rules.n; i++) {
+        const struct sg_rule *r = set->rules.v[i];
+        if (r->corr && r->corr->type == SG_CORR_GAP && (m == 0 || r->corr->timespan_ms < m))
+            m = r->corr->timespan_ms;
+    }
+    return m;
+}
+
+/* ---- evaluation ---- */
+
+static int cmp_hit(const void *pa, const void *pb)
+{
+    const struct sg_hit *a = *(const struct sg_hit *const *)pa;
+    const struct sg_hit *b = *(const struct sg_hit *const *)pb;
+    int c;
+
+    if (a->ts_ms != b->ts_ms)
+        return a->ts_ms < b->ts_ms ? -1 : 1;
+    c = strcmp(a->path, b->path);
+    if (c)
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    return (a->rule > b->rule) - (a->rule < b->rule);
+}
+
+static const char *hit_val(const struct sh_sigma_set *set, const struct sg_corr *k,
+                           const struct sg_hit *x, const char *name)
+{
+    const char *f = sh_sigma__corr_field(k, set->rules.v[x->rule], name);
+    size_t i;
+
+    if (strcmp(f, "host") == 0 && x->host)
+        return x->host;
+    for (i = 0; i < x->nkv; i++)
+        if (strcmp(x->keys[i], f) == 0)
+            return x->vals[i];
+    return NULL;
+}
+
+struct gstate {
+    struct sg_hit **w; /* window (event_count etc.) */
+    size_t head, n, cap;
+    struct sg_hit **last; /* temporal: latest hit per reference */
+    int64_t last_absent;
+    bool have_absent;
+};
+
+static void gstate_free(void *p)
+{
+    struct gstate *g = p;
+
+    if (!g)
+        return;
+    sh_free(g->w);
+    sh_free(g->last);
+    sh_free(g);
+}
+
+static int win_push(struct gstate *g, struct sg_hit *x)
+{
+    if (g->head > 0 && g->head + g->n == g->cap) {
+        memmove(g->w, g->w + g->head, g->n * sizeof(*g->w));
+        g->head = 0;
+    }
+    if (g->n >= MAX_WINDOW) { /* bound: forget the oldest */
+        g->head++;
+        g->n--;
+    }
+    if (g->head + g->n == g->cap) {
+        size_t nc = g->cap ? g->cap * 2 : 16;
+        struct sg_hit **nw = sh_realloc(g->w, nc * sizeof(*nw));
+        if (!nw)
+            return SH_ENOMEM;
+        g->w = nw;
+        g->cap = nc;
+    }
+    g->w[g->head + g->n++] = x;
+    return SH_OK;
+}
+
+struct run {
+    const struct sh_sigma_set *set;
+    struct sg_hits *h;
+    const struct sg_rule *r;
+    const struct sg_corr *k;
+    struct sh_ptrvec out; /* new hits of this correlation */
+    sh_sigma_corr_cb cb;
+    void *ud;
+};
+
+static bool cond_ok(const struct sg_corr *k, double n)
+{
+    switch (k->cop) {
+    case SG_LT: return n < k->cval;
+    case SG_LTE: return n <= k->cval;
+    case SG_GT: return n > k->cval;
+    case SG_GTE: return n >= k->cval;
+    case SG_EQ: return n == k->cval;
+    }
+    return false;
+}
+
+static const char *fmt_span(int64_t ms, char *buf, size_t len)
+{
+    if (ms % 86400000 == 0)
+        snprintf(buf, len, "%lldd", (long long)(ms / 86400000));
+    else if (ms % 3600000 == 0)
+        snprintf(buf, len, "%lldh", (long long)(ms / 3600000));
+    else if (ms % 60000 == 0)
+        snprintf(buf, len, "%lldm", (long long)(ms / 60000));
+    else
+        snprintf(buf, len, "%llds", (long long)(ms / 1000));
+    return buf;
+}
+
+/* Make the result hit of a correlation from its contributing hits. */
+static int fire(struct run *u, struct sg_hit **xs, size_t n, const char *why)
+{
+    struct sg_hits *h = u->h;
+    const struct sg_hit *last = xs[n - 1];
+    struct sg_hit *o;
+    size_t i, j, total = 0, kept = 0;
+
+    for (i = 0; i < n; i++)
+        total += xs[i]->ncontrib_total;
+    o = sh_arena_alloc(&h->arena, sizeof(*o));
+    if (!o)
+        return SH_ENOMEM;
+    o->rule = u->r->index;
+    o->ts_ms = last->ts_ms;
+    o->host = last->host;
+    o->path = last->path;
+    o->line = last->line;
+    o->raw = last->raw;
+    o->why = sh_arena_strdup(&h->arena, why);
+    o->contrib = sh_arena_alloc(&h->arena,
+                                (total < MAX_CONTRIB ? total : MAX_CONTRIB) * sizeof(*o->contrib) +
+                                    sizeof(*o->contrib));
+    if (!o->why || !o->contrib)
+        return SH_ENOMEM;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < xs[i]->ncontrib && kept < MAX_CONTRIB; j++)
+            o->contrib[kept++] = xs[i]->contrib[j];
+    o->ncontrib = kept;
+    o->ncontrib_total = total;
+    if (u->k->ngb) {
+        o->keys = sh_arena_alloc(&h->arena, u->k->ngb * sizeof(char *));
+        o->vals = sh_arena_alloc(&h->arena, u->k->ngb * sizeof(char *));
+        if (!o->keys || !o->vals)
+            return SH_ENOMEM;
+        for (i = 0; i < u->k->ngb; i++) {
+            o->keys[i] = u->k->group_by[i];
+            o->vals[i] = hit_val(u->set, u->k, last, u->k->group_by[i]);
+            if (strcmp(u->k->group_by[i], "host") == 0 && o->vals[i])
+                o->host = o->vals[i];
+        }
+        o->nkv = u->k->ngb;
+    }
+    if (sh_ptrvec_push(&u->out, o))
+        return SH_ENOMEM;
+    if (!u->r->suppressed && u->cb)
+        return u->cb(u->r, o, u->ud);
+    return SH_OK;
+}
+
+static size_t distinct(const struct sh_sigma_set *set, const struct sg_corr *k, struct gstate *g)
+{
+    size_t i, j, d = 0;
+
+    for (i = 0; i < g->n; i++) {
+        const char *v = hit_val(set, k, g->w[g->head + i], k->cfield);
+        bool seen = false;
+        if (!v)
+            continue;
+        for (j = 0; j < i && !seen; j++) {
+            const char *o = hit_val(set, k, g->w[g->head + j], k->cfield);
+            seen = o && strcmp(o, v) == 0;
+        }
+        d += !seen;
+    }
+    return d;
+}
+
+static int count_fire(struct run *u, struct gstate *g)
+{
+    char why[160], span[32];
+    size_t n = u->k->type == SG_CORR_VALUE_COUNT ? distinct(u->set, u->k, g) : g->n;
+    int rc;
+
+    if (!g->n || !cond_ok(u->k, (double)n))
+        return SH_OK;
+    if (u->k->type == SG_CORR_VALUE_COUNT)
+        snprintf(why, sizeof(why), "%zu distinct %s values in %zu events within %s", n,
+                 u->k->cfield, g->n, fmt_span(u->k->timespan_ms, span, sizeof(span)));
+    else
+        snprintf(why, sizeof(why), "%zu events within %s", n,
+                 fmt_span(u->k->timespan_ms, span, sizeof(span)));
+    rc = fire(u, g->w + g->head, g->n, why);
+    g->head = g->n = 0;
+    return rc;
+}
+
+static int on_hit(struct run *u, struct gstate *g, struct sg_hit *x, int ref)
+{
+    const struct sg_corr *k = u->k;
+    int64_t t = x->ts_ms, T = k->timespan_ms;
+    char why[200], span[32];
+    int rc;
+
+    switch (k->type) {
+    case SG_CORR_EVENT_COUNT:
+    case SG_CORR_VALUE_COUNT:
+        if (k->cop == SG_GT || k->cop == SG_GTE) {
+            if ((rc = win_push(g, x)))
+                return rc;
+            while (g->n && g->w[g->head]->ts_ms < t - T) {
+                g->head++;
+                g->n--;
+            }
+            return count_fire(u, g);
+        }
+        if (g->n && t > g->w[g->head]->ts_ms + T) {
+            if ((rc = count_fire(u, g)))
+                return rc;
+            g->head = g->n = 0;
+        }
+        return win_push(g, x);
+    case SG_CORR_TEMPORAL: {
+        size_t i, have = 0, need = k->has_cond ? (size_t)k->cval : k->nrefs;
+        struct sg_hit *picked[SG_MAX_CORR_RULES];
+        g->last[ref] = x;
+        for (i = 0; i < k->nrefs; i++)
+            if (g->last[i] && g->last[i]->ts_ms >= t - T)
+                picked[have++] = g->last[i];
+        if (have < need || (k->has_cond && !cond_ok(k, (double)have)))
+            return SH_OK;
+        qsort(picked, have, sizeof(*picked), cmp_hit);
+        snprintf(why, sizeof(why), "%zu of %zu rules within %s", have, k->nrefs,
+                 fmt_span(T, span, sizeof(span)));
+        memset(g->last, 0, k->nrefs * sizeof(*g->last));
+        return fire(u, picked, have, why);
+    }
+    case SG_CORR_TEMPORAL_ORDERED: {
+        size_t i, next = 0;
+        struct sg_hit *picked[SG_MAX_CORR_RULES];
+        if ((rc = win_push(g, x)))
+            return rc;
+        while (g->n && g->w[g->head]->ts_ms < t - T) {
+            g->head++;
+            g->n--;
+        }
+        for (i = 0; i < g->n && next < k->nrefs; i++)
+            if (g->w[g->head + i]->rule == k->ridx[next])
+                picked[next++] = g->w[g->head + i];
+        if (next < k->nrefs)
+            return SH_OK;
+        snprintf(why, sizeof(why), "%zu rules in order within %s", k->nrefs,
+                 fmt_span(T, span, sizeof(span)));
+        g->head = g->n = 0;
+        return fire(u, picked, k->nrefs, why);
+    }
+    case SG_CORR_ABSENCE:
+        if (ref < 0) {
+            g->last_absent = t;
+            g->have_absent = true;
+            return SH_OK;
+        }
+        if (g->have_absent && g->last_absent >= t - T)
+            return SH_OK;
+        snprintf(why, sizeof(why), "no %s event in the %s before it", k->absent_ref,
+                 fmt_span(T, span, sizeof(span)));
+        return fire(u, &x, 1, why);
+    case SG_CORR_GAP:
+        return SH_OK;
+    }
+    return SH_OK;
+}
+
+static int group_key(struct run *u, const struct sg_hit *x, struct sh_buf *key)
+{
+    size_t i;
+    int rc = SH_OK;
+
+    sh_buf_reset(key);
+    rc = sh_buf_addc(key, 'g');
+    for (i = 0; i < u->k->ngb && !rc; i++) {
+        const char *v = hit_val(u->set, u->k, x, u->k->group_by[i]);
+        rc = sh_buf_adds(key, v ? v : "");
+        if (!rc)
+            rc = sh_buf_addc(key, '\x1f');
+    }
+    return rc;
+}
+
+static int ref_of(const struct sg_corr *k, int rule)
+{
+    size_t i;
+
+    for (i = 0; i < k->nrefs; i++)
+        if (k->ridx[i] == rule)
+            return (int)i;
+    return -2;
+}
+
+static int cmp_seg(const void *pa, const void *pb)
+{
+    const struct sg_seg *a = *(const struct sg_seg *const *)pa;
+    const struct sg_seg *b = *(const struct sg_seg *const *)pb;
+    int c = strcmp(a->host, b->host);
+
+    if (c)
+        return c;
+    if (a->first_ts != b->first_ts)
+        return a->first_ts < b->first_ts ? -1 : 1;
+    return strcmp(a->path, b->path);
+}
+
+/* Gaps: silences inside files plus silences between a device's files. */
+static int run_gap(struct run *u)
+{
+    struct sg_hits *h = u->h;
+    size_t i;
+    char why[200], span[32], len[32];
+    int rc;
+
+    if (h->segs.n > 1)
+        qsort(h->segs.v, h->segs.n, sizeof(void *), cmp_seg);
+    for (i = 0; i + 1 < h->segs.n; i++) {
+        const struct sg_seg *a = h->segs.v[i], *b = h->segs.v[i + 1];
+        size_t j;
+        int64_t end = a->last_ts;
+        /* the latest end among this host's earlier segments */
+        for (j = i; j > 0 && strcmp(((struct sg_seg *)h->segs.v[j - 1])->host, a->host) == 0; j--)
+            if (((struct sg_seg *)h->segs.v[j - 1])->last_ts > end)
+                end = ((struct sg_seg *)h->segs.v[j - 1])->last_ts;
+        if (strcmp(a->host, b->host) != 0 || !end || !b->first_ts)
+            continue;
+        if (b->first_ts - end > u->k->timespan_ms) {
+            rc = sh_sigma__hits_gap(h, b->host, b->path, b->first_line, end, b->first_ts, "", 0);
+            if (rc)
+                return rc;
+        }
+    }
+    for (i = 0; i < h->gaps.n; i++) {
+        const struct sg_gap *g = h->gaps.v[i];
+        struct sg_hit *c;
+        int64_t d = g->to_ts - g->from_ts;
+        if (d <= u->k->timespan_ms)
+            continue;
+        snprintf(why, sizeof(why), "no events for %s (more than %s)",
+                 fmt_span(d - d % 60000, len, sizeof(len)),
+                 fmt_span(u->k->timespan_ms, span, sizeof(span)));
+        {
+            c = sh_arena_alloc(&h->arena, sizeof(*c));
+            if (!c)
+                return SH_ENOMEM;
+            c->rule = u->r->index;
+            c->ts_ms = g->to_ts;
+            c->host = g->host;
+            c->path = g->path;
+            c->line = g->line;
+            c->raw = g->raw;
+            c->keys = sh_arena_alloc(&h->arena, sizeof(char *));
+            c->vals = sh_arena_alloc(&h->arena, sizeof(char *));
+            c->contrib = sh_arena_alloc(&h->arena, sizeof(*c->contrib));
+            if (!c->keys || !c->vals || !c->contrib)
+                return SH_ENOMEM;
+            c->keys[0] = "host";
+            c->vals[0] = g->host;
+            c->nkv = 1;
+            c->contrib[0] = c;
+            c->ncontrib = c->ncontrib_total = 1;
+            rc = fire(u, &c, 1, why);
+            if (rc)
+                return rc;
+        }
+    }
+    return SH_OK;
+}
+
+static int run_one(struct run *u)
+{
+    struct sh_strmap groups = {0};
+    struct sh_buf key;
+    size_t i;
+    int rc = SH_OK;
+
+    if (u->k->type == SG_CORR_GAP)
+        return run_gap(u);
+    if (u->k->nrefs == 0)
+        return SH_OK;
+    sh_buf_init(&key, 64 * 1024);
+    for (i = 0; i < u->h->hits.n && !rc; i++) {
+        struct sg_hit *x = u->h->hits.v[i];
+        struct gstate *g;
+        int ref = ref_of(u->k, x->rule);
+        if (ref == -2 && !(u->k->type == SG_CORR_ABSENCE && x->rule == u->k->absent_idx))
+            continue;
+        if (ref == -2)
+            ref = -1;
+        if (!x->ts_ms)
+            continue;
+        if ((rc = group_key(u, x, &key)))
+            break;
+        g = sh_strmap_get(&groups, key.ptr);
+        if (!g) {
+            g = sh_calloc(1, sizeof(*g));
+            if (!g || (u->k->nrefs && !(g->last = sh_calloc(u->k->nrefs, sizeof(*g->last))))) {
+                gstate_free(g);
+                rc = SH_ENOMEM;
+                break;
+            }
+            if (sh_strmap_put(&groups, key.ptr, g, NULL)) {
+                gstate_free(g);
+                rc = SH_ENOMEM;
+                break;
+            }
+        }
+        rc = on_hit(u, g, x, ref);
+    }
+    /* tumbling windows still open at the end */
+    if (!rc && (u->k->type == SG_CORR_EVENT_COUNT || u->k->type == SG_CORR_VALUE_COUNT) &&
+        !(u->k->cop == SG_GT || u->k->cop == SG_GTE)) {
+        for (i = 0; i < groups.cap && !rc; i++)
+            if (groups.ents && groups.ents[i].key)
+                rc = count_fire(u, groups.ents[i].val);
+    }
+    sh_strmap_free(&groups, gstate_free);
+    sh_buf_free(&key);
+    return rc;
+}
+
+int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, sh_sigma_corr_cb cb,
+                       void *ud)
+{
+    size_t c, i;
+    int rc = SH_OK;
+
+    if (h->hits.n > 1)
+        qsort(h->hits.v, h->hits.n, sizeof(void *), cmp_hit);
+    for (c = 0; c < set->ncorr && !rc; c++) {
+        struct run u;
+        memset(&u, 0, sizeof(u));
+        u.set = set;
+        u.h = h;
+        u.r = set->rules.v[set->corr_order[c]];
+        u.k = u.r->corr;
+        u.cb = cb;
+        u.ud = ud;
+        rc = run_one(&u);
+        /* results become input for correlations that read this one */
+        for (i = 0; i < u.out.n && !rc; i++)
+            rc = sh_ptrvec_push(&h->hits, u.out.v[i]);
+        sh_ptrvec_free(&u.out);
+        if (!rc && h->hits.n > 1)
+            qsort(h->hits.v, h->hits.n, sizeof(void *), cmp_hit);
+    }
+    return rc;
+}

@@ -1,0 +1,77 @@
+/*
+ * sigma_corr.h - Sigma correlation rules over collected rule matches.
+ *
+ * Matches of rules that correlations read are kept as hits (time, device,
+ * evidence location, and the few field values the correlations group or
+ * count by) in a bounded store: past its memory cap new hits are dropped
+ * and counted, never grown without limit. Device time segments (first and
+ * last event per device and file, plus silences inside a file) feed the
+ * salthunt gap check. After all input is read, sh_sigma__corr_run sorts
+ * the hits by event time and evaluates every correlation, dependencies
+ * first, so correlations may read other correlations.
+ *
+ * A store is not thread-safe: callers serialise sh_sigma__hits_* calls.
+ * Everything it returns is borrowed until sh_sigma__hits_free.
+ */
+#ifndef SH_SIGMA_CORR_H
+#define SH_SIGMA_CORR_H
+
+#include "../base/sh_base.h"
+
+struct sh_sigma_set;
+struct sg_rule;
+struct sh_log_event;
+
+struct sg_hit {
+    int rule;         /* rule index in the set */
+    int64_t ts_ms;    /* 0: unknown (such hits take part in no time window) */
+    const char *host; /* device, may be NULL */
+    const char *path;
+    uint64_t line;
+    const char *raw;  /* evidence line (bounded copy) */
+    const char **keys;
+    const char **vals;
+    size_t nkv;
+    struct sg_hit **contrib; /* base events behind a correlation hit (self for base hits) */
+    size_t ncontrib;
+    size_t ncontrib_total;   /* including those past the contributor cap */
+    const char *why;         /* correlation hits: what was counted */
+};
+
+struct sg_hits;
+
+#define SG_HITS_DEFAULT_CAP ((size_t)256 << 20)
+
+int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes);
+void sh_sigma__hits_free(struct sg_hits *h);
+/** Hits dropped because the store was full. */
+size_t sh_sigma__hits_evicted(const struct sg_hits *h);
+size_t sh_sigma__hits_count(const struct sg_hits *h);
+
+/** Keep a match of detection rule `r` on `ev` (for correlations that read r). */
+int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
+                       const char *path);
+
+/**
+ * Record that device `host` logged events from first_ts to last_ts in
+ * `path` (lines first_line..last_line); the gap check joins segments across
+ * files. Silences inside one file are reported with sh_sigma__hits_gap.
+ */
+int sh_sigma__hits_segment(struct sg_hits *h, const char *host, const char *path,
+                           int64_t first_ts, uint64_t first_line, int64_t last_ts,
+                           uint64_t last_line);
+/** A silence of `host` from `from_ts` until the event at path:line (time to_ts). */
+int sh_sigma__hits_gap(struct sg_hits *h, const char *host, const char *path, uint64_t line,
+                       int64_t from_ts, int64_t to_ts, const char *raw, size_t raw_len);
+
+/** Smallest gap any x-salthunt-gap correlation of `set` looks for (0: none). */
+int64_t sh_sigma__min_gap_ms(const struct sh_sigma_set *set);
+
+/** Called for every correlation result that generates a finding. */
+typedef int (*sh_sigma_corr_cb)(const struct sg_rule *corr, const struct sg_hit *out, void *ud);
+
+/** Evaluate every correlation of `set` over the store; see the header comment. */
+int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, sh_sigma_corr_cb cb,
+                       void *ud);
+
+#endif

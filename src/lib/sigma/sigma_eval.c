@@ -1,0 +1,554 @@
+/*
+ * sigma_eval.c - evaluate compiled Sigma detection rules on one log event.
+ *
+ * The prefilter (sigma_mpm.c) proposes candidate rules from the literal
+ * anchors found in the event's text; rules without an exact anchor set are
+ * candidates on every event. Candidates are then evaluated in full:
+ * condition tree, selections (memoised per rule), items, values. Matching
+ * is on bytes: case-insensitive for ASCII unless `cased`.
+ *
+ * The set is read-only here; all mutable state lives in struct sg_scratch,
+ * one per thread.
+ */
+#include "../base/sh_base.h"
+
+#include "sigma_eval.h"
+#include "sigma_int.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "../log/event.h"
+#include "../policy/policy.h"
+
+/* ---- event fields ---- */
+
+const char *sh_sigma__event_field(const struct sh_log_event *ev, const char *name, size_t *len)
+{
+    uint32_t i;
+
+    if (strcmp(name, "raw") == 0) {
+        *len = ev->raw_len;
+        return ev->raw;
+    }
+    for (i = 0; i < ev->n_fields && i < SH_LOG_MAX_FIELDS; i++) {
+        if (ev->fields[i].name && strcmp(ev->fields[i].name, name) == 0 && ev->fields[i].value) {
+            *len = ev->fields[i].len;
+            return ev->fields[i].value;
+        }
+    }
+    *len = 0;
+    return NULL;
+}
+
+/* ---- string matching ---- */
+
+static inline bool ceq(char p, char s, bool cased)
+{
+    return cased ? p == s : p == (char)tolower((unsigned char)s);
+}
+
+static bool glob(const struct sg_value *v, const char *s, size_t sn)
+{
+    const char *p = v->pat;
+    const uint8_t *w = v->wild;
+    size_t pn = v->pat_len, pi = 0, si = 0, star = SIZE_MAX, mark = 0;
+
+    while (si < sn) {
+        if (pi < pn && w[pi] && p[pi] == '*') {
+            star = pi++;
+            mark = si;
+            continue;
+        }
+        if (pi < pn && (w[pi] ? p[pi] == '?' : ceq(p[pi], s[si], v->cased))) {
+            pi++;
+            si++;
+            continue;
+        }
+        if (star != SIZE_MAX) {
+            pi = star + 1;
+            si = ++mark;
+            continue;
+        }
+        return false;
+    }
+    while (pi < pn && w[pi] && p[pi] == '*')
+        pi++;
+    return pi == pn;
+}
+
+static bool ci_equal(const char *a, size_t an, const char *b, size_t bn, bool cased)
+{
+    size_t i;
+
+    if (an != bn)
+        return false;
+    for (i = 0; i < an; i++)
+        if (cased ? a[i] != b[i]
+                  : tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+            return false;
+    return true;
+}
+
+static bool ci_find(const char *h, size_t hn, const char *n, size_t nn, bool cased)
+{
+    size_t i;
+
+    if (nn == 0)
+        return true;
+    for (i = 0; i + nn <= hn; i++)
+        if (ci_equal(h + i, nn, n, nn, cased))
+            return true;
+    return false;
+}
+
+static bool parse_ip(const char *s, size_t n, uint8_t *addr, uint8_t *af)
+{
+    char buf[64];
+
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    if (inet_pton(AF_INET, buf, addr) == 1) {
+        *af = 4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, buf, addr) == 1) {
+        *af = 6;
+        return true;
+    }
+    return false;
+}
+
+static bool cidr_match(const struct sg_value *v, const char *s, size_t n)
+{
+    uint8_t a[16], af = 0;
+    unsigned bits = v->prefix, i;
+
+    if (!parse_ip(s, n, a, &af) || af != v->af)
+        return false;
+    for (i = 0; bits >= 8; i++, bits -= 8)
+        if (a[i] != v->addr[i])
+            return false;
+    if (bits) {
+        uint8_t mask = (uint8_t)(0xff << (8 - bits));
+        if ((a[i] & mask) != (v->addr[i] & mask))
+            return false;
+    }
+    return true;
+}
+
+static bool num_match(const struct sg_value *v, const char *s, size_t n)
+{
+    char buf[64], *end = NULL;
+    double x;
+
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    errno = 0;
+    x = strtod(buf, &end);
+    if (errno || end == buf || *end || !isfinite(x))
+        return false;
+    switch (v->op) {
+    case SG_LT: return x < v->num;
+    case SG_LTE: return x <= v->num;
+    case SG_GT: return x > v->num;
+    case SG_GTE: return x >= v->num;
+    case SG_EQ: return x == v->num;
+    }
+    return false;
+}
+
+static bool value_match(struct sg_scratch *sc, const struct sg_value *v,
+                        const struct sh_log_event *ev, const char *s, size_t n)
+{
+    switch (v->kind) {
+    case SG_V_STR:
+        return glob(v, s, n);
+    case SG_V_RE: {
+        int rc = pcre2_match(v->re, (PCRE2_SPTR)s, n, 0, 0, sc->md, NULL);
+        return rc >= 0;
+    }
+    case SG_V_CIDR:
+        return cidr_match(v, s, n);
+    case SG_V_NUM:
+        return num_match(v, s, n);
+    case SG_V_FIELDREF: {
+        size_t on = 0;
+        const char *o = sh_sigma__event_field(ev, v->pat, &on);
+        if (!o)
+            return false;
+        switch (v->fref_mode) {
+        case 1: return ci_find(s, n, o, on, v->cased);
+        case 2: return on <= n && ci_equal(s, on, o, on, v->cased);
+        case 3: return on <= n && ci_equal(s + n - on, on, o, on, v->cased);
+        default: return ci_equal(s, n, o, on, v->cased);
+        }
+    }
+    case SG_V_EXPAND: {
+        char buf[256];
+        if (!sc->set->policy || n >= sizeof(buf))
+            return false;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        return sh_policy_contains(sc->set->policy, (enum sh_policy_key)v->policy_key, buf);
+    }
+    case SG_V_EXISTS:
+    case SG_V_NULL:
+        return false; /* handled by the item */
+    }
+    return false;
+}
+
+static bool item_match(struct sg_scratch *sc, const struct sg_item *it,
+                       const struct sh_log_event *ev)
+{
+    const char *s;
+    size_t n = 0, i;
+
+    if (it->mapped) {
+        s = sh_sigma__event_field(ev, it->mapped, &n);
+    } else {
+        s = ev->raw;
+        n = ev->raw_len;
+    }
+    for (i = 0; i < it->nv; i++) {
+        const struct sg_value *v = &it->v[i];
+        bool m;
+        if (v->kind == SG_V_EXISTS)
+            m = (s != NULL) == v->want;
+        else if (v->kind == SG_V_NULL)
+            m = s == NULL || n == 0;
+        else
+            m = s != NULL && value_match(sc, v, ev, s, n);
+        if (it->all && !m)
+            return false;
+        if (!it->all && m)
+            return true;
+    }
+    return it->all;
+}
+
+static bool sel_match(struct sg_scratch *sc, const struct sg_sel *sel,
+                      const struct sh_log_event *ev)
+{
+    size_t g, i;
+
+    for (g = 0; g < sel->n; g++) {
+        bool all = true;
+        for (i = 0; i < sel->groups[g].n && all; i++)
+            all = item_match(sc, &sel->groups[g].items[i], ev);
+        if (all)
+            return true;
+    }
+    return false;
+}
+
+static bool cond_eval(struct sg_scratch *sc, const struct sg_cond *c, const struct sg_sel *sels,
+                      int8_t *memo, const struct sh_log_event *ev)
+{
+    size_t i;
+    unsigned hits = 0;
+
+    switch (c->op) {
+    case SG_C_SEL:
+        if (memo) {
+            if (memo[c->sel] < 0)
+                memo[c->sel] = (int8_t)sel_match(sc, &sels[c->sel], ev);
+            return memo[c->sel] != 0;
+        }
+        return sel_match(sc, &sels[c->sel], ev);
+    case SG_C_AND:
+        for (i = 0; i < c->n; i++)
+            if (!cond_eval(sc, c->kids[i], sels, memo, ev))
+                return false;
+        return true;
+    case SG_C_OR:
+        for (i = 0; i < c->n; i++)
+            if (cond_eval(sc, c->kids[i], sels, memo, ev))
+                return true;
+        return false;
+    case SG_C_NOT:
+        return !cond_eval(sc, c->kids[0], sels, memo, ev);
+    case SG_C_NOF:
+        for (i = 0; i < c->n; i++)
+            if (cond_eval(sc, c->kids[i], sels, memo, ev) && ++hits >= c->need)
+                return true;
+        return false;
+    case SG_C_TRUE:
+        return true;
+    }
+    return false;
+}
+
+bool sh_sigma__eval_rule(struct sg_scratch *sc, const struct sg_rule *r,
+                         const struct sh_log_event *ev)
+{
+    size_t i;
+
+    if (!r->cond)
+        return false;
+    if (r->nsel > sc->selmemo_cap)
+        return false;
+    memset(sc->selmemo, 0xff, r->nsel);
+    if (!cond_eval(sc, r->cond, r->sels, sc->selmemo, ev))
+        return false;
+    for (i = 0; i < r->nfilters; i++)
+        if (!cond_eval(sc, r->filters[i]->cond, r->filters[i]->sels, NULL, ev))
+            return false;
+    return true;
+}
+
+/* ---- scratch and the per-event entry point ---- */
+
+int sh_sigma__scratch_new(const struct sh_sigma_set *set, struct sg_scratch **out)
+{
+    struct sg_scratch *s;
+    size_t n = set->rules.n ? set->rules.n : 1;
+
+    *out = NULL;
+    s = sh_calloc(1, sizeof(*s));
+    if (!s)
+        return SH_ENOMEM;
+    s->set = set;
+    s->cand = sh_calloc(n, 1);
+    s->list = sh_calloc(n, sizeof(int));
+    s->selmemo_cap = SG_MAX_SELECTIONS;
+    s->selmemo = sh_calloc(s->selmemo_cap, 1);
+    s->md = pcre2_match_data_create(1, NULL);
+    if (!s->cand || !s->list || !s->selmemo || !s->md)
+        goto fail;
+    if (set->mpm) {
+        s->hs_scratch = sh_sigma__mpm_scratch_new(set->mpm);
+        if (!s->hs_scratch)
+            goto fail;
+    }
+    *out = s;
+    return SH_OK;
+fail:
+    sh_sigma__scratch_free(s);
+    return SH_ENOMEM;
+}
+
+void sh_sigma__scratch_free(struct sg_scratch *s)
+{
+    if (!s)
+        return;
+    sh_sigma__mpm_scratch_free(s->hs_scratch);
+    if (s->md)
+        pcre2_match_data_free(s->md);
+    sh_free(s->cand);
+    sh_free(s->list);
+    sh_free(s->selmemo);
+    sh_free(s);
+}
+
+static void on_pattern(unsigned id, void *ud)
+{
+    struct sg_scratch *s = ud;
+    uint32_t r;
+
+    if (id >= s->set->npat)
+        return;
+    r = s->set->pat_rule[id];
+    if (!s->cand[r]) {
+        s->cand[r] = 1;
+        s->list[s->nlist++] = (int)r;
+    }
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static bool inside(const char *p, const char *base, size_t len)
+{
+    return (uintptr_t)p >= (uintptr_t)base && (uintptr_t)p < (uintptr_t)base + len;
+}
+
+int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma_hit_cb cb,
+                  void *ud)
+{
+    const struct sh_sigma_set *set = s->set;
+    size_t i;
+    int rc = SH_OK;
+
+    s->nlist = 0;
+    if (set->mpm) {
+        uint32_t f;
+        sh_sigma__mpm_scan(set->mpm, s->hs_scratch, ev->raw, ev->raw_len, on_pattern, s);
+        if (ev->scratch_used)
+            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, ev->scratch,
+                               ev->scratch_used <= SH_LOG_SCRATCH ? ev->scratch_used
+                                                                  : SH_LOG_SCRATCH,
+                               on_pattern, s);
+        /* values stored elsewhere (static strings) are scanned one by one */
+        for (f = 0; f < ev->n_fields && f < SH_LOG_MAX_FIELDS; f++) {
+            const struct sh_log_field *fl = &ev->fields[f];
+            if (!fl->value || !fl->len || inside(fl->value, ev->raw, ev->raw_len + 1) ||
+                inside(fl->value, ev->scratch, SH_LOG_SCRATCH))
+                continue;
+            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, fl->value, fl->len, on_pattern, s);
+        }
+    }
+    for (i = 0; i < set->nalways; i++) {
+        int r = set->always[i];
+        if (!s->cand[r]) {
+            s->cand[r] = 1;
+            s->list[s->nlist++] = r;
+        }
+    }
+    if (s->nlist > 1)
+        qsort(s->list, s->nlist, sizeof(int), cmp_int);
+    for (i = 0; i < s->nlist; i++) {
+        const struct sg_rule *r = set->rules.v[s->list[i]];
+        s->cand[s->list[i]] = 0;
+        if (rc)
+            continue;
+        if (sh_sigma__eval_rule(s, r, ev))
+            rc = cb(r, ev, ud);
+    }
+    return rc;
+}
+
+/* ---- anchors ---- */
+
+static bool regex_prefilter_safe(const char *re)
+{
+    /* Anchors, word boundaries and lookarounds depend on where the field
+     * sits in the line, so such a regex is no exact prefilter over the line. */
+    return !strpbrk(re, "^$") && !strstr(re, "\\b") && !strstr(re, "\\B") &&
+           !strstr(re, "\\A") && !strstr(re, "\\Z") && !strstr(re, "\\z") &&
+           !strstr(re, "\\G") && !strstr(re, "(?") && !strstr(re, "\\K");
+}
+
+static bool value_anchor(const struct sg_value *v)
+{
+    if (v->kind == SG_V_STR)
+        return v->lit_len > 0;
+    if (v->kind == SG_V_RE)
+        return v->re_src && regex_prefilter_safe(v->re_src);
+    return false;
+}
+
+/* Anchors of an item: a vector of struct sg_value *; false when none. */
+static bool item_anchors(const struct sg_item *it, struct sh_ptrvec *out)
+{
+    size_t i;
+
+    if (it->all) {
+        const struct sg_value *best = NULL;
+        for (i = 0; i < it->nv; i++)
+            if (value_anchor(&it->v[i]) &&
+                (!best || (it->v[i].kind == SG_V_STR &&
+                           (best->kind != SG_V_STR || it->v[i].lit_len > best->lit_len))))
+                best = &it->v[i];
+        if (!best)
+            return false;
+        return sh_ptrvec_push(out, (void *)(uintptr_t)best) == 0;
+    }
+    for (i = 0; i < it->nv; i++)
+        if (!value_anchor(&it->v[i]))
+            return false;
+    for (i = 0; i < it->nv; i++)
+        if (sh_ptrvec_push(out, (void *)(uintptr_t)&it->v[i]))
+            return false;
+    return true;
+}
+
+static size_t min_lit(const struct sh_ptrvec *pv, size_t from)
+{
+    size_t i, m = SIZE_MAX;
+
+    for (i = from; i < pv->n; i++) {
+        const struct sg_value *v = pv->v[i];
+        size_t l = v->kind == SG_V_STR ? v->lit_len : 3;
+        if (l < m)
+            m = l;
+    }
+    return m;
+}
+
+static bool sel_anchors(const struct sg_sel *sel, struct sh_ptrvec *out)
+{
+    size_t g, i;
+
+    for (g = 0; g < sel->n; g++) {
+        /* best item of the group: the one whose shortest anchor is longest */
+        size_t best_i = SIZE_MAX, best_score = 0, base = out->n;
+        for (i = 0; i < sel->groups[g].n; i++) {
+            size_t score;
+            out->n = base;
+            if (!item_anchors(&sel->groups[g].items[i], out))
+                continue;
+            score = min_lit(out, base);
+            if (best_i == SIZE_MAX || score > best_score) {
+                best_i = i;
+                best_score = score;
+            }
+        }
+        out->n = base;
+        if (best_i == SIZE_MAX || !item_anchors(&sel->groups[g].items[best_i], out))
+            return false;
+    }
+    return true;
+}
+
+static bool cond_anchors(const struct sg_cond *c, const struct sg_sel *sels,
+                         struct sh_ptrvec *out, int depth)
+{
+    size_t i, base = out->n;
+
+    if (depth > SG_MAX_COND_DEPTH * 2)
+        return false;
+    switch (c->op) {
+    case SG_C_SEL:
+        return sel_anchors(&sels[c->sel], out);
+    case SG_C_AND: {
+        size_t best_i = SIZE_MAX, best_score = 0;
+        for (i = 0; i < c->n; i++) {
+            size_t score;
+            out->n = base;
+            if (!cond_anchors(c->kids[i], sels, out, depth + 1))
+                continue;
+            score = min_lit(out, base);
+            if (best_i == SIZE_MAX || score > best_score) {
+                best_i = i;
+                best_score = score;
+            }
+        }
+        out->n = base;
+        return best_i != SIZE_MAX && cond_anchors(c->kids[best_i], sels, out, depth + 1);
+    }
+    case SG_C_OR:
+    case SG_C_NOF:
+        for (i = 0; i < c->n; i++)
+            if (!cond_anchors(c->kids[i], sels, out, depth + 1))
+                return false;
+        return true;
+    case SG_C_NOT:
+    case SG_C_TRUE:
+        return false;
+    }
+    return false;
+}
+
+bool sh_sigma__anchors(const struct sg_rule *r, struct sh_ptrvec *vals_out)
+{
+    vals_out->n = 0;
+    if (!r->cond)
+        return false;
+    return cond_anchors(r->cond, r->sels, vals_out, 0) && vals_out->n > 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * sigma_eval.h - evaluate a compiled Sigma set on log events (internal).
+ *
+ * One struct sg_scratch per thread (owned, sh_sigma__scratch_free); the
+ * set is shared read-only. Used by the log analyzer, the live listener and
+ * the pack test runner.
+ */
+#ifndef SH_SIGMA_EVAL_H
+#define SH_SIGMA_EVAL_H
+
+#include "../base/sh_base.h"
+
+struct sh_sigma_set;
+struct sg_scratch;
+struct sg_rule;
+struct sh_log_event;
+
+/** Called for every detection rule the event matches; non-zero stops. */
+typedef int (*sh_sigma_hit_cb)(const struct sg_rule *r, const struct sh_log_event *ev, void *ud);
+
+int sh_sigma__scratch_new(const struct sh_sigma_set *set, struct sg_scratch **out);
+void sh_sigma__scratch_free(struct sg_scratch *s);
+
+/**
+ * Evaluate every applicable detection rule that the prefilter proposes
+ * (and every unanchored one) on `ev`, calling `cb` per match in rule
+ * order. Returns the first non-zero callback result, else 0.
+ */
+int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma_hit_cb cb,
+                   void *ud);
+
+#endif

@@ -1,0 +1,247 @@
+/*
+ * sigma_mpm.c - the Sigma prefilter: every anchor of every rule in one
+ * Hyperscan block-mode database.
+ *
+ * Literal anchors are compiled as escaped, caseless patterns; regex values
+ * whose match in a field implies a match in the line are compiled in
+ * Hyperscan's prefilter mode (a superset of PCRE2 semantics), so a rule is
+ * a candidate whenever it could match. PCRE2 then confirms. A regex that
+ * Hyperscan cannot take even in prefilter mode makes its rule unanchored
+ * (evaluated on every event) instead of failing the load.
+ *
+ * The database is immutable once built; each thread owns a scratch.
+ */
+#include "../base/sh_base.h"
+
+#include "sigma_int.h"
+
+#include <hs/hs.h>
+#include <stdio.h>
+
+struct sg_mpm {
+    hs_database_t *db;
+};
+
+struct pat {
+    char *expr;
+    unsigned flags;
+    uint32_t rule;
+};
+
+static char *escape_literal(const char *s, size_t n)
+{
+    char *o = sh_malloc(n * 4 + 1), *p = o;
+    size_t i;
+
+    if (!o)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+            *p++ = (char)c;
+        } else {
+            static const char hx[] = "0123456789abcdef";
+            *p++ = '\\';
+            *p++ = 'x';
+            *p++ = hx[c >> 4];
+            *p++ = hx[c & 15];
+        }
+    }
+    *p = '\0';
+    return o;
+}
+
+static void free_pats(struct pat *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        sh_free(p[i].expr);
+    sh_free(p);
+}
+
+int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
+{
+    struct sh_ptrvec anchors = {0};
+    struct pat *pats = NULL;
+    size_t npats = 0, cap = 0, i, j;
+    uint8_t *dropped = NULL;
+    int rc = SH_OK;
+
+    dropped = sh_calloc(set->rules.n ? set->rules.n : 1, 1);
+    set->always = sh_calloc(set->rules.n ? set->rules.n : 1, sizeof(int));
+    if (!dropped || !set->always) {
+        rc = SH_ENOMEM;
+        goto out;
+    }
+    for (;;) {
+        const char **exprs = NULL;
+        unsigned *flags = NULL, *ids = NULL;
+        hs_compile_error_t *cerr = NULL;
+        hs_database_t *db = NULL;
+        hs_error_t herr;
+
+        free_pats(pats, npats);
+        pats = NULL;
+        npats = cap = 0;
+        set->nalways = 0;
+        for (i = 0; i < set->rules.n; i++) {
+            struct sg_rule *r = set->rules.v[i];
+            r->anchored = false;
+            if (r->corr || !r->applicable)
+                continue;
+            if (dropped[i] || !sh_sigma__anchors(r, &anchors)) {
+                set->always[set->nalways++] = (int)i;
+                continue;
+            }
+            r->anchored = true;
+            for (j = 0; j < anchors.n; j++) {
+                const struct sg_value *v = anchors.v[j];
+                struct pat p;
+                memset(&p, 0, sizeof(p));
+                p.rule = (uint32_t)i;
+                p.flags = HS_FLAG_SINGLEMATCH;
+                if (v->kind == SG_V_STR) {
+                    p.expr = escape_literal(v->lit, v->lit_len);
+                    p.flags |= HS_FLAG_CASELESS;
+                } else {
+                    p.expr = sh_strdup(v->re_src);
+                    p.flags |= HS_FLAG_PREFILTER | HS_FLAG_UTF8 | HS_FLAG_ALLOWEMPTY;
+                    if (v->re_hsflags & 1)
+                        p.flags |= HS_FLAG_CASELESS;
+                    if (v->re_hsflags & 2)
+                        p.flags |= HS_FLAG_MULTILINE;
+                    if (v->re_hsflags & 4)
+                        p.flags |= HS_FLAG_DOTALL;
+                }
+                if (!p.expr) {
+                    rc = SH_ENOMEM;
+                    goto out;
+                }
+                if (npats == cap) {
+                    size_t nc = cap ? cap * 2 : 64;
+                    struct pat *np = sh_realloc(pats, nc * sizeof(*np));
+                    if (!np) {
+                        sh_free(p.expr);
+                        rc = SH_ENOMEM;
+                        goto out;
+                    }
+                    pats = np;
+                    cap = nc;
+                }
+                pats[npats++] = p;
+            }
+        }
+        if (npats == 0)
+            break;
+        exprs = sh_calloc(npats, sizeof(*exprs));
+        flags = sh_calloc(npats, sizeof(*flags));
+        ids = sh_calloc(npats, sizeof(*ids));
+        if (!exprs || !flags || !ids) {
+            sh_free(exprs);
+            sh_free(flags);
+            sh_free(ids);
+            rc = SH_ENOMEM;
+            goto out;
+        }
+        for (i = 0; i < npats; i++) {
+            exprs[i] = pats[i].expr;
+            flags[i] = pats[i].flags;
+            ids[i] = (unsigned)i;
+        }
+        herr = hs_compile_multi(exprs, flags, ids, (unsigned)npats, HS_MODE_BLOCK, NULL, &db,
+                                &cerr);
+        sh_free(exprs);
+        sh_free(flags);
+        sh_free(ids);
+        if (herr == HS_SUCCESS) {
+            set->mpm = sh_calloc(1, sizeof(*set->mpm));
+            set->pat_rule = sh_calloc(npats, sizeof(*set->pat_rule));
+            if (!set->mpm || !set->pat_rule) {
+                hs_free_database(db);
+                rc = SH_ENOMEM;
+                goto out;
+            }
+            set->mpm->db = db;
+            for (i = 0; i < npats; i++)
+                set->pat_rule[i] = pats[i].rule;
+            set->npat = npats;
+            break;
+        }
+        if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < npats) {
+            /* that anchor's rule falls back to full evaluation; try again */
+            struct sg_rule *r = set->rules.v[pats[cerr->expression].rule];
+            sh_sigma__report(set, 0, r->source, r->line,
+                             "rule '%.60s': a regex cannot be prefiltered (%.80s); the rule is "
+                             "evaluated on every event",
+                             r->title, cerr->message);
+            dropped[pats[cerr->expression].rule] = 1;
+            hs_free_compile_error(cerr);
+            continue;
+        }
+        rc = sh_diag_set(diag, SH_EINTERNAL, NULL, 0, "hyperscan: %s",
+                         cerr ? cerr->message : "compile failed");
+        if (cerr)
+            hs_free_compile_error(cerr);
+        goto out;
+    }
+out:
+    free_pats(pats, npats);
+    sh_ptrvec_free(&anchors);
+    sh_free(dropped);
+    return rc;
+}
+
+void sh_sigma__mpm_free(struct sg_mpm *m)
+{
+    if (!m)
+        return;
+    hs_free_database(m->db);
+    sh_free(m);
+}
+
+void *sh_sigma__mpm_scratch_new(const struct sg_mpm *m)
+{
+    hs_scratch_t *s = NULL;
+
+    if (hs_alloc_scratch(m->db, &s) != HS_SUCCESS)
+        return NULL;
+    return s;
+}
+
+void sh_sigma__mpm_scratch_free(void *s)
+{
+    if (s)
+        hs_free_scratch(s);
+}
+
+struct scan_ud {
+    void (*cb)(unsigned id, void *ud);
+    void *ud;
+};
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *ctx)
+{
+    struct scan_ud *s = ctx;
+
+    (void)from;
+    (void)to;
+    (void)flags;
+    s->cb(id, s->ud);
+    return 0;
+}
+
+int sh_sigma__mpm_scan(const struct sg_mpm *m, void *scratch, const char *text, size_t len,
+                       void (*cb)(unsigned id, void *ud), void *ud)
+{
+    struct scan_ud s = {cb, ud};
+
+    if (!m || !scratch || !len)
+        return SH_OK;
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;
+    if (hs_scan(m->db, text, (unsigned)len, 0, scratch, on_match, &s) != HS_SUCCESS)
+        return SH_EINTERNAL;
+    return SH_OK;
+}
