@@ -92,6 +92,16 @@ typedef struct sh_watch_engine {
     void (*free)(void *self);
 } sh_watch_engine;
 
+/**
+ * The built-in engine: every message is parsed as device syslog and run
+ * through the built-in log rules plus the config's rule paths (Sigma),
+ * with correlations in event time; reload() re-reads rules and policy.
+ * Fills *out (call out->free(out->self) when done). `cfg` is borrowed for
+ * the engine's lifetime. Rule or policy errors: SH_ERULE / SH_EPARSE.
+ */
+SH_API int sh_watch_engine_builtin_new(sh_watch_engine *out, const sh_watch_config *cfg,
+                                       sh_diag *diag);
+
 typedef enum sh_watch_log_level {
     SH_WATCH_LOG_ERROR = 0,
     SH_WATCH_LOG_WARNING,

@@ -18,6 +18,7 @@ struct sh_cmd {
 
 int sh_cmd_scan(int argc, char **argv);
 int sh_cmd_version(int argc, char **argv);
+int sh_cmd_watch(int argc, char **argv);
 
 extern const struct sh_cmd sh_cmds[];
 

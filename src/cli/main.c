@@ -9,6 +9,7 @@
 #include "exit.h"
 
 const struct sh_cmd sh_cmds[] = {
+    {"watch", "live syslog listener applying the log rules", sh_cmd_watch},
     {"version", "print the version", sh_cmd_version},
     {NULL, NULL, NULL},
 };

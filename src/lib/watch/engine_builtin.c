@@ -1,0 +1,490 @@
+/*
+ * engine_builtin.c - the built-in watch engine: device syslog parser plus
+ * the Sigma log rules (built-in pack + the config's rule paths), with
+ * correlations evaluated live in event time.
+ *
+ * Detection rules run on each message as it arrives. Correlations need
+ * history: every message that matched a rule some correlation reads is kept
+ * in a bounded ring (RING_MAX messages, and no older in event time than the
+ * longest correlation timespan). When such a message arrives, the ring is
+ * replayed through the correlation evaluator (sigma_corr.c, the same code
+ * `salthunt scan` uses) and the results whose newest contributing message is
+ * the one that just arrived are alerts. Results of earlier messages were
+ * alerted when those arrived, so each correlation result is written once.
+ * Ring evictions are counted. Count correlations with lt/lte/eq conditions
+ * (a window with too FEW events) only close at the end of an archive and
+ * are therefore left to `salthunt scan`.
+ *
+ * Reload builds a complete new generation (rules, policy, compiled
+ * prefilter) aside and swaps it in only when everything loaded cleanly;
+ * the correlation ring is kept. Used by the daemon's processing thread
+ * only; not thread-safe.
+ */
+#include "../base/sh_base.h"
+
+#include "watch_int.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "../log/event.h"
+#include "../log/syslog.h"
+#include "../policy/policy.h"
+#include "../sigma/sigma_corr.h"
+#include "../sigma/sigma_eval.h"
+#include "../sigma/sigma_int.h"
+
+/*
+ * The site-policy loader lives in the config-rules module. Declared weak so
+ * the watch module links (and runs without policy support) in a library
+ * built without it; in the full library the strong definitions are used.
+ */
+int sh_policy_load_file(struct sh_policy **out, const char *path, sh_diag *diag)
+    __attribute__((weak));
+void sh_policy_free(struct sh_policy *p) __attribute__((weak));
+
+#define RING_MAX 1024
+#define HITS_CAP ((size_t)16 << 20)
+#define MSG_FIELDS_IN_MESSAGE 4
+
+struct gen {
+    sh_sigma_set *set;
+    struct sg_scratch *scratch;
+    struct sh_policy *policy;
+    uint8_t *corr_input; /* per rule: read by some correlation */
+    int64_t max_span_ms;
+    bool has_corr;
+};
+
+struct ring_ent {
+    char *raw;
+    size_t len;
+    char path[64];
+    uint64_t seq;
+    int64_t ts_ms; /* event time used (receive time when the message has none) */
+};
+
+struct builtin {
+    const sh_watch_config *cfg;
+    struct gen *g;
+    struct sh_log_event *ev;
+    struct sh_log_event *rev; /* replay */
+    struct ring_ent ring[RING_MAX];
+    size_t head, n;
+    uint64_t seq;
+    uint64_t evicted;
+    /* per-process() state */
+    sh_findings *out;
+    const sh_watch_msg *msg;
+    char path[64];
+    bool corr_hit;
+    int err;
+};
+
+/* ---- findings ---- */
+
+static char *rfc3339(int64_t ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    char buf[80];
+
+    if (ms <= 0 || !gmtime_r(&t, &tm))
+        return NULL;
+    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    return sh_strdup(buf);
+}
+
+static int add_rule_meta(sh_finding *f, const struct sg_rule *r)
+{
+    size_t i;
+    int rc = 0;
+
+    f->rule = sh_strdup(r->id ? r->id : r->name ? r->name : r->title);
+    f->title = sh_strdup(r->title ? r->title : "log rule");
+    f->kind = SH_KIND_TTP;
+    f->severity = r->severity;
+    for (i = 0; i < r->ntags && rc == 0; i++) {
+        const char *t = r->tags[i];
+        if (sh_str_istartswith(t, "attack.t") && t[8] >= '0' && t[8] <= '9') {
+            char id[32];
+            size_t j;
+            snprintf(id, sizeof(id), "%s", t + 7);
+            for (j = 0; id[j]; j++)
+                id[j] = (char)(id[j] >= 'a' && id[j] <= 'z' ? id[j] - 32 : id[j]);
+            rc = sh_strlist_push(&f->attack, id);
+        }
+    }
+    for (i = 0; i < r->nrefs && rc == 0; i++)
+        rc = sh_strlist_push(&f->references, r->refs[i]);
+    if (rc == 0 && (!f->rule || !f->title))
+        rc = SH_ENOMEM;
+    return rc;
+}
+
+static const char *platform_of(const struct sh_log_event *ev)
+{
+    uint32_t n = 0;
+    const char *m = sh_log_event_get(ev, "mnemonic", &n);
+
+    /* Cisco-style %FAC-SEV-MNEMONIC messages; other dialects stay unknown */
+    return m && n ? "ios" : NULL;
+}
+
+static int detection_finding(struct builtin *b, const struct sg_rule *r,
+                             const struct sh_log_event *ev)
+{
+    sh_finding *f = sh_finding_new();
+    struct sh_buf msg;
+    static const char *const keys[] = {"user", "src_ip", "command", "mnemonic"};
+    uint32_t n = 0;
+    const char *host;
+    size_t i;
+    int rc;
+
+    if (!f)
+        return SH_ENOMEM;
+    sh_buf_init(&msg, 4096);
+    rc = add_rule_meta(f, r);
+    host = sh_log_event_get(ev, "host", &n);
+    if (rc == 0 && host && n)
+        f->device = sh_strndup(host, n);
+    if (rc == 0 && platform_of(ev))
+        f->platform = sh_strdup(platform_of(ev));
+    f->path = sh_strdup(b->path);
+    f->evidence = sh_strndup(ev->raw, ev->raw_len);
+    f->time = rfc3339(ev->ts_ms);
+    sh_buf_adds(&msg, f->title ? f->title : "");
+    for (i = 0; i < SH_ARRAY_LEN(keys); i++) {
+        const char *v = sh_log_event_get(ev, keys[i], &n);
+        if (v && n)
+            sh_buf_printf(&msg, "%s %s=%.*s", i == 0 || msg.len == 0 ? ":" : ",", keys[i],
+                          (int)(n > 200 ? 200 : n), v);
+    }
+    f->message = sh_buf_detach(&msg);
+    if (rc == 0 && (!f->path || !f->evidence || !f->message))
+        rc = SH_ENOMEM;
+    if (rc != 0) {
+        sh_finding_free(f);
+        return rc;
+    }
+    return sh_findings_take(b->out, f);
+}
+
+/* ---- generations ---- */
+
+static void gen_free(struct gen *g)
+{
+    if (!g)
+        return;
+    sh_sigma__scratch_free(g->scratch);
+    sh_sigma_set_free(g->set);
+    if (g->policy && sh_policy_free)
+        sh_policy_free(g->policy);
+    sh_free(g->corr_input);
+    sh_free(g);
+}
+
+struct first_err {
+    sh_diag *diag;
+    bool have;
+};
+
+static void on_sigma_diag(const sh_diag *d, bool error, void *ud)
+{
+    struct first_err *fe = ud;
+
+    if (error && !fe->have && fe->diag) {
+        *fe->diag = *d;
+        fe->have = true;
+    }
+}
+
+static int gen_build(struct gen **out, const sh_watch_config *cfg, sh_diag *diag)
+{
+    const char *const *paths = sh_watch_config_rules(cfg);
+    const char *policy = sh_watch_config_policy(cfg);
+    struct first_err fe = {diag, false};
+    struct gen *g;
+    size_t i, j;
+    int rc;
+
+    g = sh_calloc(1, sizeof(*g));
+    if (!g)
+        return SH_ENOMEM;
+    if ((rc = sh_sigma_set_new(&g->set)) != 0)
+        goto out;
+    sh_sigma_set_on_diag(g->set, on_sigma_diag, &fe);
+    if (policy) {
+        if (!sh_policy_load_file) {
+            rc = sh_diag_set(diag, SH_EUNSUPPORTED, policy, 0,
+                             "site policy support is not part of this build");
+            goto out;
+        }
+        if ((rc = sh_policy_load_file(&g->policy, policy, diag)) != 0)
+            goto out;
+    }
+    if ((rc = sh_sigma_load_builtin(g->set, diag)) != 0)
+        goto out;
+    for (i = 0; paths && paths[i]; i++) {
+        if ((rc = sh_sigma_load_path(g->set, paths[i], diag)) != 0)
+            goto out;
+    }
+    if ((rc = sh_sigma_compile(g->set, g->policy, diag)) != 0)
+        goto out;
+    if ((rc = sh_sigma__scratch_new(g->set, &g->scratch)) != 0)
+        goto out;
+    g->corr_input = sh_calloc(g->set->rules.n + 1, 1);
+    if (!g->corr_input) {
+        rc = SH_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < g->set->rules.n; i++) {
+        const struct sg_rule *r = g->set->rules.v[i];
+        const struct sg_corr *k = r->corr;
+        if (!k)
+            continue;
+        g->has_corr = true;
+        if (k->timespan_ms > g->max_span_ms)
+            g->max_span_ms = k->timespan_ms;
+        for (j = 0; j < k->nrefs; j++) {
+            if (k->ridx[j] >= 0 && (size_t)k->ridx[j] < g->set->rules.n)
+                g->corr_input[k->ridx[j]] = 1;
+        }
+        if (k->type == SG_CORR_ABSENCE && k->absent_idx >= 0 &&
+            (size_t)k->absent_idx < g->set->rules.n)
+            g->corr_input[k->absent_idx] = 1;
+    }
+out:
+    if (rc != 0) {
+        if (fe.have && diag)
+            rc = diag->code ? diag->code : rc;
+        gen_free(g);
+        return rc;
+    }
+    *out = g;
+    return SH_OK;
+}
+
+/* ---- correlation ring ---- */
+
+static void ring_clear(struct builtin *b)
+{
+    size_t i;
+
+    for (i = 0; i < RING_MAX; i++)
+        SH_FREE(b->ring[i].raw);
+    b->head = b->n = 0;
+}
+
+static void ring_drop_oldest(struct builtin *b)
+{
+    SH_FREE(b->ring[b->head].raw);
+    b->head = (b->head + 1) % RING_MAX;
+    b->n--;
+}
+
+static int ring_add(struct builtin *b, const struct sh_log_event *ev)
+{
+    struct ring_ent *e;
+    int64_t newest = ev->ts_ms;
+
+    /* older than every window: no correlation can use it any more */
+    while (b->n > 0 && b->g->max_span_ms > 0 &&
+           b->ring[b->head].ts_ms < newest - b->g->max_span_ms)
+        ring_drop_oldest(b);
+    if (b->n == RING_MAX) {
+        ring_drop_oldest(b);
+        b->evicted++;
+    }
+    e = &b->ring[(b->head + b->n) % RING_MAX];
+    e->raw = sh_strndup(ev->raw, ev->raw_len);
+    if (!e->raw)
+        return SH_ENOMEM;
+    e->len = ev->raw_len;
+    snprintf(e->path, sizeof(e->path), "%s", b->path);
+    e->seq = b->seq;
+    e->ts_ms = ev->ts_ms;
+    b->n++;
+    return SH_OK;
+}
+
+struct replay {
+    struct builtin *b;
+    struct sg_hits *h;
+    const char *path;
+};
+
+static int replay_hit(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)
+{
+    struct replay *rp = ud;
+
+    if (!rp->b->g->corr_input[r->index])
+        return 0;
+    return sh_sigma__hits_add(rp->h, r, ev, rp->path);
+}
+
+static int on_corr(const struct sg_rule *corr, const struct sg_hit *o, void *ud)
+{
+    struct builtin *b = ud;
+    const struct sg_corr *k = corr->corr;
+    uint64_t newest = o->line;
+    sh_finding *f;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < o->ncontrib; i++) {
+        if (o->contrib[i]->line > newest)
+            newest = o->contrib[i]->line;
+    }
+    if (newest != b->seq)
+        return 0; /* alerted when its newest message arrived */
+    if ((k->type == SG_CORR_EVENT_COUNT || k->type == SG_CORR_VALUE_COUNT) && k->has_cond &&
+        !(k->cop == SG_GT || k->cop == SG_GTE))
+        return 0; /* "too few" windows close only at the end of an archive */
+    f = sh_finding_new();
+    if (!f)
+        return SH_ENOMEM;
+    rc = add_rule_meta(f, corr);
+    if (rc == 0 && o->host)
+        f->device = sh_strdup(o->host);
+    f->path = sh_strdup(o->path ? o->path : b->path);
+    f->evidence = o->raw ? sh_strdup(o->raw) : NULL;
+    f->time = rfc3339(o->ts_ms);
+    f->message = sh_strdup_printf("%s: %s (%zu events)", corr->title ? corr->title : "correlation",
+                                  o->why ? o->why : "correlated events", o->ncontrib_total);
+    if (rc == 0 && (!f->path || !f->message))
+        rc = SH_ENOMEM;
+    if (rc != 0) {
+        sh_finding_free(f);
+        return rc;
+    }
+    return sh_findings_take(b->out, f);
+}
+
+static int replay_ring(struct builtin *b)
+{
+    struct replay rp;
+    size_t i;
+    int rc;
+
+    rp.b = b;
+    rp.h = NULL;
+    if ((rc = sh_sigma__hits_new(&rp.h, HITS_CAP)) != 0)
+        return rc;
+    for (i = 0; i < b->n && rc == 0; i++) {
+        const struct ring_ent *e = &b->ring[(b->head + i) % RING_MAX];
+        sh_syslog_parse(b->rev, e->raw, e->len, NULL);
+        b->rev->path = e->path;
+        b->rev->line = e->seq;
+        b->rev->ts_ms = e->ts_ms;
+        rp.path = e->path;
+        rc = sh_sigma__eval(b->g->scratch, b->rev, replay_hit, &rp);
+    }
+    if (rc == 0)
+        rc = sh_sigma__corr_run(b->g->set, rp.h, on_corr, b);
+    sh_sigma__hits_free(rp.h);
+    return rc;
+}
+
+/* ---- engine vtable ---- */
+
+static int on_hit(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)
+{
+    struct builtin *b = ud;
+
+    if (b->g->corr_input[r->index])
+        b->corr_hit = true;
+    if (r->suppressed)
+        return 0; /* only feeds a correlation (generate: false) */
+    return detection_finding(b, r, ev);
+}
+
+static int process(void *self, const sh_watch_msg *m, sh_findings *out, bool *parsed,
+                   sh_diag *diag)
+{
+    struct builtin *b = self;
+    int rc;
+
+    b->seq++;
+    b->out = out;
+    b->msg = m;
+    b->corr_hit = false;
+    snprintf(b->path, sizeof(b->path), "%s://%s", m->transport, m->peer);
+    sh_syslog_parse(b->ev, m->data, m->len, NULL);
+    b->ev->path = b->path;
+    b->ev->line = 0;
+    /* no time in the message: the receive time stands in for it */
+    if (b->ev->ts_ms == 0)
+        b->ev->ts_ms = m->recv_ms;
+    *parsed = b->ev->parsed;
+    rc = sh_sigma__eval(b->g->scratch, b->ev, on_hit, b);
+    if (rc == 0 && b->corr_hit && b->g->has_corr) {
+        rc = ring_add(b, b->ev);
+        if (rc == 0)
+            rc = replay_ring(b);
+    }
+    if (rc != 0)
+        return sh_diag_set(diag, rc, b->path, 0, "rule evaluation failed: %s",
+                           sh_status_str(rc));
+    return SH_OK;
+}
+
+static int reload(void *self, sh_diag *diag)
+{
+    struct builtin *b = self;
+    struct gen *g = NULL;
+    int rc;
+
+    rc = gen_build(&g, b->cfg, diag);
+    if (rc != 0)
+        return rc; /* the running generation stays */
+    gen_free(b->g);
+    b->g = g;
+    /* the ring holds raw messages, so it is valid under the new rules too */
+    return SH_OK;
+}
+
+static void engine_free(void *self)
+{
+    struct builtin *b = self;
+
+    if (!b)
+        return;
+    ring_clear(b);
+    gen_free(b->g);
+    sh_free(b->ev);
+    sh_free(b->rev);
+    sh_free(b);
+}
+
+int sh_watch_engine_builtin_new(sh_watch_engine *out, const sh_watch_config *cfg, sh_diag *diag)
+{
+    struct builtin *b;
+    int rc;
+
+    SH_ASSERT_ARG(out && cfg);
+    b = sh_calloc(1, sizeof(*b));
+    if (!b)
+        return SH_ENOMEM;
+    b->cfg = cfg;
+    b->ev = sh_calloc(1, sizeof(*b->ev));
+    b->rev = sh_calloc(1, sizeof(*b->rev));
+    if (!b->ev || !b->rev) {
+        engine_free(b);
+        return SH_ENOMEM;
+    }
+    rc = gen_build(&b->g, cfg, diag);
+    if (rc != 0) {
+        engine_free(b);
+        return rc;
+    }
+    memset(out, 0, sizeof(*out));
+    out->self = b;
+    out->process = process;
+    out->reload = reload;
+    out->flush = NULL;
+    out->free = engine_free;
+    return SH_OK;
+}
