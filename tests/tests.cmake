@@ -26,3 +26,14 @@ foreach(t ${SH_SCRIPT_TESTS})
   set_tests_properties(${area}/${name} PROPERTIES LABELS ${area}
     ENVIRONMENT "SH_CORPUS=${CMAKE_SOURCE_DIR}/../shared/corpus;SH_SRC=${CMAKE_SOURCE_DIR};SH_BUILD=${CMAKE_BINARY_DIR}")
 endforeach()
+
+# Helper programs for shell suites: tests/<area>/helper_<name>.c becomes
+# sh_helper_<name> in the build folder (suites find it through $SH_BUILD).
+file(GLOB SH_TEST_HELPERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/*/helper_*.c)
+foreach(t ${SH_TEST_HELPERS})
+  get_filename_component(name ${t} NAME_WE)
+  add_executable(sh_${name} ${t})
+  target_include_directories(sh_${name} PRIVATE ${CMAKE_SOURCE_DIR}/src/lib ${CMAKE_SOURCE_DIR}/tests/harness)
+  target_link_libraries(sh_${name} PRIVATE salthunt_lib)
+  target_compile_options(sh_${name} PRIVATE ${SH_WARNINGS})
+endforeach()

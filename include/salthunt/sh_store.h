@@ -24,9 +24,29 @@ typedef struct sh_store sh_store;
  */
 SH_API const char *sh_store_default_path(char *buf, size_t size);
 
-/** Open (creating folders, file and schema as needed) and migrate. Owned. */
+/**
+ * Open (creating folders with mode 0700, file and schema as needed) and
+ * migrate to the newest schema. Owned; release with sh_store_close.
+ */
 SH_API int sh_store_open(sh_store **out, const char *path, sh_diag *diag);
+
+/**
+ * Open a database that must already exist (SH_ENOTFOUND when it does
+ * not), migrating it if it is older. For commands that only read results.
+ */
+SH_API int sh_store_open_existing(sh_store **out, const char *path, sh_diag *diag);
+
+/** Accepts NULL. */
 SH_API void sh_store_close(sh_store *s);
+
+/** Write the current UTC time as RFC 3339 ("2026-01-05T08:00:00Z"); returns buf or NULL. */
+SH_API const char *sh_store_now(char *buf, size_t size);
+
+/**
+ * Start time (RFC 3339) recorded for the next sh_store_record_scan; without
+ * it the scan's `now` is used for both start and finish. Copied.
+ */
+SH_API int sh_store_set_started(sh_store *s, const char *started);
 
 /**
  * Record a finished scan of `paths`: devices, inventory facts, findings.
@@ -39,8 +59,47 @@ SH_API int sh_store_record_scan(sh_store *s, sh_scan_result *res, const char *co
                                 size_t n_paths, const char *now, sh_findings *gone,
                                 bool *had_previous, int64_t *scan_id_out, sh_diag *diag);
 
-/** Load the findings of scan `scan_id` (0: the latest scan) into `out`. */
+/**
+ * Load the findings of scan `scan_id` (0: the latest scan) into `out`, in
+ * the order the scan reported them, with status and first_seen set.
+ * SH_ENOTFOUND when there is no such scan (or no scan at all).
+ */
 SH_API int sh_store_load_findings(sh_store *s, int64_t scan_id, sh_findings *out, sh_diag *diag);
+
+/**
+ * The findings of the scan before `scan_id` (0: the latest) with the same
+ * scope that `scan_id` no longer has, appended to `gone` (owned copies);
+ * *had_previous tells whether such an earlier scan exists.
+ */
+SH_API int sh_store_load_gone(sh_store *s, int64_t scan_id, sh_findings *gone,
+                              bool *had_previous, sh_diag *diag);
+
+/** One stored scan. Strings owned by the record (or by its list). */
+typedef struct sh_store_scan_info {
+    int64_t id;
+    char *started;
+    char *finished;
+    char *scope; /* canonical scanned paths, one per line */
+    size_t n_findings, n_new, n_gone;
+    size_t files_seen, files_analysed, files_skipped, bytes, lines_unparsed, n_errors;
+} sh_store_scan_info;
+
+/**
+ * Describe scan `scan_id` (0: the latest). Fills *out (owned strings,
+ * release with sh_store_scan_info_clear). SH_ENOTFOUND when there is none.
+ */
+SH_API int sh_store_get_scan(sh_store *s, int64_t scan_id, sh_store_scan_info *out,
+                             sh_diag *diag);
+SH_API void sh_store_scan_info_clear(sh_store_scan_info *i);
+
+typedef struct sh_store_scan_list {
+    sh_store_scan_info *v;
+    size_t n;
+} sh_store_scan_list;
+
+/** Every stored scan, oldest first. Owned; release with sh_store_scan_list_clear. */
+SH_API int sh_store_list_scans(sh_store *s, sh_store_scan_list *out, sh_diag *diag);
+SH_API void sh_store_scan_list_clear(sh_store_scan_list *l);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,9 @@
 #include "exit.h"
 
 const struct sh_cmd sh_cmds[] = {
+    {"scan", "hunt, harden and check exposure over config, show and log files", sh_cmd_scan},
+    {"rules", "list, test, lint and export config rule packs", sh_cmd_rules},
+    {"report", "render stored results (text, jsonl, sarif, csv, html, markdown)", sh_cmd_report},
     {"watch", "live syslog listener applying the log rules", sh_cmd_watch},
     {"version", "print the version", sh_cmd_version},
     {NULL, NULL, NULL},

@@ -34,6 +34,11 @@ int sh_policy_load_buf(struct sh_policy **out, const char *buf, size_t len, cons
                        sh_diag *diag);
 void sh_policy_free(struct sh_policy *p);
 
+struct sh_yaml_node;
+/** Build a policy from an already parsed YAML mapping (rule samples carry inline policies). */
+int sh_policy__from_yaml(struct sh_policy **out, const struct sh_yaml_node *root,
+                         const char *source, sh_diag *diag);
+
 /** True when the policy file set this key (an empty list counts as set). */
 bool sh_policy_has(const struct sh_policy *p, enum sh_policy_key k);
 

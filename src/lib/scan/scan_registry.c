@@ -5,9 +5,11 @@
 
 #include "scan_int.h"
 
+extern const struct sh_analyzer sh_analyzer__config;
 extern const struct sh_analyzer sh_analyzer__ioc;
 
 const struct sh_analyzer *const sh_scan__analyzers[] = {
+    &sh_analyzer__config,
     &sh_analyzer__ioc,
     NULL,
 };

@@ -1,0 +1,496 @@
+/*
+ * cfg_detect.c - guess a config's dialect from its text.
+ *
+ * One pass over at most the first 256 KiB counts signals per dialect:
+ * decisive headers (RANCID content type, "!! IOS XR Configuration",
+ * "! device: ... EOS-", "ASA Version", FortiOS and PAN-OS markers),
+ * commands only one platform has, and generic Cisco-style config lines.
+ * The result carries a basis string saying which signal decided, because
+ * users see it. Text that shows no config signal scores 0, so syslog,
+ * CSV, prose and `show version` output are not taken for configs.
+ *
+ * Pure and thread-safe: no state outside the stack.
+ */
+#include "../base/sh_base.h"
+
+#include "cfg_int.h"
+
+#include <strings.h>
+
+#define DETECT_MAX (256u * 1024u)
+
+struct sig {
+    enum sh_dialect rancid;
+    const char *rancid_basis;
+    bool xr_banner, eos_device, nx_command, asa_version, fortios_global, fortios_header;
+    bool panos_xml, junos_commit, junos_xml;
+    unsigned panos_brace, panos_set, junos_set, junos_open, junos_close, junos_semi, junos_kw;
+    unsigned fortios_cfg, fortios_edit;
+    unsigned ios, nx, xr, eos, asa, xe, generic, generic_kinds;
+    unsigned version_major; /* from `version N.x`, 0 if none */
+    const char *ios_basis, *nx_basis, *xr_basis, *eos_basis, *asa_basis, *xe_basis;
+    uint64_t kinds_seen;
+    bool mask_seen, cidr_seen;
+    const char *why[32];
+    unsigned why_count[32];
+    size_t n_why;
+    bool prev_top;             /* previous line was at column 0 */
+    unsigned indent_w[5];      /* first-child indentation widths 1..4 */
+};
+
+static bool starts(const char *s, size_t n, const char *p)
+{
+    size_t pl = strlen(p);
+    return n >= pl && memcmp(s, p, pl) == 0;
+}
+
+static bool contains(const char *s, size_t n, const char *p)
+{
+    return memmem(s, n, p, strlen(p)) != NULL;
+}
+
+static void rancid(struct sig *g, const char *s, size_t n)
+{
+    static const struct {
+        const char *name;
+        enum sh_dialect d;
+        const char *basis;
+    } map[] = {
+        {"cisco-nx", SH_DIALECT_NXOS, "'RANCID-CONTENT-TYPE: cisco-nx'"},
+        {"cisco-xr", SH_DIALECT_IOSXR, "'RANCID-CONTENT-TYPE: cisco-xr'"},
+        {"cisco-asa", SH_DIALECT_ASA, "'RANCID-CONTENT-TYPE: cisco-asa'"},
+        {"asa", SH_DIALECT_ASA, "'RANCID-CONTENT-TYPE: asa'"},
+        {"cisco", SH_DIALECT_IOS, "'RANCID-CONTENT-TYPE: cisco'"},
+        {"arista", SH_DIALECT_EOS, "'RANCID-CONTENT-TYPE: arista'"},
+        {"juniper", SH_DIALECT_JUNOS, "'RANCID-CONTENT-TYPE: juniper'"},
+        {"junos", SH_DIALECT_JUNOS, "'RANCID-CONTENT-TYPE: junos'"},
+        {"paloalto", SH_DIALECT_PANOS, "'RANCID-CONTENT-TYPE: paloalto'"},
+        {"fortigate", SH_DIALECT_FORTIOS, "'RANCID-CONTENT-TYPE: fortigate'"},
+        {"fortios", SH_DIALECT_FORTIOS, "'RANCID-CONTENT-TYPE: fortios'"},
+    };
+    const char *v = memmem(s, n, "RANCID-CONTENT-TYPE:", 20);
+    size_t i, vl;
+
+    if (!v || g->rancid)
+        return;
+    v += 20;
+    vl = n - (size_t)(v - s);
+    while (vl && sh_cfg__is_space(*v)) {
+        v++;
+        vl--;
+    }
+    while (vl && sh_cfg__is_space(v[vl - 1]))
+        vl--;
+    for (i = 0; i < SH_ARRAY_LEN(map); i++) {
+        if (vl == strlen(map[i].name) && strncasecmp(v, map[i].name, vl) == 0) {
+            g->rancid = map[i].d;
+            g->rancid_basis = map[i].basis;
+            return;
+        }
+    }
+}
+
+/* Count a platform signal; one kind of line counts at most three times so
+ * a long list of one command does not outweigh several distinct ones. */
+static void mark(struct sig *g, unsigned *count, const char **basis, const char *why)
+{
+    size_t i;
+
+    for (i = 0; i < g->n_why; i++) {
+        if (g->why[i] == why)
+            break;
+    }
+    if (i == g->n_why) {
+        if (g->n_why == SH_ARRAY_LEN(g->why))
+            return;
+        g->why[g->n_why] = why;
+        g->why_count[g->n_why++] = 0;
+    }
+    if (g->why_count[i] >= 3)
+        return;
+    g->why_count[i]++;
+    if (!*count)
+        *basis = why;
+    (*count)++;
+}
+
+/* Top-level command words common to the Cisco-style dialects: evidence
+ * that the text is a config at all. */
+static const char *const generic_words[] = {
+    "hostname",     "interface", "version",    "line",       "router",      "ip",
+    "ipv6",         "username",  "enable",     "service",    "no",          "logging",
+    "snmp-server",  "ntp",       "aaa",        "spanning-tree", "vlan",     "access-list",
+    "boot",         "clock",     "control-plane", "crypto",  "banner",      "tacacs-server",
+    "radius-server", "class-map", "policy-map", "route-map", "vrf",         "switchname",
+    "feature",      "mpls",      "key",        "object-group", "ssh",       "domain",
+    "management",   "end",       "monitor",    "errdisable", "archive",     "license",
+    "redundancy",   "track",     "prefix-set", "route-policy", "tacacs",    "radius",
+};
+
+static void generic(struct sig *g, const char *s, size_t n)
+{
+    size_t i, wl = 0;
+
+    while (wl < n && !sh_cfg__is_space(s[wl]))
+        wl++;
+    for (i = 0; i < SH_ARRAY_LEN(generic_words); i++) {
+        if (wl == strlen(generic_words[i]) && memcmp(s, generic_words[i], wl) == 0) {
+            g->generic++;
+            if (!(g->kinds_seen & ((uint64_t)1 << i))) {
+                g->kinds_seen |= (uint64_t)1 << i;
+                g->generic_kinds++;
+            }
+            return;
+        }
+    }
+}
+
+/* "ip address 10.0.0.1 255.255.255.0" (IOS) or "ip address 10.0.0.1/24"
+ * (EOS, NX-OS): 1 for a mask, 2 for a prefix length, 0 otherwise. */
+static int address_form(const char *s, size_t n)
+{
+    size_t i = 11, dots = 0;
+
+    if (!starts(s, n, "ip address "))
+        return 0;
+    while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) {
+        dots += s[i] == '.';
+        i++;
+    }
+    if (dots != 3 || i == n)
+        return 0;
+    if (s[i] == '/')
+        return 2;
+    if (s[i] == ' ' && i + 4 < n && s[i + 1] == '2' && s[i + 2] == '5' && s[i + 3] == '5')
+        return 1;
+    return 0;
+}
+
+static void line_signals(struct sig *g, const char *p, size_t len)
+{
+    size_t skip = 0, n;
+    const char *s;
+
+    while (skip < len && (p[skip] == ' ' || p[skip] == '\t'))
+        skip++;
+    s = p + skip;
+    n = len - skip;
+    while (n && sh_cfg__is_space(s[n - 1]))
+        n--;
+    if (!n)
+        return;
+
+    if (contains(s, n, "RANCID-CONTENT-TYPE:") && (s[0] == '!' || s[0] == '#'))
+        rancid(g, s, n);
+
+    if (skip == 0) {
+        if (starts(s, n, "!! IOS XR Configuration"))
+            g->xr_banner = true;
+        else if (starts(s, n, "! device:") &&
+                 (contains(s, n, "EOS-") || contains(s, n, "vEOS") || contains(s, n, "DCS-") ||
+                  contains(s, n, "cEOS")))
+            g->eos_device = true;
+        else if (starts(s, n, "!Command: show running-config") ||
+                 starts(s, n, "!Command: show startup-config"))
+            g->nx_command = true;
+        else if (starts(s, n, "ASA Version ") || starts(s, n, "PIX Version "))
+            g->asa_version = true;
+        else if (starts(s, n, "#config-version="))
+            g->fortios_header = true;
+        else if (starts(s, n, "## Last commit:") || starts(s, n, "## Last changed:"))
+            g->junos_commit = true;
+    }
+    if (s[0] == '!' || (s[0] == '#' && skip == 0))
+        return;
+
+    /* PAN-OS */
+    if (starts(s, n, "<config version=") || starts(s, n, "<config urldb=") ||
+        (starts(s, n, "<devices>") || starts(s, n, "<deviceconfig>")))
+        g->panos_xml = true;
+    if (starts(s, n, "set deviceconfig ") || starts(s, n, "set network ") ||
+        starts(s, n, "set rulebase ") || starts(s, n, "set mgt-config ") ||
+        starts(s, n, "set shared ") || starts(s, n, "set vsys ") || starts(s, n, "set zone "))
+        g->panos_set++;
+    if (skip == 0 && s[n - 1] == '{' &&
+        (starts(s, n, "deviceconfig ") || starts(s, n, "rulebase ") || starts(s, n, "mgt-config ") ||
+         starts(s, n, "vsys ") || starts(s, n, "shared ") || starts(s, n, "policy ") ||
+         starts(s, n, "config ") || starts(s, n, "devices ")))
+        g->panos_brace++;
+    /* Junos */
+    if (starts(s, n, "<configuration") || starts(s, n, "<rpc-reply"))
+        g->junos_xml = true;
+    if (starts(s, n, "set system ") || starts(s, n, "set interfaces ") ||
+        starts(s, n, "set protocols ") || starts(s, n, "set policy-options ") ||
+        starts(s, n, "set routing-options ") || starts(s, n, "set firewall ") ||
+        starts(s, n, "set security ") || starts(s, n, "set snmp ") ||
+        starts(s, n, "set routing-instances ") || starts(s, n, "set chassis ") ||
+        starts(s, n, "set vlans ") || starts(s, n, "set groups ") ||
+        starts(s, n, "set apply-groups ") || starts(s, n, "set version ") ||
+        starts(s, n, "deactivate ") || starts(s, n, "set class-of-service "))
+        g->junos_set++;
+    if (s[n - 1] == '{')
+        g->junos_open++;
+    else if (n == 1 && s[0] == '}')
+        g->junos_close++;
+    else if (s[n - 1] == ';' && s[0] != ':')
+        g->junos_semi++;
+    if (skip == 0 && s[n - 1] == '{' &&
+        (starts(s, n, "system ") || starts(s, n, "interfaces ") || starts(s, n, "protocols ") ||
+         starts(s, n, "policy-options ") || starts(s, n, "routing-options ") ||
+         starts(s, n, "firewall ") || starts(s, n, "security ") || starts(s, n, "chassis ") ||
+         starts(s, n, "snmp ") || starts(s, n, "groups ") || starts(s, n, "routing-instances ") ||
+         starts(s, n, "vlans ") || starts(s, n, "applications ") ||
+         starts(s, n, "class-of-service ") || starts(s, n, "services ") ||
+         starts(s, n, "forwarding-options ")))
+        g->junos_kw++;
+    if (skip == 0 && starts(s, n, "version ") && s[n - 1] == ';')
+        g->junos_kw++;
+    /* FortiOS */
+    if (skip == 0 && starts(s, n, "config system global"))
+        g->fortios_global = true;
+    if (skip == 0 && (starts(s, n, "config system ") || starts(s, n, "config firewall ") ||
+                      starts(s, n, "config router ") || starts(s, n, "config vpn ") ||
+                      starts(s, n, "config user ") || starts(s, n, "config log ")))
+        g->fortios_cfg++;
+    if (starts(s, n, "edit ") || (n == 4 && memcmp(s, "next", 4) == 0))
+        g->fortios_edit++;
+
+    /* NX-OS */
+    /* Children of a top-level line: IOS, IOS XR and ASA indent by one
+     * space, NX-OS by two, EOS by three. */
+    if (skip > 0 && skip <= 4 && g->prev_top && p[0] == ' ')
+        g->indent_w[skip]++;
+    g->prev_top = skip == 0;
+    if (contains(s, n, " use-vrf ") || starts(s, n, "spanning-tree port type ") ||
+        starts(s, n, "vrf context "))
+        mark(g, &g->nx, &g->nx_basis, "NX-OS 'use-vrf'/'vrf context'");
+    if (skip == 0 && starts(s, n, "vrf ") && !memchr(s + 4, ' ', n - 4))
+        mark(g, &g->xr, &g->xr_basis, "IOS XR top-level 'vrf NAME'");
+    if (skip == 0 && starts(s, n, "boot system ") && contains(s, n, ".swi")) {
+        mark(g, &g->eos, &g->eos_basis, "EOS image 'boot system flash *.swi'");
+        g->eos += 2; /* what Batfish itself keys on */
+    }
+    if (skip == 0 && (starts(s, n, "feature ") || starts(s, n, "switchname ") ||
+                      starts(s, n, "vdc ") || starts(s, n, "install feature-set") ||
+                      starts(s, n, "boot nxos") || starts(s, n, "feature-set ")))
+        mark(g, &g->nx, &g->nx_basis, "NX-OS 'feature'/'switchname' commands");
+    if (skip == 0 && starts(s, n, "version ") && contains(s, n, "Bios:"))
+        mark(g, &g->nx, &g->nx_basis, "NX-OS 'version ... Bios:'");
+    /* IOS XR */
+    if (skip > 0 && starts(s, n, "ipv4 address "))
+        mark(g, &g->xr, &g->xr_basis, "IOS XR 'ipv4 address'");
+    if (starts(s, n, "end-policy") || starts(s, n, "end-set") || starts(s, n, "end-group"))
+        mark(g, &g->xr, &g->xr_basis, "IOS XR 'end-policy'/'end-set'");
+    if (skip == 0 && (starts(s, n, "route-policy ") || starts(s, n, "prefix-set ") ||
+                      starts(s, n, "community-set ") || starts(s, n, "as-path-set ")))
+        mark(g, &g->xr, &g->xr_basis, "IOS XR 'route-policy'/'prefix-set'");
+    if (skip == 0 && starts(s, n, "router static") && n == 13)
+        mark(g, &g->xr, &g->xr_basis, "IOS XR 'router static'");
+    /* EOS */
+    if (starts(s, n, "management api http-commands") || starts(s, n, "daemon TerminAttr") ||
+        starts(s, n, "transceiver qsfp default-mode") || starts(s, n, "management api gnmi") ||
+        starts(s, n, "service routing protocols model") || starts(s, n, "vlan internal order") ||
+        starts(s, n, "management api models") || starts(s, n, "interface Vxlan") ||
+        starts(s, n, "interface Port-Channel") || starts(s, n, "interface Management1") ||
+        starts(s, n, "no aaa root") || starts(s, n, "aaa root ") ||
+        starts(s, n, "management console") || starts(s, n, "management ssh") ||
+        starts(s, n, "management security") || starts(s, n, "management cvx") ||
+        starts(s, n, "router general") || starts(s, n, "peer-filter ") ||
+        starts(s, n, "hardware counter feature") || starts(s, n, "hardware port-group") ||
+        starts(s, n, "platform sand ") || starts(s, n, "platform trident") ||
+        starts(s, n, "ip virtual-router ") || starts(s, n, "mlag configuration") ||
+        starts(s, n, "event-handler ") || starts(s, n, "queue-monitor ") ||
+        starts(s, n, "sflow run") || starts(s, n, "dot1x system-auth-control") ||
+        starts(s, n, "router traffic-engineering") || starts(s, n, "ip name-server vrf ") ||
+        starts(s, n, "vrf instance ") || starts(s, n, "router bfd") ||
+        starts(s, n, "monitor connectivity") || starts(s, n, "snmp-server ipv4 ") ||
+        starts(s, n, "router multicast") || starts(s, n, "router path-selection") ||
+        starts(s, n, "router segment-security") || starts(s, n, "router l2-vpn") ||
+        starts(s, n, "router internet-exit") || starts(s, n, "router igmp") ||
+        starts(s, n, "router msdp") || starts(s, n, "router pim ") ||
+        starts(s, n, "monitor layer1") || starts(s, n, "management tech-support") ||
+        starts(s, n, "management defaults") || starts(s, n, "management accounts") ||
+        starts(s, n, "lacp port-id ") || starts(s, n, "dynamic prefix-list ") ||
+        starts(s, n, "service unsupported-transceiver") || starts(s, n, "boot secret ") ||
+        starts(s, n, "spanning-tree vlan-id ") || starts(s, n, "no spanning-tree vlan-id ") ||
+        starts(s, n, "monitor telemetry ") || (skip > 0 && starts(s, n, "maximum-paths ") &&
+                                                contains(s, n, " ecmp ")) ||
+        (skip > 0 && starts(s, n, "neighbor ") && contains(s, n, " peer group")))
+        mark(g, &g->eos, &g->eos_basis, "Arista EOS-only commands");
+    /* ASA */
+    if ((skip > 0 && (starts(s, n, "nameif ") || starts(s, n, "security-level "))) ||
+        starts(s, n, "same-security-traffic ") || starts(s, n, "object network ") ||
+        (skip == 0 && starts(s, n, "access-group ")) || (n == 5 && starts(s, n, "names")) ||
+        starts(s, n, "nat (") ||
+        starts(s, n, "tunnel-group ") || starts(s, n, "asdm "))
+        mark(g, &g->asa, &g->asa_basis, "ASA 'nameif'/'security-level'");
+    if (skip > 0) {
+        int form = address_form(s, n);
+        if (form == 1 && !g->mask_seen) {
+            g->mask_seen = true;
+            mark(g, &g->ios, &g->ios_basis, "'ip address' with a dotted mask");
+        } else if (form == 2 && !g->cidr_seen) {
+            g->cidr_seen = true;
+            mark(g, &g->eos, &g->eos_basis, "'ip address' with a prefix length");
+        }
+    }
+    /* IOS (and IOS XE) */
+    if (skip == 0 && (starts(s, n, "boot-start-marker") || starts(s, n, "ip cef") ||
+                      starts(s, n, "ip subnet-zero") || starts(s, n, "ip classless") ||
+                      starts(s, n, "memory-size ") || starts(s, n, "line con 0") ||
+                      starts(s, n, "line vty 0 ") || starts(s, n, "interface Port-channel") ||
+                      starts(s, n, "interface FastEthernet") || starts(s, n, "vrf definition ") ||
+                      starts(s, n, "ip vrf ") || starts(s, n, "no ip http server") ||
+                      starts(s, n, "interface Serial") ||
+                      starts(s, n, "ip access-list extended ")))
+        mark(g, &g->ios, &g->ios_basis, "IOS-only commands");
+    /* IOS XE */
+    if (starts(s, n, "license udi") || starts(s, n, "platform punt-keepalive") ||
+        starts(s, n, "platform qfp ") || starts(s, n, "platform console ") ||
+        starts(s, n, "subscriber templating") || starts(s, n, "diagnostic bootup level") ||
+        contains(s, n, "Cisco IOS XE") || starts(s, n, "ip http client source-interface") ||
+        starts(s, n, "netconf-yang") || starts(s, n, "restconf"))
+        mark(g, &g->xe, &g->xe_basis, "IOS XE markers");
+    if (skip == 0 && starts(s, n, "version ") && n > 8 && s[8] >= '0' && s[8] <= '9') {
+        uint64_t v = 0;
+        size_t k = 8;
+        while (k < n && s[k] >= '0' && s[k] <= '9')
+            k++;
+        if (sh_str_to_u64(s + 8, k - 8, 999, &v) && k < n && s[k] == '.') {
+            g->version_major = (unsigned)v;
+            /* NX-OS writes "version 9.3(8)"; IOS "version 15.2". */
+            if (!memchr(s, '(', n)) {
+                mark(g, &g->ios, &g->ios_basis, "'version N.N'");
+                g->ios++; /* the strongest IOS sign short of a header */
+            }
+        }
+    }
+    if (skip == 0)
+        generic(g, s, n);
+}
+
+/* IOS or IOS XE, from the version line and XE-only commands. */
+static enum sh_dialect ios_flavour(const struct sig *g, const char **basis)
+{
+    if (g->version_major >= 16 && g->version_major < 100) {
+        *basis = "'version 16+' (IOS XE)";
+        return SH_DIALECT_IOSXE;
+    }
+    if (g->xe && g->version_major != 12 && g->version_major != 15) {
+        *basis = g->xe_basis;
+        return SH_DIALECT_IOSXE;
+    }
+    if (g->version_major) {
+        *basis = "Cisco-style config with 'version 12.x/15.x'";
+        return SH_DIALECT_IOS;
+    }
+    *basis = "Cisco IOS-style config commands";
+    return SH_DIALECT_IOS;
+}
+
+int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
+                  const char **basis_out)
+{
+    struct sig g;
+    size_t pos = 0;
+    enum sh_dialect d = SH_DIALECT_UNKNOWN;
+    const char *basis = "no config signal", *flavour = NULL;
+    int score = 0;
+    unsigned best;
+
+    memset(&g, 0, sizeof(g));
+    if (!buf)
+        len = 0;
+    if (len > DETECT_MAX)
+        len = DETECT_MAX;
+    while (pos < len) {
+        const char *p = buf + pos, *nl = memchr(p, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - p) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        if (n > 4096)
+            n = 4096;
+        line_signals(&g, p, n);
+    }
+
+    if (g.rancid) {
+        d = g.rancid;
+        basis = g.rancid_basis;
+        score = 100;
+        if (d == SH_DIALECT_IOS) {
+            /* RANCID's "cisco" type covers IOS, IOS XE and ASA. */
+            if (g.asa_version) {
+                d = SH_DIALECT_ASA;
+                basis = "'RANCID-CONTENT-TYPE: cisco' with 'ASA Version'";
+            } else if (ios_flavour(&g, &flavour) == SH_DIALECT_IOSXE) {
+                d = SH_DIALECT_IOSXE;
+                basis = "'RANCID-CONTENT-TYPE: cisco' with IOS XE markers";
+            }
+        }
+    } else if (g.xr_banner) {
+        d = SH_DIALECT_IOSXR, basis = "'!! IOS XR Configuration'", score = 95;
+    } else if (g.eos_device) {
+        d = SH_DIALECT_EOS, basis = "'! device: ... EOS' header", score = 95;
+    } else if (g.asa_version) {
+        d = SH_DIALECT_ASA, basis = "'ASA Version'", score = 95;
+    } else if (g.nx_command && (g.nx || g.generic_kinds >= 1)) {
+        d = SH_DIALECT_NXOS, basis = "'!Command: show running-config' header", score = 95;
+    } else if (g.panos_xml) {
+        d = SH_DIALECT_PANOS, basis = "PAN-OS XML '<config version=...>'", score = 90;
+    } else if (g.fortios_header || (g.fortios_global && g.fortios_edit + g.fortios_cfg >= 1)) {
+        d = SH_DIALECT_FORTIOS;
+        basis = g.fortios_header ? "FortiOS '#config-version=' header" : "FortiOS 'config system global'";
+        score = 90;
+    } else if (g.panos_set >= 1 && g.panos_set >= g.junos_set) {
+        d = SH_DIALECT_PANOS, basis = "PAN-OS 'set deviceconfig'/'set network' commands";
+        score = g.panos_set >= 3 ? 85 : 60;
+    } else if (g.junos_set >= 1 && g.junos_set * 2 >= g.generic) {
+        d = SH_DIALECT_JUNOS, basis = "Junos 'set system'/'set interfaces' commands";
+        score = g.junos_set >= 3 ? 85 : 60;
+    } else if (g.panos_brace >= 1 && g.junos_open >= 2 && g.junos_semi + g.junos_close >= 1 &&
+               g.panos_brace >= g.junos_kw) {
+        d = SH_DIALECT_PANOS, basis = "PAN-OS brace syntax ('deviceconfig {', 'rulebase {')";
+        score = g.panos_brace >= 2 ? 85 : 60;
+    } else if ((g.junos_kw >= 1 || g.junos_commit) && g.junos_open >= 1 &&
+               g.junos_semi + g.junos_close >= 1) {
+        d = SH_DIALECT_JUNOS, basis = "Junos brace syntax ('system {', 'interfaces {')";
+        score = g.junos_kw >= 2 ? 90 : 70;
+    } else if (g.fortios_cfg >= 1 && g.fortios_edit >= 1) {
+        d = SH_DIALECT_FORTIOS, basis = "FortiOS 'config ... edit ... next ... end' blocks";
+        score = 70;
+    } else if (g.nx_command) {
+        d = SH_DIALECT_NXOS, basis = "'!Command: show running-config' header", score = 80;
+    } else if (g.generic_kinds >= 1 || g.ios || g.nx || g.xr || g.eos || g.asa) {
+        unsigned w1 = g.indent_w[1], w2 = g.indent_w[2], w3 = g.indent_w[3];
+        /* EOS output indents by three spaces, which nothing else does;
+         * hand-written files use one or two, so those say little. */
+        if (w3 > w1 && w3 > w2)
+            mark(&g, &g.eos, &g.eos_basis, "three-space indentation (EOS)");
+        /* Cisco-style text: the platform-only commands decide; IOS-only
+         * markers (a `version 15.2` line, boot markers) win ties. */
+        best = g.ios;
+        d = SH_DIALECT_IOS;
+        if (g.nx > best)
+            best = g.nx, d = SH_DIALECT_NXOS, basis = g.nx_basis;
+        if (g.xr > best)
+            best = g.xr, d = SH_DIALECT_IOSXR, basis = g.xr_basis;
+        if (g.eos > best)
+            best = g.eos, d = SH_DIALECT_EOS, basis = g.eos_basis;
+        if (g.asa > best)
+            best = g.asa, d = SH_DIALECT_ASA, basis = g.asa_basis;
+        if (d != SH_DIALECT_IOS) {
+            score = 50 + 10 * (int)(best > 4 ? 4 : best);
+        } else if (g.ios || g.generic_kinds >= 2) {
+            d = ios_flavour(&g, &basis);
+            score = 40 + 10 * (int)(g.ios + g.generic_kinds / 2 > 4 ? 4 : g.ios + g.generic_kinds / 2);
+        } else {
+            d = SH_DIALECT_UNKNOWN;
+        }
+    }
+    if (d == SH_DIALECT_UNKNOWN)
+        score = 0;
+    if (dialect_out)
+        *dialect_out = d;
+    if (basis_out)
+        *basis_out = score ? basis : "no config signal";
+    return score;
+}

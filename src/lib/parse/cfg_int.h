@@ -1,0 +1,115 @@
+/*
+ * cfg_int.h - internals shared by the config parsers: the document
+ * builder, the bounded line reader and each dialect family's entry point.
+ *
+ * Every dialect parser turns text into calls of sh_cfg__add(depth, text,
+ * match, line); the builder links parents and siblings, keeps end_line of
+ * open blocks, copies strings into the document's arena in large chunks
+ * (no allocation per line) and appends each match text to `norm`.
+ *
+ * Ownership: a builder owns its scratch arrays until sh_cfg__finish moves
+ * the results into the document; sh_cfg__builder_free releases the
+ * scratch either way. Single-threaded.
+ */
+#ifndef SH_PARSE_CFG_INT_H
+#define SH_PARSE_CFG_INT_H
+
+#include "cfg.h"
+
+struct sh_cfg__frame {
+    struct sh_cfg_node *node; /* NULL for the root frame */
+    struct sh_cfg_node *last; /* last child linked so far */
+    long indent;              /* indentation of node (indent parsers) */
+    int kind;                 /* parser-specific tag of the block */
+};
+
+struct sh_cfg__builder {
+    struct sh_cfg_doc *doc;
+    const struct sh_cfg_limits *lim;
+    const char *source;
+    sh_diag *diag;
+    struct sh_cfg_node **nodes;
+    size_t n_nodes, cap_nodes;
+    struct sh_cfg_node *pool; /* free node structs from the arena */
+    size_t pool_left;
+    char *spool; /* free string bytes from the arena */
+    size_t spool_left;
+    struct sh_buf norm;
+    struct sh_cfg__frame *stk; /* stk[0] is the root; stk[1..depth] open blocks */
+    size_t depth;
+    size_t stk_cap;
+    const char *prompt_host; /* hostname from a capture prompt, arena */
+};
+
+/** One physical line: text without the line break, 1-based number. */
+struct sh_cfg__line {
+    const char *p;
+    size_t len;
+    uint32_t no;
+};
+
+/**
+ * Read the line starting at *pos. Returns 1 with *ln filled, 0 at the end
+ * of the buffer, SH_ELIMIT (diag filled) for an over-long line or too many
+ * lines. Counts lines into doc->n_lines.
+ */
+int sh_cfg__next_line(struct sh_cfg__builder *b, const char *buf, size_t len, size_t *pos,
+                      struct sh_cfg__line *ln);
+
+/**
+ * Add a node at `depth` (0 = top level; at most the current open depth):
+ * open blocks deeper than `depth` are closed, the node becomes the last
+ * child of the block at depth-1 and is itself opened. `match` NULL means
+ * the match text is the node text. Both strings are copied.
+ */
+int sh_cfg__add(struct sh_cfg__builder *b, size_t depth, const char *text, size_t tlen,
+                const char *match, size_t mlen, uint32_t line, struct sh_cfg_node **out);
+
+/** Close open blocks down to `depth` open ones. */
+void sh_cfg__close_to(struct sh_cfg__builder *b, size_t depth);
+
+/** Extend the end line of `node` and of each open ancestor to `line`. */
+void sh_cfg__extend(struct sh_cfg__builder *b, uint32_t line);
+
+/** Record a line kept as raw text because its syntax was odd. */
+void sh_cfg__unparsed(struct sh_cfg__builder *b, uint32_t line);
+
+/**
+ * Forget every node added so far, counting each as unparsed: used when a
+ * capture shows that what came before the config was other output.
+ */
+void sh_cfg__discard(struct sh_cfg__builder *b);
+
+/** Copy a string into the document arena (NUL-terminated); NULL on OOM. */
+char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n);
+
+/** The SH_ELIMIT depth error for `line`. */
+int sh_cfg__depth_error(struct sh_cfg__builder *b, uint32_t line);
+
+/* Whitespace and token helpers shared by the parsers. */
+static inline bool sh_cfg__is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/** Does [s, s+n) start with the word `w` (followed by space or end)? */
+bool sh_cfg__word(const char *s, size_t n, const char *w);
+
+/**
+ * Recognise a CLI prompt line ("r1#show run", "RP/0/RSP0/CPU0:xr1#",
+ * "admin@r1> show configuration"). On success sets *host (the device name
+ * inside the prompt) and *cmd (the command after it, possibly empty).
+ */
+bool sh_cfg__prompt(const char *s, size_t n, const char **host, size_t *host_len,
+                    const char **cmd, size_t *cmd_len);
+
+/** Is this prompt command one that prints the configuration? */
+bool sh_cfg__config_command(const char *cmd, size_t n);
+
+/* Dialect family parsers; doc->dialect is already set. */
+int sh_cfg__parse_indent(struct sh_cfg__builder *b, const char *buf, size_t len);
+int sh_cfg__parse_junos(struct sh_cfg__builder *b, const char *buf, size_t len);
+int sh_cfg__parse_fortios(struct sh_cfg__builder *b, const char *buf, size_t len);
+int sh_cfg__parse_panos(struct sh_cfg__builder *b, const char *buf, size_t len);
+
+#endif

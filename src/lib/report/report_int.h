@@ -1,0 +1,150 @@
+/*
+ * report_int.h - internals shared by the report writers.
+ *
+ * Every writer is one file exporting one `struct sh_report_writer`; the
+ * table in report.c maps format names to them. A writer gets the whole
+ * finding list at once (SARIF needs its rules[] before the results, the
+ * grouped formats need every finding of a device) and writes only through
+ * a `struct sh_report_out`, which buffers and forwards to the user's sink.
+ * Text escaping and grouping helpers live here so that all formats treat
+ * attacker-written text the same way. Single-threaded per output.
+ */
+#ifndef SH_REPORT_INT_H
+#define SH_REPORT_INT_H
+
+#include "../base/sh_base.h"
+
+#include "salthunt/sh_report.h"
+
+#include <jansson.h>
+
+/** Buffered output with a sticky error: after a failure, writes are no-ops. */
+struct sh_report_out {
+    sh_sink_fn sink;
+    void *ud;
+    struct sh_buf buf;
+    int err;
+};
+
+void sh_report__out_init(struct sh_report_out *o, sh_sink_fn sink, void *ud);
+void sh_report__add(struct sh_report_out *o, const char *data, size_t len);
+void sh_report__adds(struct sh_report_out *o, const char *s);
+void sh_report__printf(struct sh_report_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/** Flush what is buffered, free the buffer, return the first error (or 0). */
+int sh_report__out_finish(struct sh_report_out *o);
+
+struct sh_report_writer {
+    const char *name;
+    const char *mime;
+    int (*write)(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info);
+};
+
+extern const struct sh_report_writer sh_report__text_writer;
+extern const struct sh_report_writer sh_report__jsonl_writer;
+extern const struct sh_report_writer sh_report__sarif_writer;
+extern const struct sh_report_writer sh_report__csv_writer;
+extern const struct sh_report_writer sh_report__html_writer;
+extern const struct sh_report_writer sh_report__markdown_writer;
+
+/**
+ * Decode one UTF-8 code point at s[0..len). Returns the byte length
+ * (1..4) and sets *cp, or returns 0 for an invalid or truncated sequence
+ * (overlong forms, surrogates and values past U+10FFFF are invalid).
+ */
+size_t sh_report__utf8_next(const unsigned char *s, size_t len, uint32_t *cp);
+
+/**
+ * Code points a human-facing format must not pass through raw: C0 and C1
+ * controls, DEL, and the bidirectional overrides and isolates that can
+ * make text display differently from what it is (CVE-2021-42574).
+ */
+bool sh_report__cp_hidden(uint32_t cp);
+
+/**
+ * Add `s` with invalid UTF-8 bytes replaced by U+FFFD, so JSON and CSV
+ * consumers always get valid UTF-8. Returns an owned string, or NULL on OOM.
+ */
+char *sh_report__utf8_clean(const char *s);
+
+/**
+ * Add attacker-written text for a human reader: invalid UTF-8 bytes and
+ * hidden code points become visible escapes (\xNN, \uNNNN), '\n' becomes
+ * `newline` (or a visible \n when NULL), and ASCII characters for which
+ * `esc` returns a string are replaced by it (esc may be NULL).
+ */
+void sh_report__add_visible(struct sh_report_out *o, const char *s, const char *newline,
+                            const char *(*esc)(unsigned char c));
+
+/** sh_report__add_visible into a new owned string, newlines kept; NULL on OOM. */
+char *sh_report__visible_dup(const char *s);
+
+/** The finding's fingerprint, computed when the producer left it empty. */
+void sh_report__fingerprint(const sh_finding *f, char out[17]);
+
+/** Line span for display: end_line when it is at or after line, else line. */
+uint32_t sh_report__end_line(const sh_finding *f);
+
+/** Findings of one device (or of one file when the device is unknown). */
+struct sh_report_group {
+    const char *device;   /* borrowed; NULL for a file group */
+    const char *path;     /* borrowed; the file of a file group */
+    const char *platform; /* first platform seen in the group, or NULL */
+    size_t *idx;          /* indexes into the finding list, most severe first */
+    size_t n;
+    size_t count[SH_SEV_CRITICAL + 1];
+};
+
+struct sh_report_groups {
+    struct sh_report_group *v;
+    size_t n;
+};
+
+/**
+ * Group findings by device (file when no device), groups in order of first
+ * appearance, findings inside a group most severe first and otherwise in
+ * the order given. Owned; release with sh_report__groups_free.
+ */
+int sh_report__group(struct sh_report_groups *out, const sh_findings *fs);
+void sh_report__groups_free(struct sh_report_groups *g);
+
+/** Totals for summary lines. */
+struct sh_report_totals {
+    size_t count[SH_SEV_CRITICAL + 1];
+    size_t devices;   /* distinct device names among the findings */
+    size_t files;     /* distinct paths among the findings */
+    size_t at_or_above; /* findings at or above info->fail_on */
+    size_t n_new;     /* findings the store marked "new" */
+    size_t gone;
+};
+
+int sh_report__totals(struct sh_report_totals *t, const sh_findings *fs,
+                      const sh_report_info *info);
+
+/**
+ * The one-line summary shared by the human formats (no newline):
+ * "N findings (c critical, ...) on D devices; F files, ...; K at or above X".
+ * `n` is the number of findings.
+ */
+void sh_report__summary(struct sh_report_out *o, const struct sh_report_totals *t,
+                        const sh_report_info *info, size_t n);
+/** "new since last scan: N, gone: N" (no newline). */
+void sh_report__history(struct sh_report_out *o, const struct sh_report_totals *t);
+
+/* ---- JSON (jsonl and SARIF) ---- */
+
+/** A JSON string of `s` (invalid UTF-8 replaced by U+FFFD), or JSON null for NULL. */
+json_t *sh_report__json_str(const char *s);
+/** A JSON array of the list's strings. */
+json_t *sh_report__json_list(const sh_strlist *l);
+/** Set key to `v` (taking it); records SH_ENOMEM in *err when v is NULL or set fails. */
+void sh_report__json_set(json_t *obj, const char *key, json_t *v, int *err);
+/** Dump `v` through the output (keys in insertion order). */
+void sh_report__json_dump(struct sh_report_out *o, const json_t *v, size_t flags);
+/** The §5 finding object of the jsonl format; NULL on OOM. */
+json_t *sh_report__json_finding(const sh_finding *f);
+
+/** Upper-case severity name ("CRITICAL"). */
+const char *sh_report__sev_upper(sh_severity s);
+
+#endif

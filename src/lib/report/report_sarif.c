@@ -1,0 +1,304 @@
+/*
+ * report_sarif.c - SARIF 2.1.0, so config repositories can show findings
+ * inline in code-review tools.
+ *
+ * One run; tool.driver.rules[] lists each rule once, in order of first
+ * appearance, and results point at it by ruleIndex. Relative paths stay
+ * relative, under uriBaseId SRCROOT; absolute ones become file: URIs. The
+ * region is left out when a finding has no line. Every §5 field SARIF has
+ * no place for goes into the result's property bag. Thread-safe.
+ */
+#include "../base/sh_base.h"
+
+#include "report_int.h"
+
+static const char *level(sh_severity s)
+{
+    switch (s) {
+    case SH_SEV_CRITICAL:
+    case SH_SEV_HIGH: return "error";
+    case SH_SEV_MEDIUM: return "warning";
+    default: return "note";
+    }
+}
+
+/* GitHub code scanning ranks security results by this score (0.0-10.0). */
+static const char *security_severity(sh_severity s)
+{
+    switch (s) {
+    case SH_SEV_CRITICAL: return "9.5";
+    case SH_SEV_HIGH: return "8.0";
+    case SH_SEV_MEDIUM: return "5.5";
+    case SH_SEV_LOW: return "3.0";
+    default: return "0.0";
+    }
+}
+
+/* RFC 3986 path characters pass; everything else, ':' included (a first
+ * segment with ':' would read as a scheme), is percent-encoded. */
+static char *path_to_uri(const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)path;
+    struct sh_buf b;
+    int rc = 0;
+
+    sh_buf_init(&b, 0);
+    if (path[0] == '/')
+        rc = sh_buf_adds(&b, "file://");
+    for (; *p && !rc; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~/!$&'()*+,;=@", *p)) {
+            rc = sh_buf_addc(&b, (char)*p);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            rc = sh_buf_add(&b, e, 3);
+        }
+    }
+    if (rc) {
+        sh_buf_free(&b);
+        return NULL;
+    }
+    return sh_buf_detach(&b);
+}
+
+static json_t *text_obj(const char *s)
+{
+    json_t *o = json_object();
+    int err = 0;
+
+    if (!o)
+        return NULL;
+    sh_report__json_set(o, "text", sh_report__json_str(s), &err);
+    if (err) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static bool plain_url(const char *s)
+{
+    if (!sh_str_startswith(s, "https://") && !sh_str_startswith(s, "http://"))
+        return false;
+    for (; *s; s++) {
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f || strchr("\"<>\\^`{|}", *s))
+            return false;
+    }
+    return true;
+}
+
+static json_t *rule_obj(const sh_finding *f, const char *id)
+{
+    json_t *r = json_object(), *props = json_object(), *tags = json_array(), *cfg = json_object();
+    size_t i;
+    int err = 0;
+
+    if (!r || !props || !tags || !cfg) {
+        json_decref(r);
+        json_decref(props);
+        json_decref(tags);
+        json_decref(cfg);
+        return NULL;
+    }
+    sh_report__json_set(r, "id", sh_report__json_str(id), &err);
+    sh_report__json_set(r, "name", sh_report__json_str(id), &err);
+    sh_report__json_set(r, "shortDescription", text_obj(f->title ? f->title : id), &err);
+    sh_report__json_set(cfg, "level", json_string(level(f->severity)), &err);
+    sh_report__json_set(r, "defaultConfiguration", cfg, &err);
+    for (i = 0; i < f->references.n; i++) {
+        if (plain_url(f->references.v[i])) {
+            sh_report__json_set(r, "helpUri", json_string(f->references.v[i]), &err);
+            break;
+        }
+    }
+    sh_report__json_set(props, "kind", json_string(sh_kind_str(f->kind)), &err);
+    sh_report__json_set(props, "severity", json_string(sh_severity_str(f->severity)), &err);
+    sh_report__json_set(props, "attack", sh_report__json_list(&f->attack), &err);
+    if (json_array_append_new(tags, json_string("security")) ||
+        json_array_append_new(tags, json_string(sh_kind_str(f->kind))))
+        err = SH_ENOMEM;
+    for (i = 0; i < f->attack.n; i++) {
+        if (json_array_append_new(tags, sh_report__json_str(f->attack.v[i])))
+            err = SH_ENOMEM;
+    }
+    sh_report__json_set(props, "tags", tags, &err);
+    sh_report__json_set(props, "security-severity", json_string(security_severity(f->severity)),
+                        &err);
+    sh_report__json_set(r, "properties", props, &err);
+    if (err) {
+        json_decref(r);
+        return NULL;
+    }
+    return r;
+}
+
+static void prop_str(json_t *props, const char *key, const char *v, int *err)
+{
+    if (v)
+        sh_report__json_set(props, key, sh_report__json_str(v), err);
+}
+
+static json_t *location_obj(const sh_finding *f, bool *relative)
+{
+    json_t *loc = json_object(), *phys = json_object(), *art = json_object(), *region = NULL;
+    char *uri = path_to_uri(f->path);
+    int err = 0;
+
+    if (!loc || !phys || !art || !uri) {
+        err = SH_ENOMEM;
+        goto out;
+    }
+    sh_report__json_set(art, "uri", json_string(uri), &err);
+    if (f->path[0] != '/') {
+        sh_report__json_set(art, "uriBaseId", json_string("SRCROOT"), &err);
+        *relative = true;
+    }
+    sh_report__json_set(phys, "artifactLocation", art, &err);
+    art = NULL;
+    if (f->line) {
+        region = json_object();
+        sh_report__json_set(region, "startLine", json_integer(f->line), &err);
+        sh_report__json_set(region, "endLine", json_integer(sh_report__end_line(f)), &err);
+        if (f->evidence)
+            sh_report__json_set(region, "snippet", text_obj(f->evidence), &err);
+        sh_report__json_set(phys, "region", region, &err);
+    }
+    sh_report__json_set(loc, "physicalLocation", phys, &err);
+    phys = NULL;
+out:
+    sh_free(uri);
+    json_decref(art);
+    json_decref(phys);
+    if (err) {
+        json_decref(loc);
+        return NULL;
+    }
+    return loc;
+}
+
+static json_t *result_obj(const sh_finding *f, const char *id, size_t rule_index,
+                          bool *relative)
+{
+    json_t *r = json_object(), *props = json_object(), *fps = json_object();
+    const char *text = f->message ? f->message : f->title ? f->title : id;
+    char fp[17];
+    int err = 0;
+
+    if (!r || !props || !fps) {
+        json_decref(r);
+        json_decref(props);
+        json_decref(fps);
+        return NULL;
+    }
+    sh_report__fingerprint(f, fp);
+    sh_report__json_set(r, "ruleId", sh_report__json_str(id), &err);
+    sh_report__json_set(r, "ruleIndex", json_integer((json_int_t)rule_index), &err);
+    sh_report__json_set(r, "level", json_string(level(f->severity)), &err);
+    sh_report__json_set(r, "message", text_obj(text), &err);
+    if (f->path && f->path[0]) {
+        json_t *locs = json_array();
+        if (!locs || json_array_append_new(locs, location_obj(f, relative)))
+            err = SH_ENOMEM;
+        sh_report__json_set(r, "locations", locs, &err);
+    }
+    sh_report__json_set(fps, "salthunt/v1", json_string(fp), &err);
+    sh_report__json_set(r, "partialFingerprints", fps, &err);
+    prop_str(props, "title", f->title, &err);
+    sh_report__json_set(props, "kind", json_string(sh_kind_str(f->kind)), &err);
+    sh_report__json_set(props, "severity", json_string(sh_severity_str(f->severity)), &err);
+    sh_report__json_set(props, "attack", sh_report__json_list(&f->attack), &err);
+    prop_str(props, "device", f->device, &err);
+    prop_str(props, "platform", f->platform, &err);
+    prop_str(props, "evidence", f->evidence, &err);
+    prop_str(props, "remediation", f->remediation, &err);
+    sh_report__json_set(props, "references", sh_report__json_list(&f->references), &err);
+    prop_str(props, "time", f->time, &err);
+    prop_str(props, "cve", f->cve, &err);
+    prop_str(props, "state", f->state, &err);
+    prop_str(props, "status", f->status, &err);
+    prop_str(props, "first_seen", f->first_seen, &err);
+    sh_report__json_set(r, "properties", props, &err);
+    if (err) {
+        json_decref(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int write_sarif(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info)
+{
+    json_t *doc = json_object(), *runs = json_array(), *run = json_object(), *tool = json_object(),
+           *driver = json_object(), *rules = json_array(), *results = json_array();
+    struct sh_strmap index = {0};
+    bool relative = false;
+    size_t i;
+    int err = 0;
+
+    SH_UNUSED(info);
+    if (!doc || !runs || !run || !tool || !driver || !rules || !results) {
+        err = SH_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < fs->n && !err; i++) {
+        const sh_finding *f = fs->v[i];
+        const char *id = f->rule ? f->rule : "unknown";
+        void *hit = sh_strmap_get(&index, id);
+        size_t ri;
+
+        if (hit) {
+            ri = (size_t)(uintptr_t)hit - 1;
+        } else {
+            ri = json_array_size(rules);
+            if (json_array_append_new(rules, rule_obj(f, id)) ||
+                sh_strmap_put(&index, id, (void *)(uintptr_t)(ri + 1), NULL))
+                err = SH_ENOMEM;
+        }
+        if (!err && json_array_append_new(results, result_obj(f, id, ri, &relative)))
+            err = SH_ENOMEM;
+    }
+    sh_report__json_set(doc, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"),
+                        &err);
+    sh_report__json_set(doc, "version", json_string("2.1.0"), &err);
+    sh_report__json_set(driver, "name", json_string("salthunt"), &err);
+    sh_report__json_set(driver, "version", json_string(SH_VERSION_STRING), &err);
+    sh_report__json_set(driver, "semanticVersion", json_string(SH_VERSION_STRING), &err);
+    sh_report__json_set(driver, "rules", rules, &err);
+    rules = NULL;
+    sh_report__json_set(tool, "driver", driver, &err);
+    driver = NULL;
+    sh_report__json_set(run, "tool", tool, &err);
+    tool = NULL;
+    if (relative) {
+        json_t *bases = json_object(), *root = json_object();
+        sh_report__json_set(root, "description",
+                            text_obj("the folder salthunt was run from; relative evidence "
+                                     "paths are as the user named them"),
+                            &err);
+        sh_report__json_set(bases, "SRCROOT", root, &err);
+        sh_report__json_set(run, "originalUriBaseIds", bases, &err);
+    }
+    sh_report__json_set(run, "results", results, &err);
+    results = NULL;
+    if (json_array_append(runs, run))
+        err = SH_ENOMEM;
+    sh_report__json_set(doc, "runs", runs, &err);
+    runs = NULL;
+    if (!err) {
+        sh_report__json_dump(o, doc, JSON_INDENT(2));
+        sh_report__adds(o, "\n");
+    }
+out:
+    sh_strmap_free(&index, NULL);
+    json_decref(doc);
+    json_decref(runs);
+    json_decref(run);
+    json_decref(tool);
+    json_decref(driver);
+    json_decref(rules);
+    json_decref(results);
+    return err;
+}
+
+const struct sh_report_writer sh_report__sarif_writer = {"sarif", "application/sarif+json",
+                                                         write_sarif};
