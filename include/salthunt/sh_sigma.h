@@ -100,10 +100,11 @@ typedef void (*sh_sigma_test_cb)(const sh_sigma_test_case *c, void *ud);
 
 /**
  * Prove a pack: every rule with an id must have tests_dir/<id>/match/ and
- * nomatch/ samples; every line of a match/ file must fire the rule (for a
- * correlation rule: the file as a whole must), no line of a nomatch/ file
- * may. `set` must be compiled. Counts go to *passed / *failed; a rule
- * without samples counts as one failure.
+ * nomatch/ sample files (device log lines). Each file is read as one log
+ * (correlations run over it): the rule must fire at least once on every
+ * match/ file and never on a nomatch/ file. `set` must be compiled.
+ * Counts go to *passed / *failed; a missing match/ or nomatch/ folder
+ * counts as a failure. Returns 0 or SH_ENOMEM.
  */
 SH_API int sh_sigma_test_pack(const sh_sigma_set *set, const char *tests_dir,
                               sh_sigma_test_cb cb, void *ud, size_t *passed, size_t *failed);

@@ -274,6 +274,7 @@ struct run {
     struct sh_ptrvec out; /* new hits of this correlation */
     sh_sigma_corr_cb cb;
     void *ud;
+    bool all;
 };
 
 static bool cond_ok(const struct sg_corr *k, double n)
@@ -346,7 +347,7 @@ static int fire(struct run *u, struct sg_hit **xs, size_t n, const char *why)
     }
     if (sh_ptrvec_push(&u->out, o))
         return SH_ENOMEM;
-    if (!u->r->suppressed && u->cb)
+    if ((u->all || !u->r->suppressed) && u->cb)
         return u->cb(u->r, o, u->ud);
     return SH_OK;
 }
@@ -503,7 +504,35 @@ static int cmp_seg(const void *pa, const void *pb)
     return strcmp(a->path, b->path);
 }
 
-/* Gaps: silences inside files plus silences between a device's files. */
+/* Silences between a device's files become gaps like those inside files. */
+static int join_segments(struct sg_hits *h, int64_t min_gap)
+{
+    size_t i, j;
+    int rc;
+
+    if (!min_gap)
+        return SH_OK;
+    if (h->segs.n > 1)
+        qsort(h->segs.v, h->segs.n, sizeof(void *), cmp_seg);
+    for (i = 0; i + 1 < h->segs.n; i++) {
+        const struct sg_seg *a = h->segs.v[i], *b = h->segs.v[i + 1];
+        int64_t end = a->last_ts;
+        if (strcmp(a->host, b->host) != 0)
+            continue;
+        /* the latest end among this host's earlier segments */
+        for (j = i; j > 0 && strcmp(((struct sg_seg *)h->segs.v[j - 1])->host, a->host) == 0; j--)
+            if (((struct sg_seg *)h->segs.v[j - 1])->last_ts > end)
+                end = ((struct sg_seg *)h->segs.v[j - 1])->last_ts;
+        if (b->first_ts - end > min_gap) {
+            rc = sh_sigma__hits_gap(h, b->host, b->path, b->first_line, end, b->first_ts, "", 0);
+            if (rc)
+                return rc;
+        }
+    }
+    return SH_OK;
+}
+
+/* x-salthunt-gap: every recorded silence longer than the rule's timespan. */
 static int run_gap(struct run *u)
 {
     struct sg_hits *h = u->h;
@@ -511,24 +540,6 @@ static int run_gap(struct run *u)
     char why[200], span[32], len[32];
     int rc;
 
-    if (h->segs.n > 1)
-        qsort(h->segs.v, h->segs.n, sizeof(void *), cmp_seg);
-    for (i = 0; i + 1 < h->segs.n; i++) {
-        const struct sg_seg *a = h->segs.v[i], *b = h->segs.v[i + 1];
-        size_t j;
-        int64_t end = a->last_ts;
-        /* the latest end among this host's earlier segments */
-        for (j = i; j > 0 && strcmp(((struct sg_seg *)h->segs.v[j - 1])->host, a->host) == 0; j--)
-            if (((struct sg_seg *)h->segs.v[j - 1])->last_ts > end)
-                end = ((struct sg_seg *)h->segs.v[j - 1])->last_ts;
-        if (strcmp(a->host, b->host) != 0 || !end || !b->first_ts)
-            continue;
-        if (b->first_ts - end > u->k->timespan_ms) {
-            rc = sh_sigma__hits_gap(h, b->host, b->path, b->first_line, end, b->first_ts, "", 0);
-            if (rc)
-                return rc;
-        }
-    }
     for (i = 0; i < h->gaps.n; i++) {
         const struct sg_gap *g = h->gaps.v[i];
         struct sg_hit *c;
@@ -618,12 +629,15 @@ static int run_one(struct run *u)
     return rc;
 }
 
-int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, sh_sigma_corr_cb cb,
-                       void *ud)
+int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool all,
+                       sh_sigma_corr_cb cb, void *ud)
 {
     size_t c, i;
     int rc = SH_OK;
 
+    rc = join_segments(h, sh_sigma__min_gap_ms(set));
+    if (rc)
+        return rc;
     if (h->hits.n > 1)
         qsort(h->hits.v, h->hits.n, sizeof(void *), cmp_hit);
     for (c = 0; c < set->ncorr && !rc; c++) {
@@ -635,6 +649,7 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, sh_sig
         u.k = u.r->corr;
         u.cb = cb;
         u.ud = ud;
+        u.all = all;
         rc = run_one(&u);
         /* results become input for correlations that read this one */
         for (i = 0; i < u.out.n && !rc; i++)
@@ -643,5 +658,137 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, sh_sig
         if (!rc && h->hits.n > 1)
             qsort(h->hits.v, h->hits.n, sizeof(void *), cmp_hit);
     }
+    return rc;
+}
+
+/* ---- device timelines ---- */
+
+struct tl_dev {
+    int64_t first_ts, last_ts;
+    uint64_t first_line, last_line;
+};
+
+struct tl_gap {
+    char *host, *raw;
+    uint64_t line;
+    int64_t from_ts, to_ts;
+};
+
+#define TL_MAX_GAPS 10000
+
+struct sg_timeline {
+    struct sh_strmap devs; /* host -> struct tl_dev * */
+    struct sh_ptrvec gaps; /* struct tl_gap *, owned */
+    int64_t min_gap;
+};
+
+static void tl_gap_free(void *p)
+{
+    struct tl_gap *g = p;
+
+    if (!g)
+        return;
+    sh_free(g->host);
+    sh_free(g->raw);
+    sh_free(g);
+}
+
+int sh_sigma__timeline_new(struct sg_timeline **out, int64_t min_gap_ms)
+{
+    struct sg_timeline *t = sh_calloc(1, sizeof(*t));
+
+    *out = t;
+    if (!t)
+        return SH_ENOMEM;
+    t->min_gap = min_gap_ms;
+    return SH_OK;
+}
+
+void sh_sigma__timeline_free(struct sg_timeline *t)
+{
+    if (!t)
+        return;
+    sh_strmap_free(&t->devs, sh_free);
+    while (t->gaps.n)
+        tl_gap_free(t->gaps.v[--t->gaps.n]);
+    sh_ptrvec_free(&t->gaps);
+    sh_free(t);
+}
+
+#define TL_MAX_DEVICES 65536
+
+int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev)
+{
+    char host[MAX_VAL + 1];
+    const char *v;
+    size_t n = 0;
+    struct tl_dev *d;
+
+    if (!t->min_gap || !ev->ts_ms)
+        return SH_OK;
+    v = sh_sigma__event_field(ev, "host", &n);
+    if (!v || !n)
+        return SH_OK;
+    if (n > MAX_VAL)
+        n = MAX_VAL;
+    memcpy(host, v, n);
+    host[n] = '\0';
+    d = sh_strmap_get(&t->devs, host);
+    if (!d) {
+        if (t->devs.n >= TL_MAX_DEVICES)
+            return SH_OK;
+        d = sh_calloc(1, sizeof(*d));
+        if (!d || sh_strmap_put(&t->devs, host, d, NULL)) {
+            sh_free(d);
+            return SH_ENOMEM;
+        }
+        d->first_ts = d->last_ts = ev->ts_ms;
+        d->first_line = d->last_line = ev->line;
+        return SH_OK;
+    }
+    if (ev->ts_ms - d->last_ts > t->min_gap && t->gaps.n < TL_MAX_GAPS) {
+        struct tl_gap *g = sh_calloc(1, sizeof(*g));
+        if (!g)
+            return SH_ENOMEM;
+        g->host = sh_strdup(host);
+        g->raw = sh_strndup(ev->raw, ev->raw_len < MAX_RAW ? ev->raw_len : MAX_RAW);
+        g->line = ev->line;
+        g->from_ts = d->last_ts;
+        g->to_ts = ev->ts_ms;
+        if (!g->host || !g->raw || sh_ptrvec_push(&t->gaps, g)) {
+            tl_gap_free(g);
+            return SH_ENOMEM;
+        }
+    }
+    if (ev->ts_ms > d->last_ts) {
+        d->last_ts = ev->ts_ms;
+        d->last_line = ev->line;
+    }
+    return SH_OK;
+}
+
+int sh_sigma__timeline_flush(struct sg_timeline *t, struct sg_hits *h, const char *path)
+{
+    size_t i;
+    int rc = SH_OK;
+
+    for (i = 0; i < t->devs.cap && !rc; i++) {
+        struct tl_dev *d;
+        if (!t->devs.ents || !t->devs.ents[i].key)
+            continue;
+        d = t->devs.ents[i].val;
+        rc = sh_sigma__hits_segment(h, t->devs.ents[i].key, path, d->first_ts, d->first_line,
+                                    d->last_ts, d->last_line);
+    }
+    for (i = 0; i < t->gaps.n; i++) {
+        struct tl_gap *g = t->gaps.v[i];
+        if (!rc)
+            rc = sh_sigma__hits_gap(h, g->host, path, g->line, g->from_ts, g->to_ts, g->raw,
+                                    strlen(g->raw));
+        tl_gap_free(g);
+    }
+    t->gaps.n = 0;
+    sh_strmap_free(&t->devs, sh_free);
+    memset(&t->devs, 0, sizeof(t->devs));
     return rc;
 }

@@ -64,14 +64,31 @@ int sh_sigma__hits_segment(struct sg_hits *h, const char *host, const char *path
 int sh_sigma__hits_gap(struct sg_hits *h, const char *host, const char *path, uint64_t line,
                        int64_t from_ts, int64_t to_ts, const char *raw, size_t raw_len);
 
+/**
+ * Per-file device timelines for the gap check: feed every event of one
+ * file in order, then flush once at the end of the file. Owned by the
+ * caller, single-threaded.
+ */
+struct sg_timeline;
+int sh_sigma__timeline_new(struct sg_timeline **out, int64_t min_gap_ms);
+void sh_sigma__timeline_free(struct sg_timeline *t);
+/** Note one event (events without host or time are ignored); touches no store. */
+int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev);
+/** Hand the file's per-device segments and silences to the store and reset. */
+int sh_sigma__timeline_flush(struct sg_timeline *t, struct sg_hits *h, const char *path);
+
 /** Smallest gap any x-salthunt-gap correlation of `set` looks for (0: none). */
 int64_t sh_sigma__min_gap_ms(const struct sh_sigma_set *set);
 
 /** Called for every correlation result that generates a finding. */
 typedef int (*sh_sigma_corr_cb)(const struct sg_rule *corr, const struct sg_hit *out, void *ud);
 
-/** Evaluate every correlation of `set` over the store; see the header comment. */
-int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, sh_sigma_corr_cb cb,
-                       void *ud);
+/**
+ * Evaluate every correlation of `set` over the store; see the header
+ * comment. `cb` sees results of rules that generate findings, or every
+ * result when `all` is true (rule tests).
+ */
+int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool all,
+                       sh_sigma_corr_cb cb, void *ud);
 
 #endif

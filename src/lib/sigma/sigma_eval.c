@@ -26,7 +26,6 @@
 #include <pcre2.h>
 
 #include "../log/event.h"
-#include "../policy/policy.h"
 
 /* ---- event fields ---- */
 
@@ -197,11 +196,11 @@ static bool value_match(struct sg_scratch *sc, const struct sg_value *v,
     }
     case SG_V_EXPAND: {
         char buf[256];
-        if (!sc->set->policy || n >= sizeof(buf))
+        if (!sc->set->policy || !sc->set->policy_contains || n >= sizeof(buf))
             return false;
         memcpy(buf, s, n);
         buf[n] = '\0';
-        return sh_policy_contains(sc->set->policy, (enum sh_policy_key)v->policy_key, buf);
+        return sc->set->policy_contains(sc->set->policy, (enum sh_policy_key)v->policy_key, buf);
     }
     case SG_V_EXISTS:
     case SG_V_NULL:

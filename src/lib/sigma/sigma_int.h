@@ -14,8 +14,9 @@
 
 #include "salthunt/sh_sigma.h"
 
+#include "../policy/policy.h"
+
 struct sh_log_event;
-struct sh_policy;
 
 /* ---- bounds ---- */
 #define SG_MAX_RULES 20000
@@ -146,6 +147,7 @@ struct sg_rule {
     uint32_t line;
     bool applicable;   /* logsource is one salthunt evaluates on device logs */
     bool suppressed;   /* only a correlation's input (generate: false) */
+    bool corr_input;   /* some correlation reads this rule's matches */
     struct sg_sel *sels;
     size_t nsel;
     struct sg_cond *cond;
@@ -178,6 +180,9 @@ struct sh_sigma_set {
     struct sh_ptrvec filters; /* struct sg_filter * */
     struct sh_ptrvec regexes; /* pcre2_code *, released with the set */
     const struct sh_policy *policy;
+    /* sh_policy_contains, supplied by whoever links the policy module (the
+     * log analyzer); `expand` values never match without it. */
+    bool (*policy_contains)(const struct sh_policy *p, enum sh_policy_key key, const char *value);
     bool compiled;
     struct sg_mpm *mpm;
     uint32_t *pat_rule;       /* pattern id -> rule index */
@@ -190,6 +195,7 @@ struct sh_sigma_set {
     sh_sigma_diag_cb on_diag;
     void *diag_ud;
     size_t n_errors;
+    bool skip_foreign; /* silently skip YAML documents that are not Sigma rules */
 };
 
 /* Per-thread evaluation scratch. */

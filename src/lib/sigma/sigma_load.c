@@ -645,6 +645,8 @@ static int load_doc(struct ld *l, const struct sy_node *doc)
     flt = sh_sigma__yaml_get(doc, "filter");
     cor = sh_sigma__yaml_get(doc, "correlation");
     title = sh_sigma__yaml_get(doc, "title");
+    if (set->skip_foreign && !det && !flt && !cor && !sh_sigma__yaml_get(doc, "logsource"))
+        return SH_OK;
     if (!title || title->type != SY_SCALAR || !title->len)
         return lerr(l, doc->line, "rule has no title");
     if (!!det + !!flt + !!cor != 1)
@@ -1077,8 +1079,12 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
         struct sg_rule *r = set->rules.v[i];
         if (!r->corr)
             continue;
-        for (j = 0; j < r->corr->nrefs; j++)
+        for (j = 0; j < r->corr->nrefs; j++) {
             ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->suppressed = true;
+            ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->corr_input = true;
+        }
+        if (r->corr->type == SG_CORR_ABSENCE && r->corr->nrefs)
+            ((struct sg_rule *)set->rules.v[r->corr->absent_idx])->corr_input = true;
     }
     for (i = 0; i < set->rules.n; i++) {
         struct sg_rule *r = set->rules.v[i];

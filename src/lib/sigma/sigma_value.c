@@ -27,6 +27,23 @@
 
 #include "../policy/policy.h"
 
+/* Placeholder names are the site policy keys (policy.h, in enum order).
+ * Kept here so loading and linting rules need no policy module. */
+static const char *const policy_keys[SH_POL__COUNT] = {
+    "management_networks", "aaa_servers", "syslog_servers", "ntp_servers", "snmp_managers",
+    "tunnel_peers",        "local_users", "file_servers",   "ssh_ports",
+};
+
+static int policy_key(const char *name)
+{
+    int i;
+
+    for (i = 0; i < SH_POL__COUNT; i++)
+        if (strcmp(policy_keys[i], name) == 0)
+            return i;
+    return -1;
+}
+
 enum { POS_EXACT = 0, POS_CONTAINS, POS_STARTS, POS_ENDS };
 
 struct mods {
@@ -418,7 +435,7 @@ static int one_value(struct vlist *l, struct sg_item *it, const struct sy_node *
         }
         memcpy(key, s + 1, len - 2);
         key[len - 2] = '\0';
-        k = sh_policy_key_parse(key);
+        k = policy_key(key);
         if (k < 0) {
             snprintf(l->err, l->errlen, "unknown placeholder '%%%s%%' (not a site policy key)",
                      key);
