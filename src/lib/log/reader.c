@@ -161,6 +161,7 @@ static int produce(struct sh_logreader *r, sh_diag *diag)
             ZSTD_inBuffer ib = {r->in, r->in_len, r->in_off};
             ZSTD_outBuffer ob = {r->win + r->end, room, 0};
             size_t zr = ZSTD_decompressStream(r->zd, &ob, &ib);
+            bool moved = ib.pos != r->in_off || ob.pos > 0;
             r->in_off = ib.pos;
             got = ob.pos;
             if (ZSTD_isError(zr)) {
@@ -169,7 +170,8 @@ static int produce(struct sh_logreader *r, sh_diag *diag)
                 set_damage(r, "zstd data corrupt");
                 return 0;
             }
-            r->z_last = zr;
+            if (moved) /* an idle call after a frame asks for the next header */
+                r->z_last = zr;
             if (got == 0 && r->in_off == r->in_len && r->in_eof) {
                 if (r->z_last != 0)
                     set_damage(r, "zstd stream truncated");

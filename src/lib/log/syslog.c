@@ -23,7 +23,7 @@ typedef struct span {
     size_t n;
 } span;
 
-#define MAX_SD 16
+#define MAX_SD 32 /* extra named fields: SD params, key=value pairs */
 #define MAX_LAYERS 8
 #define EMBED_SCAN 512
 
@@ -913,6 +913,19 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
             return;
         }
     }
+    /* pam-style "... rhost=10.1.1.5 user=admin" (NX-OS AUTHPRIV, Linux shells) */
+    {
+        const char *u = find(p, e, " user=");
+        if (u && u + 6 < e && u[6] != '"') {
+            const char *v = u + 6, *ve = v;
+            while (ve < e && !is_sp(*ve) && *ve != ',' && *ve != ';')
+                ve++;
+            if (ve > v) {
+                ps->user = mk(v, ve);
+                return;
+            }
+        }
+    }
     /* "Configured from console by admin on vty0 (10.1.1.2)" */
     {
         const char *b = find(p, e, " by ");
@@ -930,11 +943,12 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
 static void extract(struct parse *ps)
 {
     struct sh_log_event *ev = ps->ev;
-    const char *p = ps->message.p, *e = ps->message.p + ps->message.n;
+    const char *p = ps->message.p, *e;
     span s;
 
     if (!p)
         return;
+    e = p + ps->message.n;
 
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD")) {
         const char *c = find(p, e, "logged command:");
@@ -1042,6 +1056,24 @@ static void extract(struct parse *ps)
         if (s.n)
             ps->command = s;
     }
+
+    /* EOS command accounting: "admin ssh 10.1.1.5 stop ... cmd=..." */
+    if (mn_is(ps, "ACCOUNTING-6-CMD")) {
+        const char *u = p, *ue, *ip;
+        for (ue = u; ue < e && !is_sp(*ue); ue++)
+            ;
+        ip = skip_sp(ue, e);
+        while (ip < e && !is_sp(*ip))
+            ip++;
+        ip = skip_sp(ip, e);
+        if (ue > u)
+            ps->user = mk(u, ue);
+        if (ip < e && (s.n = ip_len(ip, e)) > 0 && (ip + s.n == e || is_sp(ip[s.n])))
+            ps->src_ip = mk(ip, ip + s.n);
+    }
+    s = between(p, e, "rhost=", ' ', false);
+    if (s.n && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
+        ps->src_ip = s;
 
     /* login records: [user: x] [Source: ip] [localport: n] */
     s = between(p, e, "[Source: ", ']', false);
@@ -1156,8 +1188,13 @@ static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
 {
     char *n;
 
+    size_t i;
+
     if (ps->n_sd >= MAX_SD || nl == 0 || nl > 64)
         return;
+    for (i = 0; i < nl; i++)
+        if (name[i] <= ' ' || name[i] >= 0x7f)
+            return;
     n = sh_log_event__scratch(ps->ev, nl + 1);
     if (!n)
         return;
@@ -1192,11 +1229,11 @@ static const char *parse_sd(struct parse *ps, const char *p, const char *e)
 
             q = skip_sp(q, e);
             nm = q;
-            while (q < e && *q != '=' && *q != ' ' && *q != ']' && *q != '"')
+            while (q < e && *q > ' ' && *q < 0x7f && *q != '=' && *q != ']' && *q != '"')
                 q++;
             ne = q;
-            if (q + 1 >= e || *q != '=' || q[1] != '"')
-                return NULL;
+            if (ne == nm || ne - nm > 32 || q + 1 >= e || *q != '=' || q[1] != '"')
+                return NULL; /* RFC 5424 SD-NAME: 1-32 printable characters */
             v = q + 2;
             for (q = v; q < e && *q != '"'; q++) {
                 if (*q == '\\' && q + 1 < e) {
@@ -1382,6 +1419,8 @@ static void parse_kv(struct parse *ps, const char *p, const char *e)
         pairs++;
         key = mk(k, ke);
         val = mk(v, ve);
+        if (key.n && key.n <= 32 && is_alpha(key.p[0]))
+            add_sd(ps, key.p, key.n, val); /* Sigma rules match FortiGate keys as-is */
 #define K(lit) name_is(key.p, key.n, lit)
         if (K("date"))
             date = val;
@@ -1583,6 +1622,27 @@ static const char *parse_event_id(struct parse *ps, const char *p, const char *e
     return q + 1;
 }
 
+/* NetScreen device_id=X  [Root]system-warning-00515: text */
+static void parse_netscreen(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = memchr(p, ']', (size_t)(e - p) < 160 ? (size_t)(e - p) : 160);
+    const char *d1, *d2, *c;
+
+    ps->header = true;
+    ps->message = trim(mk(p, e));
+    if (!q || !(c = memchr(q, ':', (size_t)(e - q))) || c - q > 80)
+        return;
+    q++;
+    d1 = memchr(q, '-', (size_t)(c - q));
+    d2 = d1 ? memchr(d1 + 1, '-', (size_t)(c - d1 - 1)) : NULL;
+    if (!d1 || !d2 || ndig(d2 + 1, c) != (size_t)(c - d2 - 1) || c == d2 + 1)
+        return;
+    ps->fac_code = mk(q, d1);
+    ps->sev = level_word(mk(d1 + 1, d2));
+    ps->mnemonic = mk(d2 + 1, c);
+    ps->message = trim(mk(c + 1, e));
+}
+
 /* The message after the header: its shape, then extraction. */
 static void parse_body(struct parse *ps, const char *p, const char *e)
 {
@@ -1596,6 +1656,8 @@ static void parse_body(struct parse *ps, const char *p, const char *e)
     } else if ((q = parse_stamp(p, e, &st)) != NULL && st.has_year && q < e && *q == ' ' &&
                parse_5424_rest(ps, p, e)) {
         return; /* embedded RFC 5424 body (Junos structured-data via a relay) */
+    } else if (has(p, e, "NetScreen device_id=")) {
+        parse_netscreen(ps, p, e);
     } else if (kv_line(p, e)) {
         parse_kv(ps, p, e);
     } else if (panos_line(p, e)) {
@@ -1753,6 +1815,8 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             break;
         for (q = r; q < e && host_char(*q); q++)
             ;
+        if (q - r > 255)
+            break; /* no host name is that long */
         if (q[-1] == ':') {
             /* "host: %MSG" or a bare program tag "sshd[1]: text" */
             const char *nx = skip_sp(q, e);

@@ -346,6 +346,29 @@ SH_TEST(eos_program_tag)
     EXPECT("message", "Line protocol on Interface Ethernet1, changed state to up");
 }
 
+SH_TEST(eos_command_accounting)
+{
+    parse("Mar 11 10:15:08 leaf1 Aaa: %ACCOUNTING-6-CMD: admin ssh 10.250.1.5 stop task_id=5 "
+          "start_time=1710152108.0 timezone=UTC service=shell priv-lvl=15 cmd=show "
+          "running-config");
+    EXPECT("host", "leaf1");
+    EXPECT("program", "Aaa");
+    EXPECT("mnemonic", "ACCOUNTING-6-CMD");
+    EXPECT("user", "admin");
+    EXPECT("src_ip", "10.250.1.5");
+    EXPECT("command", "show running-config");
+}
+
+SH_TEST(pam_style_user_and_rhost)
+{
+    parse("2024 Mar 11 10:15:06 agg1 %AUTHPRIV-3-SYSTEM_MSG: pam_unix(sshd:auth): authentication "
+          "failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=10.250.1.5 user=admin - "
+          "sshd[1234]");
+    EXPECT("mnemonic", "AUTHPRIV-3-SYSTEM_MSG");
+    EXPECT("user", "admin");
+    EXPECT("src_ip", "10.250.1.5");
+}
+
 SH_TEST(huawei_vrp)
 {
     parse("Oct  5 2018 10:52:19 USG6300 %%01POLICY/6/POLICYPERMIT(l):vsys=public, protocol=17, "
@@ -373,6 +396,16 @@ SH_TEST(fortigate_key_value)
     EXPECT("user", "gfedhf");
     EXPECT("src_ip", "222.186.130.227");
     EXPECT("message", "Administrator gfedhf login failed from ssh(222.186.130.227)");
+    /* every key is also a field under its own name (FortiGate Sigma rules use them) */
+    EXPECT("logdesc", "Admin login failed");
+    EXPECT("action", "login");
+    EXPECT("vd", "root");
+    parse("date=2024-03-11 time=10:00:00 devname=FW1 logid=0100044547 type=event "
+          "subtype=system level=information user=\"admin\" ui=\"ssh(10.1.1.5)\" action=Add "
+          "cfgpath=\"system.admin\" cfgobj=\"backdoor\" msg=\"Add system.admin backdoor\"");
+    EXPECT("cfgpath", "system.admin");
+    EXPECT("action", "Add");
+    EXPECT("src_ip", "10.1.1.5");
 }
 
 SH_TEST(panos_csv_config)
