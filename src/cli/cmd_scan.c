@@ -6,6 +6,7 @@
  * cannot be read or parsed are reported on stderr with file and line and
  * do not stop the scan; a bad policy or rule file does (exit 2).
  */
+#define _GNU_SOURCE /* gmtime_r under -std=c17 */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

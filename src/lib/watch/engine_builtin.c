@@ -27,21 +27,13 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "../intel/ioc.h"
 #include "../log/event.h"
 #include "../log/syslog.h"
 #include "../policy/policy.h"
 #include "../sigma/sigma_corr.h"
 #include "../sigma/sigma_eval.h"
 #include "../sigma/sigma_int.h"
-
-/*
- * The site-policy loader lives in the config-rules module. Declared weak so
- * the watch module links (and runs without policy support) in a library
- * built without it; in the full library the strong definitions are used.
- */
-int sh_policy_load_file(struct sh_policy **out, const char *path, sh_diag *diag)
-    __attribute__((weak));
-void sh_policy_free(struct sh_policy *p) __attribute__((weak));
 
 #define RING_MAX 1024
 #define HITS_CAP ((size_t)16 << 20)
@@ -51,7 +43,7 @@ struct gen {
     sh_sigma_set *set;
     struct sg_scratch *scratch;
     struct sh_policy *policy;
-    uint8_t *corr_input; /* per rule: read by some correlation */
+    struct sh_ioc_set *iocs; /* the advisory's indicators: a match on one is an ioc alert */
     int64_t max_span_ms;
     bool has_corr;
 };
@@ -76,6 +68,8 @@ struct builtin {
     /* per-process() state */
     sh_findings *out;
     const sh_watch_msg *msg;
+    char *msg_z;      /* the message NUL-terminated, for substring checks */
+    size_t msg_z_cap;
     char path[64];
     bool corr_hit;
     int err;
@@ -123,44 +117,78 @@ static int add_rule_meta(sh_finding *f, const struct sg_rule *r)
     return rc;
 }
 
-static const char *platform_of(const struct sh_log_event *ev)
+/* A best guess at the platform from the message's mnemonic family. */
+static const char *platform_of(const char *raw)
 {
-    uint32_t n = 0;
-    const char *m = sh_log_event_get(ev, "mnemonic", &n);
+    static const struct {
+        const char *needle, *platform;
+    } tab[] = {
+        {"%ASA-", "asa"},       {"%FTD-", "ftd"},         {"RP/0/", "iosxr"},
+        {"%MGBL-", "iosxr"},    {"%SECURITY-", "iosxr"},  {"%VSHD-", "nxos"},
+        {"%ETH_SPAN-", "nxos"}, {"<enteredCommand>", "iosxe"}, {"%WEBUI-", "iosxe"},
+        {"%IM-6-IOX", "iosxe"}, {"%BUFCAP-", "iosxe"},   {"UI_COMMIT", "junos"},
+        {" mgd[", "junos"},     {"%PARSER-", "ios"},      {"%SYS-", "ios"},
+        {"%SEC_LOGIN-", "ios"}, {"%HA_EM-", "ios"},       {"%LINEPROTO-", "ios"},
+    };
+    size_t i;
 
-    /* Cisco-style %FAC-SEV-MNEMONIC messages; other dialects stay unknown */
-    return m && n ? "ios" : NULL;
+    for (i = 0; raw && i < SH_ARRAY_LEN(tab); i++) {
+        if (strstr(raw, tab[i].needle))
+            return tab[i].platform;
+    }
+    return NULL;
 }
 
 static int detection_finding(struct builtin *b, const struct sg_rule *r,
                              const struct sh_log_event *ev)
 {
+    static const char *const keys[] = {"user", "src_ip", "command"};
+    static const char *const addr_fields[] = {"src_ip", "dst_ip"};
     sh_finding *f = sh_finding_new();
     struct sh_buf msg;
-    static const char *const keys[] = {"user", "src_ip", "command", "mnemonic"};
+    const char *host, *plat;
+    bool first = true;
     uint32_t n = 0;
-    const char *host;
     size_t i;
     int rc;
 
     if (!f)
         return SH_ENOMEM;
-    sh_buf_init(&msg, 4096);
+    sh_buf_init(&msg, 8192);
     rc = add_rule_meta(f, r);
     host = sh_log_event_get(ev, "host", &n);
     if (rc == 0 && host && n)
         f->device = sh_strndup(host, n);
-    if (rc == 0 && platform_of(ev))
-        f->platform = sh_strdup(platform_of(ev));
+    plat = platform_of(b->msg_z);
+    if (rc == 0 && plat)
+        f->platform = sh_strdup(plat);
     f->path = sh_strdup(b->path);
     f->evidence = sh_strndup(ev->raw, ev->raw_len);
     f->time = rfc3339(ev->ts_ms);
-    sh_buf_adds(&msg, f->title ? f->title : "");
-    for (i = 0; i < SH_ARRAY_LEN(keys); i++) {
+    if (rc == 0)
+        rc = sh_buf_adds(&msg, r->title ? r->title : "log rule");
+    for (i = 0; i < SH_ARRAY_LEN(keys) && rc == 0; i++) {
         const char *v = sh_log_event_get(ev, keys[i], &n);
-        if (v && n)
-            sh_buf_printf(&msg, "%s %s=%.*s", i == 0 || msg.len == 0 ? ":" : ",", keys[i],
-                          (int)(n > 200 ? 200 : n), v);
+        if (v && n) {
+            rc = sh_buf_printf(&msg, "%s %s=%.*s", first ? ":" : ",", keys[i],
+                               (int)(n > 512 ? 512 : n), v);
+            first = false;
+        }
+    }
+    /* an advisory indicator among the event's addresses makes it an ioc alert */
+    for (i = 0; i < SH_ARRAY_LEN(addr_fields) && rc == 0 && b->g->iocs; i++) {
+        const char *v = sh_log_event_get(ev, addr_fields[i], &n);
+        const struct sh_ioc *ioc = v ? sh_ioc_lookup(b->g->iocs, v, n) : NULL;
+        if (!ioc)
+            continue;
+        f->kind = SH_KIND_IOC;
+        if (f->severity < SH_SEV_HIGH)
+            f->severity = SH_SEV_HIGH;
+        rc = sh_buf_printf(&msg, "; %s %s is an indicator from %s", addr_fields[i], ioc->value,
+                           ioc->source ? ioc->source : "threat intelligence");
+        if (rc == 0 && ioc->source)
+            rc = sh_strlist_push(&f->references, ioc->source);
+        break;
     }
     f->message = sh_buf_detach(&msg);
     if (rc == 0 && (!f->path || !f->evidence || !f->message))
@@ -180,9 +208,8 @@ static void gen_free(struct gen *g)
         return;
     sh_sigma__scratch_free(g->scratch);
     sh_sigma_set_free(g->set);
-    if (g->policy && sh_policy_free)
-        sh_policy_free(g->policy);
-    sh_free(g->corr_input);
+    sh_policy_free(g->policy);
+    sh_ioc_set_free(g->iocs);
     sh_free(g);
 }
 
@@ -190,6 +217,11 @@ struct first_err {
     sh_diag *diag;
     bool have;
 };
+
+static bool policy_contains(const struct sh_policy *p, enum sh_policy_key k, const char *v)
+{
+    return sh_policy_contains(p, k, v);
+}
 
 static void on_sigma_diag(const sh_diag *d, bool error, void *ud)
 {
@@ -207,7 +239,7 @@ static int gen_build(struct gen **out, const sh_watch_config *cfg, sh_diag *diag
     const char *policy = sh_watch_config_policy(cfg);
     struct first_err fe = {diag, false};
     struct gen *g;
-    size_t i, j;
+    size_t i;
     int rc;
 
     g = sh_calloc(1, sizeof(*g));
@@ -216,45 +248,31 @@ static int gen_build(struct gen **out, const sh_watch_config *cfg, sh_diag *diag
     if ((rc = sh_sigma_set_new(&g->set)) != 0)
         goto out;
     sh_sigma_set_on_diag(g->set, on_sigma_diag, &fe);
-    if (policy) {
-        if (!sh_policy_load_file) {
-            rc = sh_diag_set(diag, SH_EUNSUPPORTED, policy, 0,
-                             "site policy support is not part of this build");
-            goto out;
-        }
-        if ((rc = sh_policy_load_file(&g->policy, policy, diag)) != 0)
-            goto out;
-    }
+    if (policy && (rc = sh_policy_load_file(&g->policy, policy, diag)) != 0)
+        goto out;
+    if ((rc = sh_ioc_set_new(&g->iocs)) != 0 ||
+        (rc = sh_ioc_set_load_builtin(g->iocs, false, diag)) != 0)
+        goto out;
     if ((rc = sh_sigma_load_builtin(g->set, diag)) != 0)
         goto out;
+    /* a rules folder may also hold config-rule packs: only Sigma documents are ours */
+    g->set->skip_foreign = true;
     for (i = 0; paths && paths[i]; i++) {
         if ((rc = sh_sigma_load_path(g->set, paths[i], diag)) != 0)
             goto out;
     }
+    g->set->policy_contains = policy_contains;
     if ((rc = sh_sigma_compile(g->set, g->policy, diag)) != 0)
         goto out;
     if ((rc = sh_sigma__scratch_new(g->set, &g->scratch)) != 0)
         goto out;
-    g->corr_input = sh_calloc(g->set->rules.n + 1, 1);
-    if (!g->corr_input) {
-        rc = SH_ENOMEM;
-        goto out;
-    }
     for (i = 0; i < g->set->rules.n; i++) {
-        const struct sg_rule *r = g->set->rules.v[i];
-        const struct sg_corr *k = r->corr;
+        const struct sg_corr *k = ((const struct sg_rule *)g->set->rules.v[i])->corr;
         if (!k)
             continue;
         g->has_corr = true;
         if (k->timespan_ms > g->max_span_ms)
             g->max_span_ms = k->timespan_ms;
-        for (j = 0; j < k->nrefs; j++) {
-            if (k->ridx[j] >= 0 && (size_t)k->ridx[j] < g->set->rules.n)
-                g->corr_input[k->ridx[j]] = 1;
-        }
-        if (k->type == SG_CORR_ABSENCE && k->absent_idx >= 0 &&
-            (size_t)k->absent_idx < g->set->rules.n)
-            g->corr_input[k->absent_idx] = 1;
     }
 out:
     if (rc != 0) {
@@ -320,7 +338,7 @@ static int replay_hit(const struct sg_rule *r, const struct sh_log_event *ev, vo
 {
     struct replay *rp = ud;
 
-    if (!rp->b->g->corr_input[r->index])
+    if (!r->corr_input)
         return 0;
     return sh_sigma__hits_add(rp->h, r, ev, rp->path);
 }
@@ -383,7 +401,7 @@ static int replay_ring(struct builtin *b)
         rc = sh_sigma__eval(b->g->scratch, b->rev, replay_hit, &rp);
     }
     if (rc == 0)
-        rc = sh_sigma__corr_run(b->g->set, rp.h, on_corr, b);
+        rc = sh_sigma__corr_run(b->g->set, rp.h, false, on_corr, b);
     sh_sigma__hits_free(rp.h);
     return rc;
 }
@@ -394,7 +412,7 @@ static int on_hit(const struct sg_rule *r, const struct sh_log_event *ev, void *
 {
     struct builtin *b = ud;
 
-    if (b->g->corr_input[r->index])
+    if (r->corr_input)
         b->corr_hit = true;
     if (r->suppressed)
         return 0; /* only feeds a correlation (generate: false) */
@@ -412,6 +430,15 @@ static int process(void *self, const sh_watch_msg *m, sh_findings *out, bool *pa
     b->msg = m;
     b->corr_hit = false;
     snprintf(b->path, sizeof(b->path), "%s://%s", m->transport, m->peer);
+    if (m->len + 1 > b->msg_z_cap) {
+        char *p = sh_realloc(b->msg_z, m->len + 1);
+        if (!p)
+            return SH_ENOMEM;
+        b->msg_z = p;
+        b->msg_z_cap = m->len + 1;
+    }
+    memcpy(b->msg_z, m->data, m->len);
+    b->msg_z[m->len] = '\0';
     sh_syslog_parse(b->ev, m->data, m->len, NULL);
     b->ev->path = b->path;
     b->ev->line = 0;
@@ -456,6 +483,7 @@ static void engine_free(void *self)
     gen_free(b->g);
     sh_free(b->ev);
     sh_free(b->rev);
+    sh_free(b->msg_z);
     sh_free(b);
 }
 
