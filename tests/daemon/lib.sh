@@ -93,7 +93,7 @@ detection:
   keywords: ['monitor capture']
   condition: keywords
 RULE
-  cat > "$T/rules/burst.yml" <<RULE
+  cat > "$T/rules/failed.yml" <<RULE
 title: Login failed
 id: $R_FAIL
 status: test
@@ -103,7 +103,8 @@ detection:
   sel:
     mnemonic|endswith: LOGIN_FAILED
   condition: sel
----
+RULE
+  cat > "$T/rules/burst.yml" <<RULE
 title: Burst of failed logins on one device
 id: $R_BURST
 status: test

@@ -200,6 +200,45 @@ static int detection_finding(struct builtin *b, const struct sg_rule *r,
     return sh_findings_take(b->out, f);
 }
 
+/* The indicator sweep of `salthunt scan`, on one live message. */
+static void on_ioc(const struct sh_ioc *ioc, const char *tok, size_t off, size_t len, void *ud)
+{
+    struct builtin *b = ud;
+    sh_finding *f;
+    int rc = 0;
+
+    SH_UNUSED(off);
+    if (b->err)
+        return;
+    f = sh_finding_new();
+    if (!f) {
+        b->err = SH_ENOMEM;
+        return;
+    }
+    f->kind = SH_KIND_IOC;
+    f->severity = ioc->related ? SH_SEV_MEDIUM : SH_SEV_HIGH;
+    f->rule = sh_strdup(ioc->related ? "IOC.related-indicator" : "IOC.advisory-indicator");
+    f->title = sh_strdup(ioc->related ? "Indicator from related reporting in evidence"
+                                      : "AA25-239A indicator in evidence");
+    f->path = sh_strdup(b->path);
+    f->evidence = sh_strndup(b->msg->data, b->msg->len > 1024 ? 1024 : b->msg->len);
+    f->time = rfc3339(b->ev->ts_ms);
+    f->message = sh_strdup_printf("%s %.*s (%s%s%s) appears in a live syslog message from %s",
+                                  sh_ioc_type_name(ioc->type), (int)len, tok,
+                                  ioc->source ? ioc->source : "", ioc->note ? "; " : "",
+                                  ioc->note ? ioc->note : "", b->msg->peer);
+    f->remediation = sh_strdup("Find out why this address or file appears here; treat the device "
+                               "as possibly compromised and hunt its logs for the same indicator.");
+    rc |= sh_strlist_push(&f->references, "AA25-239A");
+    if (!f->rule || !f->title || !f->path || !f->evidence || !f->message || !f->remediation ||
+        rc) {
+        sh_finding_free(f);
+        b->err = SH_ENOMEM;
+        return;
+    }
+    b->err = sh_findings_take(b->out, f);
+}
+
 /* ---- generations ---- */
 
 static void gen_free(struct gen *g)
@@ -447,6 +486,11 @@ static int process(void *self, const sh_watch_msg *m, sh_findings *out, bool *pa
         b->ev->ts_ms = m->recv_ms;
     *parsed = b->ev->parsed;
     rc = sh_sigma__eval(b->g->scratch, b->ev, on_hit, b);
+    if (rc == 0 && b->g->iocs) {
+        b->err = 0;
+        sh_ioc_sweep(b->g->iocs, m->data, m->len, on_ioc, b);
+        rc = b->err;
+    }
     if (rc == 0 && b->corr_hit && b->g->has_corr) {
         rc = ring_add(b, b->ev);
         if (rc == 0)
