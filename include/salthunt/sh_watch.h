@@ -40,7 +40,7 @@ SH_API int sh_watch_config_load_buf(sh_watch_config *c, const char *buf, size_t 
 
 /**
  * Set one option as the CLI spells it without dashes ("listen", "tls-cert",
- * "tls-key", "tls-ca", "jsonl", "db", "forward", "metrics", "rules",
+ * "tls-key", "tls-ca", "jsonl", "forward", "metrics", "rules",
  * "policy", "user", "archive", "max-message", "idle-timeout",
  * "max-connections"). "listen" and "rules" append. SH_EINVAL with diag for
  * an unknown option or a bad value.
@@ -54,8 +54,6 @@ SH_API int sh_watch_config_validate(const sh_watch_config *c, sh_diag *diag);
 /** Accessors the engine needs: rule paths (NULL-terminated) and policy file (or NULL). */
 SH_API const char *const *sh_watch_config_rules(const sh_watch_config *c);
 SH_API const char *sh_watch_config_policy(const sh_watch_config *c);
-/** The store database path set with --db / sinks.db, or NULL. */
-SH_API const char *sh_watch_config_db(const sh_watch_config *c);
 
 /** One received message as the engine sees it. Borrowed for the call. */
 typedef struct sh_watch_msg {

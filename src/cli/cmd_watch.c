@@ -31,7 +31,6 @@ static const char usage_text[] =
     "  --tls-key FILE         its private key (PEM)\n"
     "  --tls-ca FILE          CA bundle: only clients with a certificate from it may send\n"
     "  --jsonl FILE|-         write alerts as JSON Lines (- for stdout)\n"
-    "  --db FILE              record alerts in the salthunt database\n"
     "  --forward udp://H:P    forward alerts as RFC 5424 syslog (JSON message) to a SIEM\n"
     "  --metrics ADDR:PORT    Prometheus metrics over HTTP (e.g. 127.0.0.1:9514)\n"
     "  --rules PATH           extra Sigma rule file or folder (repeatable)\n"
@@ -69,7 +68,7 @@ static void print_diag(const sh_diag *d)
 
 int sh_cmd_watch(int argc, char **argv)
 {
-    enum { O_CONFIG = 256, O_LISTEN, O_CERT, O_KEY, O_CA, O_JSONL, O_DB, O_FORWARD, O_METRICS,
+    enum { O_CONFIG = 256, O_LISTEN, O_CERT, O_KEY, O_CA, O_JSONL, O_FORWARD, O_METRICS,
            O_RULES, O_POLICY, O_USER, O_ARCHIVE, O_MAXMSG, O_IDLE, O_MAXCONN };
     static const struct option opts[] = {
         {"config", required_argument, NULL, O_CONFIG},
@@ -78,7 +77,6 @@ int sh_cmd_watch(int argc, char **argv)
         {"tls-key", required_argument, NULL, O_KEY},
         {"tls-ca", required_argument, NULL, O_CA},
         {"jsonl", required_argument, NULL, O_JSONL},
-        {"db", required_argument, NULL, O_DB},
         {"forward", required_argument, NULL, O_FORWARD},
         {"metrics", required_argument, NULL, O_METRICS},
         {"rules", required_argument, NULL, O_RULES},
@@ -96,7 +94,7 @@ int sh_cmd_watch(int argc, char **argv)
     static const char *const keys[] = {
         [O_LISTEN - O_LISTEN] = "listen", [O_CERT - O_LISTEN] = "tls-cert",
         [O_KEY - O_LISTEN] = "tls-key", [O_CA - O_LISTEN] = "tls-ca",
-        [O_JSONL - O_LISTEN] = "jsonl", [O_DB - O_LISTEN] = "db",
+        [O_JSONL - O_LISTEN] = "jsonl",
         [O_FORWARD - O_LISTEN] = "forward", [O_METRICS - O_LISTEN] = "metrics",
         [O_RULES - O_LISTEN] = "rules", [O_POLICY - O_LISTEN] = "policy",
         [O_USER - O_LISTEN] = "user", [O_ARCHIVE - O_LISTEN] = "archive",

@@ -45,7 +45,6 @@ struct sh_watch_config {
     unsigned max_connections;
     size_t queue_messages;   /* queue capacity between I/O and processing */
     char *jsonl;             /* path or "-" for stdout */
-    char *db;
     bool have_forward;
     struct sh_watch_endpoint forward;
     bool have_metrics;

@@ -52,7 +52,6 @@ void sh_watch_config_free(sh_watch_config *c)
     sh_free(c->tls_key);
     sh_free(c->tls_ca);
     sh_free(c->jsonl);
-    sh_free(c->db);
     for (i = 0; i < c->n_rules; i++)
         sh_free(c->rules[i]);
     sh_free(c->policy);
@@ -69,11 +68,6 @@ const char *const *sh_watch_config_rules(const sh_watch_config *c)
 const char *sh_watch_config_policy(const sh_watch_config *c)
 {
     return c ? c->policy : NULL;
-}
-
-const char *sh_watch_config_db(const sh_watch_config *c)
-{
-    return c ? c->db : NULL;
 }
 
 void sh_watch__addr_str(const struct sockaddr *sa, socklen_t len, char *buf, size_t size)
@@ -252,8 +246,6 @@ int sh_watch_config_set(sh_watch_config *c, const char *key, const char *v, sh_d
     }
     if (!strcmp(key, "jsonl"))
         return set_str(&c->jsonl, v);
-    if (!strcmp(key, "db"))
-        return set_str(&c->db, v);
     if (!strcmp(key, "forward")) {
         rc = sh_watch__parse_endpoint(&c->forward, v, SH_WATCH_UDP, false, diag);
         if (rc == 0 && c->forward.proto != SH_WATCH_UDP)
@@ -454,7 +446,6 @@ static const struct keymap limit_keys[] = {
 };
 static const struct keymap sink_keys[] = {
     {"jsonl", "jsonl", false},
-    {"db", "db", false},
     {"forward", "forward", false},
     {NULL, NULL, false},
 };
