@@ -67,6 +67,12 @@ wait_metric() {
   done
   return 1
 }
+# wait_for_file_line FILE REGEX [SECONDS]
+wait_for_file_line() {
+  local i n=$(( ${3:-5} * 20 ))
+  for i in $(seq $n); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  return 1
+}
 alerts() { grep -c "\"rule\":\"$1\"" "$T/alerts.jsonl"; }
 # wait_alerts RULE N [SECONDS]: until at least N alerts of RULE are written
 wait_alerts() {

@@ -73,4 +73,36 @@ seqs=$(grep -o 'term seq=[0-9]*' "$T/alerts.jsonl" | sort -u | wc -l)
 check "SIGTERM under load: each message exactly once" test "$seqs" -eq $M
 arch=$(cat "$T"/arc/*.zst 2>/dev/null | zstd -dc 2>/dev/null | grep -c 'term seq=')
 check "archive: complete zstd files holding every message" test "$arch" -eq $M
+
+# ---- systemd notify, forwarding to a SIEM, privilege drop, connection limit
+$SEND listen-unix "$T/notify.sock" "$T/notify.txt" 12 & BG+=($!)
+$SEND listen-udp "$T/siem.port" "$T/siem.txt" 12 & BG+=($!)
+for i in $(seq 100); do [ -S "$T/notify.sock" ] && [ -f "$T/siem.port" ] && break; sleep 0.05; done
+extra=()
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+  extra=(--user nobody)
+  # what the unprivileged daemon still needs: rules for reloads, the notify socket
+  chmod 755 "$T" "$T/rules"; chmod 666 "$T/notify.sock"
+fi
+NOTIFY_SOCKET="$T/notify.sock" start_daemon --rules "$T/rules" --forward "udp://127.0.0.1:$(cat "$T/siem.port")" \
+  --max-connections 2 "${extra[@]}" || { bad "daemon starts"; finish; }
+check "sd_notify: READY=1 after start-up" wait_for_file_line "$T/notify.txt" 'READY=1'
+if [ ${#extra[@]} -gt 0 ]; then
+  check "privileges dropped to the configured user" test "$(awk '/^Uid:/{print $2}' /proc/$DPID/status)" = "$(id -u nobody)"
+fi
+printf '%s siem\n' "$CAPLINE" > "$T/s.log"
+$SEND lines "$TCP" "$T/s.log"
+check "forward: alert sent as RFC 5424 syslog with the finding as JSON" \
+  wait_for_file_line "$T/siem.txt" "^<[0-9]*>1 .* salthunt [0-9]* ALERT - {\"rule\":\"$R_CAP\""
+$SEND hold "$TCP" '' 3 & BG+=($!)
+$SEND hold "$TCP" '' 3 & BG+=($!)
+sleep 0.5
+$SEND hold "$TCP" '' 0.2
+check "connection limit: extra connection refused and counted" \
+  wait_metric 'salthunt_watch_drops_total{reason="connection_limit"}' 1
+kill -HUP "$DPID"
+check "sd_notify: RELOADING=1 then READY=1 on SIGHUP" wait_for_file_line "$T/notify.txt" 'STATUS=rules reloaded'
+grep -q 'RELOADING=1' "$T/notify.txt"; check "sd_notify: RELOADING=1 sent" test $? -eq 0
+stop_daemon
+check "sd_notify: STOPPING=1 on SIGTERM" wait_for_file_line "$T/notify.txt" 'STOPPING=1'
 finish

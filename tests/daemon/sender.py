@@ -9,6 +9,9 @@
   sender.py hold PORT DATA SECS    connect, send DATA (may be empty), keep the connection open SECS
   sender.py slow PORT TEXT SECS    send TEXT+newline one byte at a time spread over SECS
   sender.py raw PORT HEXDATA       send raw bytes given in hex, then close
+  sender.py listen-udp PORTFILE OUT SECS   receive datagrams on a free loopback port (written
+                                   to PORTFILE) and append each as a line to OUT, for SECS
+  sender.py listen-unix PATH OUT SECS      same on an AF_UNIX datagram socket (sd_notify)
 """
 import fcntl
 import socket
@@ -84,6 +87,27 @@ def main():
             time.sleep(delay)
         wait_acked(s)
         s.close()
+    elif cmd in ("listen-udp", "listen-unix"):
+        out, secs = sys.argv[3], float(sys.argv[4])
+        if cmd == "listen-udp":
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("127.0.0.1", 0))
+            with open(port + ".tmp", "w") as f:
+                f.write(str(s.getsockname()[1]))
+            import os
+            os.rename(port + ".tmp", port)
+        else:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.bind(port)
+        end = time.time() + secs
+        with open(out, "ab", buffering=0) as f:
+            while time.time() < end:
+                s.settimeout(max(0.01, end - time.time()))
+                try:
+                    data = s.recv(65536)
+                except socket.timeout:
+                    break
+                f.write(data.replace(b"\n", b" ") + b"\n")
     elif cmd == "raw":
         s = conn(port)
         s.sendall(bytes.fromhex(sys.argv[3]))
