@@ -11,7 +11,8 @@
 set -u
 SH=${1:-build/release/salthunt}
 N=${2:-200000}
-ALERT='<189>77: pe1-rtr: 77: *Nov 22 05:00:00.000 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:monitor capture TAC interface GigabitEthernet0/0/1 both'
+# a login from one of the advisory's addresses: an alert whatever rule packs are built in
+ALERT='<189>77: pe1-rtr: 77: *Nov 22 05:00:00.000 UTC: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: tac] [Source: 45.61.165.157] [localport: 22] at 05:00:00 UTC Sun Nov 22 2026'
 RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
 [ -x "$SH" ] || { echo "salthunt binary not found: $SH" >&2; exit 2; }
 [ -x "$RSYSLOGD" ] || { echo "rsyslogd not found (apt-get install rsyslog)" >&2; exit 2; }
@@ -67,8 +68,8 @@ for i in $(seq 50); do [ -n "$(metric salthunt_watch_alerts_total)" ] && break; 
 rs_lines() { lines "$T/rs/all.log"; }
 sh_delta() { echo $(( $(processed) - BASE_SH )); }
 rs_delta() { echo $(( $(rs_lines) - BASE_RS )); }
-run_case() { # proto port-salthunt port-rsyslog count extra-args
-  local proto=$1 psh=$2 prs=$3 n=$4; shift 4
+run_case() { # label proto port-salthunt port-rsyslog count loadgen-args
+  local label=$1 proto=$2 psh=$3 prs=$4 n=$5; shift 5
   local base_sh base_rs s r1 r2
   BASE_SH=$(processed); BASE_RS=$(rs_lines)
   s=$(now); "$T/loadgen" --$proto "127.0.0.1:$psh" --count "$n" "$@" >/dev/null
@@ -76,19 +77,21 @@ run_case() { # proto port-salthunt port-rsyslog count extra-args
   s=$(now); "$T/loadgen" --$proto "127.0.0.1:$prs" --count "$n" "$@" >/dev/null
   read -r got_rs t_rs < <(wait_for rs_delta "$n" "$s")
   r1=$(echo "$got_sh / $t_sh" | bc); r2=$(echo "$got_rs / $t_rs" | bc)
-  printf '%-4s %-8s salthunt %8s msg/s (%s/%s received)   rsyslog %8s msg/s (%s/%s)   ratio %s\n' \
-    "$proto" "$*" "$r1" "$got_sh" "$n" "$r2" "$got_rs" "$n" "$(echo "scale=2; $r1 / $r2" | bc)"
+  printf '%-22s salthunt %7s msg/s (%s/%s, loss %s)   rsyslog %7s msg/s (%s/%s, loss %s)   ratio %s\n' \
+    "$label" "$r1" "$got_sh" "$n" $((n - got_sh)) "$r2" "$got_rs" "$n" $((n - got_rs)) \
+    "$(echo "scale=2; $r1 / $r2" | bc)"
 }
 
 echo "messages per case: $N (loopback, one sender)"
-run_case tcp "$P_SH_TCP" "$P_RS_TCP" "$N" --alert-line "$ALERT" --alert-every 1000
-run_case tcp "$P_SH_TCP" "$P_RS_TCP" "$N" --octet --alert-line "$ALERT" --alert-every 1000
+run_case "tcp newline" tcp "$P_SH_TCP" "$P_RS_TCP" "$N" --alert-line "$ALERT" --alert-every 1000
+run_case "tcp octet-counted" tcp "$P_SH_TCP" "$P_RS_TCP" "$N" --octet --alert-line "$ALERT" --alert-every 1000
 # UDP is paced (no flow control): 50k msg/s, a rate a busy relay sees
-run_case udp "$P_SH_UDP" "$P_RS_UDP" $((N / 4)) --rate 50000 --alert-line "$ALERT" --alert-every 1000
+run_case "udp at 50k msg/s" udp "$P_SH_UDP" "$P_RS_UDP" $((N / 4)) --rate 50000 --alert-line "$ALERT" --alert-every 1000
 echo "salthunt drops: $(curl -s "http://127.0.0.1:$P_SH_M/metrics" | grep '^salthunt_watch_drops_total' | awk '$2>0' | tr '\n' ' ')"
-echo "salthunt alerts written: $(metric salthunt_watch_alerts_total)"
+echo "salthunt alerts written: $(metric salthunt_watch_alerts_total) (one per 1000 messages sent)"
 # alert latency end to end, with background TCP load running
 "$T/loadgen" --tcp "127.0.0.1:$P_SH_TCP" --count $((N / 2)) --rate 20000 >/dev/null &
 LG=$!
+printf 'alert latency, send to alert line in the file, under 20k msg/s of background load: '
 "$T/loadgen" --tcp "127.0.0.1:$P_SH_TCP" --latency "$T/alerts.jsonl" --samples 200 --alert-line "$ALERT"
 wait $LG

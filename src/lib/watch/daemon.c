@@ -276,7 +276,8 @@ static void *worker_main(void *arg)
             q->n -= k;
         }
         atomic_store(&d->st.queue_depth, q->n);
-        pthread_cond_broadcast(&q->not_full);
+        if (q->producer_waiting)
+            pthread_cond_broadcast(&q->not_full);
         pthread_mutex_unlock(&q->mu);
 
         for (it = batch; it; it = next) {

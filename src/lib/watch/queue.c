@@ -63,8 +63,11 @@ int sh_watch__queue_push(struct sh_watch_queue *q, const char *data, size_t len,
     it->data[len] = '\0';
 
     pthread_mutex_lock(&q->mu);
-    while (q->n >= q->cap && wait && !q->closed)
+    while (q->n >= q->cap && wait && !q->closed) {
+        q->producer_waiting = true;
         pthread_cond_wait(&q->not_full, &q->mu);
+        q->producer_waiting = false;
+    }
     if (q->n >= q->cap || q->closed) {
         pthread_mutex_unlock(&q->mu);
         sh_free(it);
@@ -81,7 +84,9 @@ int sh_watch__queue_push(struct sh_watch_queue *q, const char *data, size_t len,
         if (q->n > atomic_load(&q->st->queue_high))
             atomic_store(&q->st->queue_high, q->n);
     }
-    pthread_cond_signal(&q->not_empty);
+    /* the consumer sleeps only on an empty queue: wake it on the first item */
+    if (q->n == 1)
+        pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->mu);
     return SH_OK;
 }

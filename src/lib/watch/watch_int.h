@@ -131,6 +131,7 @@ struct sh_watch_queue {
     size_t n, cap;
     bool closed;       /* no more pushes; the consumer drains and exits */
     bool reload;       /* consumer: reload the engine before the next item */
+    bool producer_waiting; /* a TCP push waits for room */
     struct sh_watch_stats *st;
 };
 
