@@ -35,10 +35,13 @@ typedef struct sh_scan_options {
     void *diag_ud;
     sh_progress_cb on_progress;
     void *progress_ud;
+    /* Database whose imported intel (salthunt intel import) joins the
+     * built-in indicators and CVE records; NULL = built-in data only. */
+    const char *intel_db;
 } sh_scan_options;
 
 #define SH_SCAN_OPTIONS_VERSION 1
-#define SH_SCAN_OPTIONS_INIT {SH_SCAN_OPTIONS_VERSION, 0, NULL, NULL, false, false, false, 0, NULL, NULL, NULL, NULL}
+#define SH_SCAN_OPTIONS_INIT {SH_SCAN_OPTIONS_VERSION, 0, NULL, NULL, false, false, false, 0, NULL, NULL, NULL, NULL, NULL}
 
 /** What a scan learned about one device (one per hostname, or per file when unnamed). */
 typedef struct sh_device {

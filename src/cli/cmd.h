@@ -19,6 +19,8 @@ struct sh_cmd {
 int sh_cmd_rules(int argc, char **argv);
 int sh_cmd_report(int argc, char **argv);
 int sh_cmd_scan(int argc, char **argv);
+int sh_cmd_intel(int argc, char **argv);
+int sh_cmd_inventory(int argc, char **argv);
 int sh_cmd_version(int argc, char **argv);
 int sh_cmd_watch(int argc, char **argv);
 

@@ -6,7 +6,7 @@
  * cannot be read or parsed are reported on stderr with file and line and
  * do not stop the scan; a bad policy or rule file does (exit 2).
  */
-#define _GNU_SOURCE /* gmtime_r under -std=c17 */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -238,6 +238,7 @@ int sh_cmd_scan(int argc, char **argv)
             write_err(&d, "cannot open the database");
             goto out;
         }
+        opts.intel_db = db_path; /* intel imported with `salthunt intel import` */
     }
     rc = sh_scan_run(&res, (const char *const *)(argv + optind), (size_t)(argc - optind), &opts,
                      &d);

@@ -12,6 +12,7 @@
  */
 #include "../base/sh_base.h"
 
+#include "../log/syslog.h"
 #include "../scan/scan_int.h"
 #include "ioc.h"
 
@@ -25,33 +26,50 @@
 
 struct line_ctx {
     const char *pattern; /* lower-case substring */
-    const char *what;
+    const char *what;    /* with its article: "an ACL entry" */
     sh_severity severity;
 };
 
-/* First match wins: the more specific contexts come first. */
+/* First match wins: the more specific contexts come first. A line is
+ * classified by its own text, then by its enclosing sections (nearest
+ * first), so `address ipv4 X` under `tacacs server T` is an AAA server. */
 static const struct line_ctx contexts[] = {
-    {"access-list", "ACL entry", SH_SEV_CRITICAL},
-    {"permit ", "ACL entry", SH_SEV_CRITICAL},
-    {"tacacs", "AAA server", SH_SEV_CRITICAL},
-    {"radius", "AAA server", SH_SEV_CRITICAL},
-    {"tunnel destination", "tunnel destination", SH_SEV_CRITICAL},
-    {"erspan", "mirror destination", SH_SEV_CRITICAL},
-    {"monitor session", "mirror destination", SH_SEV_CRITICAL},
-    {"logging host", "logging host", SH_SEV_CRITICAL},
-    {"snmp-server host", "SNMP trap host", SH_SEV_CRITICAL},
-    {"snmp-server", "SNMP setting", SH_SEV_CRITICAL},
-    {"ntp server", "NTP server", SH_SEV_HIGH},
-    {"neighbor", "routing neighbour", SH_SEV_CRITICAL},
-    {"ip route", "static route", SH_SEV_CRITICAL},
-    {"login_success", "login source", SH_SEV_CRITICAL},
-    {"login success", "login source", SH_SEV_CRITICAL},
-    {"accepted", "login source", SH_SEV_CRITICAL},
-    {"login", "login event", SH_SEV_HIGH},
-    {"copy ", "file transfer", SH_SEV_CRITICAL},
-    {"tftp", "file transfer", SH_SEV_CRITICAL},
-    {"ftp:", "file transfer", SH_SEV_CRITICAL},
-    {"deny", "ACL deny entry", SH_SEV_MEDIUM},
+    {"access-list", "an ACL entry", SH_SEV_CRITICAL},
+    {"permit ", "an ACL entry", SH_SEV_CRITICAL},
+    {"tacacs", "an AAA server", SH_SEV_CRITICAL},
+    {"tacplus", "an AAA server", SH_SEV_CRITICAL},
+    {"radius", "an AAA server", SH_SEV_CRITICAL},
+    {"tunnel destination", "a tunnel destination", SH_SEV_CRITICAL},
+    {"erspan", "a traffic-mirror destination", SH_SEV_CRITICAL},
+    {"monitor session", "a traffic-mirror destination", SH_SEV_CRITICAL},
+    {"logging host", "a logging host", SH_SEV_CRITICAL},
+    {"logging server", "a logging host", SH_SEV_CRITICAL},
+    {"syslog", "a logging host", SH_SEV_CRITICAL},
+    {"snmp-server host", "an SNMP trap host", SH_SEV_CRITICAL},
+    {"snmp", "an SNMP setting", SH_SEV_CRITICAL},
+    {"ntp", "an NTP server", SH_SEV_HIGH},
+    {"neighbor", "a routing neighbour", SH_SEV_CRITICAL},
+    {"ip route", "a static route", SH_SEV_CRITICAL},
+    {"next-hop", "a static route", SH_SEV_CRITICAL},
+    {"login_success", "a login source", SH_SEV_CRITICAL},
+    {"login success", "a login source", SH_SEV_CRITICAL},
+    {"accepted", "a login source", SH_SEV_CRITICAL},
+    {"login", "a login event", SH_SEV_HIGH},
+    {"copy ", "a file transfer", SH_SEV_CRITICAL},
+    {"export ", "a file transfer", SH_SEV_CRITICAL},
+    {"tftp", "a file transfer", SH_SEV_CRITICAL},
+    {"ftp:", "a file transfer", SH_SEV_CRITICAL},
+    {"tunnel", "a tunnel", SH_SEV_CRITICAL},
+    {"deny", "an ACL deny entry", SH_SEV_MEDIUM},
+};
+
+#define MAX_ANCESTORS 8
+#define ANCESTOR_TEXT 160
+
+struct ancestor {
+    size_t indent;
+    size_t len;
+    char text[ANCESTOR_TEXT];
 };
 
 struct sweep {
@@ -63,9 +81,13 @@ struct sweep {
     struct sh_scan_out *out;
     size_t hits;
     int rc;
+    bool is_log; /* hits take device and time from the line's syslog header */
+    /* Enclosing sections of the current line, by indentation (configs). */
+    struct ancestor anc[MAX_ANCESTORS];
+    size_t n_anc;
 };
 
-static const struct line_ctx *classify(const char *line, size_t len)
+static const struct line_ctx *classify_text(const char *line, size_t len)
 {
     char low[512];
     size_t i, n = len < sizeof(low) - 1 ? len : sizeof(low) - 1;
@@ -78,6 +100,36 @@ static const struct line_ctx *classify(const char *line, size_t len)
             return &contexts[i];
     }
     return NULL;
+}
+
+static const struct line_ctx *classify(const struct sweep *s)
+{
+    const struct line_ctx *lc = classify_text(s->line, s->line_len);
+    size_t i;
+
+    for (i = s->n_anc; !lc && i > 0; i--)
+        lc = classify_text(s->anc[i - 1].text, s->anc[i - 1].len);
+    return lc;
+}
+
+/* Keep the chain of less-indented lines above the current one. */
+static void track_ancestors(struct sweep *s, const char *line, size_t len)
+{
+    size_t indent = 0, n;
+
+    while (indent < len && (line[indent] == ' ' || line[indent] == '\t'))
+        indent++;
+    if (indent == len || line[indent] == '!' || line[indent] == '#')
+        return; /* blank lines and comments do not open sections */
+    while (s->n_anc > 0 && s->anc[s->n_anc - 1].indent >= indent)
+        s->n_anc--;
+    if (s->n_anc == MAX_ANCESTORS)
+        return;
+    n = len - indent < ANCESTOR_TEXT ? len - indent : ANCESTOR_TEXT;
+    memcpy(s->anc[s->n_anc].text, line + indent, n);
+    s->anc[s->n_anc].len = n;
+    s->anc[s->n_anc].indent = indent;
+    s->n_anc++;
 }
 
 static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t len, void *ud)
@@ -93,7 +145,7 @@ static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
     if (s->rc || s->hits >= MAX_HITS_PER_FILE)
         return;
     s->hits++;
-    lc = classify(s->line, s->line_len);
+    lc = classify(s);
     f = sh_finding_new();
     if (!f) {
         s->rc = SH_ENOMEM;
@@ -110,16 +162,34 @@ static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
     f->line = f->end_line = (uint32_t)s->lineno;
     f->evidence = sh_strndup(ev, elen > 1024 ? 1024 : elen);
     f->message = sh_strdup_printf(
-        "%s %.*s (%s%s%s) appears in a %s: %s.", sh_ioc_type_name(ioc->type), (int)len, tok,
-        ioc->source, ioc->note ? "; " : "", ioc->note ? ioc->note : "",
-        lc ? lc->what : "line", ioc->related ? "an indicator from reporting other than the "
-                                               "advisory, to be weighed accordingly"
-                                             : "an indicator published with advisory AA25-239A");
+        "%s %.*s%s%s%s, %s%s%s, appears here as %s.", sh_ioc_type_name(ioc->type), (int)len, tok,
+        ioc->note ? " (" : "", ioc->note ? ioc->note : "", ioc->note ? ")" : "",
+        ioc->related ? "an indicator from other reporting than the advisory" : "an indicator of "
+                                                                               "advisory AA25-239A",
+        ioc->related ? ": " : "", ioc->related ? ioc->source : "",
+        lc ? lc->what : "a mention in this line");
     f->remediation = sh_strdup(
-        lc && strcmp(lc->what, "ACL entry") == 0
+        lc && strcmp(lc->what, "an ACL entry") == 0
             ? "Remove the entry unless it is approved, and review who changed the ACL and when."
             : "Find out why this address or file appears here; treat the device as possibly "
               "compromised and hunt its logs for the same indicator.");
+    if (s->is_log) {
+        /* Hits are rare, so parsing the line again here costs nothing. */
+        struct sh_log_event *le = sh_malloc(sizeof(*le));
+        if (le) {
+            uint32_t hl = 0, tl = 0;
+            const char *host, *t;
+            memset(le, 0, sizeof(*le));
+            sh_syslog_parse(le, s->line, s->line_len, NULL);
+            host = le->parsed ? sh_log_event_get(le, "host", &hl) : NULL;
+            t = le->parsed ? sh_log_event_get(le, "time", &tl) : NULL;
+            if (host && hl)
+                f->device = sh_strndup(host, hl);
+            if (t && tl)
+                f->time = sh_strndup(t, tl);
+            sh_free(le);
+        }
+    }
     rc |= sh_strlist_push(&f->references, "AA25-239A");
     if (ioc->prefix && ioc->type <= SH_IOC_IPV6 && strchr(ioc->value, '/'))
         rc |= sh_strlist_push(&f->references, ioc->value);
@@ -144,7 +214,10 @@ static int sweep_buf(struct sweep *s, const char *buf, size_t len, bool final, s
         s->lineno++;
         s->line = buf + pos;
         s->line_len = ll > MAX_LINE ? MAX_LINE : ll;
+        if (s->line_len && s->line[s->line_len - 1] == '\r')
+            s->line_len--;
         sh_ioc_sweep(s->ctx->iocs, s->line, s->line_len, on_hit, s);
+        track_ancestors(s, s->line, s->line_len);
         if (s->rc)
             return s->rc;
         pos += ll + (nl ? 1 : 0);
@@ -212,6 +285,7 @@ static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratc
     s.ctx = ctx;
     s.path = path;
     s.out = out;
+    s.is_log = sh_syslog_detect(head, head_len) > 0;
     if (!ctx->iocs || sh_ioc_set_count(ctx->iocs) == 0)
         return SH_OK;
     win = sh_malloc(cap);

@@ -41,6 +41,10 @@ struct sh_ioc_set {
     struct addr_ent *addrs;
     size_t n_addrs, cap_addrs;
     uint64_t v4_prefixes[1];  /* bit p set: some v4 entry has prefix p (0..32) */
+    /* Bit n set: some v4 entry covers addresses whose first 16 bits are n.
+     * Most addresses in a log match no indicator; this answers them with
+     * one bit test instead of a hash probe per prefix length. */
+    uint64_t v4_first16[65536 / 64];
     uint64_t v6_prefixes[3];  /* bits 0..128 */
     struct sh_strmap strs[SH_IOC__COUNT]; /* domain, url, hashes */
     size_t count;
@@ -355,8 +359,13 @@ int sh_ioc_set_add(struct sh_ioc_set *set, enum sh_ioc_type type, const char *va
         e->hash = addr_hash(&k);
         e->ioc = ioc;
         set->n_addrs++;
-        if (type == SH_IOC_IPV4)
+        if (type == SH_IOC_IPV4) {
+            unsigned lo = ((unsigned)k.bytes[0] << 8) | k.bytes[1], n, span;
             set->v4_prefixes[0] |= 1ULL << k.prefix;
+            span = k.prefix >= 16 ? 1u : 1u << (16 - k.prefix);
+            for (n = lo; n < lo + span && n < 65536; n++)
+                set->v4_first16[n / 64] |= 1ULL << (n % 64);
+        }
         else
             set->v6_prefixes[k.prefix / 64] |= 1ULL << (k.prefix % 64);
     } else {
@@ -377,7 +386,9 @@ static const struct sh_ioc *lookup_v4(const struct sh_ioc_set *s, const uint8_t 
     struct addr_key k;
     int p;
 
-    if (!s->v4_prefixes[0])
+    unsigned n16 = ((unsigned)a[0] << 8) | a[1];
+
+    if (!s->v4_prefixes[0] || !(s->v4_first16[n16 / 64] & (1ULL << (n16 % 64))))
         return NULL;
     /* Longest prefix first, so a host entry wins over a covering CIDR. */
     for (p = 32; p >= 0; p--) {
@@ -482,14 +493,55 @@ static bool is_word(char c)
     return isalnum((unsigned char)c) || c == '_' || c == '-';
 }
 
-static bool is_v6_char(char c)
+/* Character classes for the sweep: one table lookup per byte tells
+ * whether the byte continues a token, and OR-ing the classes of a token's
+ * bytes tells which indicator types it could be, so most tokens ("Login",
+ * "GigabitEthernet0/0/1") are passed over without any parsing. */
+enum {
+    CC_TOK = 1,     /* may be inside a token: alnum . : - _ */
+    CC_START = 2,   /* may start a token: alnum : */
+    CC_DIGIT = 4,
+    CC_ALPHA = 8,
+    CC_DOT = 16,
+    CC_COLON = 32,
+    CC_NONHEX = 64, /* alnum but not a hex digit, or - _ */
+};
+
+static const uint8_t *char_classes(void)
 {
-    return isxdigit((unsigned char)c) || c == ':' || c == '.';
+    static uint8_t cc[256];
+    static bool ready; /* benign race: every thread writes the same bytes */
+    int c;
+
+    if (ready)
+        return cc;
+    for (c = 0; c < 256; c++) {
+        uint8_t v = 0;
+        if (isalnum(c) || c == '.' || c == ':' || c == '-' || c == '_')
+            v |= CC_TOK;
+        if (isalnum(c) || c == ':')
+            v |= CC_START;
+        if (c >= '0' && c <= '9')
+            v |= CC_DIGIT;
+        if (isalpha(c))
+            v |= CC_ALPHA;
+        if (c == '.')
+            v |= CC_DOT;
+        if (c == ':')
+            v |= CC_COLON;
+        if ((isalnum(c) && !isxdigit(c)) || c == '-' || c == '_')
+            v |= CC_NONHEX;
+        cc[c] = v;
+    }
+    ready = true;
+    return cc;
 }
 
 size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, sh_ioc_hit_cb cb,
                     void *ud)
 {
+    const uint8_t *cc = char_classes();
+    const unsigned char *u = (const unsigned char *)line;
     bool want_v4, want_v6, want_hash, want_dom, want_url;
     size_t i = 0, hits = 0;
 
@@ -502,80 +554,94 @@ size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, 
     want_url = set->strs[SH_IOC_URL].n != 0;
 
     while (i < len) {
-        char c = line[i];
-        size_t start = i, j;
+        size_t start, j, tl;
+        unsigned acc = 0;
         const struct sh_ioc *hit = NULL;
+        const char *t;
+        uint8_t a[16];
 
-        if (!isalnum((unsigned char)c) && c != ':') {
+        while (i < len && !(cc[u[i]] & CC_START))
             i++;
-            continue;
+        if (i >= len)
+            break;
+        /* The maximal run of characters any token type can contain. */
+        start = i;
+        for (j = i; j < len; j++) {
+            uint8_t k = cc[u[j]];
+            if (!(k & CC_TOK))
+                break;
+            acc |= k;
         }
-        /* Take the maximal run of characters any token type can contain. */
-        j = i;
-        while (j < len && (isalnum((unsigned char)line[j]) || line[j] == '.' ||
-                           line[j] == ':' || line[j] == '-' || line[j] == '_'))
-            j++;
-        {
-            const char *t = line + start;
-            size_t tl = j - start;
-            uint8_t a[16];
-
-            /* Trailing dots and colons are punctuation ("host 1.2.3.4." / "1.2.3.4:"). */
-            while (tl > 0 && (t[tl - 1] == '.' || (t[tl - 1] == ':' && tl > 1 && t[tl - 2] != ':')))
-                tl--;
-            if (want_v4 && tl >= 7 && tl <= 15 && isdigit((unsigned char)t[0]) &&
-                parse_v4(t, tl, a)) {
-                hit = lookup_v4(set, a);
-            } else if (want_v4 && tl > 15 && isdigit((unsigned char)t[0]) &&
-                       memchr(t, ':', tl)) {
+        i = j;
+        /* Plain words (no dot or colon) can only be hashes. */
+        if (!(acc & (CC_DOT | CC_COLON))) {
+            tl = j - start;
+            if (want_hash && !(acc & CC_NONHEX) && (tl == 32 || tl == 40 || tl == 64))
+                hit = lookup_str(set,
+                                 tl == 32 ? SH_IOC_MD5 : tl == 40 ? SH_IOC_SHA1 : SH_IOC_SHA256,
+                                 line + start, tl);
+            goto report;
+        }
+        t = line + start;
+        tl = j - start;
+        /* Trailing dots and colons are punctuation ("host 1.2.3.4." / "1.2.3.4:"). */
+        while (tl > 0 && (t[tl - 1] == '.' || (t[tl - 1] == ':' && tl > 1 && t[tl - 2] != ':')))
+            tl--;
+        if (want_v4 && !(acc & CC_ALPHA) && (acc & CC_DOT) && (cc[u[start]] & CC_DIGIT)) {
+            const char *colon = (acc & CC_COLON) ? memchr(t, ':', tl) : NULL;
+            if (!colon && tl >= 7 && tl <= 15) {
+                if (parse_v4(t, tl, a))
+                    hit = lookup_v4(set, a);
+            } else if (colon && colon > t) {
                 /* "1.2.3.4:5555" (addr:port) */
-                const char *colon = memchr(t, ':', tl);
                 size_t al = (size_t)(colon - t);
                 if (parse_v4(t, al, a)) {
                     hit = lookup_v4(set, a);
                     tl = al;
                 }
             }
-            if (!hit && want_v6 && tl >= 2 && memchr(t, ':', tl)) {
-                size_t k;
-                bool ok = true;
-                for (k = 0; k < tl && ok; k++)
-                    ok = is_v6_char(t[k]);
-                if (ok && parse_v6(t, tl, a))
-                    hit = lookup_v6(set, a);
-            }
-            if (!hit && want_hash && (tl == 32 || tl == 40 || tl == 64)) {
-                size_t k;
-                bool ok = true;
-                for (k = 0; k < tl && ok; k++)
-                    ok = isxdigit((unsigned char)t[k]) != 0;
-                if (ok)
-                    hit = lookup_str(set, tl == 32 ? SH_IOC_MD5 : tl == 40 ? SH_IOC_SHA1
-                                                                           : SH_IOC_SHA256,
-                                     t, tl);
-            }
-            if (!hit && want_dom && memchr(t, '.', tl) && !memchr(t, ':', tl))
-                hit = lookup_domain(set, t, tl);
-            if (!hit && want_url && j + 3 <= len && line[j] == '/' && line[j + 1] == '/' &&
-                tl > 0 && t[tl - 1] == ':') {
-                size_t e = j;
-                while (e < len && line[e] != ' ' && line[e] != '\t' && line[e] != '"' &&
-                       line[e] != '\'')
-                    e++;
-                hit = lookup_str(set, SH_IOC_URL, t, e - start);
-                if (hit)
-                    tl = e - start;
-            }
-            if (hit) {
-                /* Word boundary on the left: "x1.2.3.4" is not an address token. */
-                if (start == 0 || !is_word(line[start - 1]) || line[start - 1] == '-') {
-                    hits++;
-                    if (cb)
-                        cb(hit, t, start, tl, ud);
+        }
+        if (!hit && want_v6 && (acc & CC_COLON) && !(acc & CC_NONHEX) && tl < 64) {
+            /* "::" or seven colons: not a time stamp like 10:00:01.123 */
+            size_t k, colons = 0;
+            bool dcolon = false;
+            for (k = 0; k < tl; k++) {
+                if (t[k] == ':') {
+                    colons++;
+                    dcolon = dcolon || (k && t[k - 1] == ':');
                 }
             }
+            if ((dcolon || colons >= 7) && parse_v6(t, tl, a))
+                hit = lookup_v6(set, a);
         }
-        i = j > i ? j : i + 1;
+        /* A domain has a dot and an alphabetic top-level label. */
+        if (!hit && want_dom && (acc & CC_DOT) && (acc & CC_ALPHA) && !(acc & CC_COLON)) {
+            size_t k = tl;
+            bool tld_alpha = false;
+            while (k > 0 && t[k - 1] != '.' && !tld_alpha)
+                tld_alpha = (cc[(unsigned char)t[--k]] & CC_ALPHA) != 0;
+            if (tld_alpha)
+                hit = lookup_domain(set, t, tl);
+        }
+        if (!hit && want_url && j + 3 <= len && line[j] == '/' && line[j + 1] == '/' && tl > 0 &&
+            t[tl - 1] == ':') {
+            size_t e = j;
+            while (e < len && line[e] != ' ' && line[e] != '\t' && line[e] != '"' &&
+                   line[e] != '\'')
+                e++;
+            hit = lookup_str(set, SH_IOC_URL, t, e - start);
+            if (hit)
+                tl = e - start;
+        }
+    report:
+        if (hit) {
+            /* Word boundary on the left: "x1.2.3.4" is not an address token. */
+            if (start == 0 || !is_word(line[start - 1]) || line[start - 1] == '-') {
+                hits++;
+                if (cb)
+                    cb(hit, line + start, start, tl, ud);
+            }
+        }
     }
     return hits;
 }
@@ -784,4 +850,25 @@ int sh_ioc_set_load_builtin(struct sh_ioc_set *set, bool include_related, sh_dia
         return sh_diag_set(diag, SH_EINTERNAL, "<builtin>", 0, "related indicators missing");
     return sh_ioc_set_load_text(set, (const char *)rel->data, rel->len, "related reporting", true,
                                 diag);
+}
+
+int sh_ioc_set_each(const struct sh_ioc_set *set, int (*cb)(const struct sh_ioc *ioc, void *ud),
+                    void *ud)
+{
+    size_t i, t;
+    int rc;
+
+    SH_ASSERT_ARG(set && cb);
+    for (i = 0; i < set->cap_addrs; i++) {
+        if (set->addrs[i].ioc && (rc = cb(set->addrs[i].ioc, ud)) != 0)
+            return rc;
+    }
+    for (t = 0; t < SH_IOC__COUNT; t++) {
+        for (i = 0; i < set->strs[t].cap; i++) {
+            if (set->strs[t].ents && set->strs[t].ents[i].key &&
+                (rc = cb(set->strs[t].ents[i].val, ud)) != 0)
+                return rc;
+        }
+    }
+    return SH_OK;
 }

@@ -65,6 +65,10 @@ int sh_ioc_set_load_text(struct sh_ioc_set *set, const char *buf, size_t len, co
 
 size_t sh_ioc_set_count(const struct sh_ioc_set *set);
 
+/** Call `cb` for every indicator (unordered); a non-zero return stops and is returned. */
+int sh_ioc_set_each(const struct sh_ioc_set *set, int (*cb)(const struct sh_ioc *ioc, void *ud),
+                    void *ud);
+
 /** Look up one token (address, domain, hash; case-insensitive). NULL if absent. */
 const struct sh_ioc *sh_ioc_lookup(const struct sh_ioc_set *set, const char *tok, size_t len);
 

@@ -9,6 +9,19 @@
 
 #include "event.h"
 
+static const char *const core_fields[] = {
+    "host",          "time",        "facility", "severity", "program", "pid",      "mnemonic",
+    "facility_code", "subfacility", "message",  "user",     "src_ip",  "src_port", "dst_ip",
+    "dst_port",      "local_port",  "command",  "relay",    "node",    "sequence", "raw",
+};
+
+const char *const *sh_log_event_core_fields(size_t *n)
+{
+    if (n)
+        *n = SH_ARRAY_LEN(core_fields);
+    return core_fields;
+}
+
 const char *sh_log_event_get(const struct sh_log_event *e, const char *name, uint32_t *len)
 {
     uint32_t i;

@@ -39,14 +39,21 @@ struct sh_log_event {
 const char *sh_log_event_get(const struct sh_log_event *e, const char *name, uint32_t *len);
 
 /**
+ * The core field names the parser can set (docs/log-fields.md), static and
+ * in emission order; *n gets the count. Formats with their own names (RFC
+ * 5424 structured data, key=value lines) add further fields per event.
+ */
+const char *const *sh_log_event_core_fields(size_t *n);
+
+/**
  * Forget every field and the scratch contents, keeping path and line; the
  * event then describes `raw` (borrowed until the next reset) as unparsed.
  */
 void sh_log_event__reset(struct sh_log_event *e, const char *raw, size_t raw_len);
 
 /**
- * Append a field. `name` must be a static string; `value` must outlive the
- * event (the raw line or the event's scratch). SH_ELIMIT when full.
+ * Append a field. `name` and `value` must outlive the event (static
+ * strings, the raw line or the event's scratch). SH_ELIMIT when full.
  */
 int sh_log_event__add(struct sh_log_event *e, const char *name, const char *value, size_t len);
 

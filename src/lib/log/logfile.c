@@ -47,8 +47,8 @@ static int walk(struct sh_logreader *rd, const char *name, const struct sh_syslo
         st->damaged = rs->damaged;
     }
     if (rc == 0 && rs->damaged)
-        sh_diag_set(diag, SH_EIO, name, (uint32_t)(rs->lines < UINT32_MAX ? rs->lines : 0),
-                    "%s; lines after it are lost", sh_logreader_damage(rd));
+        rc = sh_diag_set(diag, SH_EIO, name, (uint32_t)(rs->lines < UINT32_MAX ? rs->lines : 0),
+                         "%s; lines after it are lost", sh_logreader_damage(rd));
     sh_free(ev);
     return rc;
 }
@@ -65,11 +65,11 @@ int sh_logfile_each(const char *path, const struct sh_syslog_opts *o,
     SH_ASSERT_ARG(path);
     if (st)
         memset(st, 0, sizeof(*st));
-    if (!o) {
-        if (stat(path, &sb) == 0)
-            def.ref_ms = (int64_t)sb.st_mtime * 1000;
-        o = &def;
-    }
+    if (o)
+        def = *o;
+    if (def.year == 0 && def.ref_ms == 0 && stat(path, &sb) == 0)
+        def.ref_ms = (int64_t)sb.st_mtime * 1000;
+    o = &def;
     if ((rc = sh_logreader_open(&rd, path, 0, diag)) < 0)
         return rc;
     rc = walk(rd, path, o, cb, ud, st, diag);

@@ -26,12 +26,16 @@ struct sh_logfile_stats {
 /**
  * Parse every line of `path` and call `cb(ev, ud)` for each, in order. The
  * event (path, 1-based line, fields) is borrowed for the duration of the
- * call only. `o` may be NULL: then the year of yearless stamps comes from
- * the file's modification time. A non-zero callback return stops the walk
- * and is returned. A damaged compressed stream is not a failure: the lines
- * before the damage are delivered, st->damaged is set and diag describes
- * it (code SH_EIO). `st` and `diag` may be NULL.
- * Returns 0, the callback's value, or SH_EIO/SH_ENOMEM with diag filled.
+ * call only. `o` may be NULL (defaults). When it sets neither `year` nor
+ * `ref_ms`, yearless stamps take their year from the file's modification
+ * time (with the December/January rollback of syslog.h). A non-zero callback return stops the walk
+ * and is returned. A damaged compressed stream (truncated or corrupt) is
+ * reported after the fact: every line before the damage has been delivered,
+ * then the call returns SH_EIO with st->damaged set and diag naming the
+ * cause, so callers can keep what they found and report the damage.
+ * `st` and `diag` may be NULL.
+ * Returns 0, the callback's value, or SH_EIO/SH_ENOMEM with diag filled
+ * (st->damaged tells a damaged stream from a file that could not be read).
  */
 int sh_logfile_each(const char *path, const struct sh_syslog_opts *o,
                     int (*cb)(const struct sh_log_event *ev, void *ud), void *ud,

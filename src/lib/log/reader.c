@@ -241,8 +241,7 @@ fail:
     return rc;
 }
 
-int sh_logreader_open(struct sh_logreader **out, const char *path, size_t max_line,
-                      sh_diag *diag)
+int sh_logreader_open(struct sh_logreader **out, const char *path, size_t max_line, sh_diag *diag)
 {
     int fd, rc;
 
@@ -258,8 +257,8 @@ int sh_logreader_open(struct sh_logreader **out, const char *path, size_t max_li
     return rc;
 }
 
-int sh_logreader_open_mem(struct sh_logreader **out, const void *data, size_t len,
-                          size_t max_line, sh_diag *diag)
+int sh_logreader_open_mem(struct sh_logreader **out, const void *data, size_t len, size_t max_line,
+                          sh_diag *diag)
 {
     SH_ASSERT_ARG(out);
     SH_ASSERT_ARG(data || len == 0);

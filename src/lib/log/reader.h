@@ -28,26 +28,25 @@ enum sh_logreader_format {
 struct sh_logreader;
 
 struct sh_logreader_stats {
-    uint64_t lines;      /* lines delivered */
-    uint64_t truncated;  /* lines cut to max_line */
-    uint64_t bytes;      /* decompressed bytes read */
-    uint64_t bytes_in;   /* bytes read from the file (compressed size) */
-    bool damaged;        /* compressed stream truncated or corrupt */
+    uint64_t lines;     /* lines delivered */
+    uint64_t truncated; /* lines cut to max_line */
+    uint64_t bytes;     /* decompressed bytes read */
+    uint64_t bytes_in;  /* bytes read from the file (compressed size) */
+    bool damaged;       /* compressed stream truncated or corrupt */
 };
 
 /**
  * Open `path` for reading. `max_line` 0 means the default (64 KiB).
  * Returns 0 and an owned reader, or SH_EIO/SH_ENOMEM with diag filled.
  */
-int sh_logreader_open(struct sh_logreader **out, const char *path, size_t max_line,
-                      sh_diag *diag);
+int sh_logreader_open(struct sh_logreader **out, const char *path, size_t max_line, sh_diag *diag);
 
 /**
  * A reader over `len` bytes at `data` (borrowed until close), decoded like
  * a file; for tests and fuzzing.
  */
-int sh_logreader_open_mem(struct sh_logreader **out, const void *data, size_t len,
-                          size_t max_line, sh_diag *diag);
+int sh_logreader_open_mem(struct sh_logreader **out, const void *data, size_t len, size_t max_line,
+                          sh_diag *diag);
 
 /**
  * Next line: 1 with line, len and lineno (1-based) set, 0 at the end, or a

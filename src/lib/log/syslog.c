@@ -31,6 +31,7 @@ struct stamp {
     int y, mo, d, h, mi, s, ms;
     int tz_min;
     bool has_year, has_date, has_ms, has_tz, uptime;
+    bool unsynced; /* Cisco '*': the clock was never set */
 };
 
 struct sdparam {
@@ -41,9 +42,8 @@ struct sdparam {
 struct parse {
     struct sh_log_event *ev;
     const struct sh_syslog_opts *o;
-    const char *line, *end;
-    int pri;  /* -1: none */
-    int sev;  /* -1: none; from the mnemonic or a level word */
+    int pri; /* -1: none */
+    int sev; /* -1: none; from the mnemonic or a level word */
     bool header;
     bool have_stamp;
     struct stamp st;
@@ -127,13 +127,26 @@ static bool ihas(const char *p, const char *e, const char *lit)
     return true;
 }
 
+/*
+ * First occurrence of `lit` in [p, e). memchr on the first byte beats
+ * memmem here: the needles are short and the lines are short, so memmem's
+ * set-up dominated the parse profile.
+ */
 static const char *find(const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit);
 
-    if (p >= e || (size_t)(e - p) < n)
-        return NULL;
-    return memmem(p, (size_t)(e - p), lit, n);
+    if (n == 0)
+        return p;
+    while (p < e && (size_t)(e - p) >= n) {
+        const char *c = memchr(p, lit[0], (size_t)(e - p) - n + 1);
+        if (!c)
+            return NULL;
+        if (memcmp(c + 1, lit + 1, n - 1) == 0)
+            return c;
+        p = c + 1;
+    }
+    return NULL;
 }
 
 static const char *ifind(const char *p, const char *e, const char *lit)
@@ -200,12 +213,12 @@ static const struct {
     const char *name;
     int min;
 } zones[] = {
-    {"UTC", 0},    {"GMT", 0},    {"UT", 0},     {"Z", 0},      {"WET", 0},    {"WEST", 60},
-    {"BST", 60},   {"CET", 60},   {"MET", 60},   {"CEST", 120}, {"MEST", 120}, {"EET", 120},
-    {"EEST", 180}, {"MSK", 180},  {"IST", 330},  {"SGT", 480},  {"HKT", 480},  {"AWST", 480},
-    {"JST", 540},  {"KST", 540},  {"ACST", 570}, {"AEST", 600}, {"AEDT", 660}, {"NZST", 720},
+    {"UTC", 0},    {"GMT", 0},    {"UT", 0},      {"Z", 0},       {"WET", 0},    {"WEST", 60},
+    {"BST", 60},   {"CET", 60},   {"MET", 60},    {"CEST", 120},  {"MEST", 120}, {"EET", 120},
+    {"EEST", 180}, {"MSK", 180},  {"IST", 330},   {"SGT", 480},   {"HKT", 480},  {"AWST", 480},
+    {"JST", 540},  {"KST", 540},  {"ACST", 570},  {"AEST", 600},  {"AEDT", 660}, {"NZST", 720},
     {"NZDT", 780}, {"HST", -600}, {"AKST", -540}, {"AKDT", -480}, {"PST", -480}, {"PDT", -420},
-    {"MST", -420}, {"MDT", -360}, {"CST", -360}, {"CDT", -300}, {"EST", -300}, {"EDT", -240},
+    {"MST", -420}, {"MDT", -360}, {"CST", -360},  {"CDT", -300},  {"EST", -300}, {"EDT", -240},
 };
 
 static int zone_lookup(const char *p, size_t n)
@@ -268,9 +281,9 @@ static const char *parse_numzone(const char *p, const char *e, struct stamp *st)
     } else if (n == 2 && p + 3 < e && p[3] == ':' && ndig(p + 4, e) == 2) {
         st->tz_min = sign * (num(p + 1, 2) * 60 + num(p + 4, 2));
         p += 6;
-    } else if (n == 2) {
-        st->tz_min = sign * num(p + 1, 2) * 60;
-        p += 3;
+    } else if (n == 1 || n == 2) {
+        st->tz_min = sign * num(p + 1, n) * 60; /* "+08", "UTC+1" */
+        p += 1 + n;
     } else {
         return p;
     }
@@ -311,7 +324,8 @@ static const char *parse_suffix(const char *p, const char *e, struct stamp *st)
     if (q + n < e && q[n] == ':') {
         st->has_tz = true;
         st->tz_min = z >= 0 ? zones[z].min : INT32_MIN;
-    } else if (z >= 0) {
+    } else if (z >= 0 && (q + n == e || is_sp(q[n]) || (q + n + 1 < e && is_dig(q[n + 1])))) {
+        /* a known zone alone or with an offset; "UTC-router" is a host */
         st->has_tz = true;
         st->tz_min = zones[z].min;
     } else {
@@ -360,8 +374,10 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
     int mo;
 
     memset(st, 0, sizeof(*st));
-    if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1]))
-        p++; /* Cisco: '*' clock never synced, '.' sync lost */
+    if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1])) {
+        st->unsynced = *p == '*'; /* Cisco: '*' clock never synced, '.' sync lost */
+        p++;
+    }
     if (wday_at(p, e))
         p += 4;
     n = ndig(p, e);
@@ -439,6 +455,8 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
     return q;
 }
 
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
@@ -460,14 +478,20 @@ static int64_t stamp_ms(const struct stamp *st, int year, int tz_min)
            st->ms;
 }
 
+static int64_t days_of(int64_t ms)
+{
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+
+    return secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+}
+
 static int year_of(int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
+    int64_t y;
+    int m, d;
 
-    if (!gmtime_r(&t, &tm))
-        return 1970;
-    return tm.tm_year + 1900;
+    civil_from_days(days_of(ms), &y, &m, &d);
+    return (int)y;
 }
 
 static int64_t resolve_time(const struct parse *ps)
@@ -491,37 +515,78 @@ static int64_t resolve_time(const struct parse *ps)
     return t;
 }
 
-/* RFC 3339 UTC text of `ms` into the event's scratch. */
+/* Civil date of a day count since 1970-01-01 (inverse of days_from_civil). */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    int64_t era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static void put_num(char *d, int64_t v, int width)
+{
+    while (width-- > 0) {
+        d[width] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* RFC 3339 UTC text of `ms` into the event's scratch (hand-formatted: hot path). */
 static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms)
 {
     span s = {NULL, 0};
-    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    struct tm tm;
-    char *buf;
-    int n;
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t rem = secs - days * 86400, y;
+    int m, d, frac = (int)(ms - secs * 1000);
+    char *b;
 
-    if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+    civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999)
         return s;
-    buf = sh_log_event__scratch(ev, 32);
-    if (!buf)
+    b = sh_log_event__scratch(ev, with_ms ? 24 : 20);
+    if (!b)
         return s;
-    if (with_ms)
-        n = snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     (int)(((ms % 1000) + 1000) % 1000));
-    else
-        n = snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    if (n > 0 && n < 32) {
-        s.p = buf;
-        s.n = (size_t)n;
+    put_num(b, y, 4);
+    b[4] = '-';
+    put_num(b + 5, m, 2);
+    b[7] = '-';
+    put_num(b + 8, d, 2);
+    b[10] = 'T';
+    put_num(b + 11, rem / 3600, 2);
+    b[13] = ':';
+    put_num(b + 14, (rem / 60) % 60, 2);
+    b[16] = ':';
+    put_num(b + 17, rem % 60, 2);
+    if (with_ms) {
+        b[19] = '.';
+        put_num(b + 20, frac, 3);
+        b[23] = 'Z';
+        s.n = 24;
+    } else {
+        b[19] = 'Z';
+        s.n = 20;
     }
+    s.p = b;
     return s;
 }
 
+/*
+ * Inner (device) stamps win over outer (collector) ones, except that a
+ * device clock marked never-synced ('*', often still at its 1 March boot
+ * default) loses to a collector stamp already seen.
+ */
 static void take_stamp(struct parse *ps, const struct stamp *st)
 {
-    if (!st->has_date)
+    if (!st->has_date || (st->unsynced && ps->have_stamp))
         return;
     ps->st = *st;
     ps->have_stamp = true;
@@ -621,8 +686,8 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     const char *a, *b, *best = NULL;
     size_t n = 0, m = 0, i;
 
-    static const char *const src_keys[] = {"SrcIp=", "source-ip=", "SourceIP=", "src=",
-                                            "Remote-Address="};
+    static const char *const src_keys[] = {
+        "SrcIp=", "source-ip=", "SourceIP=", "src=", "Remote-Address="};
     static const char *const dst_keys[] = {"DstIp=", "destination-ip=", "DestinationIP=", "dst="};
 
     for (i = 0; i < SH_ARRAY_LEN(src_keys) && !ps->src_ip.n; i++) {
@@ -669,11 +734,11 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
 
 /* ------------------------------------------------------------- helpers */
 
-/* Value between `open` and the next `close` after `key` (e.g. "User '" ... "'"). */
-static span between(const char *p, const char *e, const char *key, char close, bool icase)
+/* The text after `key` up to the next `close` (e.g. "User '" ... "'"). */
+static span between(const char *p, const char *e, const char *key, char close)
 {
     span s = {NULL, 0};
-    const char *k = icase ? ifind(p, e, key) : find(p, e, key);
+    const char *k = find(p, e, key);
     const char *v, *c;
 
     if (!k)
@@ -700,8 +765,8 @@ static span xml_decode(struct sh_log_event *ev, span in)
             static const struct {
                 const char *ent;
                 char c;
-            } ents[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'},
-                        {"&apos;", '\''}};
+            } ents[] = {
+                {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
             size_t k;
             bool done = false;
             for (k = 0; k < SH_ARRAY_LEN(ents); k++) {
@@ -722,7 +787,9 @@ static span xml_decode(struct sh_log_event *ev, span in)
                 }
                 while (q < e && digits < 6) {
                     char c = lower(*q);
-                    int dv = is_dig(c) ? c - '0' : (base == 16 && c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+                    int dv = is_dig(c)                              ? c - '0'
+                             : (base == 16 && c >= 'a' && c <= 'f') ? c - 'a' + 10
+                                                                    : -1;
                     if (dv < 0)
                         break;
                     v = v * (unsigned)base + (unsigned)dv;
@@ -779,10 +846,10 @@ static int level_word(span w)
     static const struct {
         const char *w;
         int sev;
-    } lv[] = {{"emergency", 0}, {"emerg", 0},    {"alert", 1},         {"critical", 2},
-              {"crit", 2},      {"error", 3},    {"err", 3},           {"warning", 4},
-              {"warn", 4},      {"notice", 5},   {"notification", 5},  {"information", 6},
-              {"informational", 6}, {"info", 6}, {"debug", 7},         {"debugging", 7}};
+    } lv[] = {{"emergency", 0},     {"emerg", 0},  {"alert", 1},        {"critical", 2},
+              {"crit", 2},          {"error", 3},  {"err", 3},          {"warning", 4},
+              {"warn", 4},          {"notice", 5}, {"notification", 5}, {"information", 6},
+              {"informational", 6}, {"info", 6},   {"debug", 7},        {"debugging", 7}};
     size_t i;
 
     for (i = 0; i < SH_ARRAY_LEN(lv); i++)
@@ -881,7 +948,8 @@ static span kv_cmd(const char *p, const char *e, const char *key)
                 if (!ve)
                     ve = e;
             } else {
-                ve = memchr(v, '\t', (size_t)(e - v));
+                size_t rest = v < e ? (size_t)(e - v) : 0;
+                ve = rest ? memchr(v, '\t', rest) : NULL;
                 if (!ve)
                     ve = e;
             }
@@ -899,18 +967,31 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
         char close;
     } pats[] = {{"[user: ", ']'}, {"User '", '\''},    {"user '", '\''}, {"User \"", '"'},
                 {"user \"", '"'}, {"Uname: ", ','},    {"<user>", '<'},  {"username=\"", '"'},
-                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','}};
+                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','},   {"User: ", ','}};
     size_t i;
 
     if (ps->user.n)
         return;
     for (i = 0; i < SH_ARRAY_LEN(pats); i++) {
-        span s = between(p, e, pats[i].key, pats[i].close, false);
+        span s = between(p, e, pats[i].key, pats[i].close);
         if (s.p) {
             if (pats[i].close == ',' && !memchr(s.p, ',', s.n) && s.p + s.n == e)
                 s = trim(s);
             ps->user = trim(s);
             return;
+        }
+    }
+    /* IOS "%SYS-6-LOGOUT: User netops has exited tty session 2(10.1.1.5)" */
+    {
+        const char *u = find(p, e, "User ");
+        if (u) {
+            const char *v = u + 5, *ve = v;
+            while (ve < e && !is_sp(*ve))
+                ve++;
+            if (ve > v && has(ve, e, " has exited")) {
+                ps->user = mk(v, ve);
+                return;
+            }
         }
     }
     /* pam-style "... rhost=10.1.1.5 user=admin" (NX-OS AUTHPRIV, Linux shells) */
@@ -922,6 +1003,19 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
                 ve++;
             if (ve > v) {
                 ps->user = mk(v, ve);
+                return;
+            }
+        }
+    }
+    /* "Configured programmatically by process X from console as admin on vty31" */
+    {
+        const char *b = find(p, e, " as ");
+        if (b) {
+            const char *u = b + 4, *ue = u;
+            while (ue < e && !is_sp(*ue))
+                ue++;
+            if (ue + 4 <= e && has(ue, e, " on ") && ue > u) {
+                ps->user = mk(u, ue);
                 return;
             }
         }
@@ -954,17 +1048,17 @@ static void extract(struct parse *ps)
         const char *c = find(p, e, "logged command:");
         if (c) {
             ps->command = clean_cmd(mk(c + 15, e));
-            s = between(p, c, "User:", ' ', false);
+            s = between(p, c, "User:", ' ');
             if (s.p && !ps->user.n)
                 ps->user = s;
         } else {
-            s = between(p, e, "<cli>", '<', false);
+            s = between(p, e, "<cli>", '<');
             if (s.p)
                 ps->command = xml_decode(ev, trim(s));
-            s = between(p, e, "<user>", '<', false);
+            s = between(p, e, "<user>", '<');
             if (s.p)
                 ps->user = xml_decode(ev, trim(s));
-            s = between(p, e, "<ipAddress>", '<', false);
+            s = between(p, e, "<ipAddress>", '<');
             if (s.p && ip_len(s.p, s.p + s.n) == s.n)
                 ps->src_ip = s;
         }
@@ -976,7 +1070,7 @@ static void extract(struct parse *ps)
                find(p, e, "type=start:id=") || find(p, e, "type=stop:id=")) {
         const char *at = memchr(p, '@', (size_t)(e - p));
         if (has(p, e, "type=") || find(p, e, ":id=")) {
-            s = between(p, e, ":user=", ':', false);
+            s = between(p, e, ":user=", ':');
             if (s.p)
                 ps->user = s;
             s = kv_cmd(p, e, "cmd=");
@@ -1000,7 +1094,7 @@ static void extract(struct parse *ps)
                (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))) {
         char id = ps->mnemonic.p[5];
         if (id == '8') {
-            s = between(p, e, "executed the '", '\'', false);
+            s = between(p, e, "executed the '", '\'');
             if (s.p) {
                 /* the command itself may hold quotes: run to "' command" */
                 const char *end = find(s.p, e, "' command");
@@ -1019,7 +1113,7 @@ static void extract(struct parse *ps)
                 if (q > v)
                     ps->command = trim(mk(v, q - 1));
             }
-            s = between(p, e, "from IP ", ',', false);
+            s = between(p, e, "from IP ", ',');
             if (s.p && ip_len(s.p, s.p + s.n) == s.n)
                 ps->src_ip = s;
         }
@@ -1035,7 +1129,7 @@ static void extract(struct parse *ps)
     }
     if (find(p, e, "CISE_TACACS_Accounting")) {
         /* the record is about the network device, not the ISE node that logged it */
-        s = between(p, e, "Device IP Address=", ',', false);
+        s = between(p, e, "Device IP Address=", ',');
         if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
             if (ps->host.n)
                 ps->relay = ps->host;
@@ -1053,6 +1147,10 @@ static void extract(struct parse *ps)
     }
     if (!ps->command.n) {
         s = kv_cmd(p, e, "cmd=");
+        if (!s.n)
+            s = kv_cmd(p, e, "Cmd=");
+        if (!s.n)
+            s = kv_cmd(p, e, "CMD=");
         if (s.n)
             ps->command = s;
     }
@@ -1071,21 +1169,33 @@ static void extract(struct parse *ps)
         if (ip < e && (s.n = ip_len(ip, e)) > 0 && (ip + s.n == e || is_sp(ip[s.n])))
             ps->src_ip = mk(ip, ip + s.n);
     }
-    s = between(p, e, "rhost=", ' ', false);
+    s = between(p, e, "rhost=", ' ');
     if (s.n && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
         ps->src_ip = s;
 
+    /* Junos UI_LOGIN_EVENT: ssh-connection '10.1.1.5 53000 10.1.1.1 22' */
+    {
+        const char *c = find(p, e, "ssh-connection '");
+        size_t n;
+        if (c && (n = ip_len(c + 16, e)) > 0 && !ps->src_ip.n) {
+            const char *q = c + 16 + n;
+            ps->src_ip = mk(c + 16, q);
+            if (q < e && *q == ' ' && (n = ndig(q + 1, e)) > 0 && n <= 5)
+                ps->src_port = mk(q + 1, q + 1 + n);
+        }
+    }
+
     /* login records: [user: x] [Source: ip] [localport: n] */
-    s = between(p, e, "[Source: ", ']', false);
+    s = between(p, e, "[Source: ", ']');
     if (s.p && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
         ps->src_ip = s;
-    s = between(p, e, "[localport: ", ']', false);
+    s = between(p, e, "[localport: ", ']');
     if (s.p && ndig(s.p, s.p + s.n) == s.n && s.n && s.n <= 5)
         ps->local_port = s;
 
     extract_user(ps, p, e);
     if (!ps->user.n) {
-        s = between(p, e, "User:", ' ', false);
+        s = between(p, e, "User:", ' ');
         if (s.n)
             ps->user = s;
     }
@@ -1229,7 +1339,7 @@ static const char *parse_sd(struct parse *ps, const char *p, const char *e)
 
             q = skip_sp(q, e);
             nm = q;
-            while (q < e && *q > ' ' && *q < 0x7f && *q != '=' && *q != ']' && *q != '"')
+            while (q<e && * q> ' ' && *q < 0x7f && *q != '=' && *q != ']' && *q != '"')
                 q++;
             ne = q;
             if (ne == nm || ne - nm > 32 || q + 1 >= e || *q != '=' || q[1] != '"')
@@ -1373,8 +1483,8 @@ static bool parse_5424_rest(struct parse *ps, const char *p, const char *e)
 /* FortiGate / Sophos key=value lines. */
 static bool kv_line(const char *p, const char *e)
 {
-    static const char *const starts[] = {"date=", "devname=", "device=", "logver=", "timestamp=",
-                                         "eventtime=", "logid="};
+    static const char *const starts[] = {
+        "date=", "devname=", "device=", "logver=", "timestamp=", "eventtime=", "logid="};
     size_t i;
 
     for (i = 0; i < SH_ARRAY_LEN(starts); i++)
@@ -1543,7 +1653,9 @@ static void parse_panos(struct parse *ps, const char *p, const char *e)
         if (nc > 7 && ip_len(col[7].p, col[7].p + col[7].n) == col[7].n)
             ps->src_ip = col[7];
         if (nc > 13 && col[9].n) {
-            size_t need = col[9].n + 1 + col[13].n + 1;
+            size_t need;
+            col[13] = trim(col[13]);
+            need = col[9].n + 1 + col[13].n + 1;
             char *d = sh_log_event__scratch(ps->ev, need);
             if (d) {
                 memcpy(d, col[9].p, col[9].n);
@@ -1553,8 +1665,8 @@ static void parse_panos(struct parse *ps, const char *p, const char *e)
                 ps->command = trim(mk(d, d + need - 1));
             }
         }
-    } else if (nc > 3 && (name_is(col[3].p, col[3].n, "TRAFFIC") ||
-                          name_is(col[3].p, col[3].n, "THREAT"))) {
+    } else if (nc > 3 &&
+               (name_is(col[3].p, col[3].n, "TRAFFIC") || name_is(col[3].p, col[3].n, "THREAT"))) {
         if (nc > 8) {
             ps->src_ip = col[7];
             ps->dst_ip = col[8];
@@ -1695,6 +1807,42 @@ static bool host_char(char c)
     return c > ' ' && c != '=' && c != ',' && c != '"' && (unsigned char)c < 0x7f;
 }
 
+/*
+ * Some NAS send the command word in cmd= and each argument in its own
+ * cmd-arg= pair (tab-separated); join them into one command.
+ */
+static void tacplus_args(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = p;
+    char *d;
+    size_t o, cap;
+
+    if (!ps->command.n || !find(p, e, "cmd-arg="))
+        return;
+    cap = ps->command.n + (size_t)(e - p) + 1;
+    d = sh_log_event__scratch(ps->ev, cap);
+    if (!d)
+        return;
+    memcpy(d, ps->command.p, ps->command.n);
+    o = ps->command.n;
+    while ((q = find(q, e, "cmd-arg=")) != NULL) {
+        const char *v = q + 8, *ve = memchr(v, '\t', (size_t)(e - v));
+        span a;
+        if (!ve)
+            ve = e;
+        a = clean_cmd(mk(v, ve));
+        if ((q == p || q[-1] == '\t') && a.n) {
+            d[o++] = ' ';
+            memcpy(d + o, a.p, a.n);
+            o += a.n;
+        }
+        q = ve;
+    }
+    d[o] = '\0';
+    ps->ev->scratch_used -= (uint32_t)(cap - 1 - o);
+    ps->command = mk(d, d + o);
+}
+
 /* tac_plus: stamp TAB nas TAB user TAB port TAB rem_addr TAB type TAB av... */
 static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
 {
@@ -1729,6 +1877,7 @@ static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
     ps->mnemonic = col[4];
     ps->message = trim(mk(col[5].p, e));
     ps->command = kv_cmd(col[5].p, e, "cmd=");
+    tacplus_args(ps, col[5].p, e);
     return true;
 }
 
@@ -1741,24 +1890,6 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
     if (ps->o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)) &&
         parse_tacplus(ps, p, e))
         return;
-    if (ps->o->mode == SH_SYSLOG_ACCT) {
-        const char *c = find(p, e, "CISE_TACACS_Accounting");
-        span s = kv_cmd(p, e, "cmd=");
-        if (c || s.n || find(p, e, "CmdSet=[")) {
-            ps->header = true;
-            ps->message = trim(mk(p, e));
-            s = between(p, e, "User=", ',', false);
-            if (s.p)
-                ps->user = s;
-            s = between(p, e, "Device IP Address=", ',', false);
-            if (s.p)
-                ps->host = s;
-            extract(ps);
-        } else {
-            ps->message = trim(mk(p, e));
-        }
-        return;
-    }
     for (layer = 0; layer < MAX_LAYERS; layer++) {
         size_t n;
         p = skip_sp(p, e);
@@ -1776,8 +1907,8 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             while (h < e && host_char(*h) && *h != ':')
                 h++;
             if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p) &&
-                (t = parse_stamp(skip_sp(h + 1, e), e, &st)) != NULL &&
-                (t = skip_sp(t, e)) < e && *t == ':') {
+                (t = parse_stamp(skip_sp(h + 1, e), e, &st)) != NULL && (t = skip_sp(t, e)) < e &&
+                *t == ':') {
                 if (ps->host.n)
                     ps->relay = ps->host;
                 ps->host = mk(p, h);
@@ -1851,9 +1982,9 @@ static void emit(struct parse *ps, const char *name, span s)
 }
 
 static const char *const fac_names[] = {
-    "kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
-    "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
-    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
+    "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
+    "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "security", "console", "solaris-cron",
+    "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7"};
 static const char *const sev_digits[] = {"0", "1", "2", "3", "4", "5", "6", "7"};
 
 int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
@@ -1873,8 +2004,6 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     memset(&ps, 0, sizeof(ps));
     ps.ev = ev;
     ps.o = o ? o : &default_opts;
-    ps.line = line;
-    ps.end = line + len;
     ps.pri = -1;
     ps.sev = -1;
     p = line;
@@ -1901,7 +2030,7 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
             /* parsed as RFC 5424 */
         } else if (ps.o->mode == SH_SYSLOG_RFC5424) {
             ps.header = false;
-            ps.message = mk(line, line + len);
+            ps.pri = -1;
         } else {
             parse_3164(&ps, p, e);
         }
@@ -1909,13 +2038,25 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
         parse_3164(&ps, p, e);
     }
 
-    if (ps.have_stamp) {
-        ev->ts_ms = resolve_time(&ps);
-        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
+    if (ps.o->mode == SH_SYSLOG_ACCT && !ps.command.n &&
+        !(ps.fac_code.n == 6 && memcmp(ps.fac_code.p, "TACACS", 6) == 0)) {
+        ps.header = false; /* only accounting records count in this mode */
+        ps.pri = -1;
     }
     ev->parsed = ps.header || ps.pri >= 0;
     if (!ev->parsed) {
+        /* an unplaced line carries its text and nothing guessed from it */
+        const struct sh_syslog_opts *keep = ps.o;
+        memset(&ps, 0, sizeof(ps));
+        ps.ev = ev;
+        ps.o = keep;
+        ps.pri = ps.sev = -1;
         ps.message = mk(line, line + len);
+        ev->scratch_used = 0;
+    }
+    if (ps.have_stamp) {
+        ev->ts_ms = resolve_time(&ps);
+        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
     }
     sev = ps.sev >= 0 ? ps.sev : ps.pri >= 0 ? ps.pri & 7 : -1;
 

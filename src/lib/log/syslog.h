@@ -38,7 +38,10 @@ struct sh_syslog_opts {
 };
 
 #define SH_SYSLOG_OPTS_VERSION 1
-#define SH_SYSLOG_OPTS_INIT {SH_SYSLOG_OPTS_VERSION, SH_SYSLOG_AUTO, 0, 0, 0}
+#define SH_SYSLOG_OPTS_INIT                                                                        \
+    {                                                                                              \
+        SH_SYSLOG_OPTS_VERSION, SH_SYSLOG_AUTO, 0, 0, 0                                            \
+    }
 
 /**
  * Parse `line` (borrowed; no newline; need not be NUL-terminated) into

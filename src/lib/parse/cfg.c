@@ -4,8 +4,8 @@
  *
  * Ownership: sh_cfg_parse returns an owned document; everything it points
  * to lives in the document's arena and goes with sh_cfg_doc_free. The
- * builder's scratch (node pointer array, norm buffer, block stack) is
- * heap memory freed before sh_cfg_parse returns. Thread-safe across
+ * builder's block stack is heap scratch freed before sh_cfg_parse
+ * returns. Thread-safe across
  * distinct documents; a document is read-only once returned.
  */
 #include "../base/sh_base.h"
@@ -14,7 +14,8 @@
 
 #include <strings.h>
 
-#define NODE_CHUNK 512
+#define NODE_CHUNK 4096
+#define NODE_RESERVE_MAX 65536
 #define STR_CHUNK 65536
 #define STR_BIG 16384
 
@@ -80,9 +81,10 @@ char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
         return NULL;
     /* A NUL inside a line would cut the C string short of match_len: the
      * text a user sees and the text rules see must be the same. */
-    for (i = 0; i < n; i++)
-        d[i] = s[i] ? s[i] : ' ';
+    memcpy(d, s, n);
     d[n] = '\0';
+    for (i = strlen(d); i < n; i = i + 1 + strlen(d + i + 1))
+        d[i] = ' ';
     return d;
 }
 
@@ -144,7 +146,35 @@ void sh_cfg__discard(struct sh_cfg__builder *b)
     b->doc->first = NULL;
     b->doc->hostname = NULL;
     b->doc->version = NULL;
-    sh_buf_reset(&b->norm);
+    b->norm_len = 0;
+}
+
+/* Append '\n' (between nodes) and a match text to norm, keeping room for
+ * the final NUL. */
+static int norm_append(struct sh_cfg__builder *b, const char *m, size_t mlen, uint32_t line)
+{
+    size_t need = b->norm_len + mlen + 2;
+
+    if (need > b->norm_max || need > UINT32_MAX)
+        return sh_diag_set(b->diag, SH_ELIMIT, b->source, line, "normalised config too large");
+    if (need > b->norm_cap) {
+        size_t cap = b->norm_cap ? b->norm_cap : 4096;
+        char *p;
+        while (cap < need)
+            cap *= 2;
+        p = sh_arena_alloc(&b->doc->arena, cap);
+        if (!p)
+            return SH_ENOMEM;
+        if (b->norm_len)
+            memcpy(p, b->norm, b->norm_len);
+        b->norm = p;
+        b->norm_cap = cap;
+    }
+    if (b->n_nodes)
+        b->norm[b->norm_len++] = '\n';
+    memcpy(b->norm + b->norm_len, m, mlen);
+    b->norm_len += mlen;
+    return SH_OK;
 }
 
 int sh_cfg__add(struct sh_cfg__builder *b, size_t depth, const char *text, size_t tlen,
@@ -171,9 +201,11 @@ int sh_cfg__add(struct sh_cfg__builder *b, size_t depth, const char *text, size_
         struct sh_cfg_node **v;
         if (!sh_size_mul(&bytes, cap, sizeof(*v)))
             return SH_ENOMEM;
-        v = sh_realloc(b->nodes, bytes);
+        v = sh_arena_alloc(&b->doc->arena, bytes);
         if (!v)
             return SH_ENOMEM;
+        if (b->n_nodes)
+            memcpy(v, b->nodes, b->n_nodes * sizeof(*v));
         b->nodes = v;
         b->cap_nodes = cap;
     }
@@ -194,13 +226,9 @@ int sh_cfg__add(struct sh_cfg__builder *b, size_t depth, const char *text, size_
     else if (!(n->match = sh_cfg__strdup(b, match, mlen)))
         return SH_ENOMEM;
     n->match_len = (uint32_t)mlen;
-    if (b->norm.len > UINT32_MAX - mlen - 2)
-        return sh_diag_set(b->diag, SH_ELIMIT, b->source, line, "normalised config too large");
-    if (b->n_nodes && (rc = sh_buf_addc(&b->norm, '\n')) != 0)
-        goto norm_fail;
-    n->norm_off = (uint32_t)b->norm.len;
-    if ((rc = sh_buf_add(&b->norm, n->match, mlen)) != 0)
-        goto norm_fail;
+    if ((rc = norm_append(b, n->match, mlen, line)) != 0)
+        return rc;
+    n->norm_off = (uint32_t)(b->norm_len - mlen);
     n->line = line;
     n->end_line = line;
     n->index = (uint32_t)b->n_nodes;
@@ -223,10 +251,6 @@ int sh_cfg__add(struct sh_cfg__builder *b, size_t depth, const char *text, size_
     if (out)
         *out = n;
     return SH_OK;
-norm_fail:
-    if (rc == SH_ELIMIT)
-        return sh_diag_set(b->diag, SH_ELIMIT, b->source, line, "normalised config too large");
-    return rc;
 }
 
 int sh_cfg__next_line(struct sh_cfg__builder *b, const char *buf, size_t len, size_t *pos,
@@ -339,31 +363,64 @@ bool sh_cfg__config_command(const char *cmd, size_t n)
 
 static void builder_free(struct sh_cfg__builder *b)
 {
-    sh_free(b->nodes);
     sh_free(b->stk);
-    sh_buf_free(&b->norm);
 }
 
-static int finish(struct sh_cfg__builder *b)
+/* Reserve node structs, strings, the node array and norm from the line
+ * count: for the line-based dialects these bounds are never exceeded. */
+static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
+{
+    size_t lines = 1, all_lines, bytes;
+    const char *p = buf, *e = buf + len;
+
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        lines++;
+        p++;
+    }
+    if (lines > b->lim->max_lines + 1)
+        lines = b->lim->max_lines + 1;
+    all_lines = lines;
+    /* Strings and norm are bounded by the input's bytes; node structs are
+     * not (a file of blank lines), so only a typical config's worth is
+     * reserved and the rest comes in chunks. */
+    if (lines > NODE_RESERVE_MAX)
+        lines = NODE_RESERVE_MAX;
+    if (!sh_size_mul(&bytes, lines, sizeof(*b->pool)))
+        return SH_ENOMEM;
+    if (!(b->pool = sh_arena_alloc(&b->doc->arena, bytes)))
+        return SH_ENOMEM;
+    b->pool_left = lines;
+    if (!sh_size_add(&bytes, len, all_lines + 1))
+        return SH_ENOMEM;
+    if (bytes < STR_BIG)
+        bytes = STR_BIG;
+    if (!(b->spool = sh_arena_alloc(&b->doc->arena, bytes)))
+        return SH_ENOMEM;
+    b->spool_left = bytes;
+    if (!sh_size_mul(&bytes, lines, sizeof(*b->nodes)))
+        return SH_ENOMEM;
+    if (!(b->nodes = sh_arena_alloc(&b->doc->arena, bytes)))
+        return SH_ENOMEM;
+    b->cap_nodes = lines;
+    if (!sh_size_add(&bytes, len, all_lines + 2))
+        return SH_ENOMEM;
+    if (!(b->norm = sh_arena_alloc(&b->doc->arena, bytes)))
+        return SH_ENOMEM;
+    b->norm_cap = bytes;
+    return SH_OK;
+}
+
+static void finish(struct sh_cfg__builder *b)
 {
     struct sh_cfg_doc *doc = b->doc;
-    size_t bytes;
 
-    if (!sh_size_mul(&bytes, b->n_nodes ? b->n_nodes : 1, sizeof(*doc->nodes)))
-        return SH_ENOMEM;
-    doc->nodes = sh_arena_alloc(&doc->arena, bytes);
-    if (!doc->nodes)
-        return SH_ENOMEM;
-    if (b->n_nodes)
-        memcpy(doc->nodes, b->nodes, b->n_nodes * sizeof(*doc->nodes));
+    doc->nodes = b->nodes;
     doc->n_nodes = b->n_nodes;
-    doc->norm = sh_arena_strndup(&doc->arena, b->norm.ptr ? b->norm.ptr : "", b->norm.len);
-    if (!doc->norm)
-        return SH_ENOMEM;
-    doc->norm_len = b->norm.len;
+    b->norm[b->norm_len] = '\0';
+    doc->norm = b->norm;
+    doc->norm_len = b->norm_len;
     if (!doc->hostname && b->prompt_host)
         doc->hostname = b->prompt_host;
-    return SH_OK;
 }
 
 int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_dialect dialect,
@@ -372,7 +429,7 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
     static const struct sh_cfg_limits defaults = SH_CFG_LIMITS_INIT;
     struct sh_cfg__builder b;
     struct sh_cfg_doc *doc;
-    size_t norm_max;
+    char *utf8 = NULL;
     int rc;
 
     SH_ASSERT_ARG(out);
@@ -380,13 +437,28 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
     *out = NULL;
     if (!buf)
         buf = "";
+    if (sh_cfg__utf16_bom(buf, len)) {
+        /* Every string the document keeps is copied into its arena, so
+         * the converted text is scratch. */
+        if (!(utf8 = sh_cfg__utf16_to_utf8(buf, len, &len)))
+            return SH_ENOMEM;
+        buf = utf8;
+    }
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3; /* UTF-8 byte order mark: not part of the first line */
+        len -= 3;
+    }
     if (!limits)
         limits = &defaults;
-    if ((unsigned)dialect >= SH_DIALECT__COUNT)
+    if ((unsigned)dialect >= SH_DIALECT__COUNT) {
+        sh_free(utf8);
         return sh_diag_set(diag, SH_EINVAL, source, 0, "unknown config dialect %d", (int)dialect);
+    }
     doc = sh_calloc(1, sizeof(*doc));
-    if (!doc)
+    if (!doc) {
+        sh_free(utf8);
         return SH_ENOMEM;
+    }
     sh_arena_init(&doc->arena, 0);
     memset(&b, 0, sizeof(b));
     b.doc = doc;
@@ -395,10 +467,9 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
     b.diag = diag;
     /* Junos set forms repeat their path on every leaf, so norm may be
      * several times the input; the bound only stops pathological nesting. */
-    if (!sh_size_mul(&norm_max, len, 32) || !sh_size_add(&norm_max, norm_max, 1u << 20))
-        norm_max = SIZE_MAX / 2;
-    sh_buf_init(&b.norm, norm_max);
-    if ((rc = grow_stack(&b, 16)) != 0)
+    if (!sh_size_mul(&b.norm_max, len, 32) || !sh_size_add(&b.norm_max, b.norm_max, 1u << 20))
+        b.norm_max = SIZE_MAX / 2;
+    if ((rc = grow_stack(&b, 16)) != 0 || (rc = reserve(&b, buf, len)) != 0)
         goto out;
 
     if (dialect == SH_DIALECT_UNKNOWN) {
@@ -425,9 +496,10 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
         break;
     }
     if (rc == 0)
-        rc = finish(&b);
+        finish(&b);
 out:
     builder_free(&b);
+    sh_free(utf8);
     if (rc) {
         sh_cfg_doc_free(doc);
         return rc;

@@ -38,15 +38,23 @@ struct sig {
     unsigned indent_w[5];      /* first-child indentation widths 1..4 */
 };
 
-static bool starts(const char *s, size_t n, const char *p)
-{
-    size_t pl = strlen(p);
-    return n >= pl && memcmp(s, p, pl) == 0;
-}
+/* Prefix test against a string literal; the length is known at compile
+ * time, which keeps the per-line signal checks cheap. */
+#define starts(s, n, lit) ((n) >= sizeof(lit) - 1 && memcmp((s), (lit), sizeof(lit) - 1) == 0)
 
+/* memmem without its per-call setup cost: the needles are short and most
+ * lines do not hold their first byte often. */
 static bool contains(const char *s, size_t n, const char *p)
 {
-    return memmem(s, n, p, strlen(p)) != NULL;
+    size_t pl = strlen(p);
+    const char *q = s, *e = s + n;
+
+    while (pl && (size_t)(e - q) >= pl && (q = memchr(q, p[0], (size_t)(e - q) - pl + 1))) {
+        if (memcmp(q, p, pl) == 0)
+            return true;
+        q++;
+    }
+    return false;
 }
 
 static void rancid(struct sig *g, const char *s, size_t n)
@@ -68,7 +76,7 @@ static void rancid(struct sig *g, const char *s, size_t n)
         {"fortigate", SH_DIALECT_FORTIOS, "'RANCID-CONTENT-TYPE: fortigate'"},
         {"fortios", SH_DIALECT_FORTIOS, "'RANCID-CONTENT-TYPE: fortios'"},
     };
-    const char *v = memmem(s, n, "RANCID-CONTENT-TYPE:", 20);
+    const char *v = memmem(s, n, "RANCID-CONTENT-TYPE:", 20); /* present: checked by caller */
     size_t i, vl;
 
     if (!v || g->rancid)
@@ -117,7 +125,7 @@ static void mark(struct sig *g, unsigned *count, const char **basis, const char 
 /* Top-level command words common to the Cisco-style dialects: evidence
  * that the text is a config at all. */
 static const char *const generic_words[] = {
-    "hostname",     "interface", "version",    "line",       "router",      "ip",
+    "hostname", /* first: bit 0 of kinds_seen */     "interface", "version",    "line",       "router",      "ip",
     "ipv6",         "username",  "enable",     "service",    "no",          "logging",
     "snmp-server",  "ntp",       "aaa",        "spanning-tree", "vlan",     "access-list",
     "boot",         "clock",     "control-plane", "crypto",  "banner",      "tacacs-server",
@@ -180,7 +188,7 @@ static void line_signals(struct sig *g, const char *p, size_t len)
     if (!n)
         return;
 
-    if (contains(s, n, "RANCID-CONTENT-TYPE:") && (s[0] == '!' || s[0] == '#'))
+    if ((s[0] == '!' || s[0] == '#') && contains(s, n, "RANCID-CONTENT-TYPE:"))
         rancid(g, s, n);
 
     if (skip == 0) {
@@ -261,7 +269,7 @@ static void line_signals(struct sig *g, const char *p, size_t len)
     if (skip > 0 && skip <= 4 && g->prev_top && p[0] == ' ')
         g->indent_w[skip]++;
     g->prev_top = skip == 0;
-    if (contains(s, n, " use-vrf ") || starts(s, n, "spanning-tree port type ") ||
+    if (contains(s, n, "use-vrf ") || starts(s, n, "spanning-tree port type ") ||
         starts(s, n, "vrf context "))
         mark(g, &g->nx, &g->nx_basis, "NX-OS 'use-vrf'/'vrf context'");
     if (skip == 0 && starts(s, n, "vrf ") && !memchr(s + 4, ' ', n - 4))
@@ -388,8 +396,33 @@ static enum sh_dialect ios_flavour(const struct sig *g, const char **basis)
     return SH_DIALECT_IOS;
 }
 
+static int detect_utf8(const char *buf, size_t len, enum sh_dialect *dialect_out,
+                       const char **basis_out);
+
 int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
                   const char **basis_out)
+{
+    if (buf && sh_cfg__utf16_bom(buf, len)) {
+        /* Two bytes per character: twice the window gives the same text. */
+        size_t n = 0;
+        char *u = sh_cfg__utf16_to_utf8(buf, len > 2 * DETECT_MAX ? 2 * DETECT_MAX : len, &n);
+        int score;
+        if (!u) {
+            if (dialect_out)
+                *dialect_out = SH_DIALECT_UNKNOWN;
+            if (basis_out)
+                *basis_out = "no config signal";
+            return 0;
+        }
+        score = detect_utf8(u, n, dialect_out, basis_out);
+        sh_free(u);
+        return score;
+    }
+    return detect_utf8(buf, len, dialect_out, basis_out);
+}
+
+static int detect_utf8(const char *buf, size_t len, enum sh_dialect *dialect_out,
+                       const char **basis_out)
 {
     struct sig g;
     size_t pos = 0;
@@ -401,6 +434,10 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
     memset(&g, 0, sizeof(g));
     if (!buf)
         len = 0;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3; /* UTF-8 byte order mark */
+        len -= 3;
+    }
     if (len > DETECT_MAX)
         len = DETECT_MAX;
     while (pos < len) {
@@ -482,6 +519,12 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
         } else if (g.ios || g.generic_kinds >= 2) {
             d = ios_flavour(&g, &basis);
             score = 40 + 10 * (int)(g.ios + g.generic_kinds / 2 > 4 ? 4 : g.ios + g.generic_kinds / 2);
+        } else if ((g.kinds_seen & 1) && w1 + w2 + w3 > 0) {
+            /* A snippet: `hostname X` and an indented block of some
+             * feature only Cisco-style configs have. */
+            d = SH_DIALECT_IOS;
+            basis = "'hostname' with Cisco-style indented blocks";
+            score = 30;
         } else {
             d = SH_DIALECT_UNKNOWN;
         }

@@ -26,7 +26,9 @@ struct ind {
     size_t len;
     size_t pos;
     enum mode mode;
+    bool started; /* a prompt or preamble has marked where a config begins */
     size_t nofind[257]; /* banner delimiter d has no occurrence at or after nofind[d]-1 */
+    size_t eof_nofind;  /* no "EOF" line at or after eof_nofind-1 */
 };
 
 static long indent_of(const char *p, size_t n, size_t *skip)
@@ -105,6 +107,11 @@ static bool is_capture_noise(const char *s, size_t n)
         return true;
     if (n >= 8 && memcmp(s, "--More--", 8) == 0)
         return true;
+    /* show startup-config, and `terminal exec prompt timestamp` output */
+    if ((n >= 6 && memcmp(s, "Using ", 6) == 0 && memmem(s, n, " bytes", 6)) ||
+        (n >= 13 && memcmp(s, "Load for five", 13) == 0) ||
+        (n >= 14 && memcmp(s, "Time source is", 14) == 0))
+        return true;
     /* IOS XR prints the time before `show running-config` output:
      * "Thu Jul 20 07:39:01.919 UTC". */
     if (n >= 19 && n <= 40 && s[13] == ':' && s[16] == ':') {
@@ -181,8 +188,7 @@ static void close_block(struct ind *st, int kind, long indent, uint32_t line)
 
 /* Find the line holding the closing banner delimiter, starting the search
  * at `from`. Returns the offset just past that line, or 0 if unclosed. */
-static size_t banner_end(struct ind *st, size_t from, const char *delim, size_t dlen,
-                         uint32_t *lines)
+static size_t banner_end(struct ind *st, size_t from, const char *delim, size_t dlen)
 {
     unsigned slot = dlen == 2 ? 256 : (unsigned char)delim[0];
     const char *hit;
@@ -196,13 +202,6 @@ static size_t banner_end(struct ind *st, size_t from, const char *delim, size_t 
     if (!hit) {
         st->nofind[slot] = from + 1;
         return 0;
-    }
-    *lines = 0;
-    for (p = st->buf + from; p < hit; p++) {
-        p = memchr(p, '\n', (size_t)(hit - p));
-        if (!p)
-            break;
-        (*lines)++;
     }
     p = memchr(hit, '\n', st->len - (size_t)(hit - st->buf));
     end = p ? (size_t)(p - st->buf) + 1 : st->len;
@@ -219,7 +218,6 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
     enum sh_dialect d = b->doc->dialect;
     size_t i = 6, dlen;
     const char *delim;
-    uint32_t extra = 0;
     size_t end;
     int rc;
 
@@ -232,10 +230,12 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
     while (i < n && sh_cfg__is_space(s[i]))
         i++;
     if (i == n) {
-        /* EOS: the body follows on its own lines and ends with "EOF". */
+        /* EOS: the body follows on its own lines and ends with "EOF".
+         * Other Cisco dialects always write a delimiter, but a
+         * misdetected EOS file must not have its banner parsed. */
         size_t pos = after_line, save_lines = b->doc->n_lines;
         struct sh_cfg__line ln;
-        if (d != SH_DIALECT_EOS)
+        if (st->eof_nofind && after_line >= st->eof_nofind - 1)
             return 0;
         for (;;) {
             rc = sh_cfg__next_line(b, st->buf, st->len, &pos, &ln);
@@ -244,6 +244,7 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
             if (rc == 0) {
                 /* Unclosed: keep the header, parse what follows as config. */
                 b->doc->n_lines = save_lines;
+                st->eof_nofind = after_line + 1;
                 return 0;
             }
             {
@@ -271,7 +272,7 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
         sh_cfg__close_to(b, depth);
         return 1;
     }
-    end = banner_end(st, after_line, delim, dlen, &extra);
+    end = banner_end(st, after_line, delim, dlen);
     if (!end) {
         /* The device would swallow the rest of the file; we would rather
          * show it. The header stays a node and counts as odd syntax. */
@@ -293,7 +294,6 @@ static int banner(struct ind *st, size_t depth, const char *s, size_t n, uint32_
         }
         sh_cfg__extend(b, (uint32_t)b->doc->n_lines);
     }
-    SH_UNUSED(extra);
     sh_cfg__close_to(b, depth);
     st->pos = end;
     return 1;
@@ -303,6 +303,7 @@ static int prompt_line(struct ind *st, const char *host, size_t hl, const char *
 {
     struct sh_cfg__builder *b = st->b;
 
+    st->started = true;
     if (sh_cfg__config_command(cmd, cl)) {
         st->mode = MODE_CONFIG;
         sh_cfg__close_to(b, 0);
@@ -345,8 +346,11 @@ int sh_cfg__parse_indent(struct sh_cfg__builder *b, const char *buf, size_t len)
             continue;
         }
         if (is_config_start(s, n)) {
-            if (st.mode == MODE_CONFIG && b->n_nodes)
+            /* Statements before the first sign of a configuration were
+             * other output pasted without prompts (`show version`). */
+            if (!st.started && b->n_nodes)
                 sh_cfg__discard(b);
+            st.started = true;
             st.mode = MODE_CONFIG;
             if (s[0] != '!')
                 continue;

@@ -5,11 +5,13 @@
  * Every dialect parser turns text into calls of sh_cfg__add(depth, text,
  * match, line); the builder links parents and siblings, keeps end_line of
  * open blocks, copies strings into the document's arena in large chunks
- * (no allocation per line) and appends each match text to `norm`.
+ * (no allocation per line) and appends each match text to `norm`. The
+ * node array, node structs, strings and norm are sized from the input's
+ * line count up front, so a typical parse makes a handful of allocations.
  *
- * Ownership: a builder owns its scratch arrays until sh_cfg__finish moves
- * the results into the document; sh_cfg__builder_free releases the
- * scratch either way. Single-threaded.
+ * Ownership: everything but the block stack lives in the document's arena
+ * from the start; the stack is heap scratch freed by sh_cfg_parse.
+ * Single-threaded.
  */
 #ifndef SH_PARSE_CFG_INT_H
 #define SH_PARSE_CFG_INT_H
@@ -34,7 +36,8 @@ struct sh_cfg__builder {
     size_t pool_left;
     char *spool; /* free string bytes from the arena */
     size_t spool_left;
-    struct sh_buf norm;
+    char *norm; /* arena; grown by doubling into a new arena block */
+    size_t norm_len, norm_cap, norm_max;
     struct sh_cfg__frame *stk; /* stk[0] is the root; stk[1..depth] open blocks */
     size_t depth;
     size_t stk_cap;
@@ -105,6 +108,19 @@ bool sh_cfg__prompt(const char *s, size_t n, const char **host, size_t *host_len
 
 /** Is this prompt command one that prints the configuration? */
 bool sh_cfg__config_command(const char *cmd, size_t n);
+
+/**
+ * UTF-16 text? 1: little-endian with a byte order mark, 2: big-endian with
+ * one, 3/4: little/big-endian without (every other byte of the first 128
+ * is zero), 0: not UTF-16.
+ */
+int sh_cfg__utf16_bom(const char *buf, size_t len);
+
+/**
+ * UTF-16 text (as sh_cfg__utf16_bom recognises it) as UTF-8 (owned, NUL-terminated,
+ * release with sh_free); NULL when not UTF-16 or on allocation failure.
+ */
+char *sh_cfg__utf16_to_utf8(const char *buf, size_t len, size_t *out_len);
 
 /* Dialect family parsers; doc->dialect is already set. */
 int sh_cfg__parse_indent(struct sh_cfg__builder *b, const char *buf, size_t len);

@@ -310,7 +310,7 @@ int sh_cfg__parse_junos(struct sh_cfg__builder *b, const char *buf, size_t len)
 
         if (n == 0 && fresh)
             continue;
-        if (fresh && sh_cfg__prompt(s, n, &host, &hl, &cmd, &cl)) {
+        if (fresh && s == ln.p && sh_cfg__prompt(s, n, &host, &hl, &cmd, &cl)) {
             outside = !sh_cfg__config_command(cmd, cl);
             if (!outside) {
                 sh_cfg__close_to(b, 0);
@@ -327,6 +327,8 @@ int sh_cfg__parse_junos(struct sh_cfg__builder *b, const char *buf, size_t len)
         }
         if (fresh && is_capture_noise(s, n))
             continue;
+        if (fresh && s[0] == '!')
+            continue; /* a RANCID/PAN-OS comment line; no Junos statement starts so */
         if (fresh && b->depth == 0 && is_set_line(s, n)) {
             if ((rc = set_line(&j, s, n, ln.no)) != 0)
                 goto out;

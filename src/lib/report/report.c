@@ -308,15 +308,6 @@ static sh_severity sev_clamp(sh_severity s)
 
 /* ---- grouping ---- */
 
-static int same_group(const struct sh_report_group *g, const sh_finding *f)
-{
-    if (g->device || f->device)
-        return g->device && f->device && strcmp(g->device, f->device) == 0;
-    if (!g->path || !f->path)
-        return !g->path && !f->path;
-    return strcmp(g->path, f->path) == 0;
-}
-
 /* Most severe first, ties in the given order: a counting sort over the
  * five severities is stable and linear. g->count holds the bucket sizes. */
 static int sort_group(struct sh_report_group *g, const sh_findings *fs)
@@ -387,7 +378,6 @@ int sh_report__group(struct sh_report_groups *out, const sh_findings *fs)
             }
         }
         sh_free(key);
-        SH_ASSERT(same_group(g, f));
         if (!g->platform && f->platform)
             g->platform = f->platform;
         /* Count first, fill indexes in a second pass. */

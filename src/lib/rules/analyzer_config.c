@@ -131,7 +131,7 @@ static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, co
     if (doc->n_unparsed) {
         sh_diag d;
         sh_diag_set(&d, SH_EPARSE, path, doc->first_unparsed,
-                    "%zu config line%s not understood (kept as plain text; first shown)",
+                    "%zu config line%s not understood and kept as plain text (the first is here)",
                     doc->n_unparsed, doc->n_unparsed == 1 ? "" : "s");
         sh_scan__emit(ctx, &d);
     }

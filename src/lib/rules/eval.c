@@ -42,6 +42,7 @@ struct sh_rules_worker {
     uint32_t *last;    /* per pattern: last node index + 1 reported in this document */
     uint32_t *start;   /* per pattern: first slot in `bucket`; n_pats + 1 entries */
     uint32_t *bucket;  /* node indices grouped by pattern */
+    uint32_t *len;     /* per pattern: candidates in its slice (after removing repeats) */
     size_t bucket_cap;
     struct pair *pairs;
     size_t n_pairs;
@@ -71,7 +72,8 @@ struct sh_rules_worker *sh_rules__worker_new(const sh_ruleset *rs)
     w->last = sh_calloc(np + 1, sizeof(*w->last));
     w->start = sh_calloc(np + 2, sizeof(*w->start));
     w->doc_any = sh_calloc(np + 1, sizeof(*w->doc_any));
-    if (!w->mpm || !w->md || !w->last || !w->start || !w->doc_any) {
+    w->len = sh_calloc(np + 1, sizeof(*w->len));
+    if (!w->mpm || !w->md || !w->last || !w->start || !w->doc_any || !w->len) {
         sh_rules__worker_free(w);
         return NULL;
     }
@@ -89,6 +91,7 @@ void sh_rules__worker_free(struct sh_rules_worker *w)
     sh_free(w->bucket);
     sh_free(w->pairs);
     sh_free(w->doc_any);
+    sh_free(w->len);
     sh_free(w);
 }
 
@@ -179,12 +182,19 @@ static int collect(struct sh_rules_worker *w, const struct sh_cfg_doc *doc)
     for (i = 0; i < w->n_pairs; i++)
         w->bucket[w->start[w->pairs[i].pat + 1]++] = w->pairs[i].node;
     /* Now start[p] .. start[p+1] is pattern p's slice. Matches arrive in
-     * end-offset order, so slices are normally sorted already. */
+     * end-offset order, so slices are normally sorted and unique already;
+     * when not, sort and squeeze out repeats (slices only shrink, so the
+     * free tail of a slice is simply skipped via `len`). */
     for (i = 0; i < np; i++) {
-        uint32_t a = w->start[i], b = w->start[i + 1], k;
+        uint32_t a = w->start[i], b = w->start[i + 1], k, o;
+        w->len[i] = b - a;
         for (k = a + 1; k < b; k++) {
-            if (w->bucket[k - 1] > w->bucket[k]) {
+            if (w->bucket[k - 1] >= w->bucket[k]) {
                 qsort(w->bucket + a, b - a, sizeof(*w->bucket), cmp_u32);
+                for (o = a + 1, k = a + 1; k < b; k++)
+                    if (w->bucket[k] != w->bucket[o - 1])
+                        w->bucket[o++] = w->bucket[k];
+                w->len[i] = o - a;
                 break;
             }
         }
@@ -197,7 +207,7 @@ static size_t n_cand(const struct sh_rules_worker *w, int p)
 {
     if (!w->rs->pats[p].prefiltered)
         return w->doc->n_nodes;
-    return w->start[p + 1] - w->start[p];
+    return w->len[p];
 }
 
 static uint32_t cand(const struct sh_rules_worker *w, int p, size_t i)

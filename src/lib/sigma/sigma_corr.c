@@ -114,6 +114,8 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
     x->ts_ms = ev->ts_ms;
     v = sh_sigma__event_field(ev, "host", &n);
     x->host = v ? adup(h, v, n, MAX_VAL) : NULL;
+    if (v && !x->host)
+        return SH_ENOMEM;
     x->path = adup(h, path, strlen(path), 4096);
     x->line = ev->line;
     x->raw = adup(h, ev->raw, ev->raw_len, MAX_RAW);
@@ -130,7 +132,7 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
         x->nkv = r->nkeep;
     }
     x->contrib = sh_arena_alloc(&h->arena, sizeof(*x->contrib));
-    if (!x->path || !x->raw || !x->contrib || (v && !x->host))
+    if (!x->path || !x->raw || !x->contrib)
         return SH_ENOMEM;
     x->contrib[0] = x;
     x->ncontrib = x->ncontrib_total = 1;
@@ -456,7 +458,8 @@ static int on_hit(struct run *u, struct gstate *g, struct sg_hit *x, int ref)
         }
         if (g->have_absent && g->last_absent >= t - T)
             return SH_OK;
-        snprintf(why, sizeof(why), "no %s event in the %s before it", k->absent_ref,
+        snprintf(why, sizeof(why), "no '%s' event in the %s before it",
+                 ((const struct sg_rule *)u->set->rules.v[k->absent_idx])->title,
                  fmt_span(T, span, sizeof(span)));
         return fire(u, &x, 1, why);
     case SG_CORR_GAP:

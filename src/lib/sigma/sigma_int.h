@@ -148,6 +148,7 @@ struct sg_rule {
     bool applicable;   /* logsource is one salthunt evaluates on device logs */
     bool suppressed;   /* only a correlation's input (generate: false) */
     bool corr_input;   /* some correlation reads this rule's matches */
+    bool no_report;    /* x-salthunt-report: false (a helper that only feeds correlations) */
     struct sg_sel *sels;
     size_t nsel;
     struct sg_cond *cond;

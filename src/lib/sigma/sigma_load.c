@@ -700,6 +700,8 @@ static int load_doc(struct ld *l, const struct sy_node *doc)
             (rc = str_list(l, sh_sigma__yaml_get(doc, "x-salthunt-requires"), &r->requires,
                            &r->nrequires, "x-salthunt-requires")))
             return rc;
+        n = sh_sigma__yaml_get(doc, "x-salthunt-report");
+        r->no_report = n && n->type == SY_SCALAR && strcmp(n->s, "false") == 0;
         if (ls && ls->type == SY_MAP) {
             r->product = dup_scalar(l, sh_sigma__yaml_get(ls, "product"));
             r->service = dup_scalar(l, sh_sigma__yaml_get(ls, "service"));
@@ -800,11 +802,19 @@ static int load_file(sh_sigma_set *set, const char *path, sh_diag *diag)
     return rc;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int walk(sh_sigma_set *set, const char *path, int depth, sh_diag *diag)
 {
     struct stat st;
-    struct dirent **ents = NULL;
-    int n, i, rc, worst = SH_OK;
+    struct sh_ptrvec names = {0};
+    struct dirent *de;
+    DIR *dir;
+    size_t i;
+    int rc, worst = SH_OK;
 
     if (stat(path, &st) != 0) {
         sh_sigma__report(set, SH_EIO, path, 0, "cannot read rule path");
@@ -814,19 +824,31 @@ static int walk(sh_sigma_set *set, const char *path, int depth, sh_diag *diag)
         return load_file(set, path, diag);
     if (depth >= MAX_WALK_DEPTH)
         return SH_OK;
-    n = scandir(path, &ents, NULL, alphasort);
-    if (n < 0) {
+    dir = opendir(path);
+    if (!dir) {
         sh_sigma__report(set, SH_EIO, path, 0, "cannot open rule folder");
         return sh_diag_set(diag, SH_EIO, path, 0, "cannot open rule folder");
     }
-    for (i = 0; i < n; i++) {
-        const char *nm = ents[i]->d_name;
-        char *child;
+    while ((de = readdir(dir)) != NULL) {
+        char *nm;
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "tests") == 0 ||
+            strcmp(de->d_name, "regression_data") == 0)
+            continue;
+        nm = sh_strdup(de->d_name);
+        if (!nm || sh_ptrvec_push(&names, nm)) {
+            sh_free(nm);
+            worst = SH_ENOMEM;
+            break;
+        }
+    }
+    closedir(dir);
+    if (names.n > 1)
+        qsort(names.v, names.n, sizeof(void *), cmp_name);
+    for (i = 0; i < names.n && worst != SH_ENOMEM; i++) {
+        const char *nm = names.v[i];
+        char *child = sh_strdup_printf("%s/%s", path, nm);
         struct stat cst;
 
-        if (nm[0] == '.' || strcmp(nm, "tests") == 0 || strcmp(nm, "regression_data") == 0)
-            continue;
-        child = sh_strdup_printf("%s/%s", path, nm);
         if (!child) {
             worst = SH_ENOMEM;
             break;
@@ -839,9 +861,9 @@ static int walk(sh_sigma_set *set, const char *path, int depth, sh_diag *diag)
         }
         sh_free(child);
     }
-    for (i = 0; i < n; i++)
-        free(ents[i]); /* allocated by scandir with libc malloc */
-    free(ents);
+    for (i = 0; i < names.n; i++)
+        sh_free(names.v[i]);
+    sh_ptrvec_free(&names);
     return worst;
 }
 
@@ -999,10 +1021,11 @@ static int order_corrs(sh_sigma_set *set)
             bool ready = true;
             if (placed[i])
                 continue;
+            /* a correlation whose references did not resolve has nrefs 0 and never runs */
             for (j = 0; j < r->corr->nrefs; j++)
                 ready &= r->corr->ridx[j] >= 0 && placed[r->corr->ridx[j]];
-            if (r->corr->type == SG_CORR_ABSENCE)
-                ready &= placed[r->corr->absent_idx] != 0;
+            if (r->corr->type == SG_CORR_ABSENCE && r->corr->nrefs)
+                ready &= r->corr->absent_idx >= 0 && placed[r->corr->absent_idx] != 0;
             if (ready) {
                 placed[i] = 1;
                 set->corr_order[done++] = (int)i;
@@ -1067,8 +1090,10 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
         rc = resolve_corr(set, r);
         if (rc == SH_ENOMEM)
             return rc;
-        if (rc)
+        if (rc) {
             r->corr->nrefs = 0;
+            r->corr->absent_idx = -1;
+        }
     }
     rc = order_corrs(set);
     if (rc)
@@ -1083,16 +1108,24 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
             ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->suppressed = true;
             ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->corr_input = true;
         }
-        if (r->corr->type == SG_CORR_ABSENCE && r->corr->nrefs)
+        if (r->corr->type == SG_CORR_ABSENCE && r->corr->nrefs) {
             ((struct sg_rule *)set->rules.v[r->corr->absent_idx])->corr_input = true;
+            ((struct sg_rule *)set->rules.v[r->corr->absent_idx])->suppressed = true;
+        }
     }
     for (i = 0; i < set->rules.n; i++) {
         struct sg_rule *r = set->rules.v[i];
         if (!r->corr)
             continue;
-        for (j = 0; j < r->corr->nrefs; j++)
-            if (r->corr->generate)
-                ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->suppressed = false;
+        for (j = 0; j < r->corr->nrefs && r->corr->generate; j++)
+            ((struct sg_rule *)set->rules.v[r->corr->ridx[j]])->suppressed = false;
+        if (r->corr->generate && r->corr->type == SG_CORR_ABSENCE && r->corr->nrefs)
+            ((struct sg_rule *)set->rules.v[r->corr->absent_idx])->suppressed = false;
+    }
+    for (i = 0; i < set->rules.n; i++) {
+        struct sg_rule *r = set->rules.v[i];
+        if (r->no_report)
+            r->suppressed = true;
     }
     /* notes: fields no device log carries */
     for (i = 0; i < set->rules.n; i++) {

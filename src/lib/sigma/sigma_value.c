@@ -62,18 +62,26 @@ struct wstr {
 
 static int parse_mods(const char *mods, struct mods *m, char *err, size_t errlen)
 {
-    char buf[256];
-    char *save = NULL, *tok;
+    const char *p = mods;
 
     memset(m, 0, sizeof(*m));
     if (!mods || !*mods)
         return SH_OK;
-    if (strlen(mods) >= sizeof(buf)) {
+    if (strlen(mods) >= 256) {
         snprintf(err, errlen, "modifier list too long");
         return SH_ELIMIT;
     }
-    memcpy(buf, mods, strlen(mods) + 1);
-    for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+    while (*p) {
+        char tok[64];
+        size_t n = strcspn(p, "|");
+
+        if (n == 0 || n >= sizeof(tok)) {
+            snprintf(err, errlen, "empty or overlong modifier");
+            return SH_ERULE;
+        }
+        memcpy(tok, p, n);
+        tok[n] = '\0';
+        p += n + (p[n] == '|');
         if (strcmp(tok, "contains") == 0)
             m->pos = POS_CONTAINS;
         else if (strcmp(tok, "startswith") == 0)

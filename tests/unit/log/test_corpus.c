@@ -90,7 +90,9 @@ static void check_cisco_line(const char *decoder, const char *line)
             (!sev || strcmp(sev, digit) != 0))
             sh_test_fail(__FILE__, __LINE__, "[ios] severity %s: %s", sev ? sev : "-", line);
     } else {
-        fam = strcmp(decoder, "cisco-asa") == 0 ? "ASA" : strcmp(decoder, "cisco-ftd") == 0 ? "FTD" : "PIX";
+        fam = strcmp(decoder, "cisco-asa") == 0   ? "ASA"
+              : strcmp(decoder, "cisco-ftd") == 0 ? "FTD"
+                                                  : "PIX";
         if (!fc || strcmp(fc, fam) != 0)
             sh_test_fail(__FILE__, __LINE__, "[%s] facility_code %s: %s", fam, fc ? fc : "-", line);
         if (!matches("^[0-9]{6}$", mn, NULL, 0))
@@ -99,11 +101,12 @@ static void check_cisco_line(const char *decoder, const char *line)
             char re[64];
             snprintf(re, sizeof(re), "%%%s-([0-7])-", fam);
             if (matches(re, line, digit, sizeof(digit)) && (!sev || strcmp(sev, digit) != 0))
-                sh_test_fail(__FILE__, __LINE__, "[%s] severity %s: %s", fam, sev ? sev : "-", line);
+                sh_test_fail(__FILE__, __LINE__, "[%s] severity %s: %s", fam, sev ? sev : "-",
+                             line);
         }
     }
-    if (matches("^[A-Z][a-z]{2} +[0-9]{1,2} [0-9]{2}:[0-9]{2}:[0-9]{2} ([^ :%]+) %", line, want_host,
-                sizeof(want_host))) {
+    if (matches("^[A-Z][a-z]{2} +[0-9]{1,2} [0-9]{2}:[0-9]{2}:[0-9]{2} ([^ :%]+) %", line,
+                want_host, sizeof(want_host))) {
         if (!host || strcmp(host, want_host) != 0)
             sh_test_fail(__FILE__, __LINE__, "host %s, expected %s: %s", host ? host : "-",
                          want_host, line);
@@ -199,12 +202,13 @@ SH_TEST(wazuh_derived_logs_every_line_parses)
         CHECK_OK(sh_logfile_each(g.gl_pathv[i], &o, rate_cb, &r, &st, &d));
         CHECK(st.lines > 0);
         CHECK_EQ_INT(st.lines, st.parsed + st.unparsed);
-        printf("  %-16s %3llu lines  parsed %5.1f%%  mnemonic %5.1f%%  host %5.1f%%  time %5.1f%%\n",
-               base ? base + 1 : g.gl_pathv[i], (unsigned long long)st.lines,
-               100.0 * (double)st.parsed / (double)st.lines,
-               100.0 * (double)r.with_mnemonic / (double)st.lines,
-               100.0 * (double)r.with_host / (double)st.lines,
-               100.0 * (double)r.with_time / (double)st.lines);
+        printf(
+            "  %-16s %3llu lines  parsed %5.1f%%  mnemonic %5.1f%%  host %5.1f%%  time %5.1f%%\n",
+            base ? base + 1 : g.gl_pathv[i], (unsigned long long)st.lines,
+            100.0 * (double)st.parsed / (double)st.lines,
+            100.0 * (double)r.with_mnemonic / (double)st.lines,
+            100.0 * (double)r.with_host / (double)st.lines,
+            100.0 * (double)r.with_time / (double)st.lines);
         if (base && (strstr(base, "cisco") || strstr(base, "pix")))
             CHECK_EQ_INT(st.parsed, st.lines);
         all += st.lines;

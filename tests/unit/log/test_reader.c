@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -124,7 +126,7 @@ SH_TEST(gzip_truncated_keeps_lines_before_the_cut)
     zn = gz(z, sizeof(z), big, n);
     CHECK(zn > 1000);
     sh_diag_clear(&d);
-    CHECK_OK(sh_logfile_each_mem(z, zn / 2, "cut.gz", NULL, collect_cb, &c, &st, &d));
+    CHECK_EQ_INT(sh_logfile_each_mem(z, zn / 2, "cut.gz", NULL, collect_cb, &c, &st, &d), SH_EIO);
     CHECK(st.damaged);
     CHECK(st.lines > 10);
     CHECK(st.lines < (uint64_t)i);
@@ -135,7 +137,7 @@ SH_TEST(gzip_truncated_keeps_lines_before_the_cut)
     z[zn / 2] ^= 0x55;
     z[zn / 2 + 1] ^= 0xAA;
     z[zn / 2 + 2] ^= 0x55;
-    CHECK_OK(sh_logfile_each_mem(z, zn, "bad.gz", NULL, collect_cb, &c, &st, NULL));
+    CHECK_EQ_INT(sh_logfile_each_mem(z, zn, "bad.gz", NULL, collect_cb, &c, &st, NULL), SH_EIO);
     CHECK(st.damaged);
 }
 
@@ -151,7 +153,8 @@ SH_TEST(zstd_and_truncated_zstd)
     check_text(&c, &st, 1);
     CHECK(!st.damaged);
     memset(&c, 0, sizeof(c));
-    CHECK_OK(sh_logfile_each_mem(z, zn - 3, "cut.zst", NULL, collect_cb, &c, &st, NULL));
+    CHECK_EQ_INT(sh_logfile_each_mem(z, zn - 3, "cut.zst", NULL, collect_cb, &c, &st, NULL),
+                 SH_EIO);
     CHECK(st.damaged);
 }
 
@@ -260,6 +263,36 @@ SH_TEST(files_on_disk_by_magic_not_name)
     sh_diag_clear(&d);
     CHECK_EQ_INT(sh_logfile_each("/nonexistent/x.log", NULL, collect_cb, &c, &st, &d), SH_EIO);
     CHECK(strstr(d.source, "/nonexistent/x.log") != NULL);
+    CHECK(!st.damaged);
+}
+
+static int time_cb(const struct sh_log_event *ev, void *ud)
+{
+    uint32_t n;
+    const char *t = sh_log_event_get(ev, "time", &n);
+
+    snprintf(ud, 64, "%.*s", t ? (int)n : 0, t ? t : "");
+    return 0;
+}
+
+SH_TEST(year_comes_from_file_mtime)
+{
+    char path[] = "/tmp/sh_year_XXXXXX";
+    int fd = mkstemp(path);
+    const char *l = "Dec 31 23:59:00 r1 %SYS-5-CONFIG_I: Configured from console by vty0\n";
+    struct timespec ts[2];
+    char got[64] = "";
+
+    CHECK(fd >= 0);
+    CHECK(write(fd, l, strlen(l)) == (ssize_t)strlen(l));
+    close(fd);
+    /* written to disk on 2025-01-05: the December line is from 2024 */
+    ts[0].tv_sec = ts[1].tv_sec = 1736035200;
+    ts[0].tv_nsec = ts[1].tv_nsec = 0;
+    CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
+    CHECK_OK(sh_logfile_each(path, NULL, time_cb, got, NULL, NULL));
+    CHECK_STR(got, "2024-12-31T23:59:00Z");
+    unlink(path);
 }
 
 static int stop_cb(const struct sh_log_event *ev, void *ud)
@@ -297,23 +330,32 @@ SH_TEST(large_stream_memory_stays_flat)
     unsigned char *z = malloc(zcap);
     size_t zn = 0, n = 0;
     int i;
-    struct sh_logfile_stats st;
+    struct sh_logreader *r = NULL;
+    const struct sh_logreader_stats *st;
+    const char *line;
+    size_t len;
+    uint64_t lines = 0;
 
     while (n + 80 < chunk)
         n += (size_t)snprintf(plain + n, chunk - n,
                               "Mar 11 10:15:08 r1 %%SYS-5-CONFIG_I: Configured from console\n");
     for (i = 0; i < 40; i++) {
-        size_t r = ZSTD_compress(z + zn, zcap - zn, plain, n, 1);
-        CHECK(!ZSTD_isError(r));
-        zn += r;
+        size_t zr = ZSTD_compress(z + zn, zcap - zn, plain, n, 1);
+        CHECK(!ZSTD_isError(zr));
+        zn += zr;
         total += n;
     }
     rss0 = max_rss_kb();
-    CHECK_OK(sh_logfile_each_mem(z, zn, "big.zst", NULL, NULL, NULL, &st, NULL));
+    CHECK_OK(sh_logreader_open_mem(&r, z, zn, 0, NULL));
+    while (sh_logreader_next(r, &line, &len, NULL, NULL) > 0)
+        lines++;
     CHECK(max_rss_kb() - rss0 < 8 * 1024); /* far below the 40 MB decoded */
-    CHECK_EQ_INT(st.bytes, total);
-    CHECK_EQ_INT(st.unparsed, 0);
-    CHECK(!st.damaged);
+    st = sh_logreader_stats(r);
+    CHECK_EQ_INT(st->bytes, total);
+    CHECK_EQ_INT(st->lines, lines);
+    CHECK_EQ_INT(st->truncated, 0);
+    CHECK(!st->damaged);
+    sh_logreader_close(r);
     free(plain);
     free(z);
 }

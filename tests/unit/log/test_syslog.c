@@ -79,6 +79,18 @@ SH_TEST(pri_sequence_and_unsynced_clock_with_ms_and_zone)
     EXPECT("message", "Configured from console by admin on vty0 (10.250.1.5)");
 }
 
+SH_TEST(unsynced_device_clock_loses_to_the_collector_stamp)
+{
+    parse("Mar 11 10:15:03 10.1.1.1 81: *Mar  1 00:09:42.299: %SYS-5-CONFIG_I: Configured from "
+          "console by vty0");
+    EXPECT("host", "10.1.1.1");
+    EXPECT("time", "2024-03-11T10:15:03Z");
+    /* a synced ('.' = sync lost, still set) device clock wins */
+    parse("Mar 11 10:15:03 10.1.1.1 81: .Mar 11 10:15:02.299: %SYS-5-CONFIG_I: Configured from "
+          "console by vty0");
+    EXPECT("time", "2024-03-11T10:15:02.299Z");
+}
+
 SH_TEST(sync_lost_marker_and_named_zone_offset)
 {
     /* '.' = NTP sync lost; EST is UTC-5 */
@@ -94,6 +106,18 @@ SH_TEST(numeric_zone_and_year_in_cisco_stamp)
     parse("Mar 11 2023 10:15:02 +0100: %SYS-5-RELOAD: Reload requested by admin on vty0");
     EXPECT("time", "2023-03-11T09:15:02Z");
     EXPECT("mnemonic", "SYS-5-RELOAD");
+}
+
+SH_TEST(host_names_that_start_like_zones)
+{
+    parse("Mar 11 10:15:02 UTC-gw1 %SYS-5-CONFIG_I: Configured from console by vty0");
+    EXPECT("host", "UTC-gw1");
+    EXPECT("time", "2024-03-11T10:15:02Z");
+    parse("Mar 11 10:15:02 EST %SYS-5-CONFIG_I: Configured from console by vty0");
+    ABSENT("host");
+    EXPECT("time", "2024-03-11T15:15:02Z");
+    parse("Mar 11 10:15:02 UTC+1: %SYS-5-CONFIG_I: Configured from console by vty0");
+    EXPECT("time", "2024-03-11T09:15:02Z");
 }
 
 SH_TEST(unknown_zone_name_keeps_wall_clock)
@@ -153,8 +177,8 @@ SH_TEST(iso8601_rsyslog_template)
           "initiated");
     EXPECT("host", "rtr9");
     EXPECT("mnemonic", "SYS-6-LOGGINGHOST_STARTSTOP");
-    /* the device stamp (no zone) wins over the collector's */
-    EXPECT("time", "2024-03-11T10:15:12Z");
+    /* the device clock is marked never set ('*'): the collector's stamp stands */
+    EXPECT("time", "2024-03-11T08:15:12.000Z");
     ABSENT("src_ip");
     parse("2024-03-11T10:15:12.5+02:00 rtr9 sshd[77]: Accepted publickey for root");
     EXPECT("time", "2024-03-11T08:15:12.500Z");
@@ -200,6 +224,27 @@ SH_TEST(rfc5424_mode_rejects_bsd)
     CHECK_OK(sh_syslog_parse(&ev, l, strlen(l), &o));
     CHECK(!ev.parsed);
     EXPECT("message", l);
+    l = "<13>1 2024-13-45Tbad h";
+    CHECK_OK(sh_syslog_parse(&ev, l, strlen(l), &o));
+    CHECK(!ev.parsed);
+    ABSENT("facility");
+}
+
+SH_TEST(accounting_mode_counts_only_accounting_records)
+{
+    struct sh_syslog_opts o = SH_SYSLOG_OPTS_INIT;
+    const char *acct = "Mar 11 10:15:13 cppm1 tac_plus[9]: 10.1.1.1 admin tty2 10.250.1.5 stop "
+                       "task_id=5 service=shell priv-lvl=15 cmd=clear logging <cr>";
+    const char *other = "Mar 11 10:15:08 leaf1 Ebra: %LINEPROTO-5-UPDOWN: up";
+
+    o.mode = SH_SYSLOG_ACCT;
+    o.year = 2024;
+    CHECK_OK(sh_syslog_parse(&ev, acct, strlen(acct), &o));
+    CHECK(ev.parsed);
+    EXPECT("command", "clear logging");
+    EXPECT("time", "2024-03-11T10:15:13Z");
+    CHECK_OK(sh_syslog_parse(&ev, other, strlen(other), &o));
+    CHECK(!ev.parsed);
 }
 
 SH_TEST(xml_logged_command_with_entities)
@@ -212,6 +257,20 @@ SH_TEST(xml_logged_command_with_entities)
     EXPECT("user", "bob");
     EXPECT("src_ip", "10.9.9.9");
     EXPECT("command", "tftp-server nvram:startup-config & <x> 'q'");
+}
+
+SH_TEST(webui_users)
+{
+    parse("Mar 11 03:02:17 10.250.10.12 72023: pe2-chi: Mar 11 03:02:17.642 UTC: "
+          "%WEBUI-6-INSTALL_OPERATION_INFO: User: cisco_support, Install Operation: ADD "
+          "flash:/bootflash/tmp/iox_mod.bin");
+    EXPECT("host", "pe2-chi");
+    EXPECT("user", "cisco_support");
+    parse("Mar 11 03:02:22 10.250.10.12 72024: pe2-chi: Mar 11 03:02:22.355 UTC: "
+          "%SYS-5-CONFIG_P: Configured programmatically by process SEP_webui_wsma_http from "
+          "console as cisco_support on vty31");
+    EXPECT("mnemonic", "SYS-5-CONFIG_P");
+    EXPECT("user", "cisco_support");
 }
 
 SH_TEST(eem_catchall_command)
@@ -336,6 +395,25 @@ SH_TEST(junos_event_id_and_structured_variant)
     ABSENT("user");
 }
 
+SH_TEST(login_and_logout_users)
+{
+    parse("Mar 11 10:15:09 edge1 mgd[4321]: UI_LOGIN_EVENT: User 'admin' login, class "
+          "'j-super-user' [4321], ssh-connection '10.250.1.5 53000 10.1.1.1 22', client-mode "
+          "'cli'");
+    EXPECT("mnemonic", "UI_LOGIN_EVENT");
+    EXPECT("user", "admin");
+    EXPECT("src_ip", "10.250.1.5");
+    EXPECT("src_port", "53000");
+    parse("Mar 11 00:04:29 10.250.10.11 30497: pe1-nyc: Mar 11 00:04:29.494 UTC: %SYS-6-LOGOUT: "
+          "User netops has exited tty session 2(10.250.3.34)");
+    EXPECT("user", "netops");
+    EXPECT("src_ip", "10.250.3.34");
+    parse("Mar 11 10:15:09 edge1 sshd[99]: SSHD_LOGIN_FAILED: Login failed for user 'root' from "
+          "host '203.0.113.9'");
+    EXPECT("user", "root");
+    EXPECT("src_ip", "203.0.113.9");
+}
+
 SH_TEST(eos_program_tag)
 {
     parse("Mar 11 10:15:08 leaf1 Ebra: %LINEPROTO-5-UPDOWN: Line protocol on Interface "
@@ -419,7 +497,7 @@ SH_TEST(panos_csv_config)
     EXPECT("facility_code", "CONFIG");
     EXPECT("user", "admin");
     EXPECT("src_ip", "10.250.1.5");
-    EXPECT("command", "set  deviceconfig system permitted-ip");
+    EXPECT("command", "set deviceconfig system permitted-ip");
 }
 
 SH_TEST(tacplus_tab_separated_accounting)
@@ -434,6 +512,11 @@ SH_TEST(tacplus_tab_separated_accounting)
     EXPECT("mnemonic", "stop");
     EXPECT("command", "copy running-config tftp://203.0.113.9/x");
     EXPECT("time", "2024-03-11T10:15:11Z");
+    /* command word and arguments in separate pairs */
+    parse("Mar 11 10:15:11\t10.1.1.1\tadmin\ttty2\t10.250.1.5\tstop\ttask_id=78\t"
+          "service=shell\tcmd=copy\tcmd-arg=running-config\tcmd-arg=tftp://203.0.113.9/x\t"
+          "cmd-arg=<cr>");
+    EXPECT("command", "copy running-config tftp://203.0.113.9/x");
 }
 
 SH_TEST(ise_and_keyvalue_accounting)
@@ -469,6 +552,17 @@ SH_TEST(year_inference_rolls_back_over_new_year)
     EXPECT("time", "2025-01-01T23:00:01Z");
 }
 
+SH_TEST(time_text_across_leap_days_and_zones)
+{
+    parse("2024-02-29T23:59:59.999-01:00 h1 app: crossing into March");
+    EXPECT("time", "2024-03-01T00:59:59.999Z");
+    CHECK_EQ_INT(ev.ts_ms, 1709254799999LL);
+    parse("1999-12-31T23:00:00-02:00 h1 app: the millennium");
+    EXPECT("time", "2000-01-01T01:00:00Z");
+    parse("Feb 29 12:00:00 h1 app: leap day in a leap year");
+    EXPECT("time", "2024-02-29T12:00:00Z");
+}
+
 SH_TEST(unparsed_lines_keep_raw_text)
 {
     const char *l = "this is not a log line at all";
@@ -478,6 +572,11 @@ SH_TEST(unparsed_lines_keep_raw_text)
     EXPECT("message", l);
     EXPECT("raw", l);
     CHECK_EQ_INT(ev.ts_ms, 0);
+    CHECK_EQ_INT(ev.n_fields, 2); /* message and raw, nothing guessed */
+    parse("not a header but 10.1.1.1 -> 10.2.2.2 user='x' cmd=reload");
+    CHECK(!ev.parsed);
+    ABSENT("src_ip");
+    ABSENT("command");
     parse("");
     CHECK(!ev.parsed);
     parse("<999>garbage");

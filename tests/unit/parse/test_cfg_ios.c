@@ -323,3 +323,154 @@ SH_TEST(dialect_names_round_trip)
     CHECK_STR(sh_dialect_name(SH_DIALECT_FORTIOS), "fortios");
     CHECK_EQ_INT(sh_dialect_from_name("bogus"), SH_DIALECT_UNKNOWN);
 }
+
+SH_TEST(many_nodes_grow_past_reservation)
+{
+    size_t lines = 70000, i, len = 0;
+    char *buf = sh_malloc(lines * 8 + 1);
+    struct sh_cfg_doc *doc = NULL;
+    sh_diag diag;
+
+    if (!buf)
+        return;
+    for (i = 0; i < lines; i++) {
+        memcpy(buf + len, i % 2 ? " x\n" : "ab\n", 3);
+        len += 3;
+    }
+    CHECK_OK(sh_cfg_parse(&doc, buf, len, SH_DIALECT_IOS, NULL, "big", &diag));
+    if (doc) {
+        CHECK_EQ_INT(doc->n_nodes, lines);
+        CHECK_EQ_INT(doc->norm_len, len - 1 - lines / 2);
+        CHECK(doc->nodes[lines - 1]->parent == doc->nodes[lines - 2]);
+        CHECK(sh_cfg_node_at(doc, doc->nodes[69999]->norm_off) == doc->nodes[69999]);
+        sh_cfg_doc_free(doc);
+    }
+    sh_free(buf);
+}
+
+SH_TEST(allocation_failures_are_enomem)
+{
+    const char *cfgs[] = {
+        "hostname r1\nbanner motd ^C\nx\n^C\ninterface A\n shutdown\n",
+        "system {\n    host-name r1;\n    services { ssh; }\n}\nset system x y\n",
+        "config system global\n    set hostname f\nend\n",
+    };
+    const enum sh_dialect ds[] = {SH_DIALECT_IOS, SH_DIALECT_JUNOS, SH_DIALECT_FORTIOS};
+    size_t c;
+
+    for (c = 0; c < SH_ARRAY_LEN(cfgs); c++) {
+        unsigned long n;
+        for (n = 1; n < 1000; n++) {
+            struct sh_cfg_doc *doc = NULL;
+            sh_diag diag;
+            int rc;
+            sh_alloc_fail_after(n);
+            rc = sh_cfg_parse(&doc, cfgs[c], strlen(cfgs[c]), ds[c], NULL, "f", &diag);
+            sh_alloc_fail_after(0);
+            if (rc == 0) {
+                CHECK(doc != NULL);
+                sh_cfg_doc_free(doc);
+                break;
+            }
+            CHECK_EQ_INT(rc, SH_ENOMEM);
+            CHECK(doc == NULL);
+        }
+        CHECK(n > 1 && n < 1000);
+    }
+}
+
+SH_TEST(eof_banner_in_any_cisco_dialect)
+{
+    const char *cfg = "hostname r\nbanner motd\nusername x privilege 15\nEOF\nbanner exec\nip http server\n";
+    struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_IOS);
+
+    if (!doc)
+        return;
+    CHECK(find(doc, "username x privilege 15") == NULL);
+    CHECK(find(doc, "banner motd") && find(doc, "banner motd")->end_line == 4);
+    /* No EOF after the second: it stays a plain line and config goes on. */
+    CHECK(find(doc, "ip http server") != NULL);
+    CHECK_EQ_INT(doc->n_lines, 6);
+    sh_cfg_doc_free(doc);
+}
+
+SH_TEST(second_capture_keeps_the_first)
+{
+    const char *cfg = "r1#show running-config\n"
+                      "Building configuration...\n"
+                      "hostname r1\n"
+                      "username a privilege 15\n"
+                      "end\n"
+                      "r1#show startup-config\n"
+                      "Using 1234 out of 65536 bytes\n"
+                      "hostname r1\n"
+                      "Building configuration...\n"
+                      "username b privilege 15\n";
+    struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_IOS);
+
+    if (!doc)
+        return;
+    CHECK(find(doc, "username a privilege 15") != NULL);
+    CHECK(find(doc, "username b privilege 15") != NULL);
+    CHECK(find(doc, "Using 1234 out of 65536 bytes") == NULL);
+    CHECK_EQ_INT(doc->n_unparsed, 0);
+    CHECK_EQ_INT(doc->n_nodes, 4);
+    sh_cfg_doc_free(doc);
+}
+
+SH_TEST(utf8_bom_is_not_text)
+{
+    const char *cfg = "\xEF\xBB\xBFhostname r1\ninterface A\n description caf\xC3\xA9\n";
+    struct sh_cfg_doc *doc = parse(cfg, SH_DIALECT_UNKNOWN);
+
+    if (!doc)
+        return;
+    CHECK_EQ_INT(doc->dialect, SH_DIALECT_IOS);
+    CHECK_STR(doc->hostname, "r1");
+    CHECK_STR(doc->nodes[0]->text, "hostname r1");
+    CHECK_EQ_INT(doc->nodes[0]->line, 1);
+    CHECK_STR(doc->nodes[2]->text, "description caf\xC3\xA9");
+    sh_cfg_doc_free(doc);
+}
+
+SH_TEST(utf16_captures_are_read)
+{
+    /* "hostname r1\r\ninterface A\r\n shutdown\r\n" in UTF-16LE with a BOM,
+     * as PowerShell redirection writes it; then the same big-endian. */
+    const char *ascii = "hostname r1\r\ninterface A\r\n shutdown\r\n";
+    size_t n = strlen(ascii), i, k;
+    char le[128], be[128];
+    struct sh_cfg_doc *doc = NULL;
+    sh_diag diag;
+    enum sh_dialect d;
+    const char *basis;
+
+    le[0] = (char)0xFF, le[1] = (char)0xFE, be[0] = (char)0xFE, be[1] = (char)0xFF;
+    for (i = 0, k = 2; i < n; i++, k += 2) {
+        le[k] = ascii[i], le[k + 1] = 0;
+        be[k] = 0, be[k + 1] = ascii[i];
+    }
+    CHECK(sh_cfg_detect(le, k, &d, &basis) > 0 && d == SH_DIALECT_IOS);
+    CHECK_OK(sh_cfg_parse(&doc, le, k, SH_DIALECT_UNKNOWN, NULL, "le", &diag));
+    if (doc) {
+        CHECK_EQ_INT(doc->dialect, SH_DIALECT_IOS);
+        CHECK_STR(doc->hostname, "r1");
+        CHECK_EQ_INT(doc->n_nodes, 3);
+        CHECK(doc->n_nodes == 3 && doc->nodes[2]->line == 3 && doc->nodes[2]->depth == 1);
+        sh_cfg_doc_free(doc);
+        doc = NULL;
+    }
+    CHECK_OK(sh_cfg_parse(&doc, be, k, SH_DIALECT_IOS, NULL, "be", &diag));
+    if (doc) {
+        CHECK_STR(doc->nodes[1]->text, "interface A");
+        sh_cfg_doc_free(doc);
+        doc = NULL;
+    }
+    /* Without the byte order mark (Batfish's ios-unicode test config). */
+    CHECK(sh_cfg_detect(le + 2, k - 2, &d, &basis) > 0 && d == SH_DIALECT_IOS);
+    CHECK_OK(sh_cfg_parse(&doc, le + 2, k - 2, SH_DIALECT_UNKNOWN, NULL, "le", &diag));
+    if (doc) {
+        CHECK_STR(doc->nodes[0]->text, "hostname r1");
+        sh_cfg_doc_free(doc);
+    }
+}

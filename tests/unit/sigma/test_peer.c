@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "log/logfile.h"
+#include "log/syslog.h"
 #include "sigma/sigma_eval.h"
 #include "sigma/sigma_int.h"
 #include "test.h"
@@ -108,5 +109,42 @@ SH_TEST(cisco_regression_sample_fires_its_rule)
                              NULL, on_event, &g, NULL, &d));
     CHECK_EQ_INT(g.fired, 1); /* info.yml: match_count 1 */
     sh_sigma__scratch_free(g.sc);
+    sh_sigma_set_free(s);
+}
+
+static int on_any(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)
+{
+    char *titles = ud;
+    (void)ev;
+    if (strlen(titles) + strlen(r->title) + 2 < 1024) {
+        strcat(titles, r->title);
+        strcat(titles, ";");
+    }
+    return 0;
+}
+
+SH_TEST(fortigate_peer_rules_run_on_key_value_logs)
+{
+    static struct sh_log_event ev;
+    static const char line[] =
+        "Oct 12 10:15:01 fw1 date=2025-10-12 time=10:15:01 devname=\"FGT-EDGE\" devid=\"FG100F\" "
+        "logid=\"0100044547\" type=\"event\" subtype=\"system\" level=\"information\" vd=\"root\" "
+        "logdesc=\"Object attribute configured\" user=\"admin\" ui=\"ssh(10.1.1.5)\" "
+        "action=\"Add\" cfgtid=1234 cfgpath=\"system.admin\" cfgobj=\"backdoor\" "
+        "msg=\"Add system.admin backdoor\"";
+    sh_sigma_set *s = NULL;
+    struct sg_scratch *sc = NULL;
+    char titles[1024] = "";
+    sh_diag d;
+
+    CHECK_OK(sh_sigma_set_new(&s));
+    CHECK_OK(sh_sigma_load_path(s, sh_test_corpus("sigma/rules/network/fortinet"), &d));
+    CHECK_OK(sh_sigma_compile(s, NULL, &d));
+    CHECK_OK(sh_sigma__scratch_new(s, &sc));
+    memset(&ev, 0, sizeof(ev));
+    sh_syslog_parse(&ev, line, strlen(line), NULL);
+    CHECK_OK(sh_sigma__eval(sc, &ev, on_any, titles));
+    CHECK_STR(titles, "FortiGate - New Administrator Account Created;");
+    sh_sigma__scratch_free(sc);
     sh_sigma_set_free(s);
 }

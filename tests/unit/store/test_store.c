@@ -409,7 +409,7 @@ SH_TEST(failed_record_leaves_database_unchanged)
 
 /* ---- crash consistency ---- */
 
-#define BIG 20000
+#define BIG 5000
 
 static sh_scan_result *big_scan(unsigned salt)
 {
@@ -519,7 +519,7 @@ SH_TEST(killed_scan_leaves_all_or_nothing)
 {
     sh_store *s = NULL;
     sh_scan_result *r = fixture_scan(false, false, "1");
-    static const long fractions[] = {10, 40, 70, 90, 100, 130};
+    static const long fractions[] = {15, 50, 85, 100, 130};
     int64_t n = 0;
     long full_us;
     int status;

@@ -1,0 +1,546 @@
+/*
+ * exposure.c - merge devices across evidence and judge CVE exposure.
+ *
+ * The state machine per (device, CVE), from the product brief:
+ *   no version                      -> unknown (say: no version seen)
+ *   record cannot order the version -> unknown (say why)
+ *   version not affected            -> not_affected (only with --all)
+ *   affected, no precondition       -> exposed
+ *   affected, precondition, no config evidence -> unknown (say: no config)
+ *   affected, a required feature on -> exposed
+ *   affected, every feature off     -> feature_off
+ * Severity: exposed is critical when KEV-listed, high otherwise;
+ * feature_off medium; unknown for an affected version high when KEV-listed
+ * (the version alone is reason to look), low otherwise; not_affected info.
+ */
+#include "../base/sh_base.h"
+
+#include "exposure.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include <ctype.h>
+
+#include "../base/embed.h"
+#include "cvedb.h"
+#include "salthunt/sh_intel.h"
+#include "show.h"
+
+/* ---- merging ---- */
+
+static int dup_into(char **dst, const char *src)
+{
+    if (*dst || !src)
+        return SH_OK;
+    *dst = sh_strdup(src);
+    return *dst ? SH_OK : SH_ENOMEM;
+}
+
+static bool list_has(const sh_strlist *l, const char *s)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++) {
+        if (strcmp(l->v[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int union_into(sh_strlist *dst, const sh_strlist *src)
+{
+    size_t i;
+    for (i = 0; i < src->n; i++) {
+        if (!list_has(dst, src->v[i]) && sh_strlist_push(dst, src->v[i]))
+            return SH_ENOMEM;
+    }
+    return SH_OK;
+}
+
+/* Group key: the hostname, else the first source (one unnamed device per file). */
+static const char *group_key(const sh_device *d, bool *named)
+{
+    *named = d->hostname && d->hostname[0];
+    if (*named)
+        return d->hostname;
+    return d->sources.n ? d->sources.v[0] : "";
+}
+
+static int fold(struct sh_inv_device *m, const sh_device *d, bool prefer)
+{
+    sh_device *t = m->dev;
+    int rc = SH_OK;
+
+    /* Show captures are authoritative for what the device runs. */
+    if (prefer) {
+        if (d->version && (!t->version || !m->version_source)) {
+            sh_free(t->version);
+            t->version = NULL;
+            sh_free(t->platform);
+            t->platform = NULL;
+            sh_free(t->os);
+            t->os = NULL;
+            m->version_source = NULL;
+        }
+    }
+    rc |= dup_into(&t->hostname, d->hostname);
+    rc |= dup_into(&t->platform, d->platform);
+    rc |= dup_into(&t->os, d->os);
+    if (!t->version && d->version) {
+        rc |= dup_into(&t->version, d->version);
+        if (prefer && d->sources.n)
+            m->version_source = d->sources.v[0];
+    }
+    rc |= dup_into(&t->model, d->model);
+    rc |= dup_into(&t->serial, d->serial);
+    rc |= dup_into(&t->uptime, d->uptime);
+    rc |= dup_into(&t->dialect_basis, d->dialect_basis);
+    if (rc)
+        return SH_ENOMEM;
+    if (union_into(&t->sources, &d->sources) || union_into(&t->features, &d->features))
+        return SH_ENOMEM;
+    if (!prefer) {
+        m->has_config = true;
+        if (union_into(&m->cfg_features, &d->features))
+            return SH_ENOMEM;
+    }
+    if (sh_show_is_vstack(d) && !list_has(&m->known, "vstack") &&
+        sh_strlist_push(&m->known, "vstack"))
+        return SH_ENOMEM;
+    return SH_OK;
+}
+
+void sh_exposure_merge_free(struct sh_ptrvec *merged)
+{
+    size_t i;
+
+    for (i = 0; i < merged->n; i++) {
+        struct sh_inv_device *m = merged->v[i];
+        sh_show_device_free(m->dev);
+        sh_strlist_clear(&m->known);
+        sh_strlist_clear(&m->cfg_features);
+        sh_free(m);
+    }
+    sh_ptrvec_free(merged);
+    merged->v = NULL;
+    merged->n = merged->cap = 0;
+}
+
+static int cmp_inv(const void *pa, const void *pb)
+{
+    const struct sh_inv_device *a = *(const struct sh_inv_device *const *)pa;
+    const struct sh_inv_device *b = *(const struct sh_inv_device *const *)pb;
+    const char *ha = a->dev->hostname ? a->dev->hostname : "";
+    const char *hb = b->dev->hostname ? b->dev->hostname : "";
+    int c = strcmp(ha, hb);
+
+    if (c)
+        return c;
+    ha = a->dev->sources.n ? a->dev->sources.v[0] : "";
+    hb = b->dev->sources.n ? b->dev->sources.v[0] : "";
+    return strcmp(ha, hb);
+}
+
+int sh_exposure_merge(sh_device *const *devs, size_t n, struct sh_ptrvec *out)
+{
+    struct sh_strmap idx = {0}; /* lower-case key -> struct sh_inv_device * */
+    size_t pass, i;
+    int rc = SH_OK;
+
+    memset(out, 0, sizeof(*out));
+    /* Two passes so show records are folded first whatever the input order. */
+    for (pass = 0; pass < 2 && !rc; pass++) {
+        for (i = 0; i < n && !rc; i++) {
+            const sh_device *d = devs[i];
+            bool own = sh_show_is_own(d), named;
+            const char *k;
+            char *key;
+            struct sh_inv_device *m;
+
+            if (!d || own != (pass == 0))
+                continue;
+            k = group_key(d, &named);
+            key = named ? sh_str_lower(k) : sh_strdup_printf("\x01%s", k);
+            if (!key) {
+                rc = SH_ENOMEM;
+                break;
+            }
+            m = sh_strmap_get(&idx, key);
+            if (!m) {
+                m = sh_calloc(1, sizeof(*m));
+                if (m)
+                    m->dev = sh_calloc(1, sizeof(sh_device));
+                if (!m || !m->dev || sh_ptrvec_push(out, m) ||
+                    sh_strmap_put(&idx, key, m, NULL)) {
+                    if (m && (out->n == 0 || out->v[out->n - 1] != m)) {
+                        sh_show_device_free(m->dev);
+                        sh_free(m);
+                    }
+                    sh_free(key);
+                    rc = SH_ENOMEM;
+                    break;
+                }
+            }
+            sh_free(key);
+            rc = fold(m, d, own);
+        }
+    }
+    sh_strmap_free(&idx, NULL);
+    if (rc) {
+        sh_exposure_merge_free(out);
+        return rc;
+    }
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof(*out->v), cmp_inv);
+    return SH_OK;
+}
+
+/* ---- public inventory API ---- */
+
+int sh_inventory_merge(sh_device *const *devs, size_t n, sh_device ***out, size_t *n_out)
+{
+    struct sh_ptrvec merged;
+    sh_device **v;
+    size_t i;
+    int rc;
+
+    SH_ASSERT_ARG(out && n_out && (devs || !n));
+    *out = NULL;
+    *n_out = 0;
+    rc = sh_exposure_merge(devs, n, &merged);
+    if (rc)
+        return rc;
+    v = sh_calloc(merged.n ? merged.n : 1, sizeof(*v));
+    if (!v) {
+        sh_exposure_merge_free(&merged);
+        return SH_ENOMEM;
+    }
+    for (i = 0; i < merged.n; i++) {
+        struct sh_inv_device *m = merged.v[i];
+        v[i] = m->dev;
+        m->dev = NULL;
+    }
+    sh_exposure_merge_free(&merged);
+    *out = v;
+    *n_out = i;
+    return SH_OK;
+}
+
+void sh_inventory_free(sh_device **devs, size_t n)
+{
+    size_t i;
+
+    if (!devs)
+        return;
+    for (i = 0; i < n; i++)
+        sh_show_device_free(devs[i]);
+    sh_free(devs);
+}
+
+/* ---- evaluation ---- */
+
+static const char *feature_fix(const char *feature)
+{
+    static const struct {
+        const char *f, *fix;
+    } fixes[] = {
+        {"http_server", "no ip http server"},
+        {"https_server", "no ip http secure-server"},
+        {"vstack", "no vstack"},
+        {"snmp", "restrict SNMP to management hosts with an ACL, or no snmp-server"},
+        {"globalprotect", "apply Threat Prevention signatures 95187/95189/95191 to the "
+                          "GlobalProtect interface"},
+        {"guestshell", "guestshell destroy; no iox"},
+        {"iox", "no iox"},
+        {"webui", "disable the web management interface"},
+    };
+    size_t i;
+
+    for (i = 0; i < SH_ARRAY_LEN(fixes); i++) {
+        if (strcmp(fixes[i].f, feature) == 0)
+            return fixes[i].fix;
+    }
+    return NULL;
+}
+
+static void join_list(char *buf, size_t size, const char *const *items, const char *sep)
+{
+    size_t i, used = 0;
+
+    buf[0] = '\0';
+    for (i = 0; items && items[i]; i++) {
+        int w = snprintf(buf + used, size - used, "%s%s", i ? sep : "", items[i]);
+        if (w < 0 || (size_t)w >= size - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
+struct verdict {
+    const char *state;
+    sh_severity sev;
+    char *message;
+    char *remediation;
+};
+
+static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, struct verdict *v,
+                sh_findings *out)
+{
+    sh_finding *f = sh_finding_new();
+    const sh_device *d = m->dev;
+    int rc = SH_OK;
+
+    if (!f) {
+        sh_free(v->message);
+        sh_free(v->remediation);
+        return SH_ENOMEM;
+    }
+    f->kind = SH_KIND_EXPOSURE;
+    f->severity = v->sev;
+    f->rule = sh_strdup_printf("EXPOSURE.%s", ci->id);
+    f->title = sh_strdup_printf("%s: %.140s", ci->id, ci->title ? ci->title : "vulnerability");
+    f->device = d->hostname ? sh_strdup(d->hostname) : NULL;
+    f->platform = d->platform ? sh_strdup(d->platform) : NULL;
+    f->path = sh_strdup(m->version_source ? m->version_source
+                                          : (d->sources.n ? d->sources.v[0] : "-"));
+    f->evidence = sh_strdup_printf("%s %s", d->os ? d->os : (d->platform ? d->platform : "?"),
+                                   d->version ? d->version : "(version unknown)");
+    f->message = v->message;
+    f->remediation = v->remediation;
+    f->cve = sh_strdup(ci->id);
+    f->state = sh_strdup(v->state);
+    rc |= sh_strlist_push(&f->references, ci->id);
+    {
+        char *url = sh_strdup_printf("https://www.cve.org/CVERecord?id=%s", ci->id);
+        rc |= url ? sh_strlist_push(&f->references, url) : SH_ENOMEM;
+        sh_free(url);
+    }
+    if (ci->advisory)
+        rc |= sh_strlist_push(&f->references, "AA25-239A");
+    if (ci->kev_date)
+        rc |= sh_strlist_push(&f->references,
+                              "https://www.cisa.gov/known-exploited-vulnerabilities-catalog");
+    if (rc || !f->rule || !f->title || !f->path || !f->evidence || !f->message ||
+        !f->remediation || !f->cve || !f->state || (d->hostname && !f->device)) {
+        sh_finding_free(f);
+        return SH_ENOMEM;
+    }
+    return sh_findings_take(out, f);
+}
+
+/* Every precondition feature's state settled by a show capture. */
+static bool all_known(const struct sh_inv_device *m, const char *const *features)
+{
+    size_t i;
+    for (i = 0; features && features[i]; i++) {
+        if (!list_has(&m->known, features[i]))
+            return false;
+    }
+    return true;
+}
+
+static const char *first_on(const sh_device *d, const char *const *features)
+{
+    size_t i;
+    for (i = 0; features && features[i]; i++) {
+        if (list_has(&d->features, features[i]))
+            return features[i];
+    }
+    return NULL;
+}
+
+/* A config says a precondition is off only if something could have seen it on. */
+static bool config_decides(const sh_strlist *seen, const char *const *features)
+{
+    size_t i;
+    if (!seen)
+        return true;
+    for (i = 0; features && features[i]; i++) {
+        if (list_has(seen, features[i]))
+            return true;
+    }
+    return false;
+}
+
+static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_inv_device *m,
+                    bool all, const sh_strlist *seen, sh_findings *out)
+{
+    const sh_device *d = m->dev;
+    struct sh_cve_info ci;
+    struct sh_cve_eval ev;
+    struct verdict v = {0};
+    char feats[256], kev[96], fixed[160], fixes[512];
+    const char *related, *on;
+    size_t i;
+
+    sh_cvedb_info(db, ci_idx, &ci);
+    sh_cvedb_eval(db, ci_idx, d->platform, d->os, d->version, &ev);
+    if (ev.verdict == SH_CVE_NOT_FOR_PLATFORM)
+        return SH_OK;
+    join_list(feats, sizeof(feats), ci.features, " or ");
+    if (ci.kev_date)
+        snprintf(kev, sizeof(kev), "; in CISA KEV since %s", ci.kev_date);
+    else
+        snprintf(kev, sizeof(kev), "; not in CISA KEV");
+    if (ev.fixed)
+        snprintf(fixed, sizeof(fixed), "first fixed release in the record: %s", ev.fixed);
+    else
+        snprintf(fixed, sizeof(fixed), "the record names no fixed release for this train; see "
+                                       "the vendor advisory");
+    related = ci.advisory ? "" : " (from related reporting, not named by AA25-239A)";
+    fixes[0] = '\0';
+    for (i = 0; ci.features && ci.features[i]; i++) {
+        const char *fx = feature_fix(ci.features[i]);
+        size_t used = strlen(fixes);
+        if (fx)
+            snprintf(fixes + used, sizeof(fixes) - used, "%s%s", used ? "; " : "", fx);
+    }
+
+    if (!d->version) {
+        v.state = "unknown";
+        v.sev = SH_SEV_LOW;
+        v.message = sh_strdup_printf(
+            "%s%s may apply to this %s device, but no software version was seen; add a "
+            "`show version` capture to decide%s.",
+            ci.id, related, d->os ? d->os : d->platform, kev);
+        v.remediation = sh_strdup("Capture `show version` (or the platform's equivalent) and "
+                                  "scan it together with the configuration.");
+    } else if (ev.verdict == SH_CVE_INCOMPARABLE) {
+        v.state = "unknown";
+        v.sev = SH_SEV_LOW;
+        v.message = sh_strdup_printf(
+            "%s%s: the record's version ranges for %s cannot be compared with version %s "
+            "(they end at a non-version such as a publication date)%s.",
+            ci.id, related, d->os ? d->os : d->platform, d->version, kev);
+        v.remediation = sh_strdup_printf("Check %s against the vendor advisory's fixed builds.",
+                                         d->version);
+    } else if (ev.verdict == SH_CVE_NOT_AFFECTED) {
+        if (!all)
+            return SH_OK;
+        v.state = "not_affected";
+        v.sev = SH_SEV_INFO;
+        v.message = sh_strdup_printf("%s%s does not affect %s %s according to the CVE record%s.",
+                                     ci.id, related, d->os ? d->os : d->platform, d->version,
+                                     kev);
+        v.remediation = sh_strdup("None needed for this CVE.");
+    } else if (!ci.features || !ci.features[0]) {
+        v.state = "exposed";
+        v.sev = ci.kev_date ? SH_SEV_CRITICAL : SH_SEV_HIGH;
+        v.message = sh_strdup_printf("%s%s affects %s %s%s; %s.", ci.id, related,
+                                     d->os ? d->os : d->platform, d->version,
+                                     ev.any_version ? " (the record lists no versions, so every "
+                                                      "version is treated as affected)"
+                                                    : "",
+                                     fixed);
+        if (v.message && ci.kev_date) {
+            char *m2 = sh_strdup_printf("%s Listed in CISA KEV since %s.", v.message,
+                                        ci.kev_date);
+            sh_free(v.message);
+            v.message = m2;
+        }
+        v.remediation = ev.fixed ? sh_strdup_printf("Upgrade to %s or a later release.", ev.fixed)
+                                 : sh_strdup("Upgrade to a fixed release per the vendor advisory.");
+    } else if (!all_known(m, ci.features) &&
+               (!m->has_config || !config_decides(seen, ci.features))) {
+        v.state = "unknown";
+        v.sev = ci.kev_date ? SH_SEV_HIGH : SH_SEV_MEDIUM;
+        v.message = sh_strdup_printf(
+            "%s%s affects %s %s, but it is exploitable only with %s enabled and %s; %s%s.",
+            ci.id, related, d->os ? d->os : d->platform, d->version, feats,
+            m->has_config ? "no loaded rule detects that feature in the configuration"
+                          : "no configuration of this device was seen to tell",
+            fixed, kev);
+        v.remediation = sh_strdup("Scan the device's running configuration together with this "
+                                  "capture, or check the feature by hand.");
+    } else if ((on = first_on(d, ci.features)) != NULL) {
+        v.state = "exposed";
+        v.sev = ci.kev_date ? SH_SEV_CRITICAL : SH_SEV_HIGH;
+        v.message = sh_strdup_printf("%s%s: %s %s is affected and %s is enabled; %s%s.", ci.id,
+                                     related, d->os ? d->os : d->platform, d->version, on, fixed,
+                                     kev);
+        v.remediation = ev.fixed ? sh_strdup_printf("Upgrade to %s or later; until then: %s.",
+                                                    ev.fixed, fixes[0] ? fixes : "disable " "the feature")
+                                 : sh_strdup_printf("Upgrade to a fixed release per the vendor "
+                                                    "advisory; until then: %s.",
+                                                    fixes[0] ? fixes : "disable the feature");
+    } else {
+        v.state = "feature_off";
+        v.sev = SH_SEV_MEDIUM;
+        v.message = sh_strdup_printf(
+            "%s%s: %s %s is affected, but %s is not enabled in the configuration seen, so it is "
+            "not exploitable as configured; %s%s.",
+            ci.id, related, d->os ? d->os : d->platform, d->version, feats, fixed, kev);
+        v.remediation = ev.fixed ? sh_strdup_printf("Upgrade to %s or later, and keep %s off.",
+                                                    ev.fixed, feats)
+                                 : sh_strdup_printf("Upgrade per the vendor advisory, and keep %s "
+                                                    "off.",
+                                                    feats);
+    }
+    if (!v.message || !v.remediation) {
+        sh_free(v.message);
+        sh_free(v.remediation);
+        return SH_ENOMEM;
+    }
+    return emit(&ci, m, &v, out);
+}
+
+int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, bool all,
+                     const sh_strlist *detectable, sh_findings *out)
+{
+    sh_strlist seen = {0};
+    size_t i, c;
+    int rc = SH_OK;
+
+    SH_ASSERT_ARG(db && merged && out);
+    /* Features detectable in configs: declared by a loaded rule, or seen on
+     * in some config of this scan (a user rule). */
+    if (detectable) {
+        rc = union_into(&seen, detectable);
+        for (i = 0; i < merged->n && !rc; i++)
+            rc = union_into(&seen, &((const struct sh_inv_device *)merged->v[i])->cfg_features);
+    }
+    for (i = 0; i < merged->n && !rc; i++) {
+        const struct sh_inv_device *m = merged->v[i];
+        if (!m->dev->platform)
+            continue;
+        for (c = 0; c < sh_cvedb_count(db) && !rc; c++)
+            rc = eval_one(db, c, m, all, detectable ? &seen : NULL, out);
+    }
+    sh_strlist_clear(&seen);
+    return rc;
+}
+
+/* "  feature: http_server" lines of one embedded rule file. */
+static int scan_rule_file(const struct sh_embedded *e, void *ud)
+{
+    sh_strlist *out = ud;
+    const char *p = (const char *)e->data, *end = p + e->len;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *q = p;
+        const char *le = nl ? nl : end;
+        while (q < le && (*q == ' ' || *q == '-'))
+            q++;
+        if ((size_t)(le - q) > 8 && memcmp(q, "feature:", 8) == 0) {
+            char name[64];
+            size_t n = 0;
+            q += 8;
+            while (q < le && (*q == ' ' || *q == '"' || *q == '\''))
+                q++;
+            while (q < le && n + 1 < sizeof(name) && (isalnum((unsigned char)*q) || *q == '_'))
+                name[n++] = *q++;
+            name[n] = '\0';
+            if (n && !list_has(out, name) && sh_strlist_push(out, name))
+                return SH_ENOMEM;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return SH_OK;
+}
+
+int sh_exposure_builtin_features(sh_strlist *out)
+{
+    SH_ASSERT_ARG(out);
+    return sh_embed_each("rules/builtin/", scan_rule_file, out);
+}
