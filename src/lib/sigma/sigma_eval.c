@@ -168,11 +168,28 @@ static bool num_match(const struct sg_value *v, const char *s, size_t n)
     return false;
 }
 
+/* Shaped string values: `low` is the subject lower-cased (NULL when too long). */
+static bool shaped_match(const struct sg_value *v, const char *s, const char *low, size_t n)
+{
+    const char *t = v->cased ? s : low;
+    size_t c = v->core_len;
+
+    switch (v->shape) {
+    case 1: return n == c && memcmp(t, v->core, c) == 0;
+    case 2: return n >= c && memcmp(t, v->core, c) == 0;
+    case 3: return n >= c && memcmp(t + n - c, v->core, c) == 0;
+    case 4: return c == 0 || memmem(t, n, v->core, c) != NULL;
+    }
+    return false;
+}
+
 static bool value_match(struct sg_scratch *sc, const struct sg_value *v,
-                        const struct sh_log_event *ev, const char *s, size_t n)
+                        const struct sh_log_event *ev, const char *s, size_t n, const char *low)
 {
     switch (v->kind) {
     case SG_V_STR:
+        if (v->shape && (v->cased || low))
+            return shaped_match(v, s, low, n);
         return glob(v, s, n);
     case SG_V_RE: {
         int rc = pcre2_match(v->re, (PCRE2_SPTR)s, n, 0, 0, sc->md, NULL);
@@ -212,7 +229,7 @@ static bool value_match(struct sg_scratch *sc, const struct sg_value *v,
 static bool item_match(struct sg_scratch *sc, const struct sg_item *it,
                        const struct sh_log_event *ev)
 {
-    const char *s;
+    const char *s, *low = NULL;
     size_t n = 0, i;
 
     if (it->mapped) {
@@ -220,6 +237,12 @@ static bool item_match(struct sg_scratch *sc, const struct sg_item *it,
     } else {
         s = ev->raw;
         n = ev->raw_len;
+    }
+    if (s && n <= sizeof(sc->lower)) {
+        size_t k;
+        for (k = 0; k < n; k++)
+            sc->lower[k] = (char)tolower((unsigned char)s[k]);
+        low = sc->lower;
     }
     for (i = 0; i < it->nv; i++) {
         const struct sg_value *v = &it->v[i];
@@ -229,7 +252,7 @@ static bool item_match(struct sg_scratch *sc, const struct sg_item *it,
         else if (v->kind == SG_V_NULL)
             m = s == NULL || n == 0;
         else
-            m = s != NULL && value_match(sc, v, ev, s, n);
+            m = s != NULL && value_match(sc, v, ev, s, n, low);
         if (it->all && !m)
             return false;
         if (!it->all && m)

@@ -59,6 +59,9 @@ struct sg_value {
     uint8_t addr[16];
     int policy_key;      /* SG_V_EXPAND */
     int fref_mode;       /* SG_V_FIELDREF: 0 equal, 1 contains, 2 startswith, 3 endswith */
+    uint8_t shape;       /* SG_V_STR: 0 general glob, 1 exact, 2 prefix, 3 suffix, 4 contains */
+    const char *core;    /* SG_V_STR shapes 1-4: the wildcard-free part of pat */
+    size_t core_len;
     char *lit;           /* prefilter anchor (may appear in the text when this value matches) */
     size_t lit_len;
     char *re_src;        /* SG_V_RE: source, for the prefilter */

@@ -258,6 +258,24 @@ static int push_str(struct vlist *l, const struct wstr *ws)
         v.pat[v.pat_len] = '*';
         v.wild[v.pat_len++] = 1;
     }
+    {
+        /* Common shapes get a direct comparison instead of the glob matcher. */
+        size_t lo = 0, hi = v.pat_len, k;
+        bool lead = v.pat_len && v.wild[0] && v.pat[0] == '*';
+        bool trail = v.pat_len > (size_t)lead && v.wild[v.pat_len - 1] && v.pat[v.pat_len - 1] == '*';
+        bool inner = false;
+        if (lead)
+            lo = 1;
+        if (trail)
+            hi--;
+        for (k = lo; k < hi; k++)
+            inner |= v.wild[k] != 0;
+        if (!inner) {
+            v.shape = lead ? (trail ? 4 : 3) : (trail ? 2 : 1);
+            v.core = v.pat + lo;
+            v.core_len = hi - lo;
+        }
+    }
     for (i = 0; i <= v.pat_len; i++) {
         if (i < v.pat_len && !v.wild[i]) {
             run++;

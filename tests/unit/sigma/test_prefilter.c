@@ -1,0 +1,149 @@
+/*
+ * test_prefilter.c - the Hyperscan prefilter never loses a match: for every
+ * event of the pack samples and the example network logs, the rules that
+ * match with the prefilter are exactly those that match when every
+ * applicable rule is evaluated in full. Also checks the bounds of the
+ * correlation store and of condition nesting.
+ */
+#include "../../../src/lib/base/sh_base.h"
+
+#include <ftw.h>
+#include <stdio.h>
+
+#include "log/logfile.h"
+#include "log/syslog.h"
+#include "sigma/sigma_corr.h"
+#include "sigma/sigma_eval.h"
+#include "sigma/sigma_int.h"
+#include "test.h"
+
+static sh_sigma_set *set;
+static struct sg_scratch *sc;
+static uint8_t *fast;
+static size_t events, matches, mismatches;
+
+static int on_fast(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)
+{
+    (void)ev;
+    (void)ud;
+    fast[r->index] = 1;
+    return 0;
+}
+
+static int on_event(const struct sh_log_event *ev, void *ud)
+{
+    size_t i;
+
+    (void)ud;
+    memset(fast, 0, set->rules.n);
+    sh_sigma__eval(sc, ev, on_fast, NULL);
+    events++;
+    for (i = 0; i < set->rules.n; i++) {
+        const struct sg_rule *r = set->rules.v[i];
+        bool full = !r->corr && r->applicable && sh_sigma__eval_rule(sc, r, ev);
+        matches += full;
+        if (full != (fast[i] != 0)) {
+            mismatches++;
+            fprintf(stderr, "  prefilter disagrees on rule '%s' at %s:%llu\n", r->title, ev->path,
+                    (unsigned long long)ev->line);
+        }
+    }
+    return 0;
+}
+
+static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    sh_diag d;
+    (void)st;
+    (void)ftw;
+    if (flag == FTW_F && (strstr(path, ".log") || strstr(path, ".raw")))
+        (void)sh_logfile_each(path, NULL, on_event, NULL, NULL, &d);
+    return 0;
+}
+
+SH_TEST(prefilter_is_exact)
+{
+    sh_diag d;
+
+    CHECK_OK(sh_sigma_set_new(&set));
+    CHECK_OK(sh_sigma_load_builtin(set, &d));
+    CHECK_OK(sh_sigma_load_path(set, sh_test_corpus("sigma"), &d));
+    CHECK_OK(sh_sigma_compile(set, NULL, &d));
+    CHECK_OK(sh_sigma__scratch_new(set, &sc));
+    fast = sh_calloc(set->rules.n, 1);
+    nftw(sh_test_src("rules/logs/tests"), visit, 16, FTW_PHYS);
+    nftw(sh_test_src("examples/network/logs"), visit, 16, FTW_PHYS);
+    nftw(sh_test_corpus("sigma/regression_data"), visit, 16, FTW_PHYS);
+    fprintf(stderr, "  %zu events, %zu rule matches, %zu disagreements\n", events, matches,
+            mismatches);
+    CHECK(events > 400);
+    CHECK(matches > 100);
+    CHECK_EQ_INT(mismatches, 0);
+    sh_free(fast);
+    sh_sigma__scratch_free(sc);
+    sh_sigma_set_free(set);
+}
+
+static int keep(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)
+{
+    return sh_sigma__hits_add(ud, r, ev, "t.log");
+}
+
+SH_TEST(correlation_store_is_bounded)
+{
+    static const char rules[] =
+        "title: b\nname: b\nlogsource: {product: cisco}\ndetection:\n  s:\n    - 'BADAUTH'\n"
+        "  condition: s\n---\ntitle: c\nid: c\ncorrelation:\n  type: event_count\n"
+        "  rules: [b]\n  group-by: [host]\n  timespan: 5m\n  condition: {gte: 2}\n";
+    static struct sh_log_event ev;
+    static const char line[] = "Oct 12 10:15:01 r1 %TCP-6-BADAUTH: Invalid MD5 digest from "
+                               "10.0.0.1(179) to 10.0.0.2(1234)";
+    sh_sigma_set *s = NULL;
+    struct sg_scratch *x = NULL;
+    struct sg_hits *h = NULL;
+    sh_diag d;
+    int i;
+
+    CHECK_OK(sh_sigma_set_new(&s));
+    CHECK_OK(sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d));
+    CHECK_OK(sh_sigma_compile(s, NULL, &d));
+    CHECK_OK(sh_sigma__scratch_new(s, &x));
+    CHECK_OK(sh_sigma__hits_new(&h, 4096)); /* a few hits' worth */
+    for (i = 0; i < 200; i++) {
+        memset(&ev, 0, sizeof(ev));
+        sh_syslog_parse(&ev, line, strlen(line), NULL);
+        ev.line = (uint64_t)i + 1;
+        CHECK_OK(sh_sigma__eval(x, &ev, keep, h));
+    }
+    CHECK(sh_sigma__hits_count(h) < 200);
+    CHECK(sh_sigma__hits_evicted(h) > 0);
+    CHECK_EQ_INT(sh_sigma__hits_count(h) + sh_sigma__hits_evicted(h), 200);
+    sh_sigma__hits_free(h);
+    sh_sigma__scratch_free(x);
+    sh_sigma_set_free(s);
+}
+
+SH_TEST(condition_nesting_is_bounded)
+{
+    struct sh_buf b;
+    sh_sigma_set *s = NULL;
+    sh_diag d;
+    int i, rc;
+
+    sh_buf_init(&b, 0);
+    sh_buf_adds(&b, "title: deep\nlogsource: {product: cisco}\ndetection:\n  s:\n    - x\n"
+                    "  condition: ");
+    for (i = 0; i < 200; i++)
+        sh_buf_addc(&b, '(');
+    sh_buf_adds(&b, "s");
+    for (i = 0; i < 200; i++)
+        sh_buf_addc(&b, ')');
+    sh_buf_addc(&b, '\n');
+    CHECK_OK(sh_sigma_set_new(&s));
+    rc = sh_sigma_load_buf(s, b.ptr, b.len, "deep.yml", &d);
+    CHECK_EQ_INT(rc, SH_ERULE);
+    CHECK(strstr(d.text, "nested too deeply") != NULL);
+    CHECK_EQ_INT(d.line, 6);
+    sh_sigma_set_free(s);
+    sh_buf_free(&b);
+}
