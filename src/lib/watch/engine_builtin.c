@@ -90,6 +90,15 @@ static char *rfc3339(int64_t ms)
     return sh_strdup(buf);
 }
 
+/* The event's time as the parser wrote it, else from its timestamp. */
+static char *event_time(const struct sh_log_event *ev)
+{
+    uint32_t n = 0;
+    const char *t = sh_log_event_get(ev, "time", &n);
+
+    return t && n ? sh_strndup(t, n) : rfc3339(ev->ts_ms);
+}
+
 static int add_rule_meta(sh_finding *f, const struct sg_rule *r)
 {
     size_t i;
@@ -164,7 +173,7 @@ static int detection_finding(struct builtin *b, const struct sg_rule *r,
         f->platform = sh_strdup(plat);
     f->path = sh_strdup(b->path);
     f->evidence = sh_strndup(ev->raw, ev->raw_len);
-    f->time = rfc3339(ev->ts_ms);
+    f->time = event_time(ev);
     if (rc == 0)
         rc = sh_buf_adds(&msg, r->title ? r->title : "log rule");
     for (i = 0; i < SH_ARRAY_LEN(keys) && rc == 0; i++) {
@@ -222,7 +231,13 @@ static void on_ioc(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
                                       : "AA25-239A indicator in evidence");
     f->path = sh_strdup(b->path);
     f->evidence = sh_strndup(b->msg->data, b->msg->len > 1024 ? 1024 : b->msg->len);
-    f->time = rfc3339(b->ev->ts_ms);
+    if (b->ev->parsed) {
+        uint32_t n = 0;
+        const char *host = sh_log_event_get(b->ev, "host", &n);
+        if (host && n)
+            f->device = sh_strndup(host, n);
+    }
+    f->time = event_time(b->ev);
     f->message = sh_strdup_printf("%s %.*s (%s%s%s) appears in a live syslog message from %s",
                                   sh_ioc_type_name(ioc->type), (int)len, tok,
                                   ioc->source ? ioc->source : "", ioc->note ? "; " : "",
