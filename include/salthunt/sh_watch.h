@@ -85,6 +85,11 @@ typedef struct sh_watch_engine {
      * engine must keep its old ruleset and return the error with diag.
      */
     int (*reload)(void *self, sh_diag *diag);
+    /**
+     * The queue ran empty: a chance to finish batched work (e.g. evaluate
+     * correlations) and append its alerts. May be NULL.
+     */
+    int (*idle)(void *self, sh_findings *out);
     /** At shutdown: alerts still held (e.g. open correlation windows). May be NULL. */
     int (*flush)(void *self, sh_findings *out);
     void (*free)(void *self);

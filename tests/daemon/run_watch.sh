@@ -11,10 +11,11 @@ start_daemon --rules "$T/rules" --max-message 1024 --idle-timeout 2 || { bad "da
 ok "daemon starts and reports its ports"
 
 # TCP, newline framing: one alert line and one benign line
-printf '%s\n%s\n' "$CAPLINE" '<189>78: pe1-rtr: 78: *Nov 22 05:00:01.000 UTC: %SYS-5-CONFIG_I: Configured from console by admin on vty0' > "$T/nl.log"
+printf '%s\n%s\n' "$CAPLINE" '<189>78: pe1-rtr: 78: *Nov 22 05:00:01.000 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet0/1, changed state to up' > "$T/nl.log"
 $SEND lines "$TCP" "$T/nl.log"
 check "tcp newline framing: alert written" wait_alerts "$R_CAP" 1
-check "tcp newline framing: benign line raises nothing" test "$(wc -l < "$T/alerts.jsonl")" -eq 1
+sleep 0.2
+check "tcp newline framing: benign line raises nothing" test "$(grep -c 'LINEPROTO' "$T/alerts.jsonl")" -eq 0
 
 # TCP, octet counting: the message carries a newline inside the frame
 printf '%s\n' "$CAPLINE extra" > "$T/oc.log"

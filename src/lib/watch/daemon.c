@@ -289,6 +289,14 @@ static void *worker_main(void *arg)
         empty_after = q->head == NULL;
         pthread_mutex_unlock(&q->mu);
         if (empty_after) {
+            if (d->eng->idle) {
+                sh_findings out = {0};
+                uint64_t t0 = sh_watch__mono_ns();
+                if (d->eng->idle(d->eng->self, &out) != 0)
+                    atomic_fetch_add(&d->st.drops[SH_DROP_ENGINE], 1);
+                atomic_fetch_add(&d->st.eval_ns, sh_watch__mono_ns() - t0);
+                write_alerts(d, &out, 0);
+            }
             sh_diag_clear(&dg);
             if (sh_watch__sinks_flush(d->sinks, &dg) != 0)
                 log_diag(d, SH_WATCH_LOG_ERROR, "flush", &dg);

@@ -37,7 +37,7 @@
 
 #define RING_MAX 1024
 #define HITS_CAP ((size_t)16 << 20)
-#define MSG_FIELDS_IN_MESSAGE 4
+#define REPLAY_MS 50
 
 struct gen {
     sh_sigma_set *set;
@@ -72,6 +72,11 @@ struct builtin {
     size_t msg_z_cap;
     char path[64];
     bool corr_hit;
+    /* correlation replays are batched: at most one per REPLAY_MS while
+     * busy, and one whenever the queue runs empty */
+    bool dirty;           /* the ring changed since the last replay */
+    uint64_t replayed;    /* results whose newest message is <= this were alerted */
+    uint64_t last_replay_ns;
     int err;
 };
 
@@ -357,19 +362,38 @@ static void ring_drop_oldest(struct builtin *b)
     b->n--;
 }
 
+static int replay_ring(struct builtin *b);
+
+/*
+ * Make room for a message, oldest first. A message that no replay has seen
+ * yet is replayed before it is dropped, so every match takes part in at
+ * least one correlation pass whatever the batching.
+ */
+static int ring_make_room(struct builtin *b, int64_t newest)
+{
+    int rc;
+
+    while (b->n > 0) {
+        const struct ring_ent *old = &b->ring[b->head];
+        bool aged = b->g->max_span_ms > 0 && old->ts_ms < newest - b->g->max_span_ms;
+        if (!aged && b->n < RING_MAX)
+            break;
+        if (old->seq > b->replayed && (rc = replay_ring(b)) != 0)
+            return rc;
+        if (!aged)
+            b->evicted++;
+        ring_drop_oldest(b);
+    }
+    return SH_OK;
+}
+
 static int ring_add(struct builtin *b, const struct sh_log_event *ev)
 {
     struct ring_ent *e;
-    int64_t newest = ev->ts_ms;
+    int rc;
 
-    /* older than every window: no correlation can use it any more */
-    while (b->n > 0 && b->g->max_span_ms > 0 &&
-           b->ring[b->head].ts_ms < newest - b->g->max_span_ms)
-        ring_drop_oldest(b);
-    if (b->n == RING_MAX) {
-        ring_drop_oldest(b);
-        b->evicted++;
-    }
+    if ((rc = ring_make_room(b, ev->ts_ms)) != 0)
+        return rc;
     e = &b->ring[(b->head + b->n) % RING_MAX];
     e->raw = sh_strndup(ev->raw, ev->raw_len);
     if (!e->raw)
@@ -410,8 +434,8 @@ static int on_corr(const struct sg_rule *corr, const struct sg_hit *o, void *ud)
         if (o->contrib[i]->line > newest)
             newest = o->contrib[i]->line;
     }
-    if (newest != b->seq)
-        return 0; /* alerted when its newest message arrived */
+    if (newest <= b->replayed)
+        return 0; /* alerted by an earlier replay */
     if ((k->type == SG_CORR_EVENT_COUNT || k->type == SG_CORR_VALUE_COUNT) && k->has_cond &&
         !(k->cop == SG_GT || k->cop == SG_GTE))
         return 0; /* "too few" windows close only at the end of an archive */
@@ -457,7 +481,23 @@ static int replay_ring(struct builtin *b)
     if (rc == 0)
         rc = sh_sigma__corr_run(b->g->set, rp.h, false, on_corr, b);
     sh_sigma__hits_free(rp.h);
+    if (rc == 0) {
+        b->replayed = b->seq;
+        b->dirty = false;
+    }
+    b->last_replay_ns = sh_watch__mono_ns();
     return rc;
+}
+
+/* Replay when due (force: whenever anything is pending). */
+static int maybe_replay(struct builtin *b, sh_findings *out, bool force)
+{
+    if (!b->dirty)
+        return SH_OK;
+    if (!force && sh_watch__mono_ns() - b->last_replay_ns < (uint64_t)REPLAY_MS * 1000000u)
+        return SH_OK;
+    b->out = out;
+    return replay_ring(b);
 }
 
 /* ---- engine vtable ---- */
@@ -508,13 +548,19 @@ static int process(void *self, const sh_watch_msg *m, sh_findings *out, bool *pa
     }
     if (rc == 0 && b->corr_hit && b->g->has_corr) {
         rc = ring_add(b, b->ev);
-        if (rc == 0)
-            rc = replay_ring(b);
+        b->dirty = true;
     }
+    if (rc == 0)
+        rc = maybe_replay(b, out, false);
     if (rc != 0)
         return sh_diag_set(diag, rc, b->path, 0, "rule evaluation failed: %s",
                            sh_status_str(rc));
     return SH_OK;
+}
+
+static int idle(void *self, sh_findings *out)
+{
+    return maybe_replay(self, out, true);
 }
 
 static int reload(void *self, sh_diag *diag)
@@ -571,7 +617,8 @@ int sh_watch_engine_builtin_new(sh_watch_engine *out, const sh_watch_config *cfg
     out->self = b;
     out->process = process;
     out->reload = reload;
-    out->flush = NULL;
+    out->idle = idle;
+    out->flush = idle;
     out->free = engine_free;
     return SH_OK;
 }
