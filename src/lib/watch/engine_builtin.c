@@ -3,17 +3,17 @@
  * the Sigma log rules (built-in pack + the config's rule paths), with
  * correlations evaluated live in event time.
  *
- * Detection rules run on each message as it arrives. Correlations need
- * history: every message that matched a rule some correlation reads is kept
- * in a bounded ring (RING_MAX messages, and no older in event time than the
- * longest correlation timespan). When such a message arrives, the ring is
- * replayed through the correlation evaluator (sigma_corr.c, the same code
- * `salthunt scan` uses) and the results whose newest contributing message is
- * the one that just arrived are alerts. Results of earlier messages were
- * alerted when those arrived, so each correlation result is written once.
- * Ring evictions are counted. Count correlations with lt/lte/eq conditions
- * (a window with too FEW events) only close at the end of an archive and
- * are therefore left to `salthunt scan`.
+ * Detection rules and the indicator sweep run on each message as it
+ * arrives. Correlations need history: every message that matched a rule
+ * some correlation reads is kept in a bounded ring (RING_MAX messages, and
+ * none older in event time than the longest correlation timespan). The ring
+ * is replayed through the correlation evaluator (sigma_corr.c, the code
+ * `salthunt scan` uses) at most every REPLAY_MS while busy, when the queue
+ * runs empty, at shutdown, and before a match no replay has seen would
+ * leave the ring; results whose newest message is newer than the previous
+ * replay are alerts, so each result is written once. Count correlations
+ * with lt/lte/eq conditions (too FEW events) and silence checks only close
+ * at the end of an archive and are left to `salthunt scan`.
  *
  * Reload builds a complete new generation (rules, policy, compiled
  * prefilter) aside and swaps it in only when everything loaded cleanly;
