@@ -48,7 +48,8 @@ start_daemon() {
 stop_daemon() {
   local i
   kill -TERM "$DPID" 2>/dev/null
-  for i in $(seq 300); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.05; done
+  # draining may take a while under sanitizers on a loaded machine
+  for i in $(seq 1200); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.05; done
   if kill -0 "$DPID" 2>/dev/null; then kill -KILL "$DPID"; fi
   wait "$DPID"
   DRC=$?

@@ -75,8 +75,8 @@ arch=$(cat "$T"/arc/*.zst 2>/dev/null | zstd -dc 2>/dev/null | grep -c 'term seq
 check "archive: complete zstd files holding every message" test "$arch" -eq $M
 
 # ---- systemd notify, forwarding to a SIEM, privilege drop, connection limit
-$SEND listen-unix "$T/notify.sock" "$T/notify.txt" 12 & BG+=($!)
-$SEND listen-udp "$T/siem.port" "$T/siem.txt" 12 & BG+=($!)
+$SEND listen-unix "$T/notify.sock" "$T/notify.txt" 90 & BG+=($!)
+$SEND listen-udp "$T/siem.port" "$T/siem.txt" 90 & BG+=($!)
 for i in $(seq 100); do [ -S "$T/notify.sock" ] && [ -f "$T/siem.port" ] && break; sleep 0.05; done
 extra=()
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
@@ -101,8 +101,8 @@ $SEND hold "$TCP" '' 0.2
 check "connection limit: extra connection refused and counted" \
   wait_metric 'salthunt_watch_drops_total{reason="connection_limit"}' 1
 kill -HUP "$DPID"
-check "sd_notify: RELOADING=1 then READY=1 on SIGHUP" wait_for_file_line "$T/notify.txt" 'STATUS=rules reloaded'
+check "sd_notify: RELOADING=1 then READY=1 on SIGHUP" wait_for_file_line "$T/notify.txt" 'STATUS=rules reloaded' 20
 grep -q 'RELOADING=1' "$T/notify.txt"; check "sd_notify: RELOADING=1 sent" test $? -eq 0
 stop_daemon
-check "sd_notify: STOPPING=1 on SIGTERM" wait_for_file_line "$T/notify.txt" 'STOPPING=1'
+check "sd_notify: STOPPING=1 on SIGTERM" wait_for_file_line "$T/notify.txt" 'STOPPING=1' 20
 finish
