@@ -22,6 +22,7 @@ int sh_cmd_scan(int argc, char **argv);
 int sh_cmd_intel(int argc, char **argv);
 int sh_cmd_inventory(int argc, char **argv);
 int sh_cmd_version(int argc, char **argv);
+int sh_cmd_watch(int argc, char **argv);
 
 extern const struct sh_cmd sh_cmds[];
 

@@ -15,6 +15,7 @@ const struct sh_cmd sh_cmds[] = {
     {"inventory", "what salthunt learned per device: platform, OS, version, model, serial",
      sh_cmd_inventory},
     {"intel", "import or list indicators, CVE records and the KEV catalog", sh_cmd_intel},
+    {"watch", "live syslog listener applying the log rules", sh_cmd_watch},
     {"version", "print the version", sh_cmd_version},
     {NULL, NULL, NULL},
 };
