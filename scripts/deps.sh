@@ -9,7 +9,7 @@ PKGS=(
   libssl-dev openssl
   clang libclang-rt-14-dev
   python3 python3-jsonschema python3-yaml
-  sqlite3 ripgrep hyperfine rsyslog bsdutils zstd gzip
+  sqlite3 ripgrep hyperfine rsyslog bsdutils zstd gzip curl bc
 )
 
 missing=()
