@@ -371,6 +371,25 @@ static int merge_devices(sh_scan_result *res)
     return SH_OK;
 }
 
+struct prep {
+    const struct sh_analyzer *an;
+    struct sh_scan_ctx *ctx;
+    void **state;
+    sh_diag d;
+    int rc;
+    pthread_t thread;
+    bool started;
+};
+
+static void *prepare_thread(void *arg)
+{
+    struct prep *p = arg;
+
+    sh_diag_clear(&p->d);
+    p->rc = p->an->prepare(p->ctx, p->state, &p->d);
+    return NULL;
+}
+
 static unsigned default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -381,12 +400,14 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
                 const sh_scan_options *opts, sh_diag *diag)
 {
     struct scan_run *run;
+    struct prep preps[SH_ARRAY_LEN(run->ctx.state)];
     pthread_t *threads = NULL;
     unsigned jobs, t, started = 0;
     size_t a, i, prepared = 0;
     int rc = SH_OK;
 
     SH_ASSERT_ARG(out && opts && opts->version == SH_SCAN_OPTIONS_VERSION);
+    memset(preps, 0, sizeof(preps));
     *out = NULL;
     run = sh_calloc(1, sizeof(*run));
     if (!run)
@@ -413,21 +434,37 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
         rc = sh_ioc_set_load_builtin(run->ctx.iocs, opts->include_related_iocs, diag);
     if (rc)
         goto out;
-    for (a = 0; a < sh_scan__n_analyzers; a++, prepared++) {
-        const struct sh_analyzer *an = sh_scan__analyzers[a];
-        if (an->prepare) {
-            rc = an->prepare(&run->ctx, &run->ctx.state[a], diag);
-            if (rc)
-                goto out;
-        }
+    /* Compiling rule packs is the fixed cost of a scan: analyzers prepare in
+     * parallel with each other and with the walk of the evidence tree. */
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        preps[a].an = sh_scan__analyzers[a];
+        preps[a].ctx = &run->ctx;
+        preps[a].state = &run->ctx.state[a];
+        if (preps[a].an->prepare &&
+            pthread_create(&preps[a].thread, NULL, prepare_thread, &preps[a]) == 0)
+            preps[a].started = true;
+        else if (preps[a].an->prepare)
+            prepare_thread(&preps[a]);
     }
-    for (i = 0; i < n_paths; i++) {
+    prepared = sh_scan__n_analyzers;
+    for (i = 0; i < n_paths && !rc; i++) {
         rc = walk(run, paths[i], 0);
-        if (rc) {
+        if (rc)
             sh_diag_set(diag, rc, paths[i], 0, "walking: %s", sh_status_str(rc));
-            goto out;
+    }
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        if (preps[a].started)
+            pthread_join(preps[a].thread, NULL);
+    }
+    for (a = 0; a < sh_scan__n_analyzers && !rc; a++) {
+        if (preps[a].rc) {
+            rc = preps[a].rc;
+            if (diag)
+                *diag = preps[a].d;
         }
     }
+    if (rc)
+        goto out;
     if (run->files.n > 1)
         qsort(run->files.v, run->files.n, sizeof(*run->files.v), cmp_path);
     run->res->files_seen = run->files.n;
