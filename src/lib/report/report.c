@@ -295,6 +295,23 @@ uint32_t sh_report__end_line(const sh_finding *f)
     return f->end_line >= f->line ? f->end_line : f->line;
 }
 
+void sh_report__location(struct sh_report_out *o, const sh_finding *f, const char *newline,
+                         const char *(*esc)(unsigned char c))
+{
+    if (!f->path) {
+        sh_report__adds(o, "-");
+        return;
+    }
+    sh_report__add_visible(o, f->path, newline, esc);
+    if (f->line) {
+        uint32_t end = sh_report__end_line(f);
+        if (end > f->line)
+            sh_report__printf(o, ":%u-%u", f->line, end);
+        else
+            sh_report__printf(o, ":%u", f->line);
+    }
+}
+
 const char *sh_report__sev_upper(sh_severity s)
 {
     static const char *const names[] = {"INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"};

@@ -84,6 +84,13 @@ void sh_report__fingerprint(const sh_finding *f, char out[17]);
 /** Line span for display: end_line when it is at or after line, else line. */
 uint32_t sh_report__end_line(const sh_finding *f);
 
+/**
+ * "path:line" or "path:line-end" of a finding ("-" without a path), the
+ * path added as sh_report__add_visible with `newline` and `esc`.
+ */
+void sh_report__location(struct sh_report_out *o, const sh_finding *f, const char *newline,
+                         const char *(*esc)(unsigned char c));
+
 /** Findings of one device (or of one file when the device is unknown). */
 struct sh_report_group {
     const char *device;   /* borrowed; NULL for a file group */

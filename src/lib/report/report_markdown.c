@@ -42,18 +42,7 @@ static void put(struct sh_report_out *o, const char *s)
 
 static void location(struct sh_report_out *o, const sh_finding *f)
 {
-    if (!f->path) {
-        sh_report__adds(o, "-");
-        return;
-    }
-    put(o, f->path);
-    if (f->line) {
-        uint32_t end = sh_report__end_line(f);
-        if (end > f->line)
-            sh_report__printf(o, ":%u-%u", f->line, end);
-        else
-            sh_report__printf(o, ":%u", f->line);
-    }
+    sh_report__location(o, f, "<br>", md_esc);
 }
 
 static void part(struct sh_report_out *o, const char *label, const char *v)
