@@ -11,8 +11,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const names[] = {"selection", "sel_a", "sel_b", "filter", "keywords",
-                                    "_hidden",   "x1",    "x2"};
+static const char *const names[] = {"selection", "sel_a",   "sel_b", "filter",
+                                    "keywords",  "_hidden", "x1",    "x2"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

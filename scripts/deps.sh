@@ -7,7 +7,7 @@ PKGS=(
   build-essential cmake pkg-config
   libhyperscan-dev libpcre2-dev libsqlite3-dev libyaml-dev libjansson-dev zlib1g-dev libzstd-dev
   libssl-dev openssl
-  clang libclang-rt-14-dev
+  clang clang-format libclang-rt-14-dev
   python3 python3-jsonschema python3-yaml
   sqlite3 ripgrep hyperfine rsyslog bsdutils zstd gzip curl bc
 )

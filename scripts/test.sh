@@ -15,6 +15,11 @@ scripts/deps.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
+echo "== house lint and formatting"
+scripts/checksrc
+git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'tests/*.c' 'tests/*.h' 'fuzz/*.c' 'tools/*.c' \
+  'bench/*.c' | xargs clang-format --dry-run -Werror
+
 echo "== gcc build (-Werror) and full suite"
 cmake --preset dev >/dev/null
 cmake --build build/dev -j"$jobs"

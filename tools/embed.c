@@ -117,7 +117,9 @@ int main(int argc, char **argv)
                 if (names[j] == sorted[i])
                     order[i] = j;
         }
-        fprintf(out, "struct sh_embedded { const char *name; const unsigned char *data; size_t len; };\n");
+        fprintf(
+            out,
+            "struct sh_embedded { const char *name; const unsigned char *data; size_t len; };\n");
         fprintf(out, "const struct sh_embedded sh_embedded_files[] = {\n");
         for (i = 0; i < n_names; i++)
             fprintf(out, "  {\"%s\", d%d, sizeof(d%d) - 1},\n", sorted[i], order[i], order[i]);

@@ -36,16 +36,19 @@ typedef int (*sh_sink_fn)(const char *data, size_t len, void *ud);
 SH_API int sh_report_file_sink(const char *data, size_t len, void *ud);
 
 typedef struct sh_report_info {
-    unsigned version;              /* SH_REPORT_INFO_VERSION */
-    bool color;                    /* ANSI colour in text output (terminals only) */
-    const sh_scan_result *scan;    /* devices and counters, or NULL (e.g. `report`) */
-    const sh_findings *gone;       /* findings of the previous scan no longer present, or NULL */
-    bool have_history;             /* a previous scan existed: new/gone are meaningful */
-    sh_severity fail_on;           /* for the summary line */
+    unsigned version;           /* SH_REPORT_INFO_VERSION */
+    bool color;                 /* ANSI colour in text output (terminals only) */
+    const sh_scan_result *scan; /* devices and counters, or NULL (e.g. `report`) */
+    const sh_findings *gone;    /* findings of the previous scan no longer present, or NULL */
+    bool have_history;          /* a previous scan existed: new/gone are meaningful */
+    sh_severity fail_on;        /* for the summary line */
 } sh_report_info;
 
 #define SH_REPORT_INFO_VERSION 1
-#define SH_REPORT_INFO_INIT {SH_REPORT_INFO_VERSION, false, NULL, NULL, false, SH_SEV_HIGH}
+#define SH_REPORT_INFO_INIT                                                                        \
+    {                                                                                              \
+        SH_REPORT_INFO_VERSION, false, NULL, NULL, false, SH_SEV_HIGH                              \
+    }
 
 /**
  * Render `findings` (in the order given; callers sort) in `fmt` through

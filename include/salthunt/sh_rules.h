@@ -20,15 +20,18 @@ extern "C" {
 typedef struct sh_ruleset sh_ruleset;
 
 typedef struct sh_rules_options {
-    unsigned version;              /* SH_RULES_OPTIONS_VERSION */
-    bool no_builtin;               /* leave out the built-in pack */
-    const char *const *paths;      /* rule files/folders (*.yml, recursive), NULL-terminated, or NULL */
-    sh_diag_cb on_diag;            /* every load problem; may be NULL */
+    unsigned version;         /* SH_RULES_OPTIONS_VERSION */
+    bool no_builtin;          /* leave out the built-in pack */
+    const char *const *paths; /* rule files/folders (*.yml, recursive), NULL-terminated, or NULL */
+    sh_diag_cb on_diag;       /* every load problem; may be NULL */
     void *diag_ud;
 } sh_rules_options;
 
 #define SH_RULES_OPTIONS_VERSION 1
-#define SH_RULES_OPTIONS_INIT {SH_RULES_OPTIONS_VERSION, false, NULL, NULL, NULL}
+#define SH_RULES_OPTIONS_INIT                                                                      \
+    {                                                                                              \
+        SH_RULES_OPTIONS_VERSION, false, NULL, NULL, NULL                                          \
+    }
 
 /**
  * Load and compile rules. On failure returns SH_ERULE (or SH_ELIMIT,
@@ -43,8 +46,8 @@ SH_API size_t sh_ruleset_count(const sh_ruleset *rs);
 /** One rule as `salthunt rules list` shows it; strings borrowed until the ruleset is freed. */
 typedef struct sh_rule_info {
     const char *id;
-    const char *title;     /* "" for feature rules without a title */
-    const char *file;      /* where it was loaded from ("rules/builtin/..." for built-ins) */
+    const char *title; /* "" for feature rules without a title */
+    const char *file;  /* where it was loaded from ("rules/builtin/..." for built-ins) */
     uint32_t line;
     sh_kind kind;
     sh_severity severity;

@@ -23,14 +23,14 @@ typedef void (*sh_diag_cb)(const sh_diag *d, void *ud);
 typedef void (*sh_progress_cb)(size_t done, size_t total, void *ud);
 
 typedef struct sh_scan_options {
-    unsigned version;           /* SH_SCAN_OPTIONS_VERSION */
-    unsigned jobs;              /* worker threads; 0 = number of cores */
-    const char *policy_path;    /* site policy YAML, or NULL */
+    unsigned version;              /* SH_SCAN_OPTIONS_VERSION */
+    unsigned jobs;                 /* worker threads; 0 = number of cores */
+    const char *policy_path;       /* site policy YAML, or NULL */
     const char *const *rule_paths; /* user rule files/folders, NULL-terminated, or NULL */
-    bool no_builtin_rules;      /* only the user's rules */
-    bool include_related_iocs;  /* also the third-party indicator set (off by default) */
-    bool all;                   /* also report not_affected exposure results */
-    size_t max_file_size;       /* bytes; 0 = default (256 MiB) */
+    bool no_builtin_rules;         /* only the user's rules */
+    bool include_related_iocs;     /* also the third-party indicator set (off by default) */
+    bool all;                      /* also report not_affected exposure results */
+    size_t max_file_size;          /* bytes; 0 = default (256 MiB) */
     sh_diag_cb on_diag;
     void *diag_ud;
     sh_progress_cb on_progress;
@@ -41,14 +41,18 @@ typedef struct sh_scan_options {
 } sh_scan_options;
 
 #define SH_SCAN_OPTIONS_VERSION 1
-#define SH_SCAN_OPTIONS_INIT {SH_SCAN_OPTIONS_VERSION, 0, NULL, NULL, false, false, false, 0, NULL, NULL, NULL, NULL, NULL}
+#define SH_SCAN_OPTIONS_INIT                                                                       \
+    {                                                                                              \
+        SH_SCAN_OPTIONS_VERSION, 0, NULL, NULL, false, false, false, 0, NULL, NULL, NULL, NULL,    \
+            NULL                                                                                   \
+    }
 
 /** What a scan learned about one device (one per hostname, or per file when unnamed). */
 typedef struct sh_device {
-    char *hostname;  /* NULL when unknown */
-    char *platform;  /* "ios", "iosxe", ... or NULL */
-    char *os;        /* e.g. "IOS XE", or NULL */
-    char *version;   /* software version, or NULL */
+    char *hostname; /* NULL when unknown */
+    char *platform; /* "ios", "iosxe", ... or NULL */
+    char *os;       /* e.g. "IOS XE", or NULL */
+    char *version;  /* software version, or NULL */
     char *model;
     char *serial;
     char *uptime;
@@ -58,8 +62,8 @@ typedef struct sh_device {
 } sh_device;
 
 typedef struct sh_scan_result {
-    sh_findings findings;  /* sorted deterministically */
-    sh_device **devices;   /* sorted by hostname */
+    sh_findings findings; /* sorted deterministically */
+    sh_device **devices;  /* sorted by hostname */
     size_t n_devices;
     size_t files_seen;     /* regular files visited */
     size_t files_analysed; /* claimed by an analyzer */

@@ -62,17 +62,17 @@ SH_API int sh_sigma_load_builtin(sh_sigma_set *set, sh_diag *diag);
 SH_API int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag *diag);
 
 typedef struct sh_sigma_rule_info {
-    const char *id;       /* may be NULL for rules without id */
-    const char *name;     /* may be NULL */
+    const char *id;   /* may be NULL for rules without id */
+    const char *name; /* may be NULL */
     const char *title;
-    const char *kind;     /* "detection", "correlation" or "filter" */
-    const char *level;    /* as written, may be NULL */
-    const char *status;   /* may be NULL */
+    const char *kind;                         /* "detection", "correlation" or "filter" */
+    const char *level;                        /* as written, may be NULL */
+    const char *status;                       /* may be NULL */
     const char *product, *service, *category; /* logsource, may be NULL */
-    const char *source;   /* rule file */
+    const char *source;                       /* rule file */
     uint32_t line;
-    bool applicable;      /* evaluated on device logs */
-    bool anchored;        /* has an exact literal prefilter (else evaluated on every event) */
+    bool applicable; /* evaluated on device logs */
+    bool anchored;   /* has an exact literal prefilter (else evaluated on every event) */
     const char *const *tags;
     size_t n_tags;
     const char *const *requires; /* x-salthunt-requires */
@@ -113,8 +113,8 @@ typedef void (*sh_sigma_test_cb)(const sh_sigma_test_case *c, void *ud);
  * Counts go to *passed / *failed; a missing match/ or nomatch/ folder
  * counts as a failure. Returns 0 or SH_ENOMEM.
  */
-SH_API int sh_sigma_test_pack(const sh_sigma_set *set, const char *tests_dir,
-                              sh_sigma_test_cb cb, void *ud, size_t *passed, size_t *failed);
+SH_API int sh_sigma_test_pack(const sh_sigma_set *set, const char *tests_dir, sh_sigma_test_cb cb,
+                              void *ud, size_t *passed, size_t *failed);
 
 #ifdef __cplusplus
 }

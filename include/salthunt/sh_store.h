@@ -71,8 +71,8 @@ SH_API int sh_store_load_findings(sh_store *s, int64_t scan_id, sh_findings *out
  * scope that `scan_id` no longer has, appended to `gone` (owned copies);
  * *had_previous tells whether such an earlier scan exists.
  */
-SH_API int sh_store_load_gone(sh_store *s, int64_t scan_id, sh_findings *gone,
-                              bool *had_previous, sh_diag *diag);
+SH_API int sh_store_load_gone(sh_store *s, int64_t scan_id, sh_findings *gone, bool *had_previous,
+                              sh_diag *diag);
 
 /** One stored scan. Strings owned by the record (or by its list). */
 typedef struct sh_store_scan_info {
@@ -88,8 +88,7 @@ typedef struct sh_store_scan_info {
  * Describe scan `scan_id` (0: the latest). Fills *out (owned strings,
  * release with sh_store_scan_info_clear). SH_ENOTFOUND when there is none.
  */
-SH_API int sh_store_get_scan(sh_store *s, int64_t scan_id, sh_store_scan_info *out,
-                             sh_diag *diag);
+SH_API int sh_store_get_scan(sh_store *s, int64_t scan_id, sh_store_scan_info *out, sh_diag *diag);
 SH_API void sh_store_scan_info_clear(sh_store_scan_info *i);
 
 typedef struct sh_store_scan_list {

@@ -57,7 +57,7 @@ SH_API const char *sh_watch_config_policy(const sh_watch_config *c);
 
 /** One received message as the engine sees it. Borrowed for the call. */
 typedef struct sh_watch_msg {
-    const char *data;      /* the syslog message, framing removed; not NUL-terminated */
+    const char *data; /* the syslog message, framing removed; not NUL-terminated */
     size_t len;
     bool truncated;        /* longer than max_message and cut */
     const char *peer;      /* sender address "ip:port" */

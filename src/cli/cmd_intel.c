@@ -132,8 +132,8 @@ static void import_path(struct import_run *r, const char *path, int depth)
                 names[n] = malloc(sz);
                 if (!names[n])
                     break;
-                snprintf(names[n], sz, "%s%s%s", path,
-                         path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
+                snprintf(names[n], sz, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
+                         de->d_name);
             }
             n++;
         }
@@ -168,8 +168,8 @@ static void import_path(struct import_run *r, const char *path, int depth)
             return;
         }
         if (!r->quiet) {
-            printf("imported %s: %s, %zu item%s", path, sh_intel_kind_str(stats.kind),
-                   stats.items, stats.items == 1 ? "" : "s");
+            printf("imported %s: %s, %zu item%s", path, sh_intel_kind_str(stats.kind), stats.items,
+                   stats.items == 1 ? "" : "s");
             if (stats.skipped)
                 printf(" (%zu pattern part%s not expressible, skipped)", stats.skipped,
                        stats.skipped == 1 ? "" : "s");
@@ -189,12 +189,9 @@ static void print_item(const char *kind, const char *id, const char *detail, con
 int sh_cmd_intel(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"no-db", no_argument, NULL, 'n'},
-        {"related-iocs", no_argument, NULL, 'r'},
-        {"related", no_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},     {"no-db", no_argument, NULL, 'n'},
+        {"related-iocs", no_argument, NULL, 'r'}, {"related", no_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     const char *db_path = NULL, *sub;
     bool no_db = false, related = false, related_import = false, quiet = false;

@@ -57,15 +57,15 @@ static const char *fact_source(const sh_scan_result *res, const sh_device *m, si
     /* Show captures (the records that name an OS) first: they are what the
      * device itself reported. */
     for (pass = 0; pass < 2; pass++)
-    for (i = 0; i < res->n_devices; i++) {
-        const sh_device *r = res->devices[i];
-        const char *rv = field(r, off);
-        bool same_dev = m->hostname ? (r->hostname && strcasecmp(r->hostname, m->hostname) == 0)
-                                    : (!r->hostname && r->sources.n && m->sources.n &&
-                                       strcmp(r->sources.v[0], m->sources.v[0]) == 0);
-        if ((pass == 1 || r->os) && same_dev && rv && strcmp(rv, v) == 0 && r->sources.n)
-            return r->sources.v[0];
-    }
+        for (i = 0; i < res->n_devices; i++) {
+            const sh_device *r = res->devices[i];
+            const char *rv = field(r, off);
+            bool same_dev = m->hostname ? (r->hostname && strcasecmp(r->hostname, m->hostname) == 0)
+                                        : (!r->hostname && r->sources.n && m->sources.n &&
+                                           strcmp(r->sources.v[0], m->sources.v[0]) == 0);
+            if ((pass == 1 || r->os) && same_dev && rv && strcmp(rv, v) == 0 && r->sources.n)
+                return r->sources.v[0];
+        }
     return NULL;
 }
 

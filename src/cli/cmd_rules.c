@@ -66,8 +66,8 @@ static void print_diag(const sh_diag *d, void *ud)
     if (count)
         (*count)++;
     if (d->line && d->column)
-        fprintf(stderr, "%s:%u:%u: %s\n", d->source[0] ? d->source : "<rules>", d->line,
-                d->column, d->text);
+        fprintf(stderr, "%s:%u:%u: %s\n", d->source[0] ? d->source : "<rules>", d->line, d->column,
+                d->text);
     else if (d->line)
         fprintf(stderr, "%s:%u: %s\n", d->source[0] ? d->source : "<rules>", d->line, d->text);
     else
@@ -78,12 +78,9 @@ static int parse_args(struct rules_args *a, int argc, char **argv, bool allow_fo
                       bool allow_pcre2)
 {
     static const struct option longopts[] = {
-        {"rules", required_argument, NULL, 'r'},
-        {"no-builtin", no_argument, NULL, 'n'},
-        {"format", required_argument, NULL, 'f'},
-        {"pcre2", no_argument, NULL, 'p'},
-        {"sigma-tests", required_argument, NULL, 's'},
-        {NULL, 0, NULL, 0},
+        {"rules", required_argument, NULL, 'r'},       {"no-builtin", no_argument, NULL, 'n'},
+        {"format", required_argument, NULL, 'f'},      {"pcre2", no_argument, NULL, 'p'},
+        {"sigma-tests", required_argument, NULL, 's'}, {NULL, 0, NULL, 0},
     };
     int c;
 
@@ -99,9 +96,7 @@ static int parse_args(struct rules_args *a, int argc, char **argv, bool allow_fo
             }
             a->paths[a->n_paths++] = optarg;
             break;
-        case 'n':
-            a->no_builtin = true;
-            break;
+        case 'n': a->no_builtin = true; break;
         case 'f':
             if (!allow_format) {
                 sh_cli_error("--format is an option of 'rules list'");
@@ -121,9 +116,7 @@ static int parse_args(struct rules_args *a, int argc, char **argv, bool allow_fo
             }
             a->pcre2 = true;
             break;
-        case 's':
-            a->sigma_tests = optarg;
-            break;
+        case 's': a->sigma_tests = optarg; break;
         default:
             sh_cli_error("unknown option '%s' (see 'salthunt rules --help')", argv[optind - 1]);
             return -1;
@@ -163,8 +156,8 @@ static void print_sigma_diag(const sh_diag *d, bool error, void *ud)
         fprintf(stderr, "%s:%u: %s%s\n", d->source[0] ? d->source : "<sigma>", d->line,
                 error ? "" : "note: ", d->text);
     else
-        fprintf(stderr, "%s: %s%s\n", d->source[0] ? d->source : "<sigma>", error ? "" : "note: ",
-                d->text);
+        fprintf(stderr, "%s: %s%s\n", d->source[0] ? d->source : "<sigma>",
+                error ? "" : "note: ", d->text);
 }
 
 /* The Sigma side of the same --rules/--no-builtin selection, compiled. */
@@ -209,17 +202,17 @@ static void list_sigma(const sh_sigma_set *set, bool jsonl)
         snprintf(src, sizeof(src), "%s/%s", r.product ? r.product : "-",
                  r.service ? r.service : (r.category ? r.category : "-"));
         if (jsonl) {
-            json_t *o = json_pack("{s:s?, s:s, s:s?, s:s, s:s, s:s, s:b}", "id", r.id, "kind",
-                                  kind, "severity", r.level, "logsource", src, "title", r.title,
-                                  "file", r.source, "applicable", r.applicable);
+            json_t *o = json_pack("{s:s?, s:s, s:s?, s:s, s:s, s:s, s:b}", "id", r.id, "kind", kind,
+                                  "severity", r.level, "logsource", src, "title", r.title, "file",
+                                  r.source, "applicable", r.applicable);
             char *t = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
             if (t)
                 puts(t);
             free(t);
             json_decref(o);
         } else {
-            printf("%-36s %-9s %-8s %-24s %s\n", r.id ? r.id : "-", kind,
-                   r.level ? r.level : "-", src, r.title);
+            printf("%-36s %-9s %-8s %-24s %s\n", r.id ? r.id : "-", kind, r.level ? r.level : "-",
+                   src, r.title);
         }
     }
 }
@@ -236,11 +229,11 @@ static int run_list(int argc, char **argv)
         sh_rule_info info;
         sh_ruleset_rule_info(rs, i, &info);
         if (a.jsonl) {
-            json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "id", info.id,
-                                  "kind", sh_kind_str(info.kind), "severity",
-                                  sh_severity_str(info.severity), "platforms", info.platforms,
-                                  "shape", info.shape, "title", info.title, "file", info.file,
-                                  "samples", (int)info.n_samples);
+            json_t *o =
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "id", info.id, "kind",
+                          sh_kind_str(info.kind), "severity", sh_severity_str(info.severity),
+                          "platforms", info.platforms, "shape", info.shape, "title", info.title,
+                          "file", info.file, "samples", (int)info.n_samples);
             char *s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
             if (!s) {
                 json_decref(o);
@@ -353,8 +346,8 @@ static int run_lint(int argc, char **argv)
         problems = 1;
     {
         size_t sigma_errors = 0;
-        if (sh_sigma_lint(a.paths, a.n_paths, false, NULL, print_sigma_diag, NULL,
-                          &sigma_errors) != 0) {
+        if (sh_sigma_lint(a.paths, a.n_paths, false, NULL, print_sigma_diag, NULL, &sigma_errors) !=
+            0) {
             sh_ruleset_free(rs);
             sh_cli_error("out of memory");
             return SH_EXIT_ERROR;
@@ -380,7 +373,7 @@ struct export_ctx {
 /* Constructs ripgrep's default (Rust) regex engine does not have. */
 static bool pcre_only(const char *re)
 {
-    static const char *const bad[] = {"(?=", "(?!", "(?<=", "(?<!", "(?>", "*+", "++",
+    static const char *const bad[] = {"(?=", "(?!", "(?<=", "(?<!", "(?>", "*+",  "++",
                                       "?+",  "}+",  "\\g",  "\\k",  "\\K", "\\h", "\\R"};
     const char *p;
     size_t i;
@@ -445,8 +438,9 @@ static int run_export(int argc, char **argv)
     sh_ruleset_each_pattern(rs, export_one, &e);
     sh_ruleset_free(rs);
     if (e.skipped)
-        fprintf(stderr, "salthunt: %zu pattern%s use PCRE-only syntax and were left out "
-                        "(use --pcre2 with 'rg -P')\n",
+        fprintf(stderr,
+                "salthunt: %zu pattern%s use PCRE-only syntax and were left out "
+                "(use --pcre2 with 'rg -P')\n",
                 e.skipped, e.skipped == 1 ? "" : "s");
     return SH_EXIT_OK;
 }

@@ -247,17 +247,17 @@ int sh_cmd_scan(int argc, char **argv)
             goto out;
         }
     }
-    rc = sh_scan_run(&res, (const char *const *)(argv + optind), (size_t)(argc - optind), &opts,
-                     &d);
+    rc =
+        sh_scan_run(&res, (const char *const *)(argv + optind), (size_t)(argc - optind), &opts, &d);
     if (rc) {
         write_err(&d, sh_status_str(rc));
         goto out;
     }
     if (store) {
         now_rfc3339(now, sizeof(now));
-        rc = sh_store_record_scan(store, res, (const char *const *)(argv + optind),
-                                  (size_t)(argc - optind), now, &gone, &info.have_history, NULL,
-                                  &d);
+        rc =
+            sh_store_record_scan(store, res, (const char *const *)(argv + optind),
+                                 (size_t)(argc - optind), now, &gone, &info.have_history, NULL, &d);
         if (rc) {
             write_err(&d, "cannot record the scan");
             goto out;
@@ -274,9 +274,8 @@ int sh_cmd_scan(int argc, char **argv)
     }
     info.scan = res;
     info.fail_on = fail_on;
-    info.color = strcmp(color, "always") == 0 ||
-                 (strcmp(color, "auto") == 0 && !out_path && isatty(STDOUT_FILENO) &&
-                  !getenv("NO_COLOR"));
+    info.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 && !out_path &&
+                                                  isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
     if (fmt == SH_FMT_TEXT)
         sh_findings_sort_by_severity(&res->findings);
     rc = sh_report_write(fmt, &res->findings, &info, sh_report_file_sink, out, &d);

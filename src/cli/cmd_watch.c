@@ -68,8 +68,23 @@ static void print_diag(const sh_diag *d)
 
 int sh_cmd_watch(int argc, char **argv)
 {
-    enum { O_CONFIG = 256, O_LISTEN, O_CERT, O_KEY, O_CA, O_JSONL, O_FORWARD, O_METRICS,
-           O_RULES, O_POLICY, O_USER, O_ARCHIVE, O_MAXMSG, O_IDLE, O_MAXCONN };
+    enum {
+        O_CONFIG = 256,
+        O_LISTEN,
+        O_CERT,
+        O_KEY,
+        O_CA,
+        O_JSONL,
+        O_FORWARD,
+        O_METRICS,
+        O_RULES,
+        O_POLICY,
+        O_USER,
+        O_ARCHIVE,
+        O_MAXMSG,
+        O_IDLE,
+        O_MAXCONN
+    };
     static const struct option opts[] = {
         {"config", required_argument, NULL, O_CONFIG},
         {"listen", required_argument, NULL, O_LISTEN},
@@ -92,16 +107,18 @@ int sh_cmd_watch(int argc, char **argv)
     };
     /* option id -> sh_watch_config_set key */
     static const char *const keys[] = {
-        [O_LISTEN - O_LISTEN] = "listen", [O_CERT - O_LISTEN] = "tls-cert",
-        [O_KEY - O_LISTEN] = "tls-key", [O_CA - O_LISTEN] = "tls-ca",
-        [O_JSONL - O_LISTEN] = "jsonl",
-        [O_FORWARD - O_LISTEN] = "forward", [O_METRICS - O_LISTEN] = "metrics",
-        [O_RULES - O_LISTEN] = "rules", [O_POLICY - O_LISTEN] = "policy",
-        [O_USER - O_LISTEN] = "user", [O_ARCHIVE - O_LISTEN] = "archive",
-        [O_MAXMSG - O_LISTEN] = "max-message", [O_IDLE - O_LISTEN] = "idle-timeout",
-        [O_MAXCONN - O_LISTEN] = "max-connections",
+        [O_LISTEN - O_LISTEN] = "listen",     [O_CERT - O_LISTEN] = "tls-cert",
+        [O_KEY - O_LISTEN] = "tls-key",       [O_CA - O_LISTEN] = "tls-ca",
+        [O_JSONL - O_LISTEN] = "jsonl",       [O_FORWARD - O_LISTEN] = "forward",
+        [O_METRICS - O_LISTEN] = "metrics",   [O_RULES - O_LISTEN] = "rules",
+        [O_POLICY - O_LISTEN] = "policy",     [O_USER - O_LISTEN] = "user",
+        [O_ARCHIVE - O_LISTEN] = "archive",   [O_MAXMSG - O_LISTEN] = "max-message",
+        [O_IDLE - O_LISTEN] = "idle-timeout", [O_MAXCONN - O_LISTEN] = "max-connections",
     };
-    struct { int opt; const char *val; } later[256];
+    struct {
+        int opt;
+        const char *val;
+    } later[256];
     size_t n_later = 0, i;
     const char *config = NULL;
     sh_watch_config *cfg = NULL;

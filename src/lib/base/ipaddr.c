@@ -149,7 +149,7 @@ static void clear_host_bits(struct sh_ip *ip, unsigned prefix)
     unsigned total = ip->family == 4 ? 32 : 128, bit;
 
     for (bit = prefix; bit < total; bit++)
-        ip->b[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+        ip->b[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
 }
 
 bool sh_ip_parse_cidr(struct sh_ip *net_out, unsigned *prefix_out, const char *s, size_t len)
@@ -206,10 +206,10 @@ struct range4 {
 
 /* Special-purpose IPv4 blocks (IANA registry) that are not reachable on the internet. */
 static const struct range4 private4[] = {
-    {0, 0, 0, 0, 8},       {10, 0, 0, 0, 8},     {100, 64, 0, 0, 10},  {127, 0, 0, 0, 8},
-    {169, 254, 0, 0, 16},  {172, 16, 0, 0, 12},  {192, 0, 0, 0, 24},   {192, 0, 2, 0, 24},
-    {192, 88, 99, 0, 24},  {192, 168, 0, 0, 16}, {198, 18, 0, 0, 15},  {198, 51, 100, 0, 24},
-    {203, 0, 113, 0, 24},  {224, 0, 0, 0, 4},    {240, 0, 0, 0, 4},
+    {0, 0, 0, 0, 8},      {10, 0, 0, 0, 8},     {100, 64, 0, 0, 10}, {127, 0, 0, 0, 8},
+    {169, 254, 0, 0, 16}, {172, 16, 0, 0, 12},  {192, 0, 0, 0, 24},  {192, 0, 2, 0, 24},
+    {192, 88, 99, 0, 24}, {192, 168, 0, 0, 16}, {198, 18, 0, 0, 15}, {198, 51, 100, 0, 24},
+    {203, 0, 113, 0, 24}, {224, 0, 0, 0, 4},    {240, 0, 0, 0, 4},
 };
 
 static bool v4_public(const uint8_t b[4])

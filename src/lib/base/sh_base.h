@@ -84,7 +84,7 @@ static inline bool sh_size_mul(size_t *out, size_t a, size_t b)
 /* ---- sh_buf: growable byte buffer with a hard maximum ---- */
 
 struct sh_buf {
-    char *ptr;  /* always NUL-terminated when non-NULL */
+    char *ptr; /* always NUL-terminated when non-NULL */
     size_t len;
     size_t cap;
     size_t max; /* SH_ELIMIT past this many bytes */
@@ -177,7 +177,8 @@ int sh_file_read(char **out, size_t *len_out, const char *path, size_t max, sh_d
 int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *path, size_t max,
                       sh_diag *diag);
 
-/** As sh_file_read_head into a caller-owned buffer, reset first and reused (no allocation per file). */
+/** As sh_file_read_head into a caller-owned buffer, reset first and reused (no allocation per
+ * file). */
 int sh_file_read_head_buf(struct sh_buf *b, bool *complete, const char *path, size_t max,
                           sh_diag *diag);
 

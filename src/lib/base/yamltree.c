@@ -115,15 +115,14 @@ int sh_yaml_parse(struct sh_yaml **out, const char *buf, size_t len,
 
         if (!yaml_parser_parse(&parser, &ev)) {
             char msg[SH_DIAG_TEXT];
-            snprintf(msg, sizeof(msg), "yaml: %s%s%s", parser.problem ? parser.problem : "syntax error",
-                     parser.context ? " " : "", parser.context ? parser.context : "");
+            snprintf(msg, sizeof(msg), "yaml: %s%s%s",
+                     parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
+                     parser.context ? parser.context : "");
             rc = set_mark(diag, SH_EPARSE, source, parser.problem_mark, msg);
             goto out;
         }
         switch (ev.type) {
-        case YAML_STREAM_END_EVENT:
-            done = true;
-            break;
+        case YAML_STREAM_END_EVENT: done = true; break;
         case YAML_DOCUMENT_START_EVENT:
             if (++docs > 1)
                 rc = set_mark(diag, SH_EPARSE, source, ev.start_mark,
@@ -176,8 +175,7 @@ int sh_yaml_parse(struct sh_yaml **out, const char *buf, size_t len,
             if (!rc)
                 rc = attach(y, stack, depth, stack[depth].node);
             break;
-        default:
-            break;
+        default: break;
         }
         if (!rc && n) {
             if (++nodes > limits->max_nodes) {

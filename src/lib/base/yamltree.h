@@ -19,12 +19,12 @@ enum sh_yaml_type { SH_YAML_SCALAR = 0, SH_YAML_SEQ, SH_YAML_MAP };
 
 struct sh_yaml_node {
     enum sh_yaml_type type;
-    const char *str;   /* scalars: NUL-terminated value (may hold NUL bytes before len) */
-    size_t len;        /* scalar length */
-    bool plain;        /* scalar written without quotes (so "null"/"true" keep meaning) */
-    char style;        /* scalars: 'p' plain, 's' single-quoted, 'd' double-quoted, 'l'/'f' block */
-    uint32_t line;     /* 1-based */
-    uint32_t column;   /* 1-based */
+    const char *str; /* scalars: NUL-terminated value (may hold NUL bytes before len) */
+    size_t len;      /* scalar length */
+    bool plain;      /* scalar written without quotes (so "null"/"true" keep meaning) */
+    char style;      /* scalars: 'p' plain, 's' single-quoted, 'd' double-quoted, 'l'/'f' block */
+    uint32_t line;   /* 1-based */
+    uint32_t column; /* 1-based */
     /* SEQ: items; MAP: key, value, key, value, ... */
     struct sh_yaml_node **kids;
     size_t n;
@@ -36,7 +36,10 @@ struct sh_yaml_limits {
     size_t max_scalar; /* bytes per scalar */
 };
 
-#define SH_YAML_LIMITS_INIT {32, 100000, 65536}
+#define SH_YAML_LIMITS_INIT                                                                        \
+    {                                                                                              \
+        32, 100000, 65536                                                                          \
+    }
 
 struct sh_yaml {
     struct sh_arena arena;

@@ -169,8 +169,9 @@ static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
     f->message = sh_strdup_printf(
         "%s %.*s%s%s%s, %s%s%s, appears here as %s.", sh_ioc_type_name(ioc->type), (int)len, tok,
         ioc->note ? " (" : "", ioc->note ? ioc->note : "", ioc->note ? ")" : "",
-        ioc->related ? "an indicator from other reporting than the advisory" : "an indicator of "
-                                                                               "advisory AA25-239A",
+        ioc->related ? "an indicator from other reporting than the advisory"
+                     : "an indicator of "
+                       "advisory AA25-239A",
         ioc->related ? ": " : "", ioc->related ? ioc->source : "",
         lc ? lc->what : "a mention in this line");
     f->remediation = sh_strdup(
@@ -348,9 +349,8 @@ static long read_more(gzFile g, ZSTD_DCtx *z, FILE *zf, char *zin, ZSTD_inBuffer
 }
 
 /* Streams the file through a fixed window so a 10 GB syslog never loads whole. */
-static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratch,
-                        const char *path, const char *head, size_t head_len,
-                        struct sh_scan_out *out, sh_diag *diag)
+static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
+                        const char *head, size_t head_len, struct sh_scan_out *out, sh_diag *diag)
 {
     struct ioc_scratch *sc = scratch;
     struct sweep s;

@@ -61,8 +61,7 @@ static int prepare(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag)
         sh_intel_store *store = NULL;
         rc = sh_intel_store_open(&store, ctx->opts->intel_db, diag);
         if (!rc)
-            rc = sh_intel_store_load(store, db, ctx->iocs, ctx->opts->include_related_iocs,
-                                     diag);
+            rc = sh_intel_store_load(store, db, ctx->iocs, ctx->opts->include_related_iocs, diag);
         sh_intel_store_close(store);
     }
     if (rc) {

@@ -76,10 +76,10 @@ struct kev {
 
 struct sh_cvedb {
     struct sh_arena arena;
-    struct sh_ptrvec cves;      /* struct cve *, sorted by id */
-    struct sh_strmap kev;       /* id -> struct kev * */
-    struct sh_strmap pre;       /* id -> const char ** (NULL-terminated) */
-    struct sh_strmap advisory;  /* id -> non-NULL */
+    struct sh_ptrvec cves;     /* struct cve *, sorted by id */
+    struct sh_strmap kev;      /* id -> struct kev * */
+    struct sh_strmap pre;      /* id -> const char ** (NULL-terminated) */
+    struct sh_strmap advisory; /* id -> non-NULL */
 };
 
 int sh_cvedb_new(struct sh_cvedb **out)
@@ -363,8 +363,8 @@ int sh_cvedb_add_cve_json(struct sh_cvedb *db, const char *buf, size_t len, cons
     aff = json_object_get(cna, "affected");
     n = json_array_size(aff);
     if (n > MAX_PRODUCTS) {
-        rc = sh_diag_set(diag, SH_ELIMIT, source, 0, "more than %d affected products",
-                         MAX_PRODUCTS);
+        rc =
+            sh_diag_set(diag, SH_ELIMIT, source, 0, "more than %d affected products", MAX_PRODUCTS);
         goto out;
     }
     if (n) {
@@ -377,8 +377,7 @@ int sh_cvedb_add_cve_json(struct sh_cvedb *db, const char *buf, size_t len, cons
     for (i = 0; i < n && !rc; i++) {
         json_t *a = json_array_get(aff, i);
         struct product *p = &c->p[c->np];
-        p->platforms = product_platforms(jstr(a, "vendor"), jstr(a, "product"),
-                                         &p->policy_secure);
+        p->platforms = product_platforms(jstr(a, "vendor"), jstr(a, "product"), &p->policy_secure);
         p->default_status = status_of(jstr(a, "defaultStatus"));
         rc = parse_versions(db, json_object_get(a, "versions"), p, source, diag);
         c->np++;
@@ -390,8 +389,7 @@ int sh_cvedb_add_cve_json(struct sh_cvedb *db, const char *buf, size_t len, cons
         size_t k;
         for (k = 0; k < json_array_size(m) && !rc; k++) {
             json_t *o = json_object_get(json_array_get(m, k), "other");
-            if (json_is_string(json_object_get(o, "type")) &&
-                strcmp(jstr(o, "type"), "kev") == 0)
+            if (json_is_string(json_object_get(o, "type")) && strcmp(jstr(o, "type"), "kev") == 0)
                 rc = add_kev(db, c->id, jstr(json_object_get(o, "content"), "dateAdded"), NULL);
         }
     }
@@ -491,8 +489,8 @@ static const char **split_list(struct sh_cvedb *db, const char *p, size_t n, siz
     return out;
 }
 
-int sh_cvedb_add_preconditions(struct sh_cvedb *db, const char *buf, size_t len,
-                               const char *source, sh_diag *diag)
+int sh_cvedb_add_preconditions(struct sh_cvedb *db, const char *buf, size_t len, const char *source,
+                               sh_diag *diag)
 {
     const char *p = buf, *e = buf + len;
     uint32_t lineno = 0;
@@ -567,8 +565,7 @@ static int load_one_builtin(const struct sh_embedded *e, void *ud)
         if (kind == 1)
             return sh_cvedb_add_cve_json(b->db, (const char *)e->data, e->len, src, b->diag);
         if (kind == 2)
-            return sh_cvedb_add_kev_json(b->db, (const char *)e->data, e->len, src, NULL,
-                                         b->diag);
+            return sh_cvedb_add_kev_json(b->db, (const char *)e->data, e->len, src, NULL, b->diag);
     } else if (n > 4 && strcmp(e->name + n - 4, ".yml") == 0) {
         return sh_cvedb_add_preconditions(b->db, (const char *)e->data, e->len, src, b->diag);
     }

@@ -26,17 +26,17 @@ enum sh_cve_verdict {
 
 struct sh_cve_eval {
     enum sh_cve_verdict verdict;
-    const char *fixed;   /* first fixed release where the data names one, else NULL */
-    bool any_version;    /* the record lists the product without versions */
+    const char *fixed; /* first fixed release where the data names one, else NULL */
+    bool any_version;  /* the record lists the product without versions */
 };
 
 /** One CVE as the database knows it (borrowed views). */
 struct sh_cve_info {
     const char *id;
     const char *title;
-    const char *kev_date;   /* NULL when not KEV-listed */
+    const char *kev_date; /* NULL when not KEV-listed */
     const char *kev_name;
-    bool advisory;          /* named by AA25-239A (else related reporting) */
+    bool advisory;               /* named by AA25-239A (else related reporting) */
     const char *const *features; /* preconditions, NULL-terminated; NULL when none */
 };
 
@@ -62,8 +62,8 @@ int sh_cvedb_add_kev_json(struct sh_cvedb *db, const char *buf, size_t len, cons
  * Preconditions file: lines "CVE-ID: [feature, feature]" (any one enabled
  * makes the CVE exploitable) and "advisory: [CVE-ID, ...]"; '#' comments.
  */
-int sh_cvedb_add_preconditions(struct sh_cvedb *db, const char *buf, size_t len,
-                               const char *source, sh_diag *diag);
+int sh_cvedb_add_preconditions(struct sh_cvedb *db, const char *buf, size_t len, const char *source,
+                               sh_diag *diag);
 
 /** What kind of JSON document this is: 1 CVE record, 2 KEV catalog, 0 neither. */
 int sh_cvedb_sniff(const char *buf, size_t len);

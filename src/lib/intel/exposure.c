@@ -171,8 +171,7 @@ int sh_exposure_merge(sh_device *const *devs, size_t n, struct sh_ptrvec *out)
                 m = sh_calloc(1, sizeof(*m));
                 if (m)
                     m->dev = sh_calloc(1, sizeof(sh_device));
-                if (!m || !m->dev || sh_ptrvec_push(out, m) ||
-                    sh_strmap_put(&idx, key, m, NULL)) {
+                if (!m || !m->dev || sh_ptrvec_push(out, m) || sh_strmap_put(&idx, key, m, NULL)) {
                     if (m && (out->n == 0 || out->v[out->n - 1] != m)) {
                         sh_show_device_free(m->dev);
                         sh_free(m);
@@ -302,8 +301,8 @@ static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, str
     f->title = sh_strdup_printf("%s: %.140s", ci->id, ci->title ? ci->title : "vulnerability");
     f->device = d->hostname ? sh_strdup(d->hostname) : NULL;
     f->platform = d->platform ? sh_strdup(d->platform) : NULL;
-    f->path = sh_strdup(m->version_source ? m->version_source
-                                          : (d->sources.n ? d->sources.v[0] : "-"));
+    f->path =
+        sh_strdup(m->version_source ? m->version_source : (d->sources.n ? d->sources.v[0] : "-"));
     f->evidence = sh_strdup_printf("%s %s", d->os ? d->os : (d->platform ? d->platform : "?"),
                                    d->version ? d->version : "(version unknown)");
     f->message = v->message;
@@ -321,8 +320,8 @@ static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, str
     if (ci->kev_date)
         rc |= sh_strlist_push(&f->references,
                               "https://www.cisa.gov/known-exploited-vulnerabilities-catalog");
-    if (rc || !f->rule || !f->title || !f->path || !f->evidence || !f->message ||
-        !f->remediation || !f->cve || !f->state || (d->hostname && !f->device)) {
+    if (rc || !f->rule || !f->title || !f->path || !f->evidence || !f->message || !f->remediation ||
+        !f->cve || !f->state || (d->hostname && !f->device)) {
         sh_finding_free(f);
         return SH_ENOMEM;
     }
@@ -386,8 +385,9 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
     if (ev.fixed)
         snprintf(fixed, sizeof(fixed), "first fixed release in the record: %s", ev.fixed);
     else
-        snprintf(fixed, sizeof(fixed), "the record names no fixed release for this train; see "
-                                       "the vendor advisory");
+        snprintf(fixed, sizeof(fixed),
+                 "the record names no fixed release for this train; see "
+                 "the vendor advisory");
     related = ci.advisory ? "" : " (from related reporting, not named by AA25-239A)";
     fixes[0] = '\0';
     for (i = 0; ci.features && ci.features[i]; i++) {
@@ -413,16 +413,15 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
             "%s%s: the record's version ranges for %s cannot be compared with version %s "
             "(they end at a non-version such as a publication date)%s.",
             ci.id, related, d->os ? d->os : d->platform, d->version, kev);
-        v.remediation = sh_strdup_printf("Check %s against the vendor advisory's fixed builds.",
-                                         d->version);
+        v.remediation =
+            sh_strdup_printf("Check %s against the vendor advisory's fixed builds.", d->version);
     } else if (ev.verdict == SH_CVE_NOT_AFFECTED) {
         if (!all)
             return SH_OK;
         v.state = "not_affected";
         v.sev = SH_SEV_INFO;
         v.message = sh_strdup_printf("%s%s does not affect %s %s according to the CVE record%s.",
-                                     ci.id, related, d->os ? d->os : d->platform, d->version,
-                                     kev);
+                                     ci.id, related, d->os ? d->os : d->platform, d->version, kev);
         v.remediation = sh_strdup("None needed for this CVE.");
     } else if (!ci.features || !ci.features[0]) {
         v.state = "exposed";
@@ -434,8 +433,7 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
                                                     : "",
                                      fixed);
         if (v.message && ci.kev_date) {
-            char *m2 = sh_strdup_printf("%s Listed in CISA KEV since %s.", v.message,
-                                        ci.kev_date);
+            char *m2 = sh_strdup_printf("%s Listed in CISA KEV since %s.", v.message, ci.kev_date);
             sh_free(v.message);
             v.message = m2;
         }
@@ -446,8 +444,8 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
         v.state = "unknown";
         v.sev = ci.kev_date ? SH_SEV_HIGH : SH_SEV_MEDIUM;
         v.message = sh_strdup_printf(
-            "%s%s affects %s %s, but it is exploitable only with %s enabled and %s; %s%s.",
-            ci.id, related, d->os ? d->os : d->platform, d->version, feats,
+            "%s%s affects %s %s, but it is exploitable only with %s enabled and %s; %s%s.", ci.id,
+            related, d->os ? d->os : d->platform, d->version, feats,
             m->has_config ? "no loaded rule detects that feature in the configuration"
                           : "no configuration of this device was seen to tell",
             fixed, kev);
@@ -456,14 +454,17 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
     } else if ((on = first_on(d, ci.features)) != NULL) {
         v.state = "exposed";
         v.sev = ci.kev_date ? SH_SEV_CRITICAL : SH_SEV_HIGH;
-        v.message = sh_strdup_printf("%s%s: %s %s is affected and %s is enabled; %s%s.", ci.id,
-                                     related, d->os ? d->os : d->platform, d->version, on, fixed,
-                                     kev);
-        v.remediation = ev.fixed ? sh_strdup_printf("Upgrade to %s or later; until then: %s.",
-                                                    ev.fixed, fixes[0] ? fixes : "disable " "the feature")
-                                 : sh_strdup_printf("Upgrade to a fixed release per the vendor "
-                                                    "advisory; until then: %s.",
-                                                    fixes[0] ? fixes : "disable the feature");
+        v.message =
+            sh_strdup_printf("%s%s: %s %s is affected and %s is enabled; %s%s.", ci.id, related,
+                             d->os ? d->os : d->platform, d->version, on, fixed, kev);
+        v.remediation = ev.fixed
+                            ? sh_strdup_printf("Upgrade to %s or later; until then: %s.", ev.fixed,
+                                               fixes[0] ? fixes
+                                                        : "disable "
+                                                          "the feature")
+                            : sh_strdup_printf("Upgrade to a fixed release per the vendor "
+                                               "advisory; until then: %s.",
+                                               fixes[0] ? fixes : "disable the feature");
     } else {
         v.state = "feature_off";
         v.sev = SH_SEV_MEDIUM;
@@ -471,11 +472,11 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
             "%s%s: %s %s is affected, but %s is not enabled in the configuration seen, so it is "
             "not exploitable as configured; %s%s.",
             ci.id, related, d->os ? d->os : d->platform, d->version, feats, fixed, kev);
-        v.remediation = ev.fixed ? sh_strdup_printf("Upgrade to %s or later, and keep %s off.",
-                                                    ev.fixed, feats)
-                                 : sh_strdup_printf("Upgrade per the vendor advisory, and keep %s "
-                                                    "off.",
-                                                    feats);
+        v.remediation =
+            ev.fixed ? sh_strdup_printf("Upgrade to %s or later, and keep %s off.", ev.fixed, feats)
+                     : sh_strdup_printf("Upgrade per the vendor advisory, and keep %s "
+                                        "off.",
+                                        feats);
     }
     if (!v.message || !v.remediation) {
         sh_free(v.message);

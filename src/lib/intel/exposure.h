@@ -17,10 +17,10 @@ struct sh_cvedb;
 
 /** A merged device and what kinds of evidence it came from. */
 struct sh_inv_device {
-    sh_device *dev;   /* owned */
-    bool has_config;  /* some evidence other than a show capture (feature facts) */
-    sh_strlist known; /* features whose state a show capture settled (vstack) */
-    sh_strlist cfg_features; /* features seen on in configs (not show captures) */
+    sh_device *dev;             /* owned */
+    bool has_config;            /* some evidence other than a show capture (feature facts) */
+    sh_strlist known;           /* features whose state a show capture settled (vstack) */
+    sh_strlist cfg_features;    /* features seen on in configs (not show captures) */
     const char *version_source; /* borrowed from dev->sources: where the version came from */
 };
 

@@ -40,17 +40,17 @@ struct sh_ioc_set {
     struct sh_arena arena; /* indicators and their strings */
     struct addr_ent *addrs;
     size_t n_addrs, cap_addrs;
-    uint64_t v4_prefixes[1];  /* bit p set: some v4 entry has prefix p (0..32) */
+    uint64_t v4_prefixes[1]; /* bit p set: some v4 entry has prefix p (0..32) */
     /* Bit n set: some v4 entry covers addresses whose first 16 bits are n.
      * Most addresses in a log match no indicator; this answers them with
      * one bit test instead of a hash probe per prefix length. */
     uint64_t v4_first16[65536 / 64];
-    uint64_t v6_prefixes[3];  /* bits 0..128 */
+    uint64_t v6_prefixes[3];              /* bits 0..128 */
     struct sh_strmap strs[SH_IOC__COUNT]; /* domain, url, hashes */
     size_t count;
 };
 
-static const char *const type_names[SH_IOC__COUNT] = {"ipv4", "ipv6",  "domain", "url",
+static const char *const type_names[SH_IOC__COUNT] = {"ipv4", "ipv6", "domain", "url",
                                                       "md5",  "sha1", "sha256"};
 
 const char *sh_ioc_type_name(enum sh_ioc_type t)
@@ -308,8 +308,8 @@ int sh_ioc_set_add(struct sh_ioc_set *set, enum sh_ioc_type type, const char *va
     case SH_IOC_SHA256: {
         size_t want = type == SH_IOC_MD5 ? 32 : type == SH_IOC_SHA1 ? 40 : 64;
         if (!is_hex_len(canon, want)) {
-            rc = sh_diag_set(diag, SH_EPARSE, source, 0, "not a %s hash: '%.80s'",
-                             type_names[type], canon);
+            rc = sh_diag_set(diag, SH_EPARSE, source, 0, "not a %s hash: '%.80s'", type_names[type],
+                             canon);
             goto out;
         }
         break;
@@ -328,9 +328,7 @@ int sh_ioc_set_add(struct sh_ioc_set *set, enum sh_ioc_type type, const char *va
             goto out;
         }
         break;
-    default:
-        rc = SH_EINVAL;
-        goto out;
+    default: rc = SH_EINVAL; goto out;
     }
     if (type >= SH_IOC_DOMAIN && sh_strmap_has(&set->strs[type], canon))
         goto out;
@@ -365,8 +363,7 @@ int sh_ioc_set_add(struct sh_ioc_set *set, enum sh_ioc_type type, const char *va
             span = k.prefix >= 16 ? 1u : 1u << (16 - k.prefix);
             for (n = lo; n < lo + span && n < 65536; n++)
                 set->v4_first16[n / 64] |= 1ULL << (n % 64);
-        }
-        else
+        } else
             set->v6_prefixes[k.prefix / 64] |= 1ULL << (k.prefix % 64);
     } else {
         rc = sh_strmap_put(&set->strs[type], canon, ioc, NULL);
@@ -498,8 +495,8 @@ static bool is_word(char c)
  * bytes tells which indicator types it could be, so most tokens ("Login",
  * "GigabitEthernet0/0/1") are passed over without any parsing. */
 enum {
-    CC_TOK = 1,     /* may be inside a token: alnum . : - _ */
-    CC_START = 2,   /* may start a token: alnum : */
+    CC_TOK = 1,   /* may be inside a token: alnum . : - _ */
+    CC_START = 2, /* may start a token: alnum : */
     CC_DIGIT = 4,
     CC_ALPHA = 8,
     CC_DOT = 16,
@@ -578,7 +575,9 @@ size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, 
             tl = j - start;
             if (want_hash && !(acc & CC_NONHEX) && (tl == 32 || tl == 40 || tl == 64))
                 hit = lookup_str(set,
-                                 tl == 32 ? SH_IOC_MD5 : tl == 40 ? SH_IOC_SHA1 : SH_IOC_SHA256,
+                                 tl == 32   ? SH_IOC_MD5
+                                 : tl == 40 ? SH_IOC_SHA1
+                                            : SH_IOC_SHA256,
                                  line + start, tl);
             goto report;
         }
@@ -700,7 +699,7 @@ static int csv_split(const char *line, size_t len, char *buf, size_t bufsize, ch
 static bool unsweepable(const char *type)
 {
     static const char *const names[] = {"ssdeep", "tlsh", "imphash", "filename", "file",
-                                        "email", "yara", "mutex", "registry"};
+                                        "email",  "yara", "mutex",   "registry"};
     size_t i;
 
     for (i = 0; i < SH_ARRAY_LEN(names); i++) {
@@ -801,11 +800,10 @@ int sh_ioc_set_load_text(struct sh_ioc_set *set, const char *buf, size_t len, co
                                  type_col >= 0 && type_col < nf ? fields[type_col] : val);
                 goto out;
             }
-            rc = sh_ioc_set_add(set, (enum sh_ioc_type)t, val,
-                                related && source_col >= 0 && source_col < nf ? fields[source_col]
-                                                                              : source,
-                                note_col >= 0 && note_col < nf ? fields[note_col] : NULL, related,
-                                diag);
+            rc = sh_ioc_set_add(
+                set, (enum sh_ioc_type)t, val,
+                related && source_col >= 0 && source_col < nf ? fields[source_col] : source,
+                note_col >= 0 && note_col < nf ? fields[note_col] : NULL, related, diag);
         } else {
             char *v = sh_strndup(l, ll);
             if (!v) {
@@ -842,8 +840,8 @@ int sh_ioc_set_load_builtin(struct sh_ioc_set *set, bool include_related, sh_dia
 
     if (!adv)
         return sh_diag_set(diag, SH_EINTERNAL, "<builtin>", 0, "advisory indicators missing");
-    rc = sh_ioc_set_load_text(set, (const char *)adv->data, adv->len, "CISA AA25-239A", false,
-                              diag);
+    rc =
+        sh_ioc_set_load_text(set, (const char *)adv->data, adv->len, "CISA AA25-239A", false, diag);
     if (rc || !include_related)
         return rc;
     if (!rel)

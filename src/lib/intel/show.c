@@ -256,10 +256,21 @@ static enum plat decide(const char *b, const char *e)
  * buffer scans instead of a dozen substring searches per line. */
 static bool may_hold_show_output(const char *buf, size_t len)
 {
-    static const char *const anchors[] = {"Cisco", "IOS", "NXOS", "kickstart", "Arista",
-                                          "Software image version:", "Junos", "JUNOS",
-                                          "sw-version:", "Version: Forti", "Ivanti", "Pulse",
-                                          "AdminDisplayVersion", "ExSetup.exe", "(Build "};
+    static const char *const anchors[] = {"Cisco",
+                                          "IOS",
+                                          "NXOS",
+                                          "kickstart",
+                                          "Arista",
+                                          "Software image version:",
+                                          "Junos",
+                                          "JUNOS",
+                                          "sw-version:",
+                                          "Version: Forti",
+                                          "Ivanti",
+                                          "Pulse",
+                                          "AdminDisplayVersion",
+                                          "ExSetup.exe",
+                                          "(Build "};
     size_t i;
 
     for (i = 0; i < SH_ARRAY_LEN(anchors); i++) {
@@ -330,8 +341,8 @@ static int rule_nxos(sh_device *d, const struct line *l)
 
     if ((lstarts(&s, "NXOS:") || lstarts(&s, "system:")) && (v = lfind(&s, "version ")) != NULL)
         rc = set_word(&d->version, &s, v + 8, "");
-    if (!rc && lstarts(&s, "cisco ") && ((v = lfind(&s, " Chassis")) != NULL ||
-                                         (v = lfind(&s, " chassis")) != NULL)) {
+    if (!rc && lstarts(&s, "cisco ") &&
+        ((v = lfind(&s, " Chassis")) != NULL || (v = lfind(&s, " chassis")) != NULL)) {
         const char *w = v;
         while (w > s.p && w[-1] != ' ')
             w--;
@@ -375,8 +386,9 @@ static int rule_asa(sh_device *d, const struct line *l)
 
     if ((v = lfind(l, "Appliance Software Version ")) != NULL)
         rc = set_word(&d->version, l, v + 27, "");
-    if (!rc && (v = lfind(l, " up ")) != NULL && v > l->p && !memchr(l->p, ' ', (size_t)(v - l->p)) &&
-        v + 4 < l->p + l->n && isdigit((unsigned char)v[4]) && !d->uptime) {
+    if (!rc && (v = lfind(l, " up ")) != NULL && v > l->p &&
+        !memchr(l->p, ' ', (size_t)(v - l->p)) && v + 4 < l->p + l->n &&
+        isdigit((unsigned char)v[4]) && !d->uptime) {
         rc = set_field(&d->hostname, l->p, (size_t)(v - l->p));
         if (!rc)
             rc = set_field(&d->uptime, v + 4, (size_t)(l->p + l->n - v - 4));
@@ -814,8 +826,7 @@ static void parse_vstack(struct parse *ps, const char *b, const char *e, const c
     if (!d || !(d->dialect_basis = sh_strdup(VSTACK_BASIS)) ||
         (host && host[0] && !(d->hostname = sh_strdup(host))) ||
         sh_strlist_push(&d->sources, ps->source) ||
-        (state == 1 && sh_strlist_push(&d->features, "vstack")) ||
-        sh_ptrvec_push(ps->out, d)) {
+        (state == 1 && sh_strlist_push(&d->features, "vstack")) || sh_ptrvec_push(ps->out, d)) {
         sh_show_device_free(d);
         ps->rc = SH_ENOMEM;
     }

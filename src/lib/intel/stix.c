@@ -79,8 +79,8 @@ long sh_stix_pattern_each(const char *pattern, size_t len,
         size_t vn = 0;
         int t;
 
-        while (p < e && (isspace((unsigned char)*p) || *p == '[' || *p == ']' || *p == '(' ||
-                         *p == ')'))
+        while (p < e &&
+               (isspace((unsigned char)*p) || *p == '[' || *p == ']' || *p == '(' || *p == ')'))
             p++;
         if (p >= e)
             break;
@@ -227,7 +227,8 @@ int sh_stix_load(struct sh_ioc_set *set, const char *buf, size_t len, const char
     }
     for (i = 0; i < n && !rc; i++) {
         json_t *o = json_array_get(objs, i);
-        const char *type = jstr(o, "type"), *pat = jstr(o, "pattern"), *pt = jstr(o, "pattern_type");
+        const char *type = jstr(o, "type"), *pat = jstr(o, "pattern"),
+                   *pt = jstr(o, "pattern_type");
         const char *name = jstr(o, "name"), *desc = jstr(o, "description");
         struct add_ctx a = {set, source, NULL, related, 0, SH_OK};
         char note[512];

@@ -20,10 +20,10 @@ enum sh_vfamily sh_version_family(const char *platform)
         const char *name;
         enum sh_vfamily f;
     } map[] = {
-        {"ios", SH_VF_IOS},        {"iosxe", SH_VF_IOSXE},     {"nxos", SH_VF_NXOS},
-        {"iosxr", SH_VF_IOSXR},    {"asa", SH_VF_ASA},         {"eos", SH_VF_EOS},
-        {"junos", SH_VF_JUNOS},    {"panos", SH_VF_PANOS},     {"fortios", SH_VF_FORTIOS},
-        {"ivanti", SH_VF_IVANTI},  {"exchange", SH_VF_EXCHANGE},
+        {"ios", SH_VF_IOS},       {"iosxe", SH_VF_IOSXE},       {"nxos", SH_VF_NXOS},
+        {"iosxr", SH_VF_IOSXR},   {"asa", SH_VF_ASA},           {"eos", SH_VF_EOS},
+        {"junos", SH_VF_JUNOS},   {"panos", SH_VF_PANOS},       {"fortios", SH_VF_FORTIOS},
+        {"ivanti", SH_VF_IVANTI}, {"exchange", SH_VF_EXCHANGE},
     };
     size_t i;
 

@@ -45,17 +45,17 @@ const char *sh_dialect_name(enum sh_dialect d);
 enum sh_dialect sh_dialect_from_name(const char *name);
 
 struct sh_cfg_node {
-    const char *text;   /* line text, indentation stripped, NUL-terminated */
-    const char *match;  /* what rules match against (see above) */
+    const char *text;  /* line text, indentation stripped, NUL-terminated */
+    const char *match; /* what rules match against (see above) */
     uint32_t match_len;
-    uint32_t norm_off;  /* offset of `match` within doc->norm */
-    uint32_t line;      /* 1-based line in the file */
-    uint32_t end_line;  /* last line of the block (== line for a leaf) */
-    uint32_t index;     /* position in doc->nodes */
-    uint16_t depth;     /* 0 for top-level statements */
+    uint32_t norm_off;          /* offset of `match` within doc->norm */
+    uint32_t line;              /* 1-based line in the file */
+    uint32_t end_line;          /* last line of the block (== line for a leaf) */
+    uint32_t index;             /* position in doc->nodes */
+    uint16_t depth;             /* 0 for top-level statements */
     struct sh_cfg_node *parent; /* NULL at top level */
     struct sh_cfg_node *first_child;
-    struct sh_cfg_node *next;   /* next sibling */
+    struct sh_cfg_node *next; /* next sibling */
 };
 
 struct sh_cfg_limits {
@@ -64,23 +64,26 @@ struct sh_cfg_limits {
     size_t max_depth; /* nesting depth */
 };
 
-#define SH_CFG_LIMITS_INIT {8192, 2000000, 64}
+#define SH_CFG_LIMITS_INIT                                                                         \
+    {                                                                                              \
+        8192, 2000000, 64                                                                          \
+    }
 
 struct sh_cfg_doc {
     struct sh_arena arena;
     enum sh_dialect dialect;
-    const char *dialect_basis; /* why we think so, e.g. "'!RANCID-CONTENT-TYPE: arista'" */
-    bool junos_set_form;       /* Junos written as set commands */
-    const char *hostname;      /* NULL when the config does not say */
-    const char *version;       /* software version the config states, or NULL */
+    const char *dialect_basis;  /* why we think so, e.g. "'!RANCID-CONTENT-TYPE: arista'" */
+    bool junos_set_form;        /* Junos written as set commands */
+    const char *hostname;       /* NULL when the config does not say */
+    const char *version;        /* software version the config states, or NULL */
     struct sh_cfg_node **nodes; /* every node in document order */
     size_t n_nodes;
-    struct sh_cfg_node *first;  /* first top-level node */
-    char *norm;                 /* see above; NUL-terminated */
+    struct sh_cfg_node *first; /* first top-level node */
+    char *norm;                /* see above; NUL-terminated */
     size_t norm_len;
-    size_t n_lines;             /* lines in the input */
-    size_t n_unparsed;          /* lines kept as raw text because their syntax was odd */
-    uint32_t first_unparsed;    /* line of the first such line, 0 if none */
+    size_t n_lines;          /* lines in the input */
+    size_t n_unparsed;       /* lines kept as raw text because their syntax was odd */
+    uint32_t first_unparsed; /* line of the first such line, 0 if none */
 };
 
 /**

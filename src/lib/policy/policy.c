@@ -38,8 +38,8 @@ struct sh_policy {
 };
 
 static const char *const key_names[SH_POL__COUNT] = {
-    "management_networks", "aaa_servers",  "syslog_servers", "ntp_servers", "snmp_managers",
-    "tunnel_peers",        "local_users",  "file_servers",   "ssh_ports",
+    "management_networks", "aaa_servers", "syslog_servers", "ntp_servers", "snmp_managers",
+    "tunnel_peers",        "local_users", "file_servers",   "ssh_ports",
 };
 
 const char *sh_policy_key_name(enum sh_policy_key k)
@@ -152,8 +152,8 @@ static int add_entry(struct pol_list *l, enum sh_policy_key k, const struct sh_y
         nv[l->n_nets++] = pn;
         return SH_OK;
     } else if (!valid_name(s, len)) {
-        return sh_yaml_diag(diag, SH_ERULE, source, v, "%s: '%s' is not a valid name",
-                            key_names[k], s);
+        return sh_yaml_diag(diag, SH_ERULE, source, v, "%s: '%s' is not a valid name", key_names[k],
+                            s);
     }
     {
         char **nv = sh_realloc(l->names, (l->n_names + 1) * sizeof(*nv));
@@ -214,8 +214,8 @@ int sh_policy__from_yaml(struct sh_policy **out, const struct sh_yaml_node *root
             (vn->len == 0 || strcmp(vn->str, "~") == 0 || strcmp(vn->str, "null") == 0))
             continue; /* "key:" with nothing after it: an empty list */
         if (vn->type != SH_YAML_SEQ) {
-            rc = sh_yaml_diag(diag, SH_ERULE, source, vn, "policy key '%s' must be a list",
-                              kn->str);
+            rc =
+                sh_yaml_diag(diag, SH_ERULE, source, vn, "policy key '%s' must be a list", kn->str);
             goto out;
         }
         for (j = 0; j < vn->n; j++) {

@@ -507,8 +507,7 @@ static int count_distinct(size_t *out, const sh_findings *fs, bool device)
     return rc;
 }
 
-int sh_report__totals(struct sh_report_totals *t, const sh_findings *fs,
-                      const sh_report_info *info)
+int sh_report__totals(struct sh_report_totals *t, const sh_findings *fs, const sh_report_info *info)
 {
     size_t i;
     int rc;
@@ -532,8 +531,8 @@ int sh_report__totals(struct sh_report_totals *t, const sh_findings *fs,
 void sh_report__summary(struct sh_report_out *o, const struct sh_report_totals *t,
                         const sh_report_info *info, size_t n)
 {
-    sh_report__printf(o, "%zu finding%s (%zu critical, %zu high, %zu medium, %zu low, %zu info)",
-                      n, n == 1 ? "" : "s", t->count[SH_SEV_CRITICAL], t->count[SH_SEV_HIGH],
+    sh_report__printf(o, "%zu finding%s (%zu critical, %zu high, %zu medium, %zu low, %zu info)", n,
+                      n == 1 ? "" : "s", t->count[SH_SEV_CRITICAL], t->count[SH_SEV_HIGH],
                       t->count[SH_SEV_MEDIUM], t->count[SH_SEV_LOW], t->count[SH_SEV_INFO]);
     sh_report__printf(o, " on %zu device%s", t->devices, t->devices == 1 ? "" : "s");
     if (info->scan)
@@ -541,8 +540,7 @@ void sh_report__summary(struct sh_report_out *o, const struct sh_report_totals *
                           info->scan->files_analysed, info->scan->files_skipped);
     else
         sh_report__printf(o, "; %zu file%s with findings", t->files, t->files == 1 ? "" : "s");
-    sh_report__printf(o, "; %zu at or above %s", t->at_or_above,
-                      sh_severity_str(info->fail_on));
+    sh_report__printf(o, "; %zu at or above %s", t->at_or_above, sh_severity_str(info->fail_on));
 }
 
 void sh_report__history(struct sh_report_out *o, const struct sh_report_totals *t)

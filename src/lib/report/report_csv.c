@@ -15,10 +15,9 @@
 #include "report_int.h"
 
 static const char *const header[] = {
-    "rule",       "title",   "kind",        "severity",   "attack", "device",
-    "platform",   "path",    "line",        "end_line",   "evidence", "message",
-    "remediation", "references", "time",    "cve",        "state",  "fingerprint",
-    "status",     "first_seen",
+    "rule", "title", "kind",     "severity",    "attack",  "device",      "platform",
+    "path", "line",  "end_line", "evidence",    "message", "remediation", "references",
+    "time", "cve",   "state",    "fingerprint", "status",  "first_seen",
 };
 
 static void cell(struct sh_report_out *o, const char *s, bool first)

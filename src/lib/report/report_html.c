@@ -141,7 +141,8 @@ static int write_html(struct sh_report_out *o, const sh_findings *fs, const sh_r
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<title>salthunt report</title>\n<style>");
     sh_report__adds(o, css);
-    sh_report__adds(o, "</style>\n</head>\n<body>\n<h1>salthunt report</h1>\n<p class=\"summary\">");
+    sh_report__adds(o,
+                    "</style>\n</head>\n<body>\n<h1>salthunt report</h1>\n<p class=\"summary\">");
     sh_report__summary(o, &t, info, fs->n);
     sh_report__adds(o, "</p>\n");
     if (info->have_history) {

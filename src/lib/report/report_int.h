@@ -127,10 +127,10 @@ void sh_report__groups_free(struct sh_report_groups *g);
 /** Totals for summary lines. */
 struct sh_report_totals {
     size_t count[SH_SEV_CRITICAL + 1];
-    size_t devices;   /* distinct device names among the findings */
-    size_t files;     /* distinct paths among the findings */
+    size_t devices;     /* distinct device names among the findings */
+    size_t files;       /* distinct paths among the findings */
     size_t at_or_above; /* findings at or above info->fail_on */
-    size_t n_new;     /* findings the store marked "new" */
+    size_t n_new;       /* findings the store marked "new" */
     size_t gone;
 };
 

@@ -82,7 +82,8 @@ static void group_title(struct sh_report_out *o, const struct sh_report_group *g
     sh_report__group_title(o, g, put);
 }
 
-static const char table_head[] = "| severity | rule | location | finding |\n| --- | --- | --- | --- |\n";
+static const char table_head[] =
+    "| severity | rule | location | finding |\n| --- | --- | --- | --- |\n";
 
 static int write_markdown(struct sh_report_out *o, const sh_findings *fs,
                           const sh_report_info *info)

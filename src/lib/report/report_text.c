@@ -49,8 +49,7 @@ static void field(struct sh_report_out *o, const char *label, const char *value)
     sh_report__adds(o, "\n");
 }
 
-static void finding_line(struct sh_report_out *o, const sh_finding *f, bool color,
-                         bool with_device)
+static void finding_line(struct sh_report_out *o, const sh_finding *f, bool color, bool with_device)
 {
     const char *text = f->message ? f->message : f->title;
 

@@ -39,15 +39,15 @@ struct sh_rules_worker {
     const sh_ruleset *rs;
     struct sh_mpm_scratch *mpm;
     struct sh_regex_md *md;
-    uint32_t *last;    /* per pattern: last node index + 1 reported in this document */
-    uint32_t *start;   /* per pattern: first slot in `bucket`; n_pats + 1 entries */
-    uint32_t *bucket;  /* node indices grouped by pattern */
-    uint32_t *len;     /* per pattern: candidates in its slice (after removing repeats) */
+    uint32_t *last;   /* per pattern: last node index + 1 reported in this document */
+    uint32_t *start;  /* per pattern: first slot in `bucket`; n_pats + 1 entries */
+    uint32_t *bucket; /* node indices grouped by pattern */
+    uint32_t *len;    /* per pattern: candidates in its slice (after removing repeats) */
     size_t bucket_cap;
     struct pair *pairs;
     size_t n_pairs;
     size_t pairs_cap;
-    int8_t *doc_any;   /* per pattern: -1 unknown, 0 no line matches, 1 some line does */
+    int8_t *doc_any; /* per pattern: -1 unknown, 0 no line matches, 1 some line does */
     const struct sh_cfg_doc *doc;
     int err;
     struct capval caps[SH_RULES_MAX_CAPTURES];
@@ -286,9 +286,9 @@ static bool value_is_public(const char *s, size_t len)
 }
 
 struct verdict {
-    bool no_policy;                /* a policy condition was decided without its key */
+    bool no_policy; /* a policy condition was decided without its key */
     enum sh_policy_key no_policy_key;
-    bool suffix;                   /* add the "no <key> in the site policy" note */
+    bool suffix; /* add the "no <key> in the site policy" note */
 };
 
 static bool cond_holds(struct sh_rules_worker *w, const struct sh_rules_env *env,
@@ -316,30 +316,23 @@ static bool cond_holds(struct sh_rules_worker *w, const struct sh_rules_env *env
             v->no_policy_key = c->key;
         }
         switch (r->without_policy) {
-        case SH_WP_FIRE:
-            return true;
-        case SH_WP_SKIP:
-            return false;
+        case SH_WP_FIRE: return true;
+        case SH_WP_SKIP: return false;
         case SH_WP_IOC_OR_PUBLIC:
             v->suffix = true;
-            return (env->iocs && sh_ioc_lookup(env->iocs, val, len)) ||
-                   value_is_public(val, len);
+            return (env->iocs && sh_ioc_lookup(env->iocs, val, len)) || value_is_public(val, len);
         }
         return false;
     }
     case SH_COND_PORT_REGEX:
-    case SH_COND_REGEX:
-        return sh_regex_match(c->re, w->md, val, len) == 1;
-    case SH_COND_NOT_REGEX:
-        return sh_regex_match(c->re, w->md, val, len) == 0;
+    case SH_COND_REGEX: return sh_regex_match(c->re, w->md, val, len) == 1;
+    case SH_COND_NOT_REGEX: return sh_regex_match(c->re, w->md, val, len) == 0;
     case SH_COND_PORT_RANGE: {
         uint64_t port;
         return sh_str_to_u64(val, len, 65535, &port) && port >= c->lo && port <= c->hi;
     }
-    case SH_COND_PUBLIC:
-        return value_is_public(val, len) == c->flag;
-    case SH_COND_IOC:
-        return (env->iocs && sh_ioc_lookup(env->iocs, val, len) != NULL) == c->flag;
+    case SH_COND_PUBLIC: return value_is_public(val, len) == c->flag;
+    case SH_COND_IOC: return (env->iocs && sh_ioc_lookup(env->iocs, val, len) != NULL) == c->flag;
     }
     return false;
 }
@@ -437,11 +430,11 @@ static int emit(struct sh_rules_worker *w, const struct sh_rules_env *env, const
     f->rule = sh_strdup(r->id);
     f->title = sh_strdup(r->title ? r->title : r->id);
     f->kind = r->kind;
-    f->severity = (v->no_policy && r->has_severity_without_policy) ? r->severity_without_policy
-                                                                   : r->severity;
+    f->severity =
+        (v->no_policy && r->has_severity_without_policy) ? r->severity_without_policy : r->severity;
     f->device = doc->hostname ? sh_strdup(doc->hostname) : NULL;
-    f->platform = doc->dialect != SH_DIALECT_UNKNOWN ? sh_strdup(sh_dialect_name(doc->dialect))
-                                                     : NULL;
+    f->platform =
+        doc->dialect != SH_DIALECT_UNKNOWN ? sh_strdup(sh_dialect_name(doc->dialect)) : NULL;
     f->path = env->path ? sh_strdup(env->path) : NULL;
     f->line = e->node ? e->node->line : 0;
     f->end_line = e->node ? e->node->end_line : 0;
@@ -599,10 +592,8 @@ static int eval_rule(struct sh_rules_worker *w, const struct sh_rules_env *env,
         return SH_OK;
     switch (r->shape) {
     case SH_SHAPE_LINE:
-    case SH_SHAPE_FEATURE:
-        return eval_line(w, env, r, out, features);
-    case SH_SHAPE_SECTION:
-        return eval_section(w, env, r, out);
+    case SH_SHAPE_FEATURE: return eval_line(w, env, r, out, features);
+    case SH_SHAPE_SECTION: return eval_section(w, env, r, out);
     case SH_SHAPE_DOCUMENT:
         if (!doc_any(w, r->absent)) {
             struct emit_ctx e = {r, NULL, NULL};

@@ -34,9 +34,9 @@ struct sh_ioc_set;
 #define SH_RULES_MAX_SAMPLES 64
 #define SH_RULES_MAX_CONDS 16
 #define SH_RULES_MAX_LEVELS 8
-#define SH_RULES_MAX_LIST 64     /* attack ids, references, platforms */
-#define SH_RULES_MAX_TEXT 4096   /* titles, messages, remediations */
-#define SH_RULES_MAX_VALUE 512   /* a capture's value as conditions see it */
+#define SH_RULES_MAX_LIST 64   /* attack ids, references, platforms */
+#define SH_RULES_MAX_TEXT 4096 /* titles, messages, remediations */
+#define SH_RULES_MAX_VALUE 512 /* a capture's value as conditions see it */
 
 enum sh_rule_shape { SH_SHAPE_LINE = 0, SH_SHAPE_SECTION, SH_SHAPE_DOCUMENT, SH_SHAPE_FEATURE };
 
@@ -55,11 +55,11 @@ enum sh_without_policy { SH_WP_IOC_OR_PUBLIC = 0, SH_WP_FIRE, SH_WP_SKIP };
 
 struct sh_rule_cond {
     enum sh_cond_type type;
-    int cap;                 /* index into rule->caps */
-    enum sh_policy_key key;  /* policy conditions */
-    struct sh_regex *re;     /* regex conditions (owned by the ruleset) */
-    uint32_t lo, hi;         /* port_range */
-    bool flag;               /* public / ioc: the wanted truth value */
+    int cap;                /* index into rule->caps */
+    enum sh_policy_key key; /* policy conditions */
+    struct sh_regex *re;    /* regex conditions (owned by the ruleset) */
+    uint32_t lo, hi;        /* port_range */
+    bool flag;              /* public / ioc: the wanted truth value */
 };
 
 /* A named capture: which pattern of the rule produces it, and its group number there. */
@@ -74,7 +74,7 @@ struct sh_rule_sample {
     enum sh_dialect platform; /* SH_DIALECT_UNKNOWN: detect */
     struct sh_policy *policy; /* owned, or NULL */
     bool has_policy;
-    long expect;              /* -1: at least one */
+    long expect; /* -1: at least one */
     const char *config;
     uint32_t line;
 };
@@ -95,7 +95,7 @@ struct sh_rule {
     uint32_t platforms; /* bit per enum sh_dialect; 0 = every dialect */
     const char *platforms_text;
     enum sh_rule_shape shape;
-    int match;          /* pattern index, -1 when absent (same below) */
+    int match; /* pattern index, -1 when absent (same below) */
     int sections[SH_RULES_MAX_LEVELS];
     size_t n_sections;
     int require, forbid, absent, when_doc, unless_doc;
@@ -129,15 +129,15 @@ struct sh_ruleset {
     size_t n_pats;
     struct sh_mpm *mpm;
     unsigned max_groups;
-    size_t n_fallback;      /* patterns Hyperscan refused */
+    size_t n_fallback; /* patterns Hyperscan refused */
 };
 
 /** What the evaluator needs besides the document; every pointer borrowed. */
 struct sh_rules_env {
-    const struct sh_policy *policy;   /* may be NULL */
-    const struct sh_ioc_set *iocs;    /* may be NULL */
-    const char *path;                 /* evidence path as named by the user */
-    const struct sh_rule *only;       /* evaluate this rule alone (sample tests), or NULL */
+    const struct sh_policy *policy; /* may be NULL */
+    const struct sh_ioc_set *iocs;  /* may be NULL */
+    const char *path;               /* evidence path as named by the user */
+    const struct sh_rule *only;     /* evaluate this rule alone (sample tests), or NULL */
 };
 
 struct sh_rules_worker;
@@ -151,8 +151,8 @@ void sh_rules__worker_free(struct sh_rules_worker *w);
  * and feature names (deduplicated) to `features`. SH_ENOMEM / SH_EINTERNAL.
  */
 int sh_rules__eval(const struct sh_ruleset *rs, struct sh_rules_worker *w,
-                   const struct sh_cfg_doc *doc, const struct sh_rules_env *env,
-                   sh_findings *out, sh_strlist *features);
+                   const struct sh_cfg_doc *doc, const struct sh_rules_env *env, sh_findings *out,
+                   sh_strlist *features);
 
 /**
  * The longest literal (at least 3 bytes) that every match of regex `re`

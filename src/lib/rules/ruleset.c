@@ -42,15 +42,18 @@ struct loader {
 };
 
 static const char *const rule_keys[] = {
-    "id",        "title",   "kind",     "severity", "attack",         "platforms",
-    "references", "section", "match",    "nocase",   "where",          "unless_doc",
-    "require",   "forbid",  "absent",   "when_doc", "feature",        "message",
-    "remediation", "without_policy", "severity_without_policy", "samples",
+    "id",          "title",          "kind",
+    "severity",    "attack",         "platforms",
+    "references",  "section",        "match",
+    "nocase",      "where",          "unless_doc",
+    "require",     "forbid",         "absent",
+    "when_doc",    "feature",        "message",
+    "remediation", "without_policy", "severity_without_policy",
+    "samples",
 };
 
 static const char *const cond_keys[] = {
-    "not_in_policy", "in_policy", "port_regex", "port_range",
-    "public",        "ioc",       "regex",      "not_regex",
+    "not_in_policy", "in_policy", "port_regex", "port_range", "public", "ioc", "regex", "not_regex",
 };
 
 /* ---- error reporting ---- */
@@ -378,8 +381,9 @@ static void parse_where(struct loader *L, struct sh_rule *r, const struct sh_yam
                 }
             }
             if (!ok)
-                err_at(L, k, "unknown condition '%.60s' (known: not_in_policy, in_policy, "
-                             "port_regex, port_range, public, ioc, regex, not_regex)",
+                err_at(L, k,
+                       "unknown condition '%.60s' (known: not_in_policy, in_policy, "
+                       "port_regex, port_range, public, ioc, regex, not_regex)",
                        k->type == SH_YAML_SCALAR ? k->str : "?");
         }
         capn = sh_yaml_get(c, "capture");
@@ -388,8 +392,9 @@ static void parse_where(struct loader *L, struct sh_rule *r, const struct sh_yam
             continue;
         }
         if (found < 0) {
-            err_at(L, c, "a 'where' condition needs one of not_in_policy, in_policy, port_regex, "
-                         "port_range, public, ioc, regex, not_regex");
+            err_at(L, c,
+                   "a 'where' condition needs one of not_in_policy, in_policy, port_regex, "
+                   "port_range, public, ioc, regex, not_regex");
             continue;
         }
         capname = scalar(L, capn, "capture", 64);
@@ -409,9 +414,10 @@ static void parse_where(struct loader *L, struct sh_rule *r, const struct sh_yam
             case SH_COND_IN_POLICY: {
                 int k = v->type == SH_YAML_SCALAR ? sh_policy_key_parse(v->str) : -1;
                 if (k < 0) {
-                    err_at(L, v, "'%s' must name a policy key (management_networks, aaa_servers, "
-                                 "syslog_servers, ntp_servers, snmp_managers, tunnel_peers, "
-                                 "local_users, file_servers, ssh_ports)",
+                    err_at(L, v,
+                           "'%s' must name a policy key (management_networks, aaa_servers, "
+                           "syslog_servers, ntp_servers, snmp_managers, tunnel_peers, "
+                           "local_users, file_servers, ssh_ports)",
                            cond_keys[found]);
                     continue;
                 }
@@ -516,8 +522,9 @@ static void parse_samples(struct loader *L, struct sh_rule *r, const struct sh_y
                     if (kk->type == SH_YAML_SCALAR && strcmp(kk->str, sample_keys[k]) == 0)
                         ok = true;
                 if (!ok)
-                    err_at(L, kk, "unknown sample key '%.60s' (known: platform, policy, expect, "
-                                  "config)",
+                    err_at(L, kk,
+                           "unknown sample key '%.60s' (known: platform, policy, expect, "
+                           "config)",
                            kk->type == SH_YAML_SCALAR ? kk->str : "?");
             }
             memset(sm, 0, sizeof(*sm));
@@ -690,8 +697,9 @@ static void parse_rule(struct loader *L, const struct sh_yaml_node *root)
     r->kind = SH_KIND_EXPOSURE;
     if ((n = sh_yaml_get(root, "kind")) != NULL) {
         if (n->type != SH_YAML_SCALAR || sh_kind_parse(&r->kind, n->str))
-            err_at(L, n, "'kind' must be one of ttp, ioc, exposure, hardening, drift, rarity, "
-                         "coverage");
+            err_at(L, n,
+                   "'kind' must be one of ttp, ioc, exposure, hardening, drift, rarity, "
+                   "coverage");
     } else if (!r->feature) {
         err_at(L, root, "missing 'kind'");
     }
@@ -707,8 +715,9 @@ static void parse_rule(struct loader *L, const struct sh_yaml_node *root)
     }
     if ((n = sh_yaml_get(root, "severity_without_policy")) != NULL) {
         if (n->type != SH_YAML_SCALAR || sh_severity_parse(&r->severity_without_policy, n->str))
-            err_at(L, n, "'severity_without_policy' must be one of info, low, medium, high, "
-                         "critical");
+            err_at(L, n,
+                   "'severity_without_policy' must be one of info, low, medium, high, "
+                   "critical");
         else
             r->has_severity_without_policy = true;
     }
@@ -775,8 +784,9 @@ static void parse_rule(struct loader *L, const struct sh_yaml_node *root)
             if (!has_match)
                 err_at(L, root, "a feature rule needs 'match'");
             if (has_req || has_forbid || has_absent)
-                err_at(L, root, "a feature rule takes 'match' (and 'section'), not "
-                                "require/forbid/absent");
+                err_at(L, root,
+                       "a feature rule takes 'match' (and 'section'), not "
+                       "require/forbid/absent");
             if (sh_yaml_get(root, "where") || sh_yaml_get(root, "message"))
                 err_at(L, root, "a feature rule has no 'where' or 'message'");
         } else if (has_absent) {
@@ -794,8 +804,9 @@ static void parse_rule(struct loader *L, const struct sh_yaml_node *root)
         } else if (has_match) {
             r->shape = SH_SHAPE_LINE;
         } else {
-            err_at(L, root, "a rule needs one of 'match', 'require'/'forbid' with 'section', "
-                            "'absent', or 'feature' with 'match'");
+            err_at(L, root,
+                   "a rule needs one of 'match', 'require'/'forbid' with 'section', "
+                   "'absent', or 'feature' with 'match'");
         }
     }
 
@@ -984,8 +995,8 @@ static void collect(struct loader *L, struct sh_ptrvec *files, const char *path,
         char *child;
         if (de->d_name[0] == '.')
             continue;
-        child = sh_strdup_printf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
-                                 de->d_name);
+        child =
+            sh_strdup_printf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
         if (!child) {
             oom(L);
             break;
@@ -1127,8 +1138,7 @@ size_t sh_rules__literal_factor(const char *re, char *out, size_t outsz)
     if (strstr(re, "\\Q") || strstr(re, "\\E") || strlen(re) > SH_RULES_MAX_REGEX)
         return 0;
     for (const char *p = re; (p = strstr(p, "(?")) != NULL; p += 2)
-        if (p[2] != ':' && p[2] != '<' && p[2] != 'P' && p[2] != '=' && p[2] != '!' &&
-            p[2] != '>')
+        if (p[2] != ':' && p[2] != '<' && p[2] != 'P' && p[2] != '=' && p[2] != '!' && p[2] != '>')
             return 0; /* inline options, comments, recursion, conditionals */
 #define END_RUN()                                                                                  \
     do {                                                                                           \
@@ -1239,7 +1249,7 @@ static int loader_end(struct loader *L, sh_ruleset **out, sh_diag *diag)
                          L->n_errors - 1);
             }
         }
-        rc = L->first.code == SH_ENOMEM ? SH_ENOMEM
+        rc = L->first.code == SH_ENOMEM   ? SH_ENOMEM
              : L->first.code == SH_ELIMIT ? SH_ELIMIT
                                           : SH_ERULE;
         if (diag)

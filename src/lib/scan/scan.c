@@ -153,8 +153,8 @@ static int walk(struct scan_run *run, const char *path, int depth)
         /* Skip dot entries and VCS metadata (a RANCID/Oxidized tree is a git repo). */
         if (de->d_name[0] == '.')
             continue;
-        child = sh_strdup_printf("%s%s%s", path,
-                                 path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
+        child =
+            sh_strdup_printf("%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
         if (!child) {
             rc = SH_ENOMEM;
             break;
@@ -251,8 +251,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
                     break;
                 }
             }
-            rc = an->analyze(&run->ctx, run->ctx.state[a], scratch[a], path, full, full_len, &o,
-                             &d);
+            rc =
+                an->analyze(&run->ctx, run->ctx.state[a], scratch[a], path, full, full_len, &o, &d);
         }
         if (rc) {
             if (!d.source[0])

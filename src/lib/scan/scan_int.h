@@ -23,9 +23,9 @@ struct sh_ioc_set;
 /** Immutable during the parallel phase; shared by every worker. */
 struct sh_scan_ctx {
     const sh_scan_options *opts;
-    struct sh_policy *policy;  /* NULL without --policy */
-    struct sh_ioc_set *iocs;   /* built-in advisory indicators (+ imported) */
-    void *state[16];           /* per-analyzer prepared state, by registry index */
+    struct sh_policy *policy; /* NULL without --policy */
+    struct sh_ioc_set *iocs;  /* built-in advisory indicators (+ imported) */
+    void *state[16];          /* per-analyzer prepared state, by registry index */
 };
 
 /** What one analyze() call produces; the scan merges these. */
@@ -69,12 +69,10 @@ struct sh_analyzer {
      * is what detect() saw. When set, analyze() is used only for files
      * that fit in the head (they are in memory already).
      */
-    int (*analyze_path)(const struct sh_scan_ctx *ctx, void *state, void *scratch,
-                        const char *path, const char *head, size_t head_len,
-                        struct sh_scan_out *out, sh_diag *diag);
+    int (*analyze_path)(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
+                        const char *head, size_t head_len, struct sh_scan_out *out, sh_diag *diag);
     /** After all files: join across files (may be NULL). Single-threaded. */
-    int (*finish)(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res,
-                  sh_diag *diag);
+    int (*finish)(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res, sh_diag *diag);
 };
 
 #define SH_SCAN_HEAD 65536

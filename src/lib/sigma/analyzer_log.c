@@ -398,9 +398,8 @@ static int on_event(const struct sh_log_event *ev, void *ud)
     return rc;
 }
 
-static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratch,
-                        const char *path, const char *head, size_t head_len,
-                        struct sh_scan_out *out, sh_diag *diag)
+static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
+                        const char *head, size_t head_len, struct sh_scan_out *out, sh_diag *diag)
 {
     struct file_run fr;
     struct sh_logfile_stats lst;
@@ -508,8 +507,7 @@ static const struct {
 } coverage[] = {
     {"cmd_logging", "does not log configuration commands",
      "archive\n log config\n  logging enable\n  notify syslog contenttype plaintext"},
-    {"login_logging", "does not log logins",
-     "login on-failure log\nlogin on-success log"},
+    {"login_logging", "does not log logins", "login on-failure log\nlogin on-success log"},
     {"aaa_accounting", "sends no AAA command accounting",
      "aaa accounting commands 15 default start-stop group tacacs+\n"
      "aaa accounting exec default start-stop group tacacs+"},
@@ -600,8 +598,8 @@ static int coverage_findings(struct log_state *st, sh_scan_result *res)
             f->path = d->sources.n ? sh_strdup(d->sources.v[0]) : NULL;
             f->message = sh_strdup_printf("%s %s (config feature '%s' not found), so %zu log "
                                           "rule%s cannot fire for it: %s",
-                                          d->hostname, coverage[c].what, coverage[c].feature,
-                                          nids, nids == 1 ? "" : "s", ids.ptr ? ids.ptr : "");
+                                          d->hostname, coverage[c].what, coverage[c].feature, nids,
+                                          nids == 1 ? "" : "s", ids.ptr ? ids.ptr : "");
             f->remediation = sh_strdup(coverage[c].fix);
             sh_buf_free(&ids);
             if (!f->rule || !f->title || !f->device || !f->message || !f->remediation) {
@@ -614,8 +612,7 @@ static int coverage_findings(struct log_state *st, sh_scan_result *res)
     return rc;
 }
 
-static int finish(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res,
-                  sh_diag *diag)
+static int finish(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res, sh_diag *diag)
 {
     struct log_state *st = state;
     struct fin fn = {ctx, res};

@@ -23,8 +23,7 @@
 #define MAX_SAMPLES 1000
 
 int sh_sigma_lint(const char *const *paths, size_t n_paths, bool builtin,
-                  const struct sh_policy *policy, sh_sigma_diag_cb cb, void *ud,
-                  size_t *n_errors)
+                  const struct sh_policy *policy, sh_sigma_diag_cb cb, void *ud, size_t *n_errors)
 {
     sh_sigma_set *set = NULL;
     size_t i;
@@ -210,8 +209,9 @@ int sh_sigma_test_pack(const sh_sigma_set *set, const char *tests_dir, sh_sigma_
             }
             rc = SH_OK;
             if (files.n == 0) {
-                sh_sigma_test_case c = {r->id, tests_dir, kind == 1, false, 0,
-                                        kind ? "no match/ samples" : "no nomatch/ samples"};
+                sh_sigma_test_case c = {
+                    r->id, tests_dir, kind == 1,
+                    false, 0,         kind ? "no match/ samples" : "no nomatch/ samples"};
                 nf++;
                 if (cb)
                     cb(&c, ud);

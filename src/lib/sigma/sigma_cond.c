@@ -203,7 +203,8 @@ static struct sg_cond *parse_unary(struct cp *p, int depth)
         return c;
     }
     if (t != T_WORD) {
-        fail(p, "%s", t == T_END ? "condition ends too early" : "unexpected character in condition");
+        fail(p, "%s",
+             t == T_END ? "condition ends too early" : "unexpected character in condition");
         return NULL;
     }
     if (word_is(p, ws, wl, "not")) {
@@ -294,8 +295,8 @@ static struct sg_cond *parse_or(struct cp *p, int depth)
     return parse_bin(p, depth, true);
 }
 
-int sh_sigma__cond_parse(struct sh_arena *arena, const char *text, struct sg_sel *sels,
-                         size_t nsel, struct sg_cond **out, char *err, size_t errlen)
+int sh_sigma__cond_parse(struct sh_arena *arena, const char *text, struct sg_sel *sels, size_t nsel,
+                         struct sg_cond **out, char *err, size_t errlen)
 {
     struct cp p;
     struct sg_cond *c;

@@ -139,9 +139,8 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
     return sh_ptrvec_push(&h->hits, x);
 }
 
-int sh_sigma__hits_segment(struct sg_hits *h, const char *host, const char *path,
-                           int64_t first_ts, uint64_t first_line, int64_t last_ts,
-                           uint64_t last_line)
+int sh_sigma__hits_segment(struct sg_hits *h, const char *host, const char *path, int64_t first_ts,
+                           uint64_t first_line, int64_t last_ts, uint64_t last_line)
 {
     struct sg_seg *s;
 
@@ -462,8 +461,7 @@ static int on_hit(struct run *u, struct gstate *g, struct sg_hit *x, int ref)
                  ((const struct sg_rule *)u->set->rules.v[k->absent_idx])->title,
                  fmt_span(T, span, sizeof(span)));
         return fire(u, &x, 1, why);
-    case SG_CORR_GAP:
-        return SH_OK;
+    case SG_CORR_GAP: return SH_OK;
     }
     return SH_OK;
 }

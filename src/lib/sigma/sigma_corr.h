@@ -28,14 +28,14 @@ struct sg_hit {
     const char *host; /* device, may be NULL */
     const char *path;
     uint64_t line;
-    const char *raw;  /* evidence line (bounded copy) */
+    const char *raw; /* evidence line (bounded copy) */
     const char **keys;
     const char **vals;
     size_t nkv;
     struct sg_hit **contrib; /* base events behind a correlation hit (self for base hits) */
     size_t ncontrib;
-    size_t ncontrib_total;   /* including those past the contributor cap */
-    const char *why;         /* correlation hits: what was counted */
+    size_t ncontrib_total; /* including those past the contributor cap */
+    const char *why;       /* correlation hits: what was counted */
 };
 
 struct sg_hits;
@@ -57,9 +57,8 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
  * `path` (lines first_line..last_line); the gap check joins segments across
  * files. Silences inside one file are reported with sh_sigma__hits_gap.
  */
-int sh_sigma__hits_segment(struct sg_hits *h, const char *host, const char *path,
-                           int64_t first_ts, uint64_t first_line, int64_t last_ts,
-                           uint64_t last_line);
+int sh_sigma__hits_segment(struct sg_hits *h, const char *host, const char *path, int64_t first_ts,
+                           uint64_t first_line, int64_t last_ts, uint64_t last_line);
 /** A silence of `host` from `from_ts` until the event at path:line (time to_ts). */
 int sh_sigma__hits_gap(struct sg_hits *h, const char *host, const char *path, uint64_t line,
                        int64_t from_ts, int64_t to_ts, const char *raw, size_t raw_len);

@@ -90,8 +90,7 @@ static bool ci_equal(const char *a, size_t an, const char *b, size_t bn, bool ca
     if (an != bn)
         return false;
     for (i = 0; i < an; i++)
-        if (cased ? a[i] != b[i]
-                  : tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+        if (cased ? a[i] != b[i] : tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
             return false;
     return true;
 }
@@ -195,10 +194,8 @@ static bool value_match(struct sg_scratch *sc, const struct sg_value *v,
         int rc = pcre2_match(v->re, (PCRE2_SPTR)s, n, 0, 0, sc->md, NULL);
         return rc >= 0;
     }
-    case SG_V_CIDR:
-        return cidr_match(v, s, n);
-    case SG_V_NUM:
-        return num_match(v, s, n);
+    case SG_V_CIDR: return cidr_match(v, s, n);
+    case SG_V_NUM: return num_match(v, s, n);
     case SG_V_FIELDREF: {
         size_t on = 0;
         const char *o = sh_sigma__event_field(ev, v->pat, &on);
@@ -220,8 +217,7 @@ static bool value_match(struct sg_scratch *sc, const struct sg_value *v,
         return sc->set->policy_contains(sc->set->policy, (enum sh_policy_key)v->policy_key, buf);
     }
     case SG_V_EXISTS:
-    case SG_V_NULL:
-        return false; /* handled by the item */
+    case SG_V_NULL: return false; /* handled by the item */
     }
     return false;
 }
@@ -300,15 +296,13 @@ static bool cond_eval(struct sg_scratch *sc, const struct sg_cond *c, const stru
             if (cond_eval(sc, c->kids[i], sels, memo, ev))
                 return true;
         return false;
-    case SG_C_NOT:
-        return !cond_eval(sc, c->kids[0], sels, memo, ev);
+    case SG_C_NOT: return !cond_eval(sc, c->kids[0], sels, memo, ev);
     case SG_C_NOF:
         for (i = 0; i < c->n; i++)
             if (cond_eval(sc, c->kids[i], sels, memo, ev) && ++hits >= c->need)
                 return true;
         return false;
-    case SG_C_TRUE:
-        return true;
+    case SG_C_TRUE: return true;
     }
     return false;
 }
@@ -401,7 +395,7 @@ static bool inside(const char *p, const char *base, size_t len)
 }
 
 int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma_hit_cb cb,
-                  void *ud)
+                   void *ud)
 {
     const struct sh_sigma_set *set = s->set;
     size_t i;
@@ -451,9 +445,9 @@ static bool regex_prefilter_safe(const char *re)
 {
     /* Anchors, word boundaries and lookarounds depend on where the field
      * sits in the line, so such a regex is no exact prefilter over the line. */
-    return !strpbrk(re, "^$") && !strstr(re, "\\b") && !strstr(re, "\\B") &&
-           !strstr(re, "\\A") && !strstr(re, "\\Z") && !strstr(re, "\\z") &&
-           !strstr(re, "\\G") && !strstr(re, "(?") && !strstr(re, "\\K");
+    return !strpbrk(re, "^$") && !strstr(re, "\\b") && !strstr(re, "\\B") && !strstr(re, "\\A") &&
+           !strstr(re, "\\Z") && !strstr(re, "\\z") && !strstr(re, "\\G") && !strstr(re, "(?") &&
+           !strstr(re, "\\K");
 }
 
 static bool value_anchor(const struct sg_value *v)
@@ -528,16 +522,15 @@ static bool sel_anchors(const struct sg_sel *sel, struct sh_ptrvec *out)
     return true;
 }
 
-static bool cond_anchors(const struct sg_cond *c, const struct sg_sel *sels,
-                         struct sh_ptrvec *out, int depth)
+static bool cond_anchors(const struct sg_cond *c, const struct sg_sel *sels, struct sh_ptrvec *out,
+                         int depth)
 {
     size_t i, base = out->n;
 
     if (depth > SG_MAX_COND_DEPTH * 2)
         return false;
     switch (c->op) {
-    case SG_C_SEL:
-        return sel_anchors(&sels[c->sel], out);
+    case SG_C_SEL: return sel_anchors(&sels[c->sel], out);
     case SG_C_AND: {
         size_t best_i = SIZE_MAX, best_score = 0;
         for (i = 0; i < c->n; i++) {
@@ -561,8 +554,7 @@ static bool cond_anchors(const struct sg_cond *c, const struct sg_sel *sels,
                 return false;
         return true;
     case SG_C_NOT:
-    case SG_C_TRUE:
-        return false;
+    case SG_C_TRUE: return false;
     }
     return false;
 }

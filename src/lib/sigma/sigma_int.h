@@ -20,12 +20,12 @@ struct sh_log_event;
 
 /* ---- bounds ---- */
 #define SG_MAX_RULES 20000
-#define SG_MAX_SELECTIONS 256     /* search identifiers per rule */
-#define SG_MAX_VALUES 4096        /* values per field item, after expansion */
-#define SG_MAX_COND_LEN 4096      /* condition text */
-#define SG_MAX_COND_DEPTH 64      /* parenthesis / operator nesting */
+#define SG_MAX_SELECTIONS 256 /* search identifiers per rule */
+#define SG_MAX_VALUES 4096    /* values per field item, after expansion */
+#define SG_MAX_COND_LEN 4096  /* condition text */
+#define SG_MAX_COND_DEPTH 64  /* parenthesis / operator nesting */
 #define SG_MAX_COND_NODES 2048
-#define SG_MAX_REGEX 8192         /* bytes of one regex */
+#define SG_MAX_REGEX 8192 /* bytes of one regex */
 #define SG_MAX_GROUP_BY 8
 #define SG_MAX_CORR_RULES 64
 
@@ -35,34 +35,34 @@ enum sg_vkind {
     SG_V_STR = 0, /* glob pattern (with * and ?) */
     SG_V_RE,      /* PCRE2 */
     SG_V_CIDR,
-    SG_V_NUM,     /* lt/lte/gt/gte */
+    SG_V_NUM, /* lt/lte/gt/gte */
     SG_V_EXISTS,
     SG_V_NULL,
     SG_V_FIELDREF,
-    SG_V_EXPAND,  /* %placeholder%: membership in a site policy key */
+    SG_V_EXPAND, /* %placeholder%: membership in a site policy key */
 };
 
 enum sg_numop { SG_LT = 0, SG_LTE, SG_GT, SG_GTE, SG_EQ };
 
 struct sg_value {
     enum sg_vkind kind;
-    bool cased;          /* SG_V_STR / SG_V_FIELDREF: case-sensitive */
-    bool want;           /* SG_V_EXISTS: exists: true/false */
-    enum sg_numop op;    /* SG_V_NUM */
+    bool cased;       /* SG_V_STR / SG_V_FIELDREF: case-sensitive */
+    bool want;        /* SG_V_EXISTS: exists: true/false */
+    enum sg_numop op; /* SG_V_NUM */
     double num;
-    char *pat;           /* SG_V_STR: pattern bytes; SG_V_FIELDREF: other field */
-    uint8_t *wild;       /* SG_V_STR: 1 where pat[i] is a wildcard (* or ?) */
+    char *pat;     /* SG_V_STR: pattern bytes; SG_V_FIELDREF: other field */
+    uint8_t *wild; /* SG_V_STR: 1 where pat[i] is a wildcard (* or ?) */
     size_t pat_len;
-    void *re;            /* SG_V_RE: pcre2_code * */
-    uint8_t af;          /* SG_V_CIDR: 4 or 6 */
+    void *re;   /* SG_V_RE: pcre2_code * */
+    uint8_t af; /* SG_V_CIDR: 4 or 6 */
     uint8_t prefix;
     uint8_t addr[16];
-    int policy_key;      /* SG_V_EXPAND */
-    int fref_mode;       /* SG_V_FIELDREF: 0 equal, 1 contains, 2 startswith, 3 endswith */
-    uint8_t shape;       /* SG_V_STR: 0 general glob, 1 exact, 2 prefix, 3 suffix, 4 contains */
-    const char *core;    /* SG_V_STR shapes 1-4: the wildcard-free part of pat */
+    int policy_key;   /* SG_V_EXPAND */
+    int fref_mode;    /* SG_V_FIELDREF: 0 equal, 1 contains, 2 startswith, 3 endswith */
+    uint8_t shape;    /* SG_V_STR: 0 general glob, 1 exact, 2 prefix, 3 suffix, 4 contains */
+    const char *core; /* SG_V_STR shapes 1-4: the wildcard-free part of pat */
     size_t core_len;
-    char *lit;           /* prefilter anchor (may appear in the text when this value matches) */
+    char *lit; /* prefilter anchor (may appear in the text when this value matches) */
     size_t lit_len;
     char *re_src;        /* SG_V_RE: source, for the prefilter */
     unsigned re_hsflags; /* SG_V_RE: Hyperscan flags */
@@ -93,8 +93,8 @@ enum sg_cop { SG_C_SEL = 0, SG_C_AND, SG_C_OR, SG_C_NOT, SG_C_NOF, SG_C_TRUE };
 
 struct sg_cond {
     enum sg_cop op;
-    int sel;             /* SG_C_SEL: selection index */
-    unsigned need;       /* SG_C_NOF: how many children must hold */
+    int sel;       /* SG_C_SEL: selection index */
+    unsigned need; /* SG_C_NOF: how many children must hold */
     struct sg_cond **kids;
     size_t n;
 };
@@ -119,8 +119,8 @@ struct sg_alias {
 
 struct sg_corr {
     enum sg_ctype type;
-    char **refs;      /* rule ids or names as written */
-    int *ridx;        /* resolved rule indexes */
+    char **refs; /* rule ids or names as written */
+    int *ridx;   /* resolved rule indexes */
     size_t nrefs;
     char **group_by;
     size_t ngb;
@@ -128,7 +128,7 @@ struct sg_corr {
     bool has_cond;
     enum sg_numop cop;
     double cval;
-    char *cfield;     /* value_count */
+    char *cfield; /* value_count */
     bool generate;
     char *absent_ref; /* SG_CORR_ABSENCE */
     int absent_idx;
@@ -148,17 +148,17 @@ struct sg_rule {
     char *product, *service, *category;
     char *source; /* file it came from, or "<builtin:...>" */
     uint32_t line;
-    bool applicable;   /* logsource is one salthunt evaluates on device logs */
-    bool suppressed;   /* only a correlation's input (generate: false) */
-    bool corr_input;   /* some correlation reads this rule's matches */
-    bool no_report;    /* x-salthunt-report: false (a helper that only feeds correlations) */
+    bool applicable; /* logsource is one salthunt evaluates on device logs */
+    bool suppressed; /* only a correlation's input (generate: false) */
+    bool corr_input; /* some correlation reads this rule's matches */
+    bool no_report;  /* x-salthunt-report: false (a helper that only feeds correlations) */
     struct sg_sel *sels;
     size_t nsel;
     struct sg_cond *cond;
     struct sg_filter **filters; /* filters that apply to this rule */
     size_t nfilters;
-    struct sg_corr *corr;       /* non-NULL: a correlation rule */
-    bool anchored;              /* has an exact prefilter anchor set */
+    struct sg_corr *corr; /* non-NULL: a correlation rule */
+    bool anchored;        /* has an exact prefilter anchor set */
     /* field names whose values correlations need from this rule's events */
     char **keep;
     size_t nkeep;
@@ -189,11 +189,11 @@ struct sh_sigma_set {
     bool (*policy_contains)(const struct sh_policy *p, enum sh_policy_key key, const char *value);
     bool compiled;
     struct sg_mpm *mpm;
-    uint32_t *pat_rule;       /* pattern id -> rule index */
+    uint32_t *pat_rule; /* pattern id -> rule index */
     size_t npat;
-    int *always;              /* rules evaluated on every event */
+    int *always; /* rules evaluated on every event */
     size_t nalways;
-    int *corr_order;          /* correlation rules, dependencies first */
+    int *corr_order; /* correlation rules, dependencies first */
     size_t ncorr;
     size_t unanchored_patterns;
     sh_sigma_diag_cb on_diag;
@@ -206,12 +206,12 @@ struct sh_sigma_set {
 struct sg_scratch {
     const struct sh_sigma_set *set;
     void *hs_scratch;
-    uint8_t *cand;  /* one byte per rule */
-    int *list;      /* candidate rule indexes */
+    uint8_t *cand; /* one byte per rule */
+    int *list;     /* candidate rule indexes */
     size_t nlist;
     int8_t *selmemo;
     size_t selmemo_cap;
-    void *md;       /* pcre2 match data */
+    void *md; /* pcre2 match data */
     char lower[8192];
 };
 
@@ -222,8 +222,8 @@ void sh_sigma__report(struct sh_sigma_set *set, int code, const char *source, ui
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /** Parse a condition expression over the rule's selections into an arena tree. */
-int sh_sigma__cond_parse(struct sh_arena *arena, const char *text, struct sg_sel *sels,
-                         size_t nsel, struct sg_cond **out, char *err, size_t errlen);
+int sh_sigma__cond_parse(struct sh_arena *arena, const char *text, struct sg_sel *sels, size_t nsel,
+                         struct sg_cond **out, char *err, size_t errlen);
 
 /** Build the values of one item from a YAML node and its modifier chain. */
 struct sy_node;

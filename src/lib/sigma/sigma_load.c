@@ -35,19 +35,44 @@
 static const struct {
     const char *sigma, *ours;
 } field_map[] = {
-    {"CommandLine", "command"}, {"Command", "command"},     {"cmd", "command"},
-    {"command_line", "command"}, {"User", "user"},          {"UserName", "user"},
-    {"Username", "user"},       {"username", "user"},       {"usrName", "user"},
-    {"SourceIp", "src_ip"},     {"SourceAddress", "src_ip"}, {"src", "src_ip"},
-    {"srcip", "src_ip"},        {"ClientIP", "src_ip"},     {"IpAddress", "src_ip"},
-    {"c-ip", "src_ip"},         {"DestinationIp", "dst_ip"}, {"dst", "dst_ip"},
-    {"dstip", "dst_ip"},        {"SourcePort", "src_port"}, {"srcport", "src_port"},
-    {"DestinationPort", "dst_port"}, {"dstport", "dst_port"}, {"Hostname", "host"},
-    {"ComputerName", "host"},   {"hostname", "host"},       {"devname", "host"},
-    {"dvchost", "host"},        {"Computer", "host"},       {"Message", "message"},
-    {"msg", "message"},         {"Program", "program"},     {"ProcessName", "program"},
-    {"Facility", "facility"},   {"Severity", "severity"},   {"_raw", "raw"},
-    {"Mnemonic", "mnemonic"},   {"EventID", "mnemonic"},
+    {"CommandLine", "command"},
+    {"Command", "command"},
+    {"cmd", "command"},
+    {"command_line", "command"},
+    {"User", "user"},
+    {"UserName", "user"},
+    {"Username", "user"},
+    {"username", "user"},
+    {"usrName", "user"},
+    {"SourceIp", "src_ip"},
+    {"SourceAddress", "src_ip"},
+    {"src", "src_ip"},
+    {"srcip", "src_ip"},
+    {"ClientIP", "src_ip"},
+    {"IpAddress", "src_ip"},
+    {"c-ip", "src_ip"},
+    {"DestinationIp", "dst_ip"},
+    {"dst", "dst_ip"},
+    {"dstip", "dst_ip"},
+    {"SourcePort", "src_port"},
+    {"srcport", "src_port"},
+    {"DestinationPort", "dst_port"},
+    {"dstport", "dst_port"},
+    {"Hostname", "host"},
+    {"ComputerName", "host"},
+    {"hostname", "host"},
+    {"devname", "host"},
+    {"dvchost", "host"},
+    {"Computer", "host"},
+    {"Message", "message"},
+    {"msg", "message"},
+    {"Program", "program"},
+    {"ProcessName", "program"},
+    {"Facility", "facility"},
+    {"Severity", "severity"},
+    {"_raw", "raw"},
+    {"Mnemonic", "mnemonic"},
+    {"EventID", "mnemonic"},
 };
 
 const char *sh_sigma__field_map(const char *sigma_name)
@@ -61,9 +86,9 @@ const char *sh_sigma__field_map(const char *sigma_name)
 }
 
 static const char *const our_fields[] = {
-    "host",  "time",    "facility", "severity", "program", "mnemonic", "facility_code",
-    "message", "user",  "src_ip",   "src_port", "dst_ip",  "dst_port", "local_port",
-    "command", "relay", "raw",
+    "host",          "time",       "facility", "severity", "program",  "mnemonic",
+    "facility_code", "message",    "user",     "src_ip",   "src_port", "dst_ip",
+    "dst_port",      "local_port", "command",  "relay",    "raw",
 };
 
 static bool known_field(const char *f)
@@ -76,7 +101,7 @@ static bool known_field(const char *f)
     return false;
 }
 
-static const char *const our_products[] = {"cisco",    "juniper", "arista",   "fortinet",
+static const char *const our_products[] = {"cisco",     "juniper",  "arista", "fortinet",
                                            "fortigate", "paloalto", "huawei", "network"};
 static const char *const device_categories[] = {"network", "firewall", "appliance", "router",
                                                 "switch"};
@@ -99,8 +124,7 @@ static bool logsource_applies(const char *product, const char *service, const ch
 {
     if (product)
         return in_list(product, our_products, SH_ARRAY_LEN(our_products)) &&
-               (!category || in_list(category, device_categories,
-                                     SH_ARRAY_LEN(device_categories)));
+               (!category || in_list(category, device_categories, SH_ARRAY_LEN(device_categories)));
     if (category)
         return in_list(category, device_categories, SH_ARRAY_LEN(device_categories));
     (void)service;
@@ -590,8 +614,7 @@ static int build_corr(struct ld *l, struct sg_rule *r, const struct sy_node *c)
                     a->field[j] = dup_scalar(l, m->kids[2 * j + 1]);
                     if (!a->rule_ref[j] || !a->field[j])
                         return lerr(l, m->line, "alias entries must be strings");
-                    a->field[j] = sh_arena_strdup(&l->set->arena,
-                                                  sh_sigma__field_map(a->field[j]));
+                    a->field[j] = sh_arena_strdup(&l->set->arena, sh_sigma__field_map(a->field[j]));
                     if (!a->field[j])
                         return SH_ENOMEM;
                 }
@@ -606,8 +629,8 @@ static int build_corr(struct ld *l, struct sg_rule *r, const struct sy_node *c)
             for (j = 0; j < k->naliases; j++)
                 aliased |= strcmp(k->aliases[j].name, k->group_by[i]) == 0;
             if (!aliased) {
-                k->group_by[i] = sh_arena_strdup(&l->set->arena,
-                                                 sh_sigma__field_map(k->group_by[i]));
+                k->group_by[i] =
+                    sh_arena_strdup(&l->set->arena, sh_sigma__field_map(k->group_by[i]));
                 if (!k->group_by[i])
                     return SH_ENOMEM;
             }
@@ -764,8 +787,8 @@ int sh_sigma_load_buf(sh_sigma_set *set, const char *buf, size_t len, const char
                                 ? sh_sigma__yaml_get(docs[i], "title")->s
                                 : NULL;
             sh_sigma__report(set, SH_ERULE, l.source, line, "%s%s%.60s%s",
-                             l.err[0] ? l.err : sh_status_str(rc), t ? " (rule '" : "",
-                             t ? t : "", t ? "')" : "");
+                             l.err[0] ? l.err : sh_status_str(rc), t ? " (rule '" : "", t ? t : "",
+                             t ? "')" : "");
             if (!worst)
                 sh_diag_set(diag, SH_ERULE, l.source, line, "%s",
                             l.err[0] ? l.err : sh_status_str(rc));
@@ -939,8 +962,7 @@ static int add_keep(sh_sigma_set *set, struct sg_rule *r, const char *field)
     return SH_OK;
 }
 
-const char *sh_sigma__corr_field(const struct sg_corr *k, const struct sg_rule *r,
-                                 const char *name)
+const char *sh_sigma__corr_field(const struct sg_corr *k, const struct sg_rule *r, const char *name)
 {
     size_t i, j;
 
@@ -1068,8 +1090,8 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
             struct sg_filter **nf;
             if (idx < 0) {
                 sh_sigma__report(set, 0, f->source, f->line,
-                                 "filter '%.60s' names rule '%.60s', which is not loaded",
-                                 f->title, f->targets[j]);
+                                 "filter '%.60s' names rule '%.60s', which is not loaded", f->title,
+                                 f->targets[j]);
                 continue;
             }
             r = set->rules.v[idx];
@@ -1134,9 +1156,9 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
             sh_sigma__report(set, 0, r->source, r->line,
                              "rule '%.60s' is for logsource %s%s%s%s%s, not device logs: "
                              "loaded but never matches",
-                             r->title, r->product ? "product " : "",
-                             r->product ? r->product : "", r->product && r->category ? ", " : "",
-                             r->category ? "category " : "", r->category ? r->category : "");
+                             r->title, r->product ? "product " : "", r->product ? r->product : "",
+                             r->product && r->category ? ", " : "", r->category ? "category " : "",
+                             r->category ? r->category : "");
             continue;
         }
         for (j = 0; j < r->nsel; j++)
@@ -1158,8 +1180,7 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
     set->compiled = true;
     if (set->n_errors > errors_before) {
         if (diag && !diag->code)
-            sh_diag_set(diag, SH_ERULE, NULL, 0, "%zu rule errors",
-                        set->n_errors - errors_before);
+            sh_diag_set(diag, SH_ERULE, NULL, 0, "%zu rule errors", set->n_errors - errors_before);
         return SH_ERULE;
     }
     return SH_OK;

@@ -149,8 +149,8 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             flags[i] = pats[i].flags;
             ids[i] = (unsigned)i;
         }
-        herr = hs_compile_multi(exprs, flags, ids, (unsigned)npats, HS_MODE_BLOCK, NULL, &db,
-                                &cerr);
+        herr =
+            hs_compile_multi(exprs, flags, ids, (unsigned)npats, HS_MODE_BLOCK, NULL, &db, &cerr);
         sh_free(exprs);
         sh_free(flags);
         sh_free(ids);

@@ -262,7 +262,8 @@ static int push_str(struct vlist *l, const struct wstr *ws)
         /* Common shapes get a direct comparison instead of the glob matcher. */
         size_t lo = 0, hi = v.pat_len, k;
         bool lead = v.pat_len && v.wild[0] && v.pat[0] == '*';
-        bool trail = v.pat_len > (size_t)lead && v.wild[v.pat_len - 1] && v.pat[v.pat_len - 1] == '*';
+        bool trail =
+            v.pat_len > (size_t)lead && v.wild[v.pat_len - 1] && v.pat[v.pat_len - 1] == '*';
         bool inner = false;
         if (lead)
             lo = 1;
@@ -455,8 +456,8 @@ static int one_value(struct vlist *l, struct sg_item *it, const struct sy_node *
         int k;
         if (len < 3 || s[0] != '%' || s[len - 1] != '%' || len - 2 >= sizeof(key) ||
             memchr(s + 1, '%', len - 2)) {
-            snprintf(l->err, l->errlen,
-                     "'expand' value must be one %%placeholder%% (got '%.80s')", s);
+            snprintf(l->err, l->errlen, "'expand' value must be one %%placeholder%% (got '%.80s')",
+                     s);
             return SH_ERULE;
         }
         memcpy(key, s + 1, len - 2);

@@ -119,13 +119,11 @@ static int build(struct yb *y, yaml_event_t *ev, int depth, struct sy_node **out
         if (!n)
             return yerr(y, SH_ELIMIT, line, "too many yaml nodes");
         *out = n;
-        return build_children(y, n, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT,
-                              depth);
+        return build_children(y, n, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT, depth);
     }
     case YAML_ALIAS_EVENT:
         return yerr(y, SH_EUNSUPPORTED, line, "yaml aliases are not accepted in rules");
-    default:
-        return yerr(y, SH_EPARSE, line, "yaml: unexpected event");
+    default: return yerr(y, SH_EPARSE, line, "yaml: unexpected event");
     }
 }
 

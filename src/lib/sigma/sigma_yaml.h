@@ -19,9 +19,9 @@ enum sy_type { SY_SCALAR = 0, SY_SEQ, SY_MAP };
 
 struct sy_node {
     enum sy_type type;
-    bool plain;  /* scalar written without quotes (so `null`, `~`, `true` are special) */
+    bool plain; /* scalar written without quotes (so `null`, `~`, `true` are special) */
     uint32_t line;
-    char *s;     /* scalar text, NUL-terminated */
+    char *s; /* scalar text, NUL-terminated */
     size_t len;
     struct sy_node **kids; /* SY_SEQ: items; SY_MAP: key, value, key, value, ... */
     size_t n;              /* items in kids */

@@ -90,8 +90,7 @@ int sh_intel_store_open(sh_intel_store **out, const char *path, sh_diag *diag)
     }
     sqlite3_busy_timeout(s->db, 5000);
     if (sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK) {
-        int rc = sh_diag_set(diag, SH_EDB, path, 0, "creating intel tables: %s",
-                             err ? err : "?");
+        int rc = sh_diag_set(diag, SH_EDB, path, 0, "creating intel tables: %s", err ? err : "?");
         sqlite3_free(err);
         sh_intel_store_close(s);
         return rc;
@@ -312,8 +311,8 @@ int sh_intel_store_load(sh_intel_store *s, struct sh_cvedb *db, struct sh_ioc_se
         st = NULL;
         if (rc)
             return rc;
-        if (sqlite3_prepare_v2(s->db, "SELECT source, record FROM intel_cve ORDER BY cve", -1,
-                               &st, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(s->db, "SELECT source, record FROM intel_cve ORDER BY cve", -1, &st,
+                               NULL) != SQLITE_OK)
             return db_err(s->db, diag, s->path, "reading CVE records");
         while (!rc && sqlite3_step(st) == SQLITE_ROW) {
             const char *src = (const char *)sqlite3_column_text(st, 0);
@@ -334,8 +333,7 @@ int sh_intel_store_load(sh_intel_store *s, struct sh_cvedb *db, struct sh_ioc_se
             bool related = sqlite3_column_int(st, 4) != 0;
             if (t < 0 || (related && !include_related))
                 continue;
-            rc = sh_ioc_set_add(iocs, (enum sh_ioc_type)t,
-                                (const char *)sqlite3_column_text(st, 1),
+            rc = sh_ioc_set_add(iocs, (enum sh_ioc_type)t, (const char *)sqlite3_column_text(st, 1),
                                 (const char *)sqlite3_column_text(st, 2),
                                 (const char *)sqlite3_column_text(st, 3), related, diag);
             if (rc == SH_EPARSE)
@@ -367,8 +365,8 @@ static int cmp_ioc(const void *a, const void *b)
     return strcmp(x->value, y->value);
 }
 
-int sh_intel_list(sh_intel_store *s, const char *what, bool include_related,
-                  sh_intel_list_cb cb, void *ud, sh_diag *diag)
+int sh_intel_list(sh_intel_store *s, const char *what, bool include_related, sh_intel_list_cb cb,
+                  void *ud, sh_diag *diag)
 {
     struct sh_cvedb *db = NULL;
     struct sh_ioc_set *set = NULL;
@@ -393,8 +391,8 @@ int sh_intel_list(sh_intel_store *s, const char *what, bool include_related,
             struct sh_cve_info ci;
             char detail[400];
             sh_cvedb_info(db, i, &ci);
-            snprintf(detail, sizeof(detail), "%s%s%s | %.200s",
-                     ci.kev_date ? "KEV " : "not in KEV", ci.kev_date ? ci.kev_date : "",
+            snprintf(detail, sizeof(detail), "%s%s%s | %.200s", ci.kev_date ? "KEV " : "not in KEV",
+                     ci.kev_date ? ci.kev_date : "",
                      ci.advisory ? " | AA25-239A" : " | related reporting",
                      ci.title ? ci.title : "");
             cb("cve", ci.id, detail, ci.advisory ? "advisory" : "related", ud);

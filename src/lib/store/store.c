@@ -129,13 +129,12 @@ static int make_parent_dirs(const char *path, sh_diag *diag)
     if (!p || p == dir)
         goto out;
     *p = '\0';
-    for (p = dir + 1; ; p++) {
+    for (p = dir + 1;; p++) {
         if (*p == '/' || *p == '\0') {
             char c = *p;
             *p = '\0';
             if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-                rc = sh_diag_set(diag, SH_EIO, dir, 0, "cannot create folder: %s",
-                                 strerror(errno));
+                rc = sh_diag_set(diag, SH_EIO, dir, 0, "cannot create folder: %s", strerror(errno));
                 goto out;
             }
             *p = c;
@@ -581,7 +580,7 @@ static char *make_scope(const char *const *paths, size_t n)
 /* Columns every finding query selects, in this order. */
 #define FINDING_COLS                                                                               \
     "f.rule, f.title, f.kind, f.severity, f.attack, f.device, f.platform, f.path, f.evidence, "    \
-    "coalesce(sf.message, f.message), coalesce(sf.remediation, f.remediation), f.refs, f.time, "  \
+    "coalesce(sf.message, f.message), coalesce(sf.remediation, f.remediation), f.refs, f.time, "   \
     "f.cve, f.state, f.fingerprint, sf.line, sf.end_line, sf.status, sf.first_seen"
 
 static int row_to_finding(sh_store *s, sqlite3_stmt *st, bool with_status, sh_findings *out,
@@ -597,7 +596,8 @@ static int row_to_finding(sh_store *s, sqlite3_stmt *st, bool with_status, sh_fi
     sev = (const char *)sqlite3_column_text(st, 3);
     if (!kind || !sev || sh_kind_parse(&f->kind, kind) || sh_severity_parse(&f->severity, sev)) {
         sh_finding_free(f);
-        return sh_diag_set(diag, SH_EDB, s->path, 0, "stored finding has an unknown kind or severity");
+        return sh_diag_set(diag, SH_EDB, s->path, 0,
+                           "stored finding has an unknown kind or severity");
     }
     f->rule = col_dup(st, 0, &err);
     f->title = col_dup(st, 1, &err);
@@ -649,9 +649,8 @@ static int load_rows(sh_store *s, sqlite3_stmt *st, bool with_status, sh_finding
 static int resolve_scan(sh_store *s, int64_t *id, sh_diag *diag)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(s, &st,
-                     *id ? "SELECT id FROM scans WHERE id = ?1" : "SELECT max(id) FROM scans",
-                     diag);
+    int rc = prepare(
+        s, &st, *id ? "SELECT id FROM scans WHERE id = ?1" : "SELECT max(id) FROM scans", diag);
 
     if (rc)
         return rc;
@@ -992,9 +991,9 @@ out:
 static int update_counts(struct record *r, size_t n, size_t n_new, size_t n_gone)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(r->s, &st,
-                     "UPDATE scans SET n_findings = ?2, n_new = ?3, n_gone = ?4 WHERE id = ?1",
-                     r->diag);
+    int rc =
+        prepare(r->s, &st,
+                "UPDATE scans SET n_findings = ?2, n_new = ?3, n_gone = ?4 WHERE id = ?1", r->diag);
 
     if (rc)
         return rc;
@@ -1007,8 +1006,8 @@ static int update_counts(struct record *r, size_t n, size_t n_new, size_t n_gone
     return rc == SQLITE_DONE ? SH_OK : db_fail(r->s, r->diag, "updating the scan");
 }
 
-int sh_store_record_scan(sh_store *s, sh_scan_result *res, const char *const *paths,
-                         size_t n_paths, const char *now, sh_findings *gone, bool *had_previous,
+int sh_store_record_scan(sh_store *s, sh_scan_result *res, const char *const *paths, size_t n_paths,
+                         const char *now, sh_findings *gone, bool *had_previous,
                          int64_t *scan_id_out, sh_diag *diag)
 {
     struct record r;
@@ -1109,7 +1108,7 @@ out:
 /* ---- describing and listing scans ---- */
 
 #define SCAN_COLS                                                                                  \
-    "id, started, finished, scope, n_findings, n_new, n_gone, files_seen, files_analysed, "      \
+    "id, started, finished, scope, n_findings, n_new, n_gone, files_seen, files_analysed, "        \
     "files_skipped, bytes, lines_unparsed, n_errors"
 
 static int row_to_info(sqlite3_stmt *st, sh_store_scan_info *e)
@@ -1317,8 +1316,7 @@ static int push_change(sh_store_change_list *l, size_t *cap, sqlite3_stmt *st, c
     return err;
 }
 
-int sh_store_device_changes(sh_store *s, int64_t scan_id, sh_store_change_list *out,
-                            sh_diag *diag)
+int sh_store_device_changes(sh_store *s, int64_t scan_id, sh_store_change_list *out, sh_diag *diag)
 {
     static const char *const facts[] = {"platform", "os", "version", "model", "serial"};
     sqlite3_stmt *st = NULL;

@@ -372,8 +372,8 @@ static int bind_one(struct daemon *d, const struct sh_watch_endpoint *e, enum fd
     }
     getsockname(l->fd, (struct sockaddr *)&got, &glen);
     sh_watch__addr_str((struct sockaddr *)&got, glen, addr, sizeof(addr));
-    snprintf(l->name, sizeof(l->name), "%s://%s", kind == K_HTTP_LISTEN ? "http" : proto_name(e->proto),
-             addr);
+    snprintf(l->name, sizeof(l->name), "%s://%s",
+             kind == K_HTTP_LISTEN ? "http" : proto_name(e->proto), addr);
     if (ep_add(d, l->fd, EPOLLIN, l) != 0) {
         close(l->fd);
         return sh_diag_set(diag, SH_EIO, NULL, 0, "epoll: %s", strerror(errno));
@@ -479,8 +479,7 @@ static void do_accept(struct daemon *d, struct lsock *l)
 
         if (fd < 0)
             return;
-        if (l->kind == K_TCP_LISTEN &&
-            atomic_load(&d->st.conns_open) >= d->cfg->max_connections) {
+        if (l->kind == K_TCP_LISTEN && atomic_load(&d->st.conns_open) >= d->cfg->max_connections) {
             atomic_fetch_add(&d->st.drops[SH_DROP_CONN_LIMIT], 1);
             close(fd);
             continue;
@@ -550,7 +549,9 @@ static bool conn_read(struct daemon *d, struct conn *c, bool drain)
             }
             atomic_fetch_add(&d->st.drops[SH_DROP_TLS], 1);
             logf_(d, SH_WATCH_LOG_WARNING, "tls handshake with %s failed: %s", c->peer,
-                  ERR_reason_error_string(ERR_peek_last_error()) ? ERR_reason_error_string(ERR_peek_last_error()) : "connection closed");
+                  ERR_reason_error_string(ERR_peek_last_error())
+                      ? ERR_reason_error_string(ERR_peek_last_error())
+                      : "connection closed");
             ERR_clear_error();
             conn_close(d, c);
             return false;
@@ -667,7 +668,8 @@ static void udp_read(struct daemon *d, struct lsock *l)
                     uint32_t v;
                     memcpy(&v, CMSG_DATA(cm), sizeof(v));
                     if (v != l->ovfl_last) {
-                        atomic_fetch_add(&d->st.drops[SH_DROP_KERNEL], (uint32_t)(v - l->ovfl_last));
+                        atomic_fetch_add(&d->st.drops[SH_DROP_KERNEL],
+                                         (uint32_t)(v - l->ovfl_last));
                         l->ovfl_last = v;
                     }
                 }
@@ -723,21 +725,15 @@ static void dispatch(struct daemon *d, struct epoll_event *ev)
             ;
         break;
     }
-    case K_UDP:
-        udp_read(d, (struct lsock *)(void *)k);
-        break;
+    case K_UDP: udp_read(d, (struct lsock *)(void *)k); break;
     case K_TCP_LISTEN:
-    case K_HTTP_LISTEN:
-        do_accept(d, (struct lsock *)(void *)k);
-        break;
+    case K_HTTP_LISTEN: do_accept(d, (struct lsock *)(void *)k); break;
     case K_CONN: {
         struct conn *c = (struct conn *)(void *)k;
         conn_read(d, c, false);
         break;
     }
-    case K_HTTP:
-        http_serve(d, (struct conn *)(void *)k);
-        break;
+    case K_HTTP: http_serve(d, (struct conn *)(void *)k); break;
     }
 }
 
@@ -831,9 +827,8 @@ int sh_watch_run(const sh_watch_config *cfg, sh_watch_engine *engine, sh_watch_l
     for (i = 0; i < cfg->n_listen; i++) {
         if (cfg->listen[i].proto == SH_WATCH_TLS && !d->tls && (rc = tls_setup(d, diag)) != 0)
             goto out;
-        rc = bind_one(d, &cfg->listen[i], cfg->listen[i].proto == SH_WATCH_UDP ? K_UDP
-                                                                                : K_TCP_LISTEN,
-                      diag);
+        rc = bind_one(d, &cfg->listen[i],
+                      cfg->listen[i].proto == SH_WATCH_UDP ? K_UDP : K_TCP_LISTEN, diag);
         if (rc != 0)
             goto out;
     }

@@ -68,14 +68,14 @@ struct builtin {
     /* per-process() state */
     sh_findings *out;
     const sh_watch_msg *msg;
-    char *msg_z;      /* the message NUL-terminated, for substring checks */
+    char *msg_z; /* the message NUL-terminated, for substring checks */
     size_t msg_z_cap;
     char path[64];
     bool corr_hit;
     /* correlation replays are batched: at most one per REPLAY_MS while
      * busy, and one whenever the queue runs empty */
-    bool dirty;           /* the ring changed since the last replay */
-    uint64_t replayed;    /* results whose newest message is <= this were alerted */
+    bool dirty;        /* the ring changed since the last replay */
+    uint64_t replayed; /* results whose newest message is <= this were alerted */
     uint64_t last_replay_ns;
     uint64_t replay_cost_ns; /* duration of the last replay */
     int err;
@@ -138,12 +138,15 @@ static const char *platform_of(const char *raw)
     static const struct {
         const char *needle, *platform;
     } tab[] = {
-        {"%ASA-", "asa"},       {"%FTD-", "ftd"},         {"RP/0/", "iosxr"},
-        {"%MGBL-", "iosxr"},    {"%SECURITY-", "iosxr"},  {"%VSHD-", "nxos"},
-        {"%ETH_SPAN-", "nxos"}, {"<enteredCommand>", "iosxe"}, {"%WEBUI-", "iosxe"},
-        {"%IM-6-IOX", "iosxe"}, {"%BUFCAP-", "iosxe"},   {"UI_COMMIT", "junos"},
-        {" mgd[", "junos"},     {"%PARSER-", "ios"},      {"%SYS-", "ios"},
-        {"%SEC_LOGIN-", "ios"}, {"%HA_EM-", "ios"},       {"%LINEPROTO-", "ios"},
+        {"%ASA-", "asa"},        {"%FTD-", "ftd"},
+        {"RP/0/", "iosxr"},      {"%MGBL-", "iosxr"},
+        {"%SECURITY-", "iosxr"}, {"%VSHD-", "nxos"},
+        {"%ETH_SPAN-", "nxos"},  {"<enteredCommand>", "iosxe"},
+        {"%WEBUI-", "iosxe"},    {"%IM-6-IOX", "iosxe"},
+        {"%BUFCAP-", "iosxe"},   {"UI_COMMIT", "junos"},
+        {" mgd[", "junos"},      {"%PARSER-", "ios"},
+        {"%SYS-", "ios"},        {"%SEC_LOGIN-", "ios"},
+        {"%HA_EM-", "ios"},      {"%LINEPROTO-", "ios"},
     };
     size_t i;
 
@@ -244,15 +247,14 @@ static void on_ioc(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
             f->device = sh_strndup(host, n);
     }
     f->time = event_time(b->ev);
-    f->message = sh_strdup_printf("%s %.*s (%s%s%s) appears in a live syslog message from %s",
-                                  sh_ioc_type_name(ioc->type), (int)len, tok,
-                                  ioc->source ? ioc->source : "", ioc->note ? "; " : "",
-                                  ioc->note ? ioc->note : "", b->msg->peer);
+    f->message =
+        sh_strdup_printf("%s %.*s (%s%s%s) appears in a live syslog message from %s",
+                         sh_ioc_type_name(ioc->type), (int)len, tok, ioc->source ? ioc->source : "",
+                         ioc->note ? "; " : "", ioc->note ? ioc->note : "", b->msg->peer);
     f->remediation = sh_strdup("Find out why this address or file appears here; treat the device "
                                "as possibly compromised and hunt its logs for the same indicator.");
     rc |= sh_strlist_push(&f->references, "AA25-239A");
-    if (!f->rule || !f->title || !f->path || !f->evidence || !f->message || !f->remediation ||
-        rc) {
+    if (!f->rule || !f->title || !f->path || !f->evidence || !f->message || !f->remediation || rc) {
         sh_finding_free(f);
         b->err = SH_ENOMEM;
         return;
@@ -522,8 +524,7 @@ static int on_hit(const struct sg_rule *r, const struct sh_log_event *ev, void *
     return detection_finding(b, r, ev);
 }
 
-static int process(void *self, const sh_watch_msg *m, sh_findings *out, bool *parsed,
-                   sh_diag *diag)
+static int process(void *self, const sh_watch_msg *m, sh_findings *out, bool *parsed, sh_diag *diag)
 {
     struct builtin *b = self;
     int rc;
@@ -562,8 +563,7 @@ static int process(void *self, const sh_watch_msg *m, sh_findings *out, bool *pa
     if (rc == 0)
         rc = maybe_replay(b, out, false);
     if (rc != 0)
-        return sh_diag_set(diag, rc, b->path, 0, "rule evaluation failed: %s",
-                           sh_status_str(rc));
+        return sh_diag_set(diag, rc, b->path, 0, "rule evaluation failed: %s", sh_status_str(rc));
     return SH_OK;
 }
 

@@ -163,14 +163,12 @@ int sh_frame_finish(struct sh_frame_dec *d, sh_frame_cb cb, void *ud)
     SH_ASSERT_ARG(d && cb);
     switch (d->state) {
     case SH_FRAME_LINE:
-    case SH_FRAME_COUNT:
-        return emit(d, false, cb, ud);
+    case SH_FRAME_COUNT: return emit(d, false, cb, ud);
     case SH_FRAME_OCTETS:
         d->cut = true; /* short frame: the sender promised more */
         return emit(d, true, cb, ud);
     case SH_FRAME_START:
-    case SH_FRAME_SKIP_LINE:
-        break;
+    case SH_FRAME_SKIP_LINE: break;
     }
     d->state = SH_FRAME_START;
     d->len = 0;

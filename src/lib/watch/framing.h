@@ -27,11 +27,11 @@ enum sh_frame_state {
 };
 
 struct sh_frame_stats {
-    uint64_t messages;      /* delivered */
-    uint64_t octet_frames;  /* of which octet-counted */
-    uint64_t truncated;     /* delivered cut to max_msg */
-    uint64_t malformed;     /* bad octet-count headers (rest of line skipped) */
-    uint64_t empty;         /* empty lines ignored */
+    uint64_t messages;     /* delivered */
+    uint64_t octet_frames; /* of which octet-counted */
+    uint64_t truncated;    /* delivered cut to max_msg */
+    uint64_t malformed;    /* bad octet-count headers (rest of line skipped) */
+    uint64_t empty;        /* empty lines ignored */
 };
 
 /** Called once per message; msg is not NUL-terminated. Non-zero stops feed(). */
@@ -40,12 +40,12 @@ typedef int (*sh_frame_cb)(const char *msg, size_t len, bool truncated, void *ud
 struct sh_frame_dec {
     enum sh_frame_state state;
     size_t max_msg;
-    char *buf;        /* max_msg bytes, owned */
-    size_t len;       /* bytes in buf of the current message */
-    uint64_t want;    /* octet frames: body bytes still to come (incl. skipped ones) */
-    uint32_t digits;  /* digits read of the count */
-    uint64_t count;   /* octet count being parsed */
-    bool cut;         /* current message exceeded max_msg */
+    char *buf;       /* max_msg bytes, owned */
+    size_t len;      /* bytes in buf of the current message */
+    uint64_t want;   /* octet frames: body bytes still to come (incl. skipped ones) */
+    uint32_t digits; /* digits read of the count */
+    uint64_t count;  /* octet count being parsed */
+    bool cut;        /* current message exceeded max_msg */
     struct sh_frame_stats st;
 };
 

@@ -10,8 +10,8 @@
 #include "watch_int.h"
 
 const char *const sh_watch__drop_names[SH_DROP__COUNT] = {
-    "queue_full", "kernel_overflow", "truncated", "malformed_frame", "connection_limit",
-    "idle_timeout", "tls_error", "engine_error", "sink_error",
+    "queue_full",   "kernel_overflow", "truncated",    "malformed_frame", "connection_limit",
+    "idle_timeout", "tls_error",       "engine_error", "sink_error",
 };
 
 const double sh_watch__lat_bounds_ms[8] = {1, 5, 10, 50, 100, 500, 1000, -1};
@@ -26,8 +26,7 @@ static int counter(struct sh_buf *b, const char *name, const char *help, unsigne
 
 static int gauge(struct sh_buf *b, const char *name, const char *help, unsigned long long v)
 {
-    return sh_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %llu\n", name, help, name, name,
-                         v);
+    return sh_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %llu\n", name, help, name, name, v);
 }
 
 int sh_watch__metrics_render(struct sh_watch_stats *st, struct sh_buf *b)
@@ -39,8 +38,8 @@ int sh_watch__metrics_render(struct sh_watch_stats *st, struct sh_buf *b)
     rc |= sh_buf_adds(b, "# HELP salthunt_watch_received_total Syslog messages received.\n"
                          "# TYPE salthunt_watch_received_total counter\n");
     for (i = 0; i < 3; i++)
-        rc |= sh_buf_printf(b, "salthunt_watch_received_total{transport=\"%s\"} %llu\n",
-                            protos[i], LOAD(st->received[i]));
+        rc |= sh_buf_printf(b, "salthunt_watch_received_total{transport=\"%s\"} %llu\n", protos[i],
+                            LOAD(st->received[i]));
     rc |= counter(b, "salthunt_watch_received_bytes_total", "Message bytes received.",
                   LOAD(st->bytes));
     rc |= counter(b, "salthunt_watch_parsed_total", "Messages whose syslog header was recognised.",
@@ -78,15 +77,15 @@ int sh_watch__metrics_render(struct sh_watch_stats *st, struct sh_buf *b)
     for (i = 0; i < 8; i++) {
         cum += LOAD(st->lat_bucket[i]);
         if (sh_watch__lat_bounds_ms[i] < 0)
-            rc |= sh_buf_printf(b, "salthunt_watch_alert_latency_seconds_bucket{le=\"+Inf\"} %llu\n",
-                                cum);
+            rc |= sh_buf_printf(
+                b, "salthunt_watch_alert_latency_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
         else
-            rc |= sh_buf_printf(b,
-                                "salthunt_watch_alert_latency_seconds_bucket{le=\"%g\"} %llu\n",
+            rc |= sh_buf_printf(b, "salthunt_watch_alert_latency_seconds_bucket{le=\"%g\"} %llu\n",
                                 sh_watch__lat_bounds_ms[i] / 1000.0, cum);
     }
-    rc |= sh_buf_printf(b, "salthunt_watch_alert_latency_seconds_sum %.6f\n"
-                           "salthunt_watch_alert_latency_seconds_count %llu\n",
+    rc |= sh_buf_printf(b,
+                        "salthunt_watch_alert_latency_seconds_sum %.6f\n"
+                        "salthunt_watch_alert_latency_seconds_count %llu\n",
                         (double)LOAD(st->lat_sum_us) / 1e6, LOAD(st->lat_count));
     return rc ? SH_ENOMEM : SH_OK;
 }

@@ -23,7 +23,6 @@
 
 struct sh_watch_sinks {
     FILE *jsonl;
-    bool jsonl_stdout;
     int fwd_fd;
     struct sh_watch_endpoint fwd;
     char hostname[256];
@@ -193,8 +192,16 @@ int sh_watch__sinks_open(struct sh_watch_sinks **out, const struct sh_watch_conf
         snprintf(s->hostname, sizeof(s->hostname), "-");
     if (cfg->jsonl) {
         if (!strcmp(cfg->jsonl, "-")) {
-            s->jsonl = stdout;
-            s->jsonl_stdout = true;
+            /* Our own stream on the standard output descriptor, so the
+             * sink flushes and closes it like a file. */
+            int fd = dup(STDOUT_FILENO);
+            s->jsonl = fd >= 0 ? fdopen(fd, "a") : NULL;
+            if (!s->jsonl) {
+                if (fd >= 0)
+                    close(fd);
+                rc = sh_diag_set(diag, SH_EIO, "-", 0, "cannot write alerts to standard output");
+                goto out;
+            }
         } else {
             s->jsonl = fopen(cfg->jsonl, "ae");
             if (!s->jsonl) {
@@ -211,8 +218,7 @@ int sh_watch__sinks_open(struct sh_watch_sinks **out, const struct sh_watch_conf
         s->fwd_fd = socket(s->fwd.addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (s->fwd_fd < 0 ||
             connect(s->fwd_fd, (struct sockaddr *)&s->fwd.addr, s->fwd.addrlen) != 0) {
-            rc = sh_diag_set(diag, SH_EIO, NULL, 0, "forward %s: %s", s->fwd.text,
-                             strerror(errno));
+            rc = sh_diag_set(diag, SH_EIO, NULL, 0, "forward %s: %s", s->fwd.text, strerror(errno));
             goto out;
         }
     }
@@ -283,8 +289,7 @@ int sh_watch__sinks_alert(struct sh_watch_sinks *s, const sh_finding *f, sh_diag
     return SH_OK;
 }
 
-int sh_watch__sinks_archive(struct sh_watch_sinks *s, const struct sh_watch_item *it,
-                            sh_diag *diag)
+int sh_watch__sinks_archive(struct sh_watch_sinks *s, const struct sh_watch_item *it, sh_diag *diag)
 {
     char tmp[1024];
     size_t off = 0;
@@ -326,8 +331,7 @@ int sh_watch__sinks_flush(struct sh_watch_sinks *s, sh_diag *diag)
     if (s->arc) {
         int r2 = zwrite(s, "", 0, ZSTD_e_flush, diag);
         if (r2 == 0 && fflush(s->arc) != 0)
-            r2 = sh_diag_set(diag, SH_EIO, s->archive_dir, 0, "archive flush: %s",
-                             strerror(errno));
+            r2 = sh_diag_set(diag, SH_EIO, s->archive_dir, 0, "archive flush: %s", strerror(errno));
         if (rc == 0)
             rc = r2;
     }
@@ -340,8 +344,7 @@ void sh_watch__sinks_close(struct sh_watch_sinks *s)
         return;
     if (s->jsonl) {
         fflush(s->jsonl);
-        if (!s->jsonl_stdout)
-            fclose(s->jsonl);
+        fclose(s->jsonl);
     }
     if (s->fwd_fd >= 0)
         close(s->fwd_fd);

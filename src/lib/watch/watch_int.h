@@ -29,9 +29,9 @@ struct sh_watch_endpoint {
     struct sockaddr_storage addr;
     socklen_t addrlen;
     char text[128]; /* as configured, for messages */
-    char host[256];  /* "" for the wildcard address */
+    char host[256]; /* "" for the wildcard address */
     char port[8];
-    bool resolved;   /* addr is valid */
+    bool resolved; /* addr is valid */
 };
 
 struct sh_watch_config {
@@ -40,11 +40,11 @@ struct sh_watch_config {
     char *tls_cert, *tls_key, *tls_ca;
     bool tls_verify_clients; /* defaults to true when tls_ca is set */
     bool tls_verify_set;
-    size_t max_message;      /* bytes; default 8192 (RFC 5425 asks for >= 2048) */
-    unsigned idle_timeout;   /* seconds; 0: never */
+    size_t max_message;    /* bytes; default 8192 (RFC 5425 asks for >= 2048) */
+    unsigned idle_timeout; /* seconds; 0: never */
     unsigned max_connections;
-    size_t queue_messages;   /* queue capacity between I/O and processing */
-    char *jsonl;             /* path or "-" for stdout */
+    size_t queue_messages; /* queue capacity between I/O and processing */
+    char *jsonl;           /* path or "-" for stdout */
     bool have_forward;
     struct sh_watch_endpoint forward;
     bool have_metrics;
@@ -91,11 +91,11 @@ struct sh_watch_stats {
     atomic_uint_fast64_t unparsed;
     atomic_uint_fast64_t alerts;
     atomic_uint_fast64_t drops[SH_DROP__COUNT];
-    atomic_uint_fast64_t connections;   /* accepted, total */
+    atomic_uint_fast64_t connections; /* accepted, total */
     atomic_uint_fast64_t conns_open;
     atomic_uint_fast64_t queue_depth;
-    atomic_uint_fast64_t queue_high;    /* highest depth seen */
-    atomic_uint_fast64_t eval_ns;       /* engine time, total */
+    atomic_uint_fast64_t queue_high; /* highest depth seen */
+    atomic_uint_fast64_t eval_ns;    /* engine time, total */
     atomic_uint_fast64_t reloads_ok;
     atomic_uint_fast64_t reloads_failed;
     atomic_uint_fast64_t archived;
@@ -129,8 +129,8 @@ struct sh_watch_queue {
     pthread_cond_t not_full;
     struct sh_watch_item *head, *tail;
     size_t n, cap;
-    bool closed;       /* no more pushes; the consumer drains and exits */
-    bool reload;       /* consumer: reload the engine before the next item */
+    bool closed;           /* no more pushes; the consumer drains and exits */
+    bool reload;           /* consumer: reload the engine before the next item */
     bool producer_waiting; /* a TCP push waits for room */
     struct sh_watch_stats *st;
 };

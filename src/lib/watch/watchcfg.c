@@ -132,8 +132,7 @@ int sh_watch__parse_endpoint(struct sh_watch_endpoint *out, const char *text, in
     } else {
         colon = strrchr(p, ':');
         if (!colon)
-            return sh_diag_set(diag, SH_EINVAL, NULL, 0, "'%.100s' has no port (host:port)",
-                               text);
+            return sh_diag_set(diag, SH_EINVAL, NULL, 0, "'%.100s' has no port (host:port)", text);
         hlen = (size_t)(colon - p);
         if (hlen >= sizeof(host))
             return sh_diag_set(diag, SH_EINVAL, NULL, 0, "address too long in '%.100s'", text);
@@ -145,9 +144,10 @@ int sh_watch__parse_endpoint(struct sh_watch_endpoint *out, const char *text, in
     snprintf(out->host, sizeof(out->host), "%s", host);
     snprintf(out->port, sizeof(out->port), "%u", (unsigned)port);
     out->proto = (enum sh_watch_proto)proto;
-    snprintf(out->text, sizeof(out->text), "%s://%.110s", proto == SH_WATCH_UDP ? "udp"
-                                                          : proto == SH_WATCH_TCP ? "tcp"
-                                                                                  : "tls",
+    snprintf(out->text, sizeof(out->text), "%s://%.110s",
+             proto == SH_WATCH_UDP   ? "udp"
+             : proto == SH_WATCH_TCP ? "tcp"
+                                     : "tls",
              p);
     if (!resolve_names && hlen > 0 && !is_numeric_host(host))
         return SH_OK; /* resolved when used (sh_watch__resolve) */
@@ -197,8 +197,8 @@ static int set_uint(uint64_t *out, const char *key, const char *v, uint64_t min,
                     sh_diag *diag)
 {
     if (!sh_str_to_u64(v, strlen(v), max, out) || *v == '\0' || *out < min)
-        return sh_diag_set(diag, SH_EINVAL, NULL, 0, "%s must be a number from %llu to %llu",
-                           key, (unsigned long long)min, (unsigned long long)max);
+        return sh_diag_set(diag, SH_EINVAL, NULL, 0, "%s must be a number from %llu to %llu", key,
+                           (unsigned long long)min, (unsigned long long)max);
     return SH_OK;
 }
 
@@ -227,7 +227,8 @@ int sh_watch_config_set(sh_watch_config *c, const char *key, const char *v, sh_d
                                SH_WATCH_MAX_LISTENERS);
         rc = sh_watch__parse_endpoint(&c->listen[c->n_listen], v, -1, false, diag);
         if (rc == 0 && !c->listen[c->n_listen].resolved)
-            return sh_diag_set(diag, SH_EINVAL, NULL, 0, "listen address must be numeric: '%.100s'", v);
+            return sh_diag_set(diag, SH_EINVAL, NULL, 0, "listen address must be numeric: '%.100s'",
+                               v);
         if (rc == 0)
             c->n_listen++;
         return rc;
@@ -256,7 +257,8 @@ int sh_watch_config_set(sh_watch_config *c, const char *key, const char *v, sh_d
     if (!strcmp(key, "metrics")) {
         rc = sh_watch__parse_endpoint(&c->metrics, v, SH_WATCH_TCP, false, diag);
         if (rc == 0 && !c->metrics.resolved)
-            return sh_diag_set(diag, SH_EINVAL, NULL, 0, "metrics address must be numeric: '%.100s'", v);
+            return sh_diag_set(diag, SH_EINVAL, NULL, 0,
+                               "metrics address must be numeric: '%.100s'", v);
         if (rc == 0 && c->metrics.proto != SH_WATCH_TCP)
             return sh_diag_set(diag, SH_EINVAL, NULL, 0, "metrics is served over http (host:port)");
         c->have_metrics = rc == 0;
@@ -317,8 +319,9 @@ int sh_watch_config_validate(const sh_watch_config *c, sh_diag *diag)
 
     SH_ASSERT_ARG(c);
     if (c->n_listen == 0)
-        return sh_diag_set(diag, SH_EINVAL, NULL, 0,
-                           "no listener (give --listen udp://127.0.0.1:5514 or 'listen:' in the config)");
+        return sh_diag_set(
+            diag, SH_EINVAL, NULL, 0,
+            "no listener (give --listen udp://127.0.0.1:5514 or 'listen:' in the config)");
     for (i = 0; i < c->n_listen; i++) {
         if (c->listen[i].proto == SH_WATCH_TLS && (!c->tls_cert || !c->tls_key))
             return sh_diag_set(diag, SH_EINVAL, NULL, 0,
@@ -431,10 +434,8 @@ static int apply_map(struct yctx *y, const yaml_node_t *map, const struct keymap
 }
 
 static const struct keymap tls_keys[] = {
-    {"cert", "tls-cert", false},
-    {"key", "tls-key", false},
-    {"ca", "tls-ca", false},
-    {"verify_clients", "tls-verify-clients", false},
+    {"cert", "tls-cert", false}, {"key", "tls-key", false},
+    {"ca", "tls-ca", false},     {"verify_clients", "tls-verify-clients", false},
     {NULL, NULL, false},
 };
 static const struct keymap limit_keys[] = {
@@ -455,15 +456,9 @@ static const struct keymap archive_keys[] = {
     {NULL, NULL, false},
 };
 static const struct keymap top_keys[] = {
-    {"listen", "listen", true},
-    {"rules", "rules", true},
-    {"policy", "policy", false},
-    {"user", "user", false},
-    {"metrics", "metrics", false},
-    {"tls", NULL, false},
-    {"limits", NULL, false},
-    {"sinks", NULL, false},
-    {"archive", NULL, false},
+    {"listen", "listen", true}, {"rules", "rules", true},      {"policy", "policy", false},
+    {"user", "user", false},    {"metrics", "metrics", false}, {"tls", NULL, false},
+    {"limits", NULL, false},    {"sinks", NULL, false},        {"archive", NULL, false},
     {NULL, NULL, false},
 };
 

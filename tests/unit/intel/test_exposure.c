@@ -55,8 +55,10 @@ static enum sh_cve_verdict verdict(const struct sh_cvedb *db, const char *id, co
 SH_TEST(corpus_cve_and_kev_imports)
 {
     static const char *const files[] = {
-        "cvelistV5/cves/2023/20xxx/CVE-2023-20198.json", "cvelistV5/cves/2024/3xxx/CVE-2024-3400.json",
-        "cvelistV5/cves/2018/0xxx/CVE-2018-0171.json", "cvelistV5/cves/2024/21xxx/CVE-2024-21887.json",
+        "cvelistV5/cves/2023/20xxx/CVE-2023-20198.json",
+        "cvelistV5/cves/2024/3xxx/CVE-2024-3400.json",
+        "cvelistV5/cves/2018/0xxx/CVE-2018-0171.json",
+        "cvelistV5/cves/2024/21xxx/CVE-2024-21887.json",
         "vulnrichment/2024/20xxx/CVE-2024-20399.json",
     };
     struct sh_cvedb *db = NULL;
@@ -74,8 +76,8 @@ SH_TEST(corpus_cve_and_kev_imports)
     }
     CHECK_EQ_INT(sh_cvedb_count(db), SH_ARRAY_LEN(files));
     CHECK_OK(sh_file_read(&buf, &len,
-                          sh_test_corpus("cisa-kev/known_exploited_vulnerabilities.json"),
-                          1 << 24, NULL));
+                          sh_test_corpus("cisa-kev/known_exploited_vulnerabilities.json"), 1 << 24,
+                          NULL));
     CHECK_EQ_INT(sh_cvedb_sniff(buf, len), 2);
     CHECK_OK(sh_cvedb_add_kev_json(db, buf, len, "kev", &n, &d));
     sh_free(buf);
@@ -93,7 +95,8 @@ SH_TEST(corpus_cve_and_kev_imports)
     /* Ranges with lessThan and changes. */
     {
         const char *fixed = NULL;
-        CHECK_EQ_INT(verdict(db, "CVE-2024-3400", "panos", NULL, "10.2.8", &fixed), SH_CVE_AFFECTED);
+        CHECK_EQ_INT(verdict(db, "CVE-2024-3400", "panos", NULL, "10.2.8", &fixed),
+                     SH_CVE_AFFECTED);
         CHECK_STR(fixed, "10.2.9-h1");
         CHECK_EQ_INT(verdict(db, "CVE-2024-3400", "panos", NULL, "10.2.9-h1", NULL),
                      SH_CVE_NOT_AFFECTED);
@@ -120,8 +123,9 @@ SH_TEST(corpus_cve_and_kev_imports)
         /* Policy Secure has its own ranges: 22.6R2 is past IPS's 22.6R1. */
         CHECK_EQ_INT(verdict(b, "CVE-2024-21887", "ivanti", "Ivanti Policy Secure", "22.6R2", NULL),
                      SH_CVE_NOT_AFFECTED);
-        CHECK_EQ_INT(verdict(b, "CVE-2024-21887", "ivanti", "Ivanti Connect Secure", "22.6R2", NULL),
-                     SH_CVE_AFFECTED);
+        CHECK_EQ_INT(
+            verdict(b, "CVE-2024-21887", "ivanti", "Ivanti Connect Secure", "22.6R2", NULL),
+            SH_CVE_AFFECTED);
         sh_cvedb_free(b);
     }
     /* NX-OS list from vulnrichment. */
@@ -164,8 +168,8 @@ static void run_join(const char *version_text, const char *const *features, bool
     sh_device *cfg;
     size_t i;
 
-    CHECK_OK(sh_show_parse(version_text, strlen(version_text), "captures/edge7-show.txt", &devs,
-                           NULL));
+    CHECK_OK(
+        sh_show_parse(version_text, strlen(version_text), "captures/edge7-show.txt", &devs, NULL));
     if (with_config) {
         cfg = sh_calloc(1, sizeof(*cfg));
         cfg->hostname = sh_strdup("EDGE7"); /* case differs: still the same device */

@@ -88,8 +88,10 @@ SH_TEST(sweep_finds_tokens_with_boundaries)
     sh_diag d;
     const char *l1 = "access-list 20 permit host 45.61.165.157 log";
     const char *l2 = "x145.61.165.157 and 45.61.165.1570 and 245.61.165.157";
-    const char *l3 = "Nov  3 10:00:01 r1 %SEC_LOGIN-5-LOGIN_SUCCESS: [user: x] [Source: 45.61.165.157:4431]";
-    const char *l4 = "dns query for www.Evil.example. and cmd1 sha f2bbba1ea0f34b262f158ff31e00d39d89bbc471d04e8fca60a034cabe18e4f4";
+    const char *l3 =
+        "Nov  3 10:00:01 r1 %SEC_LOGIN-5-LOGIN_SUCCESS: [user: x] [Source: 45.61.165.157:4431]";
+    const char *l4 = "dns query for www.Evil.example. and cmd1 sha "
+                     "f2bbba1ea0f34b262f158ff31e00d39d89bbc471d04e8fca60a034cabe18e4f4";
 
     CHECK_OK(sh_ioc_set_new(&s));
     CHECK_OK(sh_ioc_set_load_builtin(s, false, &d));

@@ -39,8 +39,7 @@ static const struct fieldmap maps[] = {
      false, true},
     {"arista_eos", "show_version", NULL, "image", "model", "serial_number", NULL, false, true},
     {"cisco_asa", "show_version", "hostname", "version", "model", "serial", NULL, false, true},
-    {"paloalto_panos", "show_system_info", "hostname", "os", "model", "serial", NULL, false,
-     false},
+    {"paloalto_panos", "show_system_info", "hostname", "os", "model", "serial", NULL, false, false},
     {"fortinet", "get_system_status", "hostname", NULL, NULL, "serial_number", NULL, true, false},
 };
 
@@ -212,8 +211,8 @@ static bool check_fixture(const struct fieldmap *m, const char *raw_path, const 
             continue;
         (*fields_compared)++;
         if (!same(t, cmp[i].ours, cmp[i].first_word)) {
-            printf("  %s: %s is \"%s\", theirs \"%s\"\n", raw_path, cmp[i].theirs_key,
-                   cmp[i].ours, t);
+            printf("  %s: %s is \"%s\", theirs \"%s\"\n", raw_path, cmp[i].theirs_key, cmp[i].ours,
+                   t);
             ok = false;
         }
     }
@@ -349,9 +348,10 @@ SH_TEST(ivanti_and_exchange)
     }
     free_devs(&devs);
 
-    d = parse_one("Name                : EX01\nAdminDisplayVersion : Version 15.2 (Build 1544.4)\n\n"
-                  "Name                : EX02\nAdminDisplayVersion : Version 15.1 (Build 2507.6)\n",
-                  &n, &devs);
+    d = parse_one(
+        "Name                : EX01\nAdminDisplayVersion : Version 15.2 (Build 1544.4)\n\n"
+        "Name                : EX02\nAdminDisplayVersion : Version 15.1 (Build 2507.6)\n",
+        &n, &devs);
     CHECK_EQ_INT(n, 2);
     if (n == 2) {
         CHECK_STR(d->hostname, "EX01");
@@ -403,7 +403,8 @@ SH_TEST(not_show_output)
 /* More outputs than the bound: SH_ELIMIT naming the file, the first ones kept. */
 SH_TEST(too_many_outputs_is_a_limit)
 {
-    const char *one = "r#show version\nCisco IOS Software, C2960X Software, Version 15.2(7)E4, RELEASE\n";
+    const char *one =
+        "r#show version\nCisco IOS Software, C2960X Software, Version 15.2(7)E4, RELEASE\n";
     size_t n1 = strlen(one), k, total = n1 * (SH_SHOW_MAX_DEVICES + 5);
     char *buf = malloc(total + 1);
     struct sh_ptrvec devs = {0};

@@ -31,8 +31,8 @@ SH_TEST(advisory_bundle)
     CHECK_OK(sh_ioc_set_new(&set));
     CHECK_OK(sh_stix_load(set, buf, len, "AA25-239A.stix_.json", false, &st, &d));
     CHECK_EQ_INT(st.indicators, 93);
-    CHECK_EQ_INT(st.values, 96);  /* 89 addresses + 7 hashes */
-    CHECK(st.skipped >= 1);       /* the SSDEEP hash and the file:name conditions */
+    CHECK_EQ_INT(st.values, 96); /* 89 addresses + 7 hashes */
+    CHECK(st.skipped >= 1);      /* the SSDEEP hash and the file:name conditions */
     CHECK(sh_ioc_lookup(set, "193.43.104.185", 14) != NULL);
     CHECK(sh_ioc_lookup(set, "f2bbba1ea0f34b262f158ff31e00d39d89bbc471d04e8fca60a034cabe18e4f4",
                         64) != NULL);

@@ -122,7 +122,8 @@ SH_TEST(golden_every_format)
         }
         want = slurp(sh_test_src(rel), &want_len);
         if (!want) {
-            sh_test_fail(__FILE__, __LINE__, "missing golden %s (run with SH_UPDATE_GOLDEN=1)", rel);
+            sh_test_fail(__FILE__, __LINE__, "missing golden %s (run with SH_UPDATE_GOLDEN=1)",
+                         rel);
         } else if (strlen(got) != want_len || memcmp(got, want, want_len) != 0) {
             size_t i = 0;
             while (got[i] && i < want_len && got[i] == want[i])
@@ -374,7 +375,8 @@ SH_TEST(markdown_escapes_table_breakers)
         for (p = strstr(t, "\n| CRITICAL | C-01 |"); p && *p; p = strchr(p + 1, '\n')) {
             const char *q;
             size_t pipes = 0;
-            if (p[1] != '|' || strncmp(p + 1, "| severity", 10) == 0 || strncmp(p + 1, "| ---", 5) == 0)
+            if (p[1] != '|' || strncmp(p + 1, "| severity", 10) == 0 ||
+                strncmp(p + 1, "| ---", 5) == 0)
                 continue;
             for (q = p + 1; *q && *q != '\n'; q++)
                 if (*q == '|' && q[-1] != '\\')
@@ -414,24 +416,29 @@ SH_TEST(sarif_structure)
         CHECK_STR(json_string_value(json_object_get(json_array_get(results, 0), "level")), "error");
         CHECK_STR(json_string_value(json_object_get(json_array_get(results, 2), "level")),
                   "warning");
-        r = json_object_get(json_array_get(json_object_get(json_array_get(results, 3), "locations"), 0),
-                            "physicalLocation");
+        r = json_object_get(
+            json_array_get(json_object_get(json_array_get(results, 3), "locations"), 0),
+            "physicalLocation");
         CHECK_STR(json_string_value(json_object_get(json_object_get(r, "artifactLocation"), "uri")),
                   "file:///srv/backups/edge%20fw%232.txt");
         CHECK(json_object_get(r, "region") == NULL);
-        r = json_object_get(json_array_get(json_object_get(json_array_get(results, 1), "locations"), 0),
-                            "physicalLocation");
-        CHECK_STR(json_string_value(json_object_get(json_object_get(r, "artifactLocation"), "uriBaseId")),
-                  "SRCROOT");
-        CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(r, "region"), "startLine")), 40);
-        CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(r, "region"), "endLine")), 42);
+        r = json_object_get(
+            json_array_get(json_object_get(json_array_get(results, 1), "locations"), 0),
+            "physicalLocation");
+        CHECK_STR(
+            json_string_value(json_object_get(json_object_get(r, "artifactLocation"), "uriBaseId")),
+            "SRCROOT");
+        CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(r, "region"), "startLine")),
+                     40);
+        CHECK_EQ_INT(json_integer_value(json_object_get(json_object_get(r, "region"), "endLine")),
+                     42);
         r = json_array_get(results, 6); /* no path: no locations */
         CHECK(json_object_get(r, "locations") == NULL);
-        CHECK_STR(json_string_value(json_object_get(json_object_get(r, "partialFingerprints"),
-                                                    "salthunt/v1")),
+        CHECK_STR(json_string_value(
+                      json_object_get(json_object_get(r, "partialFingerprints"), "salthunt/v1")),
                   c.fs.v[6]->fingerprint);
-        CHECK_STR(json_string_value(json_object_get(json_object_get(json_array_get(results, 3),
-                                                                    "properties"), "cve")),
+        CHECK_STR(json_string_value(json_object_get(
+                      json_object_get(json_array_get(results, 3), "properties"), "cve")),
                   "CVE-2024-3400");
     }
     json_decref(doc);

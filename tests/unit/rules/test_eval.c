@@ -10,7 +10,7 @@
 #include "rules/rules.h"
 #include "test.h"
 
-#define SAMPLES                                                                                   \
+#define SAMPLES                                                                                    \
     "samples:\n"                                                                                   \
     "  match:\n"                                                                                   \
     "    - config: \"x\\n\"\n"                                                                     \
@@ -87,8 +87,7 @@ static const char priv15[] =
     "remediation:\n"
     "  ios: 'no username {user}'\n"
     "  default: 'Remove {user}.'\n"
-    "WP"
-    SAMPLES;
+    "WP" SAMPLES;
 
 static char *with_wp(const char *wp)
 {
@@ -205,8 +204,7 @@ static const char acl_rule[] =
     "where:\n"
     "  - capture: addr\n"
     "    COND\n"
-    "message: 'ACL {acl} in {section} permits {addr} ({line}).'\n"
-    SAMPLES;
+    "message: 'ACL {acl} in {section} permits {addr} ({line}).'\n" SAMPLES;
 
 static char *acl_with(const char *cond)
 {
@@ -289,17 +287,15 @@ SH_TEST(public_ioc_regex_conditions_and_sections)
     sh_free(rule);
 }
 
-static const char ssh_rule[] =
-    "id: C-03.ssh-port\n"
-    "title: SSH on an odd port\n"
-    "kind: ttp\n"
-    "severity: high\n"
-    "match: '^ip ssh port (?<port>\\d+)'\n"
-    "where:\n"
-    "  - capture: port\n"
-    "    COND\n"
-    "message: 'SSH listens on {port}.'\n"
-    SAMPLES;
+static const char ssh_rule[] = "id: C-03.ssh-port\n"
+                               "title: SSH on an odd port\n"
+                               "kind: ttp\n"
+                               "severity: high\n"
+                               "match: '^ip ssh port (?<port>\\d+)'\n"
+                               "where:\n"
+                               "  - capture: port\n"
+                               "    COND\n"
+                               "message: 'SSH listens on {port}.'\n" SAMPLES;
 
 static struct run ssh_eval(const char *cond, const char *cfg, const char *policy)
 {
@@ -345,8 +341,7 @@ static const char vty_rule[] = "id: D-05.vty-ssh\n"
                                "message: '{section} on {device}'\n"
                                "remediation: |\n"
                                "  {section}\n"
-                               "   transport input ssh\n"
-                               SAMPLES;
+                               "   transport input ssh\n" SAMPLES;
 
 static const char cfg_vty[] = "hostname r1\n"
                               "line con 0\n"
@@ -394,10 +389,11 @@ SH_TEST(section_require_and_forbid)
 
 SH_TEST(nested_section_levels)
 {
-    const char *rule = "id: T-09.nested\ntitle: t\nkind: ttp\nseverity: low\n"
-                       "section: ['^router bgp (?<asn>\\d+)', '^address-family ipv4 vrf (?<vrf>\\S+)']\n"
-                       "match: '^neighbor (?<peer>\\S+) activate'\n"
-                       "message: 'AS{asn} vrf {vrf} activates {peer}'\n" SAMPLES;
+    const char *rule =
+        "id: T-09.nested\ntitle: t\nkind: ttp\nseverity: low\n"
+        "section: ['^router bgp (?<asn>\\d+)', '^address-family ipv4 vrf (?<vrf>\\S+)']\n"
+        "match: '^neighbor (?<peer>\\S+) activate'\n"
+        "message: 'AS{asn} vrf {vrf} activates {peer}'\n" SAMPLES;
     const char *cfg = "hostname r1\n"
                       "router bgp 65000\n"
                       " neighbor 10.0.0.1 activate\n"
@@ -422,13 +418,12 @@ static const char log_rule[] = "id: D-14.remote-log\n"
                                "severity: low\n"
                                "absent: '^logging (host )?\\d+\\.\\d+\\.\\d+\\.\\d+'\n"
                                "when_doc: '^aaa new-model'\n"
-                               "message: '{device} logs nowhere'\n"
-                               SAMPLES;
+                               "message: '{device} logs nowhere'\n" SAMPLES;
 
 SH_TEST(document_rules)
 {
-    struct run r = eval(log_rule, "hostname r1\naaa new-model\nlogging buffered 1000\n",
-                        SH_DIALECT_IOS, NULL);
+    struct run r =
+        eval(log_rule, "hostname r1\naaa new-model\nlogging buffered 1000\n", SH_DIALECT_IOS, NULL);
 
     CHECK_OK(r.rc);
     CHECK_EQ_INT(r.f.n, 1);
@@ -453,8 +448,8 @@ SH_TEST(unless_doc_and_features)
     const char *rule = "id: C-09.smart-install\ntitle: Smart Install client on\nkind: exposure\n"
                        "severity: high\nmatch: '^vstack\\b'\nunless_doc: '^no vstack\\b'\n"
                        "message: 'vstack on {device}'\n" SAMPLES;
-    const char *feat = "id: F-01.http\nfeature: http_server\nmatch: '^ip http (secure-)?server$'\n"
-                       SAMPLES;
+    const char *feat =
+        "id: F-01.http\nfeature: http_server\nmatch: '^ip http (secure-)?server$'\n" SAMPLES;
     struct run r = eval(rule, "hostname r1\nvstack\n", SH_DIALECT_IOS, NULL);
 
     CHECK_EQ_INT(r.f.n, 1);
@@ -524,8 +519,9 @@ SH_TEST(templates)
     CHECK_OK(r.rc);
     CHECK_EQ_INT(r.f.n, 1);
     if (r.f.n == 1) {
-        CHECK_STR(r.f.v[0]->message, "c=s3cret v= dev=this device plat=ios line=snmp-server "
-                                     "community s3cret RO literal={ not a placeholder } {s3cret} {}");
+        CHECK_STR(r.f.v[0]->message,
+                  "c=s3cret v= dev=this device plat=ios line=snmp-server "
+                  "community s3cret RO literal={ not a placeholder } {s3cret} {}");
         CHECK(r.f.v[0]->device == NULL);
         CHECK(r.f.v[0]->remediation == NULL);
     }
@@ -540,8 +536,9 @@ SH_TEST(case_and_prefilter_fallbacks)
     const char *cs = "id: T-06.cs\ntitle: t\nkind: ttp\nseverity: low\nmatch: '^monitor capture'\n"
                      "nocase: false\nmessage: m\n" SAMPLES;
     /* \A and an inline (?s) keep a pattern out of the prefilter; it must still work per line. */
-    const char *anchored = "id: T-06.a\ntitle: t\nkind: ttp\nseverity: low\nmatch: '\\Aguestshell'\n"
-                           "message: m\n" SAMPLES;
+    const char *anchored =
+        "id: T-06.a\ntitle: t\nkind: ttp\nseverity: low\nmatch: '\\Aguestshell'\n"
+        "message: m\n" SAMPLES;
     /* Lookarounds are approximated by the prefilter and decided by PCRE2. */
     const char *look = "id: T-06.l\ntitle: t\nkind: ttp\nseverity: low\n"
                        "match: '^tunnel destination (?!10\\.)(?<d>\\S+)'\nmessage: '{d}'\n" SAMPLES;

@@ -22,14 +22,13 @@ SH_TEST(literal_found)
     CHECK_STR(factor("^logging (host )?\\d+\\.\\d+"), "logging ");
     CHECK_STR(factor("^set system login user (?<u>\\S+) class super-user\\b"),
               "set system login user ");
-    CHECK_STR(factor("^monitor capture \\S+ match ipv4 protocol tcp"),
-              " match ipv4 protocol tcp");
-    CHECK_STR(factor("a\\.b\\-c\\ d"), "a.b-c d");   /* escaped punctuation is literal */
-    CHECK_STR(factor("^abcd+ef"), "abcd");          /* d repeats: abcd, then ef */
-    CHECK_STR(factor("^abcde?fgh"), "abcd");        /* e optional: abcd | fgh (first longest) */
+    CHECK_STR(factor("^monitor capture \\S+ match ipv4 protocol tcp"), " match ipv4 protocol tcp");
+    CHECK_STR(factor("a\\.b\\-c\\ d"), "a.b-c d"); /* escaped punctuation is literal */
+    CHECK_STR(factor("^abcd+ef"), "abcd");         /* d repeats: abcd, then ef */
+    CHECK_STR(factor("^abcde?fgh"), "abcd");       /* e optional: abcd | fgh (first longest) */
     CHECK_STR(factor("^ab[0-9]cdef"), "cdef");
     CHECK_STR(factor("^(?:no )?vstack\\b"), "vstack");
-    CHECK_STR(factor("x(?=abc)yzw"), "yzw");       /* lookaround contents never count */
+    CHECK_STR(factor("x(?=abc)yzw"), "yzw"); /* lookaround contents never count */
 }
 
 SH_TEST(no_literal_when_in_doubt)
@@ -38,25 +37,26 @@ SH_TEST(no_literal_when_in_doubt)
     CHECK_STR(factor("(?i)^username"), "(none)");                          /* inline options */
     CHECK_STR(factor("(?-i)^Username"), "(none)");
     CHECK_STR(factor("\\Qa|b\\E"), "(none)");
-    CHECK_STR(factor("^ab"), "(none)");                  /* shorter than 3 */
+    CHECK_STR(factor("^ab"), "(none)"); /* shorter than 3 */
     CHECK_STR(factor("^a{2}b{3}"), "(none)");
-    CHECK_STR(factor("^(username|user) x"), "(none)");   /* " x" too short */
+    CHECK_STR(factor("^(username|user) x"), "(none)"); /* " x" too short */
     CHECK_STR(factor("^\\d+\\.\\d+"), "(none)");
     CHECK_STR(factor("^[abc]+[def]*"), "(none)");
-    CHECK_STR(factor("^abc*"), "(none)");                /* "ab" only */
+    CHECK_STR(factor("^abc*"), "(none)"); /* "ab" only */
     CHECK_STR(factor("(?#comment)abcdef"), "(none)");
 }
 
 SH_TEST(literal_prefilter_finds_what_the_regex_finds)
 {
     /* A rule whose literal is in the middle, and one in a different case. */
-    const char *rule = "id: T-20.lit\ntitle: t\nkind: ttp\nseverity: low\n"
-                       "match: '^monitor capture (?<c>\\S+) match ipv4 protocol tcp any any eq 49'\n"
-                       "message: '{c}'\n"
-                       "samples:\n  match:\n    - config: |\n        hostname r\n"
-                       "        MONITOR capture CAP match IPv4 protocol TCP any any eq 49\n"
-                       "  nomatch:\n    - config: |\n        hostname r\n"
-                       "        monitor capture CAP match ipv4 protocol udp any any eq 49\n";
+    const char *rule =
+        "id: T-20.lit\ntitle: t\nkind: ttp\nseverity: low\n"
+        "match: '^monitor capture (?<c>\\S+) match ipv4 protocol tcp any any eq 49'\n"
+        "message: '{c}'\n"
+        "samples:\n  match:\n    - config: |\n        hostname r\n"
+        "        MONITOR capture CAP match IPv4 protocol TCP any any eq 49\n"
+        "  nomatch:\n    - config: |\n        hostname r\n"
+        "        monitor capture CAP match ipv4 protocol udp any any eq 49\n";
     sh_ruleset *rs = NULL;
     size_t passed = 0, failed = 0;
     sh_diag d;

@@ -12,7 +12,7 @@
 #include "rules/rules.h"
 #include "test.h"
 
-#define SAMPLES                                                                                   \
+#define SAMPLES                                                                                    \
     "samples:\n"                                                                                   \
     "  match:\n"                                                                                   \
     "    - config: \"x\\n\"\n"                                                                     \
@@ -40,8 +40,8 @@ static void expect_error(const char *yaml, unsigned line, unsigned col, const ch
     sh_diag d;
     int rc = sh_ruleset__load_buf(&rs, yaml, strlen(yaml), "r.yml", collect, &s, &d);
 
-    if (rc == 0 || rs || s.n == 0 || strcmp(s.d[0].source, "r.yml") != 0 ||
-        s.d[0].line != line || (col && s.d[0].column != col) || !strstr(s.d[0].text, needle))
+    if (rc == 0 || rs || s.n == 0 || strcmp(s.d[0].source, "r.yml") != 0 || s.d[0].line != line ||
+        (col && s.d[0].column != col) || !strstr(s.d[0].text, needle))
         sh_test_fail(__FILE__, tl, "rc=%d n=%d first=%s:%u:%u '%s'; wanted %u:%u '%s'", rc, s.n,
                      s.n ? s.d[0].source : "", s.n ? s.d[0].line : 0, s.n ? s.d[0].column : 0,
                      s.n ? s.d[0].text : "", line, col, needle);
@@ -77,18 +77,23 @@ SH_TEST(error_positions)
     expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x'\nmessage: m\n"
                  "colour: red\n" SAMPLES,
                  7, 1, "unknown key 'colour'", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x('\nmessage: m\n" SAMPLES,
-                 5, 12, "bad regex at offset 3", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: spying\nseverity: high\nmatch: '^x'\nmessage: m\n" SAMPLES,
-                 3, 7, "'kind' must be one of", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: urgent\nmatch: '^x'\nmessage: m\n" SAMPLES,
-                 4, 11, "'severity' must be one of", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: hardening\nseverity: high\nmatch: '^x'\nmessage: m\n" SAMPLES,
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x('\nmessage: m\n" SAMPLES, 5,
+        12, "bad regex at offset 3", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: spying\nseverity: high\nmatch: '^x'\nmessage: m\n" SAMPLES, 3,
+        7, "'kind' must be one of", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: ttp\nseverity: urgent\nmatch: '^x'\nmessage: m\n" SAMPLES, 4,
+        11, "'severity' must be one of", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: hardening\nseverity: high\nmatch: '^x'\nmessage: m\n" SAMPLES,
+        4, 11, "never above medium", __LINE__);
+    expect_error("id: T-01.x\ntitle: t\nkind: coverage\nseverity: critical\nmatch: '^x'\nmessage: "
+                 "m\n" SAMPLES,
                  4, 11, "never above medium", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: coverage\nseverity: critical\nmatch: '^x'\nmessage: m\n" SAMPLES,
-                 4, 11, "never above medium", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x'\nmessage: m\n",
-                 1, 1, "missing 'samples'", __LINE__);
+    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x'\nmessage: m\n", 1, 1,
+                 "missing 'samples'", __LINE__);
     expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x'\nmessage: m\n"
                  "samples:\n  match:\n    - config: x\n",
                  8, 3, "at least one 'match' and one 'nomatch'", __LINE__);
@@ -101,42 +106,50 @@ SH_TEST(error_positions)
     expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x'\nmessage: m\n"
                  "platforms: [ios, vax]\n" SAMPLES,
                  7, 18, "unknown platform 'vax'", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x (?<u>\\S+)'\nmessage: m\n"
-                 "where:\n  - capture: v\n    public: true\n" SAMPLES,
-                 8, 14, "capture 'v' is not a named group", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x (?<u>\\S+)'\nmessage: m\n"
-                 "where:\n  - capture: u\n    not_in_policy: friends\n" SAMPLES,
-                 9, 20, "must name a policy key", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x (?<u>\\S+)'\nmessage: m\n"
-                 "where:\n  - capture: u\n    port_range: [9000, 80]\n" SAMPLES,
-                 9, 17, "port_range", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x (?<u>\\S+)'\nmessage: m\n"
-                 "where:\n  - capture: u\n    smells: bad\n" SAMPLES,
-                 9, 5, "unknown condition 'smells'", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x (?<u>\\S+)'\nmessage: m\n"
+        "where:\n  - capture: v\n    public: true\n" SAMPLES,
+        8, 14, "capture 'v' is not a named group", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x (?<u>\\S+)'\nmessage: m\n"
+        "where:\n  - capture: u\n    not_in_policy: friends\n" SAMPLES,
+        9, 20, "must name a policy key", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x (?<u>\\S+)'\nmessage: m\n"
+        "where:\n  - capture: u\n    port_range: [9000, 80]\n" SAMPLES,
+        9, 17, "port_range", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x (?<u>\\S+)'\nmessage: m\n"
+        "where:\n  - capture: u\n    smells: bad\n" SAMPLES,
+        9, 5, "unknown condition 'smells'", __LINE__);
     expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: '^x'\nmessage: m\n"
                  "without_policy: maybe\n" SAMPLES,
                  7, 17, "without_policy", __LINE__);
     expect_error("id: T-01.x\ntitle: t\nkind: hardening\nseverity: low\nsection: '^line'\n"
                  "require: a\nforbid: b\nmessage: m\n" SAMPLES,
                  1, 1, "either 'require' or 'forbid'", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: hardening\nseverity: low\nrequire: a\nmessage: m\n" SAMPLES,
-                 1, 1, "needs 'section'", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: hardening\nseverity: low\nrequire: a\nmessage: m\n" SAMPLES, 1,
+        1, "needs 'section'", __LINE__);
     expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmessage: m\n" SAMPLES, 1, 1,
                  "a rule needs one of", __LINE__);
-    expect_error("id: 'bad id'\ntitle: t\nkind: ttp\nseverity: high\nmatch: x\nmessage: m\n" SAMPLES,
-                 1, 5, "'id' may hold only", __LINE__);
+    expect_error(
+        "id: 'bad id'\ntitle: t\nkind: ttp\nseverity: high\nmatch: x\nmessage: m\n" SAMPLES, 1, 5,
+        "'id' may hold only", __LINE__);
     expect_error("title: t\nkind: ttp\nseverity: high\nmatch: x\nmessage: m\n" SAMPLES, 1, 1,
                  "missing 'id'", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: x\nmessage: m\n"
-                 "samples:\n  match:\n    - platform: vms\n      config: x\n  nomatch:\n    - config: y\n",
-                 9, 17, "unknown platform 'vms'", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: x\nmessage: m\n"
+        "samples:\n  match:\n    - platform: vms\n      config: x\n  nomatch:\n    - config: y\n",
+        9, 17, "unknown platform 'vms'", __LINE__);
     expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: x\nmessage: m\n"
                  "samples:\n  match:\n    - config: x\n      policy: {local_users: [a b]}\n"
                  "  nomatch:\n    - config: y\n",
                  10, 30, "not a valid name", __LINE__);
-    expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: x\nmessage: m\n"
-                 "samples:\n  match:\n    - config: x\n  nomatch:\n    - config: y\n      expect: 1\n",
-                 12, 15, "'expect' belongs to match samples", __LINE__);
+    expect_error(
+        "id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: x\nmessage: m\n"
+        "samples:\n  match:\n    - config: x\n  nomatch:\n    - config: y\n      expect: 1\n",
+        12, 15, "'expect' belongs to match samples", __LINE__);
     expect_error("id: T-01.x\ntitle: [t\n", 3, 0, "yaml", __LINE__);
     expect_error("id: T-01.x\ntitle: t\nkind: ttp\nseverity: high\nmatch: x\nmessage: m\n"
                  "feature: http_server\n" SAMPLES,

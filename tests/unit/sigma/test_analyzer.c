@@ -61,12 +61,14 @@ SH_TEST(correlation_joins_rotated_files)
 
     snprintf(dir, sizeof(dir), "/tmp/sh-sigma-XXXXXX");
     CHECK(mkdtemp(dir) != NULL);
-    write_file("rtr-gs.log.1", "Oct 12 10:00:00 rtr-gs 1: *Oct 12 10:00:00.000 UTC: "
-                               "%PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:guestshell enable\n");
-    write_file("rtr-gs.log", "Oct 12 10:20:00 rtr-gs 2: *Oct 12 10:20:00.000 UTC: "
-                             "%PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:guestshell destroy\n"
-                             "Oct 12 10:21:00 rtr-gs 3: *Oct 12 10:21:00.000 UTC: %SYS-5-CONFIG_I: "
-                             "Configured from console by admin on vty0 (45.61.165.157)\n");
+    write_file("rtr-gs.log.1",
+               "Oct 12 10:00:00 rtr-gs 1: *Oct 12 10:00:00.000 UTC: "
+               "%PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:guestshell enable\n");
+    write_file("rtr-gs.log",
+               "Oct 12 10:20:00 rtr-gs 2: *Oct 12 10:20:00.000 UTC: "
+               "%PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:guestshell destroy\n"
+               "Oct 12 10:21:00 rtr-gs 3: *Oct 12 10:21:00.000 UTC: %SYS-5-CONFIG_I: "
+               "Configured from console by admin on vty0 (45.61.165.157)\n");
     paths[0] = dir;
     o.jobs = 2;
     CHECK_OK(sh_scan_run(&r, paths, 1, &o, &d));

@@ -24,8 +24,8 @@ static void on_case(const sh_sigma_test_case *c, void *ud)
 {
     (void)ud;
     if (!c->ok)
-        fprintf(stderr, "  %s: %s%s%s (line %u)\n", c->rule, c->path,
-                c->detail ? ": " : "", c->detail ? c->detail : "", c->line);
+        fprintf(stderr, "  %s: %s%s%s (line %u)\n", c->rule, c->path, c->detail ? ": " : "",
+                c->detail ? c->detail : "", c->line);
 }
 
 SH_TEST(builtin_pack_loads_clean)
@@ -78,8 +78,8 @@ SH_TEST(every_rule_matches_its_samples)
     CHECK_OK(sh_sigma_set_new(&s));
     CHECK_OK(sh_sigma_load_builtin(s, &d));
     CHECK_OK(sh_sigma_compile(s, NULL, &d));
-    CHECK_OK(sh_sigma_test_pack(s, sh_test_src("rules/logs/tests"), on_case, NULL, &passed,
-                                &failed));
+    CHECK_OK(
+        sh_sigma_test_pack(s, sh_test_src("rules/logs/tests"), on_case, NULL, &passed, &failed));
     fprintf(stderr, "  log pack samples: %zu passed, %zu failed\n", passed, failed);
     CHECK(passed >= 2 * 37);
     CHECK_EQ_INT(failed, 0);

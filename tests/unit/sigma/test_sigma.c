@@ -75,7 +75,9 @@ static int hits(sh_sigma_set *s, const char *line)
     return c.hits;
 }
 
-#define CFG(cmd) "Oct 12 10:15:01 rtr1 412: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:" cmd
+#define CFG(cmd)                                                                                   \
+    "Oct 12 10:15:01 rtr1 412: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  "      \
+    "logged command:" cmd
 
 SH_TEST(keywords_or_and_all)
 {
@@ -91,29 +93,34 @@ SH_TEST(keywords_or_and_all)
     CHECK_EQ_INT(hits(s, CFG("clear logging")), 1);
     CHECK_EQ_INT(hits(s, CFG("CLEAR ARCHIVE")), 1);
     CHECK_EQ_INT(hits(s, CFG("show logging")), 0);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %TCP-6-BADAUTH: Invalid MD5 digest from 10.0.0.1(179) to 10.0.0.2(1234)"), 0);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %IP-TCP-3-BADAUTH: Invalid MD5 digest from 10.0.0.1:179 to 10.0.0.2:1234"), 1);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %TCP-6-BADAUTH: Invalid MD5 digest from 10.0.0.1(179) "
+                         "to 10.0.0.2(1234)"),
+                 0);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %IP-TCP-3-BADAUTH: Invalid MD5 digest from "
+                         "10.0.0.1:179 to 10.0.0.2:1234"),
+                 1);
     sh_sigma_set_free(s);
 }
 
 SH_TEST(field_modifiers_and_wildcards)
 {
     struct errs e;
-    sh_sigma_set *s = load(
-        "title: t\nid: a\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    command|startswith: 'username '\n    command|contains: 'privilege 15'\n"
-        "  condition: s\n---\n"
-        "title: t\nid: b\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    command: 'copy * tftp:*'\n  condition: s\n---\n"
-        "title: t\nid: c\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    command|endswith: '\\*'\n  condition: s\n---\n"
-        "title: t\nid: d\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    command|re|i: '^ip ssh port (22[0-9]22|[0-9]{3}22)$'\n  condition: s\n---\n"
-        "title: t\nid: e\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    src_ip|cidr: '10.1.0.0/16'\n    mnemonic|contains: CONFIG_I\n  condition: s\n---\n"
-        "title: t\nid: f\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    user|cased: Admin\n  condition: s\n",
-        &e);
+    sh_sigma_set *s =
+        load("title: t\nid: a\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    command|startswith: 'username '\n    command|contains: 'privilege 15'\n"
+             "  condition: s\n---\n"
+             "title: t\nid: b\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    command: 'copy * tftp:*'\n  condition: s\n---\n"
+             "title: t\nid: c\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    command|endswith: '\\*'\n  condition: s\n---\n"
+             "title: t\nid: d\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    command|re|i: '^ip ssh port (22[0-9]22|[0-9]{3}22)$'\n  condition: s\n---\n"
+             "title: t\nid: e\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    src_ip|cidr: '10.1.0.0/16'\n    mnemonic|contains: CONFIG_I\n  condition: "
+             "s\n---\n"
+             "title: t\nid: f\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    user|cased: Admin\n  condition: s\n",
+             &e);
     CHECK_EQ_INT(e.n, 0);
     CHECK_EQ_INT(hits(s, CFG("username evil privilege 15 secret 0 x")), 1);
     CHECK_EQ_INT(hits(s, CFG("no username evil privilege 15")), 0);
@@ -123,10 +130,18 @@ SH_TEST(field_modifiers_and_wildcards)
     CHECK_EQ_INT(hits(s, CFG("banner motd x")), 0);
     CHECK_EQ_INT(hits(s, CFG("IP SSH PORT 22122")), 1);
     CHECK_EQ_INT(hits(s, CFG("ip ssh port 2222")), 0);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %SYS-5-CONFIG_I: Configured from console by bob on vty0 (10.1.200.5)"), 1);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %SYS-5-CONFIG_I: Configured from console by bob on vty0 (10.2.0.5)"), 0);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:Admin  logged command:x"), 1);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:x"), 0);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %SYS-5-CONFIG_I: Configured "
+                         "from console by bob on vty0 (10.1.200.5)"),
+                 1);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %SYS-5-CONFIG_I: Configured "
+                         "from console by bob on vty0 (10.2.0.5)"),
+                 0);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: "
+                         "User:Admin  logged command:x"),
+                 1);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: "
+                         "User:admin  logged command:x"),
+                 0);
     sh_sigma_set_free(s);
 }
 
@@ -134,17 +149,17 @@ SH_TEST(encoding_modifiers)
 {
     struct errs e;
     /* "copy run" in base64 at each of the three offsets */
-    sh_sigma_set *s = load(
-        "title: t\nid: b64\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    message|base64offset|contains: 'copy run'\n  condition: s\n---\n"
-        "title: t\nid: wd\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    command|windash|contains: ' -l admin'\n  condition: s\n",
-        &e);
+    sh_sigma_set *s =
+        load("title: t\nid: b64\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    message|base64offset|contains: 'copy run'\n  condition: s\n---\n"
+             "title: t\nid: wd\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    command|windash|contains: ' -l admin'\n  condition: s\n",
+             &e);
     CHECK_EQ_INT(e.n, 0);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %X-5-Y: Y29weSBydW4="), 1);   /* "copy run" */
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %X-5-Y: IGNvcHkgcnVu"), 1);   /* " copy run" */
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %X-5-Y: Y29weSBydW4="), 1);     /* "copy run" */
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %X-5-Y: IGNvcHkgcnVu"), 1);     /* " copy run" */
     CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %X-5-Y: ICBjb3B5IHJ1bg=="), 1); /* "  copy run" */
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %X-5-Y: c2hvdyBydW4="), 0);   /* "show run" */
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %X-5-Y: c2hvdyBydW4="), 0);     /* "show run" */
     CHECK_EQ_INT(hits(s, CFG("ssh -l admin 10.0.0.1")), 1);
     CHECK_EQ_INT(hits(s, CFG("ssh /l admin 10.0.0.1")), 1);
     CHECK_EQ_INT(hits(s, CFG("ssh \xe2\x80\x93l admin 10.0.0.1")), 1);
@@ -165,9 +180,18 @@ SH_TEST(exists_null_numbers_fieldref)
         "  s:\n    command|fieldref|contains: user\n  condition: s\n",
         &e);
     CHECK_EQ_INT(e.n, 0);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01.123 UTC: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: 10.1.1.5] [localport: 18443] at 10:16:01 UTC Thu Oct 12 2023"), 1);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01.123 UTC: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: 10.1.1.5] [localport: 22] at 10:16:01 UTC Thu Oct 12 2023"), 0);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01.123 UTC: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success at 10:16:01 UTC Thu Oct 12 2023"), 1);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01.123 UTC: "
+                         "%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: "
+                         "10.1.1.5] [localport: 18443] at 10:16:01 UTC Thu Oct 12 2023"),
+                 1);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01.123 UTC: "
+                         "%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: admin] [Source: "
+                         "10.1.1.5] [localport: 22] at 10:16:01 UTC Thu Oct 12 2023"),
+                 0);
+    CHECK_EQ_INT(
+        hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01.123 UTC: %SEC_LOGIN-5-LOGIN_SUCCESS: "
+                "Login Success at 10:16:01 UTC Thu Oct 12 2023"),
+        1);
     CHECK_EQ_INT(hits(s, CFG("username admin privilege 1")), 1);
     CHECK_EQ_INT(hits(s, CFG("username bob privilege 1")), 0);
     sh_sigma_set_free(s);
@@ -176,40 +200,45 @@ SH_TEST(exists_null_numbers_fieldref)
 SH_TEST(conditions_and_unanchored_rules)
 {
     struct errs e;
-    sh_sigma_set *s = load(
-        "title: t\nid: q\nlogsource: {product: cisco}\ndetection:\n"
-        "  sel_a:\n    command|contains: 'tunnel source'\n"
-        "  sel_b:\n    command|contains: 'tunnel destination'\n"
-        "  filter:\n    user: netops\n"
-        "  condition: 1 of sel_* and not filter\n---\n"
-        "title: t\nid: all\nlogsource: {product: cisco}\ndetection:\n"
-        "  k1:\n    - 'monitor'\n  k2:\n    - 'capture'\n  condition: all of them\n---\n"
-        "title: t\nid: neg\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    mnemonic|contains: CFGLOG\n  condition: not s\n",
-        &e);
+    sh_sigma_set *s =
+        load("title: t\nid: q\nlogsource: {product: cisco}\ndetection:\n"
+             "  sel_a:\n    command|contains: 'tunnel source'\n"
+             "  sel_b:\n    command|contains: 'tunnel destination'\n"
+             "  filter:\n    user: netops\n"
+             "  condition: 1 of sel_* and not filter\n---\n"
+             "title: t\nid: all\nlogsource: {product: cisco}\ndetection:\n"
+             "  k1:\n    - 'monitor'\n  k2:\n    - 'capture'\n  condition: all of them\n---\n"
+             "title: t\nid: neg\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    mnemonic|contains: CFGLOG\n  condition: not s\n",
+             &e);
     CHECK_EQ_INT(e.n, 0);
     /* q: anchored on its literals; neg: no literal anchor, evaluated on every event */
     CHECK(((struct sg_rule *)s->rules.v[0])->anchored);
     CHECK(!((struct sg_rule *)s->rules.v[2])->anchored);
     CHECK_EQ_INT(hits(s, CFG("tunnel source Loopback0")), 1);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:netops  logged command:tunnel source Lo0"), 0);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: "
+                         "User:netops  logged command:tunnel source Lo0"),
+                 0);
     CHECK_EQ_INT(hits(s, CFG("monitor capture CAP start")), 1);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %LINK-3-UPDOWN: Interface Gi0/1, changed state to up"), 1);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %LINK-3-UPDOWN: Interface Gi0/1, changed state to up"),
+                 1);
     sh_sigma_set_free(s);
 }
 
 SH_TEST(filters_apply_to_rules_by_id)
 {
     struct errs e;
-    sh_sigma_set *s = load(
-        "title: t\nid: base\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    command|contains: 'snmp-server community'\n  condition: s\n---\n"
-        "title: allow automation\nlogsource: {product: cisco}\nfilter:\n  rules:\n    - base\n"
-        "  selection:\n    user: ansible\n  condition: not selection\n",
-        &e);
+    sh_sigma_set *s =
+        load("title: t\nid: base\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    command|contains: 'snmp-server community'\n  condition: s\n---\n"
+             "title: allow automation\nlogsource: {product: cisco}\nfilter:\n  rules:\n    - base\n"
+             "  selection:\n    user: ansible\n  condition: not selection\n",
+             &e);
     CHECK_EQ_INT(e.n, 0);
     CHECK_EQ_INT(hits(s, CFG("snmp-server community x RO")), 1);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:ansible  logged command:snmp-server community x RO"), 0);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 rtr1 1: Oct 12 10:15:01 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: "
+                         "User:ansible  logged command:snmp-server community x RO"),
+                 0);
     sh_sigma_set_free(s);
 }
 
@@ -222,16 +251,22 @@ static bool fake_contains(const struct sh_policy *p, enum sh_policy_key k, const
 SH_TEST(expand_uses_site_policy_keys)
 {
     struct errs e;
-    sh_sigma_set *s = load(
-        "title: t\nid: x\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    mnemonic|contains: LOGIN_SUCCESS\n  mgmt:\n    src_ip|expand: '%management_networks%'\n"
-        "  condition: s and not mgmt\n",
-        &e);
+    sh_sigma_set *s = load("title: t\nid: x\nlogsource: {product: cisco}\ndetection:\n"
+                           "  s:\n    mnemonic|contains: LOGIN_SUCCESS\n  mgmt:\n    "
+                           "src_ip|expand: '%management_networks%'\n"
+                           "  condition: s and not mgmt\n",
+                           &e);
     CHECK_EQ_INT(e.n, 0);
     s->policy = (const struct sh_policy *)s; /* any non-NULL handle for the fake */
     s->policy_contains = fake_contains;
-    CHECK_EQ_INT(hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01 UTC: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: a] [Source: 10.250.1.5] [localport: 22] at 10:16:01 UTC Thu Oct 12 2023"), 0);
-    CHECK_EQ_INT(hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01 UTC: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: a] [Source: 203.0.113.9] [localport: 22] at 10:16:01 UTC Thu Oct 12 2023"), 1);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01 UTC: "
+                         "%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: a] [Source: 10.250.1.5] "
+                         "[localport: 22] at 10:16:01 UTC Thu Oct 12 2023"),
+                 0);
+    CHECK_EQ_INT(hits(s, "Oct 12 10:16:01 rtr1 414: Oct 12 10:16:01 UTC: "
+                         "%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: a] [Source: "
+                         "203.0.113.9] [localport: 22] at 10:16:01 UTC Thu Oct 12 2023"),
+                 1);
     sh_sigma_set_free(s);
 
     s = load("title: t\nid: x\nlogsource: {product: cisco}\ndetection:\n"
@@ -328,7 +363,8 @@ static void run_lines(sh_sigma_set *s, const char *text, struct corr_out *out)
     sh_sigma__hits_free(f.h);
 }
 
-#define T(ts, cmd) "2023 Oct 12 " ts " rtr1 %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:" cmd "\n"
+#define T(ts, cmd)                                                                                 \
+    "2023 Oct 12 " ts " rtr1 %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:" cmd "\n"
 
 static const char *corr_rules =
     "title: recon\nid: recon\nlogsource: {product: cisco}\ndetection:\n"
@@ -345,15 +381,19 @@ SH_TEST(event_and_value_count)
     sh_sigma_set *s = load(corr_rules, &e);
 
     CHECK_EQ_INT(e.n, 0);
-    run_lines(s, T("10:00:00", "show version") T("10:01:00", "show version")
-                     T("10:02:00", "show version"), &o);
+    run_lines(s,
+              T("10:00:00", "show version") T("10:01:00", "show version")
+                  T("10:02:00", "show version"),
+              &o);
     CHECK_STR(o.ids, "burst ");
     CHECK_EQ_INT(o.contrib, 3);
-    run_lines(s, T("10:00:00", "show version") T("10:01:00", "show users")
-                     T("10:09:00", "show clock"), &o);
+    run_lines(s,
+              T("10:00:00", "show version") T("10:01:00", "show users") T("10:09:00", "show clock"),
+              &o);
     CHECK_EQ_INT(o.n, 0); /* third event falls outside the 5 minute window */
-    run_lines(s, T("10:00:00", "show version") T("10:01:00", "show users")
-                     T("10:02:00", "show clock"), &o);
+    run_lines(s,
+              T("10:00:00", "show version") T("10:01:00", "show users") T("10:02:00", "show clock"),
+              &o);
     CHECK_EQ_INT(o.n, 2);
     CHECK(strstr(o.ids, "variety") != NULL);
     sh_sigma_set_free(s);
@@ -395,18 +435,20 @@ SH_TEST(absence_and_gap_extensions)
 {
     struct errs e;
     struct corr_out o;
-    sh_sigma_set *s = load(
-        "title: change\nid: change\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    mnemonic|contains: CONFIG_I\n  condition: s\n---\n"
-        "title: cmd\nid: cmd\nlogsource: {product: cisco}\ndetection:\n"
-        "  s:\n    mnemonic|contains: CFGLOG_LOGGEDCMD\n  condition: s\n---\n"
-        "title: unlogged\nid: unlogged\ncorrelation:\n  type: x-salthunt-absence\n"
-        "  rules: [change]\n  x-salthunt-absent: cmd\n  group-by: [host]\n  timespan: 10m\n",
-        &e);
+    sh_sigma_set *s =
+        load("title: change\nid: change\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    mnemonic|contains: CONFIG_I\n  condition: s\n---\n"
+             "title: cmd\nid: cmd\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    mnemonic|contains: CFGLOG_LOGGEDCMD\n  condition: s\n---\n"
+             "title: unlogged\nid: unlogged\ncorrelation:\n  type: x-salthunt-absence\n"
+             "  rules: [change]\n  x-salthunt-absent: cmd\n  group-by: [host]\n  timespan: 10m\n",
+             &e);
     CHECK_EQ_INT(e.n, 0);
-    run_lines(s, T("10:00:00", "hostname x")
-                 "2023 Oct 12 10:01:00 rtr1 %SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.1.1.5)\n"
-                 "2023 Oct 12 12:01:00 rtr1 %SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.1.1.5)\n",
+    run_lines(s,
+              T("10:00:00", "hostname x") "2023 Oct 12 10:01:00 rtr1 %SYS-5-CONFIG_I: Configured "
+                                          "from console by admin on vty0 (10.1.1.5)\n"
+                                          "2023 Oct 12 12:01:00 rtr1 %SYS-5-CONFIG_I: Configured "
+                                          "from console by admin on vty0 (10.1.1.5)\n",
               &o);
     CHECK_STR(o.ids, "unlogged ");
     sh_sigma_set_free(s);

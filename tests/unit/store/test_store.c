@@ -158,8 +158,8 @@ SH_TEST(new_seen_gone_across_scans)
     if (!s || !r1 || !r2)
         return;
     CHECK_OK(sh_store_set_started(s, "2026-01-05T07:59:00Z"));
-    CHECK_OK(sh_store_record_scan(s, r1, scope_a, 2, "2026-01-05T08:00:00Z", &gone, &had, &id1,
-                                  NULL));
+    CHECK_OK(
+        sh_store_record_scan(s, r1, scope_a, 2, "2026-01-05T08:00:00Z", &gone, &had, &id1, NULL));
     CHECK(!had);
     CHECK_EQ_INT(gone.n, 0);
     for (i = 0; i < r1->findings.n; i++) {
@@ -167,8 +167,8 @@ SH_TEST(new_seen_gone_across_scans)
         CHECK_STR(r1->findings.v[i]->first_seen, "2026-01-05T08:00:00Z");
     }
     /* Same scope written differently: the second scan compares with the first. */
-    CHECK_OK(sh_store_record_scan(s, r2, scope_a2, 3, "2026-01-06T08:00:00Z", &gone, &had, &id2,
-                                  NULL));
+    CHECK_OK(
+        sh_store_record_scan(s, r2, scope_a2, 3, "2026-01-06T08:00:00Z", &gone, &had, &id2, NULL));
     CHECK(had);
     CHECK(id2 > id1);
     CHECK_EQ_INT(r2->findings.n, r1->findings.n);
@@ -256,15 +256,19 @@ SH_TEST(reappearing_finding_keeps_first_seen_and_scopes_are_apart)
     CHECK_OK(sh_store_open(&s, dbpath, NULL));
     if (!s || !r1 || !r2 || !r3 || !r4)
         return;
-    CHECK_OK(sh_store_record_scan(s, r1, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
-    CHECK_OK(sh_store_record_scan(s, r2, scope_a, 2, "2026-01-02T00:00:00Z", NULL, NULL, NULL, NULL));
-    CHECK_OK(sh_store_record_scan(s, r3, scope_a, 2, "2026-01-03T00:00:00Z", &gone, &had, NULL, NULL));
+    CHECK_OK(
+        sh_store_record_scan(s, r1, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
+    CHECK_OK(
+        sh_store_record_scan(s, r2, scope_a, 2, "2026-01-02T00:00:00Z", NULL, NULL, NULL, NULL));
+    CHECK_OK(
+        sh_store_record_scan(s, r3, scope_a, 2, "2026-01-03T00:00:00Z", &gone, &had, NULL, NULL));
     CHECK(had);
     CHECK_EQ_INT(gone.n, 0);
     CHECK_STR(r3->findings.v[1]->status, "seen");
     CHECK_STR(r3->findings.v[1]->first_seen, "2026-01-01T00:00:00Z");
     /* Another scope has its own history. */
-    CHECK_OK(sh_store_record_scan(s, r4, scope_b, 1, "2026-01-04T00:00:00Z", &gone, &had, NULL, NULL));
+    CHECK_OK(
+        sh_store_record_scan(s, r4, scope_b, 1, "2026-01-04T00:00:00Z", &gone, &had, NULL, NULL));
     CHECK(!had);
     CHECK_STR(r4->findings.v[0]->status, "new");
     CHECK_STR(r4->findings.v[0]->first_seen, "2026-01-04T00:00:00Z");
@@ -288,7 +292,8 @@ SH_TEST(scan_info_and_device_facts)
     CHECK_OK(sh_store_open(&s, dbpath, NULL));
     if (!s || !r1)
         return;
-    CHECK_OK(sh_store_record_scan(s, r1, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
+    CHECK_OK(
+        sh_store_record_scan(s, r1, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
     CHECK_OK(sh_store_get_scan(s, 0, &info, NULL));
     CHECK_EQ_INT(info.id, 1);
     CHECK_EQ_INT(info.files_seen, 4);
@@ -453,8 +458,8 @@ SH_TEST(failed_record_leaves_database_unchanged)
         int rc;
 
         sh_alloc_fail_after(n);
-        rc = sh_store_record_scan(s, r, scope_a, 2, "2026-01-01T00:00:00Z", &gone, NULL, NULL,
-                                  NULL);
+        rc =
+            sh_store_record_scan(s, r, scope_a, 2, "2026-01-01T00:00:00Z", &gone, NULL, NULL, NULL);
         sh_alloc_fail_after(0);
         if (rc == 0) {
             CHECK_EQ_INT(q(s, "SELECT count(*) FROM scans"), scans_before + 1);
@@ -575,8 +580,8 @@ static void check_whole_or_nothing(int64_t scans_before, int64_t *scans_now)
         CHECK_EQ_INT(latest, BIG);
     else
         CHECK_EQ_INT(latest, scans_before == 1 ? 7 : BIG);
-    CHECK_EQ_INT(q(s, "SELECT count(*) FROM scan_findings WHERE scan_id NOT IN (SELECT id FROM scans)"),
-                 0);
+    CHECK_EQ_INT(
+        q(s, "SELECT count(*) FROM scan_findings WHERE scan_id NOT IN (SELECT id FROM scans)"), 0);
     *scans_now = n;
     sh_store_close(s);
 }
@@ -595,7 +600,8 @@ SH_TEST(killed_scan_leaves_all_or_nothing)
     CHECK_OK(sh_store_open(&s, dbpath, NULL));
     if (!s || !r)
         return;
-    CHECK_OK(sh_store_record_scan(s, r, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
+    CHECK_OK(
+        sh_store_record_scan(s, r, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
     sh_store_close(s);
     free_scan(r);
 
@@ -690,7 +696,8 @@ SH_TEST(duplicate_fingerprints_keep_their_lines)
     CHECK_OK(sh_store_open(&s, dbpath, NULL));
     if (!s)
         return;
-    CHECK_OK(sh_store_record_scan(s, &r, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
+    CHECK_OK(
+        sh_store_record_scan(s, &r, scope_a, 2, "2026-01-01T00:00:00Z", NULL, NULL, NULL, NULL));
     CHECK_OK(sh_store_load_findings(s, 0, &loaded, NULL));
     CHECK_EQ_INT(loaded.n, 2);
     if (loaded.n == 2) {
