@@ -142,13 +142,30 @@ static int cmp_inv(const void *pa, const void *pb)
     return strcmp(ha, hb);
 }
 
-int sh_exposure_merge(sh_device *const *devs, size_t n, struct sh_ptrvec *out)
+/* Input order: records arrive in whatever order worker threads finished,
+ * and the first value of a field wins, so fold them by first source file. */
+static int cmp_first_source(const void *pa, const void *pb)
+{
+    const sh_device *a = *(const sh_device *const *)pa, *b = *(const sh_device *const *)pb;
+    const char *sa = a && a->sources.n ? a->sources.v[0] : "";
+    const char *sb = b && b->sources.n ? b->sources.v[0] : "";
+    return strcmp(sa, sb);
+}
+
+int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
 {
     struct sh_strmap idx = {0}; /* lower-case key -> struct sh_inv_device * */
+    sh_device **devs = NULL;
     size_t pass, i;
     int rc = SH_OK;
 
     memset(out, 0, sizeof(*out));
+    devs = sh_calloc(n ? n : 1, sizeof(*devs));
+    if (!devs)
+        return SH_ENOMEM;
+    if (n)
+        memcpy(devs, in, n * sizeof(*devs));
+    qsort(devs, n, sizeof(*devs), cmp_first_source);
     /* Two passes so show records are folded first whatever the input order. */
     for (pass = 0; pass < 2 && !rc; pass++) {
         for (i = 0; i < n && !rc; i++) {
@@ -186,6 +203,7 @@ int sh_exposure_merge(sh_device *const *devs, size_t n, struct sh_ptrvec *out)
         }
     }
     sh_strmap_free(&idx, NULL);
+    sh_free(devs);
     if (rc) {
         sh_exposure_merge_free(out);
         return rc;

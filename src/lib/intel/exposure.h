@@ -25,7 +25,7 @@ struct sh_inv_device {
 };
 
 /** Merge records by hostname into `out` (struct sh_inv_device *, owned). */
-int sh_exposure_merge(sh_device *const *devs, size_t n, struct sh_ptrvec *out);
+int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out);
 void sh_exposure_merge_free(struct sh_ptrvec *merged);
 
 /**
