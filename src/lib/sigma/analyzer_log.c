@@ -410,6 +410,10 @@ static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratc
     (void)head_len;
     if (!state || !scratch)
         return sh_diag_set(diag, SH_ENOMEM, path, 0, "log analyzer: out of memory");
+    /* No log rules loaded (--no-builtin without Sigma rules): nothing can
+     * fire, and parsing every line of a large archive would be wasted. */
+    if (sh_sigma_count(((struct log_state *)state)->set) == 0)
+        return SH_OK;
     memset(&fr, 0, sizeof(fr));
     memset(&lst, 0, sizeof(lst));
     fr.ctx = ctx;
