@@ -182,14 +182,25 @@ static sh_finding *fixture_make(const struct fixture_spec *s)
     f->line = s->line;
     f->end_line = s->end_line;
 #define DUP(x)                                                                                     \
-    if (s->x && !(f->x = sh_strdup(s->x)))                                                         \
-        goto fail;
-    DUP(rule)
-    DUP(title) DUP(device) DUP(platform) DUP(path) DUP(evidence) DUP(message) DUP(remediation)
-        DUP(time) DUP(cve) DUP(state)
+    do {                                                                                           \
+        if (s->x && !(f->x = sh_strdup(s->x)))                                                     \
+            goto fail;                                                                             \
+    } while (0)
+    DUP(rule);
+    DUP(title);
+    DUP(device);
+    DUP(platform);
+    DUP(path);
+    DUP(evidence);
+    DUP(message);
+    DUP(remediation);
+    DUP(time);
+    DUP(cve);
+    DUP(state);
 #undef DUP
-            for (i = 0; i < 3 && s->attack[i];
-                 i++) if (sh_strlist_push(&f->attack, s->attack[i])) goto fail;
+    for (i = 0; i < 3 && s->attack[i]; i++)
+        if (sh_strlist_push(&f->attack, s->attack[i]))
+            goto fail;
     for (i = 0; i < 3 && s->references[i]; i++)
         if (sh_strlist_push(&f->references, s->references[i]))
             goto fail;
