@@ -252,7 +252,7 @@ static char *rfc3339(int64_t ms)
     return sh_strdup(buf);
 }
 
-static int base_finding(sh_finding *f, const struct sg_rule *r)
+int sh_sigma__rule_meta(sh_finding *f, const struct sg_rule *r)
 {
     size_t i;
 
@@ -269,17 +269,17 @@ static int base_finding(sh_finding *f, const struct sg_rule *r)
 }
 
 /* An advisory indicator among the event's addresses turns a TTP into an IOC. */
-static const struct sh_ioc *ioc_of(const struct sh_scan_ctx *ctx, const struct sh_log_event *ev,
+static const struct sh_ioc *ioc_of(const struct sh_ioc_set *iocs, const struct sh_log_event *ev,
                                    const char **which)
 {
     static const char *const fields[] = {"src_ip", "dst_ip"};
     size_t i, n = 0;
 
-    if (!ctx || !ctx->iocs)
+    if (!iocs)
         return NULL;
     for (i = 0; i < SH_ARRAY_LEN(fields); i++) {
         const char *v = sh_sigma__event_field(ev, fields[i], &n);
-        const struct sh_ioc *ioc = v ? sh_ioc_lookup(ctx->iocs, v, n) : NULL;
+        const struct sh_ioc *ioc = v ? sh_ioc_lookup(iocs, v, n) : NULL;
         if (ioc) {
             *which = fields[i];
             return ioc;
@@ -288,8 +288,9 @@ static const struct sh_ioc *ioc_of(const struct sh_scan_ctx *ctx, const struct s
     return NULL;
 }
 
-static int event_finding(struct file_run *fr, const struct sg_rule *r,
-                         const struct sh_log_event *ev)
+int sh_sigma__event_finding(sh_finding **out, const struct sg_rule *r,
+                            const struct sh_log_event *ev, const char *path,
+                            const struct sh_ioc_set *iocs)
 {
     sh_finding *f = sh_finding_new();
     struct sh_buf msg;
@@ -300,15 +301,16 @@ static int event_finding(struct file_run *fr, const struct sg_rule *r,
     bool first = true;
     int rc;
 
+    *out = NULL;
     if (!f)
         return SH_ENOMEM;
     sh_buf_init(&msg, 8192);
-    rc = base_finding(f, r);
+    rc = sh_sigma__rule_meta(f, r);
     if (rc)
         goto out;
     f->device = field_dup(ev, "host");
     f->platform = platform_of(ev->raw) ? sh_strdup(platform_of(ev->raw)) : NULL;
-    f->path = sh_strdup(fr->path);
+    f->path = sh_strdup(path);
     f->line = f->end_line = (uint32_t)ev->line;
     f->evidence = sh_strndup(ev->raw, ev->raw_len < MAX_EVIDENCE ? ev->raw_len : MAX_EVIDENCE);
     f->time = field_dup(ev, "time");
@@ -327,7 +329,7 @@ static int event_finding(struct file_run *fr, const struct sg_rule *r,
             first = false;
         }
     }
-    ioc = ioc_of(fr->ctx, ev, &which);
+    ioc = ioc_of(iocs, ev, &which);
     if (ioc && !rc) {
         f->kind = SH_KIND_IOC;
         if (f->severity < SH_SEV_HIGH)
@@ -345,7 +347,7 @@ static int event_finding(struct file_run *fr, const struct sg_rule *r,
         rc = SH_ENOMEM;
         goto out;
     }
-    rc = sh_findings_take(&fr->out->findings, f);
+    *out = f;
     f = NULL;
 out:
     sh_buf_free(&msg);
@@ -356,6 +358,7 @@ out:
 static int on_match(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)
 {
     struct file_run *fr = ud;
+    sh_finding *f = NULL;
     int rc = SH_OK;
 
     if (r->corr_input) {
@@ -367,7 +370,8 @@ static int on_match(const struct sg_rule *r, const struct sh_log_event *ev, void
     }
     if (r->suppressed)
         return SH_OK;
-    return event_finding(fr, r, ev);
+    rc = sh_sigma__event_finding(&f, r, ev, fr->path, fr->ctx ? fr->ctx->iocs : NULL);
+    return rc ? rc : sh_findings_take(&fr->out->findings, f);
 }
 
 static int note_host(struct sh_strmap *m, const struct sh_log_event *ev)
@@ -461,7 +465,7 @@ static int corr_finding(const struct sg_rule *r, const struct sg_hit *o, void *u
     if (!f)
         return SH_ENOMEM;
     sh_buf_init(&msg, 16384);
-    rc = base_finding(f, r);
+    rc = sh_sigma__rule_meta(f, r);
     if (rc)
         goto out;
     f->device = o->host ? sh_strdup(o->host) : NULL;

@@ -256,4 +256,21 @@ const char *sh_sigma__corr_field(const struct sg_corr *k, const struct sg_rule *
 /** Literal-anchor analysis of a rule's condition; true when an exact anchor set exists. */
 bool sh_sigma__anchors(const struct sg_rule *r, struct sh_ptrvec *vals_out);
 
+struct sh_ioc_set;
+struct sh_log_event;
+
+/**
+ * The finding for one event that rule `r` matched (analyzer_log.c): rule
+ * metadata, device, platform guess, path/line, time, key fields in the
+ * message, and kind `ioc` when src_ip or dst_ip is in `iocs` (may be NULL).
+ * Shared by `salthunt scan` and `salthunt watch` so both report alike.
+ * *out is owned by the caller.
+ */
+/** Rule id, title, kind ttp, severity, references and ATT&CK ids of `r` into `f`. */
+int sh_sigma__rule_meta(sh_finding *f, const struct sg_rule *r);
+
+int sh_sigma__event_finding(sh_finding **out, const struct sg_rule *r,
+                            const struct sh_log_event *ev, const char *path,
+                            const struct sh_ioc_set *iocs);
+
 #endif

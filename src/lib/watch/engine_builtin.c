@@ -105,117 +105,13 @@ static char *event_time(const struct sh_log_event *ev)
     return t && n ? sh_strndup(t, n) : rfc3339(ev->ts_ms);
 }
 
-static int add_rule_meta(sh_finding *f, const struct sg_rule *r)
-{
-    size_t i;
-    int rc = 0;
-
-    f->rule = sh_strdup(r->id ? r->id : r->name ? r->name : r->title);
-    f->title = sh_strdup(r->title ? r->title : "log rule");
-    f->kind = SH_KIND_TTP;
-    f->severity = r->severity;
-    for (i = 0; i < r->ntags && rc == 0; i++) {
-        const char *t = r->tags[i];
-        if (sh_str_istartswith(t, "attack.t") && t[8] >= '0' && t[8] <= '9') {
-            char id[32];
-            size_t j;
-            snprintf(id, sizeof(id), "%s", t + 7);
-            for (j = 0; id[j]; j++)
-                id[j] = (char)(id[j] >= 'a' && id[j] <= 'z' ? id[j] - 32 : id[j]);
-            rc = sh_strlist_push(&f->attack, id);
-        }
-    }
-    for (i = 0; i < r->nrefs && rc == 0; i++)
-        rc = sh_strlist_push(&f->references, r->refs[i]);
-    if (rc == 0 && (!f->rule || !f->title))
-        rc = SH_ENOMEM;
-    return rc;
-}
-
-/* A best guess at the platform from the message's mnemonic family. */
-static const char *platform_of(const char *raw)
-{
-    static const struct {
-        const char *needle, *platform;
-    } tab[] = {
-        {"%ASA-", "asa"},        {"%FTD-", "ftd"},
-        {"RP/0/", "iosxr"},      {"%MGBL-", "iosxr"},
-        {"%SECURITY-", "iosxr"}, {"%VSHD-", "nxos"},
-        {"%ETH_SPAN-", "nxos"},  {"<enteredCommand>", "iosxe"},
-        {"%WEBUI-", "iosxe"},    {"%IM-6-IOX", "iosxe"},
-        {"%BUFCAP-", "iosxe"},   {"UI_COMMIT", "junos"},
-        {" mgd[", "junos"},      {"%PARSER-", "ios"},
-        {"%SYS-", "ios"},        {"%SEC_LOGIN-", "ios"},
-        {"%HA_EM-", "ios"},      {"%LINEPROTO-", "ios"},
-    };
-    size_t i;
-
-    for (i = 0; raw && i < SH_ARRAY_LEN(tab); i++) {
-        if (strstr(raw, tab[i].needle))
-            return tab[i].platform;
-    }
-    return NULL;
-}
-
 static int detection_finding(struct builtin *b, const struct sg_rule *r,
                              const struct sh_log_event *ev)
 {
-    static const char *const keys[] = {"user", "src_ip", "command"};
-    static const char *const addr_fields[] = {"src_ip", "dst_ip"};
-    sh_finding *f = sh_finding_new();
-    struct sh_buf msg;
-    const char *host, *plat;
-    bool first = true;
-    uint32_t n = 0;
-    size_t i;
-    int rc;
+    sh_finding *f = NULL;
+    int rc = sh_sigma__event_finding(&f, r, ev, b->path, b->g->iocs);
 
-    if (!f)
-        return SH_ENOMEM;
-    sh_buf_init(&msg, 8192);
-    rc = add_rule_meta(f, r);
-    host = sh_log_event_get(ev, "host", &n);
-    if (rc == 0 && host && n)
-        f->device = sh_strndup(host, n);
-    plat = platform_of(b->msg_z);
-    if (rc == 0 && plat)
-        f->platform = sh_strdup(plat);
-    f->path = sh_strdup(b->path);
-    f->evidence = sh_strndup(ev->raw, ev->raw_len);
-    f->time = event_time(ev);
-    if (rc == 0)
-        rc = sh_buf_adds(&msg, r->title ? r->title : "log rule");
-    for (i = 0; i < SH_ARRAY_LEN(keys) && rc == 0; i++) {
-        const char *v = sh_log_event_get(ev, keys[i], &n);
-        if (v && n) {
-            rc = sh_buf_printf(&msg, "%s %s=%.*s", first ? ":" : ",", keys[i],
-                               (int)(n > 512 ? 512 : n), v);
-            first = false;
-        }
-    }
-    /* an advisory indicator among the event's addresses makes it an ioc alert */
-    for (i = 0; i < SH_ARRAY_LEN(addr_fields) && rc == 0 && b->g->iocs; i++) {
-        const char *v = sh_log_event_get(ev, addr_fields[i], &n);
-        const struct sh_ioc *ioc = v ? sh_ioc_lookup(b->g->iocs, v, n) : NULL;
-        if (!ioc)
-            continue;
-        f->kind = SH_KIND_IOC;
-        if (f->severity < SH_SEV_HIGH)
-            f->severity = SH_SEV_HIGH;
-        rc = sh_buf_printf(&msg, "; %s %s is an indicator from %s", addr_fields[i], ioc->value,
-                           ioc->source ? ioc->source : "threat intelligence");
-        if (rc == 0 && ioc->source)
-            rc = sh_strlist_push(&f->references, ioc->source);
-        break;
-    }
-    f->message = sh_buf_detach(&msg);
-    if (rc == 0 && (!f->path || !f->evidence || !f->message))
-        rc = SH_ENOMEM;
-    if (rc != 0) {
-        sh_finding_free(f);
-        return rc;
-    }
-    return sh_findings_take(b->out, f);
+    return rc ? rc : sh_findings_take(b->out, f);
 }
 
 /* The indicator sweep of `salthunt scan`, on one live message. */
@@ -445,7 +341,7 @@ static int on_corr(const struct sg_rule *corr, const struct sg_hit *o, void *ud)
     f = sh_finding_new();
     if (!f)
         return SH_ENOMEM;
-    rc = add_rule_meta(f, corr);
+    rc = sh_sigma__rule_meta(f, corr);
     if (rc == 0 && o->host)
         f->device = sh_strdup(o->host);
     f->path = sh_strdup(o->path ? o->path : b->path);
