@@ -107,16 +107,6 @@ static const struct line_ctx *classify_text(const char *line, size_t len)
     return NULL;
 }
 
-static const struct line_ctx *classify(const struct sweep *s)
-{
-    const struct line_ctx *lc = classify_text(s->line, s->line_len);
-    size_t i;
-
-    for (i = s->n_anc; !lc && i > 0; i--)
-        lc = classify_text(s->anc[i - 1].text, s->anc[i - 1].len);
-    return lc;
-}
-
 /* Keep the chain of less-indented lines above the current one. */
 static void track_ancestors(struct sweep *s, const char *line, size_t len)
 {
@@ -137,41 +127,38 @@ static void track_ancestors(struct sweep *s, const char *line, size_t len)
     s->n_anc++;
 }
 
-static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t len, void *ud)
+int sh_ioc__hit_finding(sh_finding **out, const struct sh_ioc *ioc, const char *tok, size_t len,
+                        const char *line, size_t line_len, const char *const *parents,
+                        const size_t *parent_lens, size_t n_parents, const struct sh_log_event *ev,
+                        const char *path, uint64_t lineno)
 {
-    struct sweep *s = ud;
-    const struct line_ctx *lc;
+    const struct line_ctx *lc = classify_text(line, line_len);
     sh_finding *f;
-    size_t elen;
-    const char *ev;
+    size_t elen, i;
+    const char *evid;
     int rc = 0;
 
-    SH_UNUSED(off);
-    if (s->rc || s->hits >= MAX_HITS_PER_FILE)
-        return;
-    s->hits++;
-    lc = classify(s);
+    *out = NULL;
+    for (i = n_parents; !lc && i > 0; i--)
+        lc = classify_text(parents[i - 1], parent_lens[i - 1]);
     f = sh_finding_new();
-    if (!f) {
-        s->rc = SH_ENOMEM;
-        return;
-    }
-    elen = s->line_len;
-    ev = sh_str_trim(s->line, &elen);
+    if (!f)
+        return SH_ENOMEM;
+    elen = line_len;
+    evid = sh_str_trim(line, &elen);
     f->kind = SH_KIND_IOC;
     f->severity = ioc->related ? SH_SEV_MEDIUM : (lc ? lc->severity : SH_SEV_HIGH);
     f->rule = sh_strdup(ioc->related ? "IOC.related-indicator" : "IOC.advisory-indicator");
     f->title = sh_strdup(ioc->related ? "Indicator from related reporting in evidence"
                                       : "AA25-239A indicator in evidence");
-    f->path = sh_strdup(s->path);
-    f->line = f->end_line = (uint32_t)s->lineno;
-    f->evidence = sh_strndup(ev, elen > 1024 ? 1024 : elen);
+    f->path = sh_strdup(path);
+    f->line = f->end_line = (uint32_t)lineno;
+    f->evidence = sh_strndup(evid, elen > 1024 ? 1024 : elen);
     f->message = sh_strdup_printf(
         "%s %.*s%s%s%s, %s%s%s, appears here as %s.", sh_ioc_type_name(ioc->type), (int)len, tok,
         ioc->note ? " (" : "", ioc->note ? ioc->note : "", ioc->note ? ")" : "",
         ioc->related ? "an indicator from other reporting than the advisory"
-                     : "an indicator of "
-                       "advisory AA25-239A",
+                     : "an indicator of advisory AA25-239A",
         ioc->related ? ": " : "", ioc->related ? ioc->source : "",
         lc ? lc->what : "a mention in this line");
     f->remediation = sh_strdup(
@@ -179,34 +166,55 @@ static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
             ? "Remove the entry unless it is approved, and review who changed the ACL and when."
             : "Find out why this address or file appears here; treat the device as possibly "
               "compromised and hunt its logs for the same indicator.");
-    if (s->is_log < 0)
-        s->is_log = sh_syslog_detect(s->head, s->head_len) > 0;
-    if (s->is_log) {
-        /* Hits are rare, so parsing the line again here costs nothing. */
-        struct sh_log_event *le = sh_malloc(sizeof(*le));
-        if (le) {
-            uint32_t hl = 0, tl = 0;
-            const char *host, *t;
-            memset(le, 0, sizeof(*le));
-            sh_syslog_parse(le, s->line, s->line_len, NULL);
-            host = le->parsed ? sh_log_event_get(le, "host", &hl) : NULL;
-            t = le->parsed ? sh_log_event_get(le, "time", &tl) : NULL;
-            if (host && hl)
-                f->device = sh_strndup(host, hl);
-            if (t && tl)
-                f->time = sh_strndup(t, tl);
-            sh_free(le);
-        }
+    if (ev && ev->parsed) {
+        uint32_t hl = 0, tl = 0;
+        const char *host = sh_log_event_get(ev, "host", &hl);
+        const char *t = sh_log_event_get(ev, "time", &tl);
+        if (host && hl)
+            f->device = sh_strndup(host, hl);
+        if (t && tl)
+            f->time = sh_strndup(t, tl);
     }
     rc |= sh_strlist_push(&f->references, "AA25-239A");
     if (ioc->prefix && ioc->type <= SH_IOC_IPV6 && strchr(ioc->value, '/'))
         rc |= sh_strlist_push(&f->references, ioc->value);
     if (!f->rule || !f->title || !f->path || !f->evidence || !f->message || !f->remediation || rc) {
         sh_finding_free(f);
-        s->rc = SH_ENOMEM;
-        return;
+        return SH_ENOMEM;
     }
-    s->rc = sh_findings_take(&s->out->findings, f);
+    *out = f;
+    return SH_OK;
+}
+
+static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t len, void *ud)
+{
+    struct sweep *s = ud;
+    struct sh_log_event *le = NULL;
+    const char *parents[MAX_ANCESTORS];
+    size_t lens[MAX_ANCESTORS], i;
+    sh_finding *f = NULL;
+
+    SH_UNUSED(off);
+    if (s->rc || s->hits >= MAX_HITS_PER_FILE)
+        return;
+    s->hits++;
+    for (i = 0; i < s->n_anc; i++) {
+        parents[i] = s->anc[i].text;
+        lens[i] = s->anc[i].len;
+    }
+    if (s->is_log < 0)
+        s->is_log = sh_syslog_detect(s->head, s->head_len) > 0;
+    if (s->is_log) {
+        /* Hits are rare, so parsing the line again here costs nothing. */
+        le = sh_calloc(1, sizeof(*le));
+        if (le)
+            sh_syslog_parse(le, s->line, s->line_len, NULL);
+    }
+    s->rc = sh_ioc__hit_finding(&f, ioc, tok, len, s->line, s->line_len, parents, lens, s->n_anc,
+                                le, s->path, s->lineno);
+    sh_free(le);
+    if (!s->rc)
+        s->rc = sh_findings_take(&s->out->findings, f);
 }
 
 static int sweep_buf(struct sweep *s, const char *buf, size_t len, bool final, size_t *used)

@@ -82,4 +82,19 @@ typedef void (*sh_ioc_hit_cb)(const struct sh_ioc *ioc, const char *tok, size_t 
 size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, sh_ioc_hit_cb cb,
                     void *ud);
 
+struct sh_log_event;
+
+/**
+ * The `ioc` finding for a hit of `ioc` (token [tok, tok+len)) on `line`
+ * (analyzer_ioc.c): what the line is, from its own text then its enclosing
+ * config lines `parents` (outermost first, may be none), sets severity and
+ * remediation; device and time come from `ev` (the line's parsed syslog
+ * event, or NULL). Shared by the scan's sweep and the live listener.
+ * *out is owned by the caller.
+ */
+int sh_ioc__hit_finding(sh_finding **out, const struct sh_ioc *ioc, const char *tok, size_t len,
+                        const char *line, size_t line_len, const char *const *parents,
+                        const size_t *parent_lens, size_t n_parents, const struct sh_log_event *ev,
+                        const char *path, uint64_t lineno);
+
 #endif

@@ -97,14 +97,6 @@ static char *rfc3339(int64_t ms)
 }
 
 /* The event's time as the parser wrote it, else from its timestamp. */
-static char *event_time(const struct sh_log_event *ev)
-{
-    uint32_t n = 0;
-    const char *t = sh_log_event_get(ev, "time", &n);
-
-    return t && n ? sh_strndup(t, n) : rfc3339(ev->ts_ms);
-}
-
 static int detection_finding(struct builtin *b, const struct sg_rule *r,
                              const struct sh_log_event *ev)
 {
@@ -118,44 +110,15 @@ static int detection_finding(struct builtin *b, const struct sg_rule *r,
 static void on_ioc(const struct sh_ioc *ioc, const char *tok, size_t off, size_t len, void *ud)
 {
     struct builtin *b = ud;
-    sh_finding *f;
-    int rc = 0;
+    sh_finding *f = NULL;
 
     SH_UNUSED(off);
     if (b->err)
         return;
-    f = sh_finding_new();
-    if (!f) {
-        b->err = SH_ENOMEM;
-        return;
-    }
-    f->kind = SH_KIND_IOC;
-    f->severity = ioc->related ? SH_SEV_MEDIUM : SH_SEV_HIGH;
-    f->rule = sh_strdup(ioc->related ? "IOC.related-indicator" : "IOC.advisory-indicator");
-    f->title = sh_strdup(ioc->related ? "Indicator from related reporting in evidence"
-                                      : "AA25-239A indicator in evidence");
-    f->path = sh_strdup(b->path);
-    f->evidence = sh_strndup(b->msg->data, b->msg->len > 1024 ? 1024 : b->msg->len);
-    if (b->ev->parsed) {
-        uint32_t n = 0;
-        const char *host = sh_log_event_get(b->ev, "host", &n);
-        if (host && n)
-            f->device = sh_strndup(host, n);
-    }
-    f->time = event_time(b->ev);
-    f->message =
-        sh_strdup_printf("%s %.*s (%s%s%s) appears in a live syslog message from %s",
-                         sh_ioc_type_name(ioc->type), (int)len, tok, ioc->source ? ioc->source : "",
-                         ioc->note ? "; " : "", ioc->note ? ioc->note : "", b->msg->peer);
-    f->remediation = sh_strdup("Find out why this address or file appears here; treat the device "
-                               "as possibly compromised and hunt its logs for the same indicator.");
-    rc |= sh_strlist_push(&f->references, "AA25-239A");
-    if (!f->rule || !f->title || !f->path || !f->evidence || !f->message || !f->remediation || rc) {
-        sh_finding_free(f);
-        b->err = SH_ENOMEM;
-        return;
-    }
-    b->err = sh_findings_take(b->out, f);
+    b->err = sh_ioc__hit_finding(&f, ioc, tok, len, b->msg->data, b->msg->len, NULL, NULL, 0, b->ev,
+                                 b->path, 0);
+    if (!b->err)
+        b->err = sh_findings_take(b->out, f);
 }
 
 /* ---- generations ---- */
