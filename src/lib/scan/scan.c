@@ -492,6 +492,10 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
                          sh_status_str(run->fatal));
         goto out;
     }
+    /* Workers append devices in completion order; finishers pick "the first
+     * record of a host" and must see the same order on every run. */
+    if (run->res->n_devices > 1)
+        qsort(run->res->devices, run->res->n_devices, sizeof(*run->res->devices), cmp_device);
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         if (an->finish) {
