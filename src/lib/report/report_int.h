@@ -157,8 +157,8 @@ json_t *sh_report__json_list(const sh_strlist *l);
 void sh_report__json_set(json_t *obj, const char *key, json_t *v, int *err);
 /** Dump `v` through the output (keys in insertion order). */
 void sh_report__json_dump(struct sh_report_out *o, const json_t *v, size_t flags);
-/** The §5 finding object of the jsonl format; NULL on OOM. */
-json_t *sh_report__json_finding(const sh_finding *f);
+/** Write one finding as a §5 JSON Lines record, newline included. */
+void sh_report__jsonl_finding(struct sh_report_out *o, const sh_finding *f);
 
 /** Upper-case severity name ("CRITICAL"). */
 const char *sh_report__sev_upper(sh_severity s);

@@ -2,13 +2,15 @@
  * report_jsonl.c - one JSON object per finding per line (PRODUCT.md §5).
  *
  * Keys come in a fixed order; absent strings are null; status and
- * first_seen appear only when the store set them. jansson escapes control
- * characters; invalid UTF-8 is replaced by U+FFFD so every line parses.
- * Also holds the JSON helpers the SARIF writer shares. Thread-safe.
+ * first_seen appear only when the store set them. Control characters are
+ * escaped; invalid UTF-8 is replaced by U+FFFD so every line parses.
+ * Also holds the jansson helpers the SARIF writer uses. Thread-safe.
  */
 #include "../base/sh_base.h"
 
 #include "report_int.h"
+
+#include <inttypes.h>
 
 json_t *sh_report__json_str(const char *s)
 {
@@ -67,47 +69,159 @@ void sh_report__json_dump(struct sh_report_out *o, const json_t *v, size_t flags
         o->err = SH_ENOMEM;
 }
 
-static json_t *line_value(uint32_t line)
+/* ---- the JSON Lines writer ----
+ *
+ * A finding is written straight from its fields into the output buffer:
+ * building a jansson tree per finding and dumping it cost more than the
+ * whole scan of the file that produced it. The bytes are those jansson
+ * writes with JSON_COMPACT (tests/unit/report compares the two): '"',
+ * '\\' and control characters escaped, other code points kept as UTF-8,
+ * each byte of an invalid sequence replaced by U+FFFD. */
+
+static void json_string_out(struct sh_report_out *o, const char *s)
 {
-    return line ? json_integer(line) : json_null();
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0, len;
+
+    if (!s) {
+        sh_report__add(o, "null", 4);
+        return;
+    }
+    len = strlen(s);
+    sh_report__add(o, "\"", 1);
+    while (i < len) {
+        unsigned char c = p[i];
+        char esc[6];
+        const char *rep = NULL;
+        size_t rep_len = 2, n;
+        uint32_t cp;
+
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            run++;
+            continue;
+        }
+        if (c >= 0x80) {
+            n = sh_report__utf8_next(p + i, len - i, &cp);
+            if (n) {
+                i += n;
+                run += n;
+                continue;
+            }
+            rep = "\xef\xbf\xbd";
+            rep_len = 3;
+        } else if (c == '"') {
+            rep = "\\\"";
+        } else if (c == '\\') {
+            rep = "\\\\";
+        } else if (c == '\n') {
+            rep = "\\n";
+        } else if (c == '\t') {
+            rep = "\\t";
+        } else if (c == '\r') {
+            rep = "\\r";
+        } else if (c == '\b') {
+            rep = "\\b";
+        } else if (c == '\f') {
+            rep = "\\f";
+        } else {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            rep = esc;
+            rep_len = 6;
+        }
+        sh_report__add(o, s + i - run, run);
+        run = 0;
+        sh_report__add(o, rep, rep_len);
+        i++;
+    }
+    sh_report__add(o, s + i - run, run);
+    sh_report__add(o, "\"", 1);
 }
 
-json_t *sh_report__json_finding(const sh_finding *f)
+static void json_key(struct sh_report_out *o, const char *key, bool first)
 {
-    json_t *o = json_object();
-    char fp[17];
-    int err = 0;
+    if (!first)
+        sh_report__add(o, ",", 1);
+    sh_report__add(o, "\"", 1);
+    sh_report__adds(o, key);
+    sh_report__add(o, "\":", 2);
+}
 
-    if (!o)
-        return NULL;
-    sh_report__fingerprint(f, fp);
-    sh_report__json_set(o, "rule", sh_report__json_str(f->rule), &err);
-    sh_report__json_set(o, "title", sh_report__json_str(f->title), &err);
-    sh_report__json_set(o, "kind", json_string(sh_kind_str(f->kind)), &err);
-    sh_report__json_set(o, "severity", json_string(sh_severity_str(f->severity)), &err);
-    sh_report__json_set(o, "attack", sh_report__json_list(&f->attack), &err);
-    sh_report__json_set(o, "device", sh_report__json_str(f->device), &err);
-    sh_report__json_set(o, "platform", sh_report__json_str(f->platform), &err);
-    sh_report__json_set(o, "path", sh_report__json_str(f->path), &err);
-    sh_report__json_set(o, "line", line_value(f->line), &err);
-    sh_report__json_set(o, "end_line", line_value(f->line ? sh_report__end_line(f) : 0), &err);
-    sh_report__json_set(o, "evidence", sh_report__json_str(f->evidence), &err);
-    sh_report__json_set(o, "message", sh_report__json_str(f->message), &err);
-    sh_report__json_set(o, "remediation", sh_report__json_str(f->remediation), &err);
-    sh_report__json_set(o, "references", sh_report__json_list(&f->references), &err);
-    sh_report__json_set(o, "time", sh_report__json_str(f->time), &err);
-    sh_report__json_set(o, "cve", sh_report__json_str(f->cve), &err);
-    sh_report__json_set(o, "state", sh_report__json_str(f->state), &err);
-    sh_report__json_set(o, "fingerprint", json_string(fp), &err);
-    if (f->status)
-        sh_report__json_set(o, "status", sh_report__json_str(f->status), &err);
-    if (f->first_seen)
-        sh_report__json_set(o, "first_seen", sh_report__json_str(f->first_seen), &err);
-    if (err) {
-        json_decref(o);
-        return NULL;
+static void json_list_out(struct sh_report_out *o, const sh_strlist *l)
+{
+    size_t i;
+
+    sh_report__add(o, "[", 1);
+    for (i = 0; i < l->n; i++) {
+        if (i)
+            sh_report__add(o, ",", 1);
+        json_string_out(o, l->v[i]);
     }
-    return o;
+    sh_report__add(o, "]", 1);
+}
+
+static void json_line_out(struct sh_report_out *o, uint32_t line)
+{
+    if (line)
+        sh_report__printf(o, "%" PRIu32, line);
+    else
+        sh_report__add(o, "null", 4);
+}
+
+void sh_report__jsonl_finding(struct sh_report_out *o, const sh_finding *f)
+{
+    char fp[17];
+
+    sh_report__fingerprint(f, fp);
+    sh_report__add(o, "{", 1);
+    json_key(o, "rule", true);
+    json_string_out(o, f->rule);
+    json_key(o, "title", false);
+    json_string_out(o, f->title);
+    json_key(o, "kind", false);
+    json_string_out(o, sh_kind_str(f->kind));
+    json_key(o, "severity", false);
+    json_string_out(o, sh_severity_str(f->severity));
+    json_key(o, "attack", false);
+    json_list_out(o, &f->attack);
+    json_key(o, "device", false);
+    json_string_out(o, f->device);
+    json_key(o, "platform", false);
+    json_string_out(o, f->platform);
+    json_key(o, "path", false);
+    json_string_out(o, f->path);
+    json_key(o, "line", false);
+    json_line_out(o, f->line);
+    json_key(o, "end_line", false);
+    json_line_out(o, f->line ? sh_report__end_line(f) : 0);
+    json_key(o, "evidence", false);
+    json_string_out(o, f->evidence);
+    json_key(o, "message", false);
+    json_string_out(o, f->message);
+    json_key(o, "remediation", false);
+    json_string_out(o, f->remediation);
+    json_key(o, "references", false);
+    json_list_out(o, &f->references);
+    json_key(o, "time", false);
+    json_string_out(o, f->time);
+    json_key(o, "cve", false);
+    json_string_out(o, f->cve);
+    json_key(o, "state", false);
+    json_string_out(o, f->state);
+    json_key(o, "fingerprint", false);
+    json_string_out(o, fp);
+    if (f->status) {
+        json_key(o, "status", false);
+        json_string_out(o, f->status);
+    }
+    if (f->first_seen) {
+        json_key(o, "first_seen", false);
+        json_string_out(o, f->first_seen);
+    }
+    sh_report__add(o, "}\n", 2);
 }
 
 static int write_jsonl(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info)
@@ -115,14 +229,8 @@ static int write_jsonl(struct sh_report_out *o, const sh_findings *fs, const sh_
     size_t i;
 
     SH_UNUSED(info);
-    for (i = 0; i < fs->n && !o->err; i++) {
-        json_t *j = sh_report__json_finding(fs->v[i]);
-        if (!j)
-            return SH_ENOMEM;
-        sh_report__json_dump(o, j, JSON_COMPACT);
-        json_decref(j);
-        sh_report__adds(o, "\n");
-    }
+    for (i = 0; i < fs->n && !o->err; i++)
+        sh_report__jsonl_finding(o, fs->v[i]);
     return SH_OK;
 }
 

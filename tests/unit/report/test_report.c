@@ -257,6 +257,120 @@ SH_TEST(jsonl_round_trips_every_field)
     ctx_free(&c);
 }
 
+/* The jsonl writer escapes strings itself; its bytes must be jansson's
+ * (JSON_COMPACT, invalid UTF-8 replaced per byte by U+FFFD) for any input,
+ * hostile bytes included. Random strings drawn from an alphabet of the
+ * bytes that need care. */
+static json_t *expected_str(const char *s)
+{
+    struct sh_buf b;
+    size_t i = 0, len = strlen(s);
+    json_t *v;
+
+    sh_buf_init(&b, 0);
+    sh_buf_add(&b, "", 0);
+    while (i < len) {
+        unsigned c = (unsigned char)s[i], n = 0, k;
+        uint32_t cp = 0;
+        if (c < 0x80)
+            n = 1, cp = c;
+        else if (c >= 0xc2 && c <= 0xdf)
+            n = 2, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 3, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 4, cp = c & 0x07;
+        for (k = 1; n && k < n; k++) {
+            if (i + k >= len || ((unsigned char)s[i + k] & 0xc0) != 0x80) {
+                n = 0;
+                break;
+            }
+            cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3f);
+        }
+        if (n && ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+                  (cp >= 0xd800 && cp <= 0xdfff)))
+            n = 0;
+        if (n)
+            sh_buf_add(&b, s + i, n);
+        else
+            sh_buf_add(&b, "\xef\xbf\xbd", 3);
+        i += n ? n : 1;
+    }
+    v = json_string(b.ptr);
+    sh_buf_free(&b);
+    return v;
+}
+
+SH_TEST(jsonl_bytes_match_jansson)
+{
+    static const unsigned char alphabet[] = {
+        'a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\r', '\t', '\b', '\f', 0x01, 0x1f, 0x7f,
+        0x80, 0xbf, 0xc0, 0xc2, 0xc3, 0xa9, 0xe0, 0xe2, 0x80, 0xa8, 0xed, 0xa0, 0xef, 0xbb,
+        0xf0, 0x9f, 0x98, 0x80, 0xf4, 0x90, 0xf5, 0xff};
+    uint64_t seed = 0x5a17u;
+    int round;
+
+    for (round = 0; round < 2000; round++) {
+        char ev[64];
+        size_t n, i;
+        sh_findings fs = {0};
+        sh_finding *f = sh_finding_new();
+        json_t *o;
+        char *want, *got;
+
+        n = (size_t)(round % 40);
+        for (i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            ev[i] = (char)alphabet[(seed >> 33) % sizeof(alphabet)];
+            if (!ev[i])
+                ev[i] = 'x';
+        }
+        ev[n] = '\0';
+        CHECK(f != NULL);
+        if (!f)
+            return;
+        f->rule = sh_strdup("R-1");
+        f->title = sh_strdup(ev);
+        f->evidence = sh_strdup(ev);
+        f->line = (uint32_t)round;
+        f->end_line = (uint32_t)round + 1;
+        CHECK_OK(sh_strlist_push(&f->attack, ev));
+        CHECK_OK(sh_findings_take(&fs, f));
+        sh_finding_fingerprint(f);
+        got = render(SH_FMT_JSONL, &fs, NULL);
+
+        o = json_object();
+        json_object_set_new(o, "rule", json_string("R-1"));
+        json_object_set_new(o, "title", expected_str(ev));
+        json_object_set_new(o, "kind", json_string(sh_kind_str(f->kind)));
+        json_object_set_new(o, "severity", json_string(sh_severity_str(f->severity)));
+        json_object_set_new(o, "attack", json_pack("[o]", expected_str(ev)));
+        json_object_set_new(o, "device", json_null());
+        json_object_set_new(o, "platform", json_null());
+        json_object_set_new(o, "path", json_null());
+        json_object_set_new(o, "line", round ? json_integer(round) : json_null());
+        json_object_set_new(o, "end_line", round ? json_integer(round + 1) : json_null());
+        json_object_set_new(o, "evidence", expected_str(ev));
+        json_object_set_new(o, "message", json_null());
+        json_object_set_new(o, "remediation", json_null());
+        json_object_set_new(o, "references", json_array());
+        json_object_set_new(o, "time", json_null());
+        json_object_set_new(o, "cve", json_null());
+        json_object_set_new(o, "state", json_null());
+        json_object_set_new(o, "fingerprint", json_string(f->fingerprint));
+        want = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(o);
+        CHECK(want != NULL && got != NULL);
+        if (want && got && (strlen(got) != strlen(want) + 1 || strncmp(got, want, strlen(want)))) {
+            sh_test_fail(__FILE__, __LINE__, "round %d:\n got  %s want %s", round, got, want);
+            round = 2000;
+        }
+        free(want);
+        sh_free(got);
+        sh_findings_clear(&fs);
+    }
+}
+
 /* A small RFC 4180 reader: returns the number of records, cells in cells[][]. */
 static size_t csv_parse(const char *s, char cells[16][24][512], size_t *ncols)
 {
