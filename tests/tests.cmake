@@ -24,7 +24,7 @@ foreach(t ${SH_SCRIPT_TESTS})
   get_filename_component(area ${dir} NAME)
   add_test(NAME ${area}/${name} COMMAND bash ${t} $<TARGET_FILE:salthunt> WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
   set_tests_properties(${area}/${name} PROPERTIES LABELS ${area}
-    ENVIRONMENT "SH_CORPUS=${CMAKE_SOURCE_DIR}/../shared/corpus;SH_SRC=${CMAKE_SOURCE_DIR};SH_BUILD=${CMAKE_BINARY_DIR}")
+    ENVIRONMENT "SH_CORPUS=${CMAKE_SOURCE_DIR}/../shared/corpus;SH_SRC=${CMAKE_SOURCE_DIR};SH_BUILD=${CMAKE_BINARY_DIR};SALTHUNT_CACHE_DIR=${CMAKE_BINARY_DIR}/cache")
 endforeach()
 
 # Helper programs for shell suites: tests/<area>/helper_<name>.c becomes

@@ -42,6 +42,19 @@ typedef enum sh_status {
 /** Human text for a status code; never NULL, borrowed (static). */
 SH_API const char *sh_status_str(int status);
 
+/**
+ * Folder where compiled pattern databases are kept between runs (a
+ * subfolder hs/ is created in it). NULL or "" turns the cache off, the
+ * library's default. Call before scans start; not thread-safe.
+ */
+SH_API int sh_set_cache_dir(const char *dir);
+/**
+ * The command line's cache folder: $SALTHUNT_CACHE_DIR ("" or "off" for
+ * none), else $XDG_CACHE_HOME/salthunt, else $HOME/.cache/salthunt.
+ * Owned string (free()), or NULL.
+ */
+SH_API char *sh_cache_dir_default(void);
+
 #define SH_DIAG_TEXT 256
 #define SH_DIAG_SOURCE 160
 

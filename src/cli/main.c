@@ -3,9 +3,11 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "salthunt/salthunt.h"
 #include "exit.h"
 
 const struct sh_cmd sh_cmds[] = {
@@ -73,8 +75,16 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--version") == 0)
         return sh_cmd_version(1, argv + 1);
     for (c = sh_cmds; c->name; c++) {
-        if (strcmp(argv[1], c->name) == 0)
-            return c->run(argc - 1, argv + 1);
+        if (strcmp(argv[1], c->name) == 0) {
+            char *cache = sh_cache_dir_default();
+            int rc;
+            /* compiled rule packs are kept between runs (README "Files") */
+            sh_set_cache_dir(cache);
+            free(cache);
+            rc = c->run(argc - 1, argv + 1);
+            sh_set_cache_dir(NULL);
+            return rc;
+        }
     }
     sh_cli_error("unknown command '%s' (see 'salthunt --help')", argv[1]);
     return SH_EXIT_ERROR;

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -261,5 +262,61 @@ int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *p
     }
     *len_out = b.len;
     *out = sh_buf_detach(&b);
+    return SH_OK;
+}
+
+int sh_mkdirs(const char *dir, unsigned mode, sh_diag *diag)
+{
+    char tmp[4096];
+    size_t i, n = dir ? strlen(dir) : 0;
+
+    if (n == 0 || n >= sizeof(tmp))
+        return sh_diag_set(diag, SH_EINVAL, dir, 0, "bad folder name");
+    memcpy(tmp, dir, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (tmp[i] == '/' || tmp[i] == '\0') {
+            char c = tmp[i];
+            tmp[i] = '\0';
+            if (mkdir(tmp, (mode_t)mode) != 0 && errno != EEXIST)
+                return sh_diag_set(diag, SH_EIO, tmp, 0, "cannot create folder: %s",
+                                   strerror(errno));
+            tmp[i] = c;
+        }
+    }
+    return SH_OK;
+}
+
+int sh_file_write_atomic(const char *path, const void *data, size_t len, sh_diag *diag)
+{
+    static atomic_uint serial;
+    char tmp[4096];
+    const char *p = data;
+    int fd, n;
+
+    n = snprintf(tmp, sizeof(tmp), "%s.%ld.%u.tmp", path, (long)getpid(),
+                 atomic_fetch_add(&serial, 1));
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        return sh_diag_set(diag, SH_EINVAL, path, 0, "path too long");
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return sh_diag_set(diag, SH_EIO, tmp, 0, "cannot create: %s", strerror(errno));
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return sh_diag_set(diag, SH_EIO, tmp, 0, "write failed: %s", strerror(e));
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return sh_diag_set(diag, SH_EIO, path, 0, "cannot replace: %s", strerror(e));
+    }
     return SH_OK;
 }

@@ -177,6 +177,16 @@ int sh_file_read(char **out, size_t *len_out, const char *path, size_t max, sh_d
 int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *path, size_t max,
                       sh_diag *diag);
 
+/** mkdir -p: create `dir` and its missing parents with `mode`; SH_EIO names the folder. */
+int sh_mkdirs(const char *dir, unsigned mode, sh_diag *diag);
+
+/**
+ * Replace `path` with `len` bytes atomically: written to a new file beside
+ * it (mode 0600) and renamed over it, so readers see the old or the new
+ * content, never a part. Concurrent writers of one path are safe.
+ */
+int sh_file_write_atomic(const char *path, const void *data, size_t len, sh_diag *diag);
+
 /** As sh_file_read_head into a caller-owned buffer, reset first and reused (no allocation per
  * file). */
 int sh_file_read_head_buf(struct sh_buf *b, bool *complete, const char *path, size_t max,

@@ -242,15 +242,12 @@ static int sweep_buf(struct sweep *s, const char *buf, size_t len, bool final, s
     return SH_OK;
 }
 
-static int detect(const char *buf, size_t len)
+static int detect(const char *buf, size_t len, void *scratch)
 {
-    size_t i, n = len < 4096 ? len : 4096;
-
+    SH_UNUSED(scratch);
     /* Text only: a NUL in the first page means a binary file. */
-    for (i = 0; i < n; i++) {
-        if (buf[i] == '\0')
-            return 0;
-    }
+    if (memchr(buf, '\0', len < 4096 ? len : 4096))
+        return 0;
     return len ? 1 : 0;
 }
 

@@ -19,8 +19,9 @@
 #include "../store/intel_store.h"
 #include "show.h"
 
-static int detect(const char *buf, size_t len)
+static int detect(const char *buf, size_t len, void *scratch)
 {
+    SH_UNUSED(scratch);
     return sh_show_detect(buf, len);
 }
 

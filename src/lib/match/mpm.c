@@ -9,6 +9,8 @@
 
 #include "mpm.h"
 
+#include "hscache.h"
+
 #include <hs/hs.h>
 #include <limits.h>
 
@@ -42,8 +44,7 @@ int sh_mpm_compile(struct sh_mpm **out, const char *const *patterns, const unsig
         goto out;
     }
     for (;;) {
-        hs_compile_error_t *err = NULL;
-        hs_error_t hr;
+        struct sh_hs_error err;
 
         for (i = 0, k = 0; i < n; i++) {
             if (rejected_out[i])
@@ -57,17 +58,17 @@ int sh_mpm_compile(struct sh_mpm **out, const char *const *patterns, const unsig
         }
         if (k == 0)
             break;
-        hr = hs_compile_multi(exprs, fl, ids, (unsigned)k, HS_MODE_BLOCK, NULL, &m->db, &err);
-        if (hr == HS_SUCCESS)
+        rc = sh_hs_compile(exprs, fl, ids, (unsigned)k, &m->db, &err);
+        if (rc == SH_OK)
             break;
-        if (err && err->expression >= 0 && (size_t)err->expression < k) {
-            rejected_out[ids[err->expression]] = true;
-            hs_free_compile_error(err);
+        if (rc == SH_EINVAL && err.expression >= 0 && (size_t)err.expression < k) {
+            rejected_out[ids[err.expression]] = true;
+            rc = SH_OK;
             continue;
         }
-        rc = sh_diag_set(diag, SH_EINTERNAL, NULL, 0, "hyperscan: %s",
-                         err && err->message ? err->message : "compile failed");
-        hs_free_compile_error(err);
+        if (rc != SH_ENOMEM)
+            rc = sh_diag_set(diag, SH_EINTERNAL, NULL, 0, "hyperscan: %s",
+                             err.message[0] ? err.message : "compile failed");
         goto out;
     }
 out:

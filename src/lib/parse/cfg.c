@@ -431,6 +431,13 @@ static void finish(struct sh_cfg__builder *b)
 int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_dialect dialect,
                  const struct sh_cfg_limits *limits, const char *source, sh_diag *diag)
 {
+    return sh_cfg_parse_detected(out, buf, len, dialect, NULL, limits, source, diag);
+}
+
+int sh_cfg_parse_detected(struct sh_cfg_doc **out, const char *buf, size_t len,
+                          enum sh_dialect dialect, const char *basis,
+                          const struct sh_cfg_limits *limits, const char *source, sh_diag *diag)
+{
     static const struct sh_cfg_limits defaults = SH_CFG_LIMITS_INIT;
     struct sh_cfg__builder b;
     struct sh_cfg_doc *doc;
@@ -477,13 +484,9 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
     if ((rc = grow_stack(&b, 16)) != 0 || (rc = reserve(&b, buf, len)) != 0)
         goto out;
 
-    if (dialect == SH_DIALECT_UNKNOWN) {
-        const char *basis = NULL;
+    if (dialect == SH_DIALECT_UNKNOWN && !basis)
         (void)sh_cfg_detect(buf, len, &dialect, &basis);
-        doc->dialect_basis = basis;
-    } else {
-        doc->dialect_basis = "dialect given by the caller";
-    }
+    doc->dialect_basis = basis ? basis : "dialect given by the caller";
     doc->dialect = dialect;
 
     switch (dialect) {

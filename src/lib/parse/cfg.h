@@ -106,6 +106,15 @@ int sh_cfg_detect(const char *buf, size_t len, enum sh_dialect *dialect_out,
 int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_dialect dialect,
                  const struct sh_cfg_limits *limits, const char *source, sh_diag *diag);
 
+/**
+ * As sh_cfg_parse for a buffer sh_cfg_detect() already classified: its
+ * dialect and basis (a static string) are taken as they are, so the
+ * detection pass over the text is not repeated.
+ */
+int sh_cfg_parse_detected(struct sh_cfg_doc **out, const char *buf, size_t len,
+                          enum sh_dialect dialect, const char *basis,
+                          const struct sh_cfg_limits *limits, const char *source, sh_diag *diag);
+
 void sh_cfg_doc_free(struct sh_cfg_doc *doc);
 
 /** The node whose norm range contains byte `off`, or NULL. O(log n). */

@@ -17,12 +17,31 @@ struct cfg_state {
     sh_ruleset *rs;
 };
 
-static int detect(const char *buf, size_t len)
+/* Per worker: the rule matcher, and what detect() found for the file the
+ * worker is on. When the head held the whole file, analyze() gets that
+ * same buffer and reuses the detection instead of repeating it. */
+struct cfg_worker {
+    struct sh_rules_worker *rw;
+    const char *seen_buf;
+    size_t seen_len;
+    enum sh_dialect dialect;
+    const char *basis;
+};
+
+static int detect(const char *buf, size_t len, void *scratch)
 {
+    struct cfg_worker *w = scratch;
     enum sh_dialect d = SH_DIALECT_UNKNOWN;
     const char *basis = NULL;
+    int score = sh_cfg_detect(buf, len, &d, &basis);
 
-    return sh_cfg_detect(buf, len, &d, &basis);
+    if (w) {
+        w->seen_buf = buf;
+        w->seen_len = len;
+        w->dialect = d;
+        w->basis = basis;
+    }
+    return score;
 }
 
 static void forward_diag(const sh_diag *d, void *ud)
@@ -65,14 +84,26 @@ static void release(void *state)
 static void *worker_new(const struct sh_scan_ctx *ctx, void *state)
 {
     struct cfg_state *st = state;
+    struct cfg_worker *w;
 
     SH_UNUSED(ctx);
-    return st ? sh_rules__worker_new(st->rs) : NULL;
+    if (!st || !(w = sh_calloc(1, sizeof(*w))))
+        return NULL;
+    if (!(w->rw = sh_rules__worker_new(st->rs))) {
+        sh_free(w);
+        return NULL;
+    }
+    return w;
 }
 
 static void worker_free(void *scratch)
 {
-    sh_rules__worker_free(scratch);
+    struct cfg_worker *w = scratch;
+
+    if (!w)
+        return;
+    sh_rules__worker_free(w->rw);
+    sh_free(w);
 }
 
 static int describe(sh_device **out, const struct sh_cfg_doc *doc, const char *path,
@@ -102,22 +133,27 @@ static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, co
                    const char *buf, size_t len, struct sh_scan_out *out, sh_diag *diag)
 {
     struct cfg_state *st = state;
+    struct cfg_worker *w = scratch;
     struct sh_cfg_doc *doc = NULL;
     struct sh_rules_env env;
     sh_strlist features = {0};
     sh_device *dev = NULL;
     int rc;
 
-    if (!st || !scratch)
+    if (!st || !w)
         return sh_diag_set(diag, SH_ENOMEM, path, 0, "config analyzer has no scratch");
-    rc = sh_cfg_parse(&doc, buf, len, SH_DIALECT_UNKNOWN, NULL, path, diag);
+    if (w->seen_buf == buf && w->seen_len == len && w->basis)
+        rc = sh_cfg_parse_detected(&doc, buf, len, w->dialect, w->basis, NULL, path, diag);
+    else
+        rc = sh_cfg_parse(&doc, buf, len, SH_DIALECT_UNKNOWN, NULL, path, diag);
+    w->seen_buf = NULL;
     if (rc)
         return rc;
     memset(&env, 0, sizeof(env));
     env.policy = ctx->policy;
     env.iocs = ctx->iocs;
     env.path = path;
-    rc = sh_rules__eval(st->rs, scratch, doc, &env, &out->findings, &features);
+    rc = sh_rules__eval(st->rs, w->rw, doc, &env, &out->findings, &features);
     if (rc) {
         sh_diag_set(diag, rc, path, 0, "evaluating config rules: %s", sh_status_str(rc));
         goto out;

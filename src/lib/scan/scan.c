@@ -230,7 +230,7 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         struct sh_scan_out o;
-        int score = an->detect(head, head_len);
+        int score = an->detect(head, head_len, scratch[a]);
 
         if (score <= 0)
             continue;

@@ -47,9 +47,11 @@ struct sh_analyzer {
      * Score 0..100 that this file is ours; 0 = not ours. Pure. Sees at most
      * the first SH_SCAN_HEAD bytes (decompressed). Every analyzer scoring
      * above 0 analyses the file: one capture may hold a config and a
-     * `show version`.
+     * `show version`. `scratch` is the worker's (NULL when the analyzer has
+     * none): detect() may leave there what analyze() of the same file, next
+     * on the same worker, can reuse.
      */
-    int (*detect)(const char *buf, size_t len);
+    int (*detect)(const char *buf, size_t len, void *scratch);
     /** Build shared state before workers start (may be NULL). */
     int (*prepare)(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag);
     void (*release)(void *state);

@@ -172,8 +172,9 @@ static void worker_free(void *scratch)
     sh_free(w);
 }
 
-static int detect(const char *buf, size_t len)
+static int detect(const char *buf, size_t len, void *scratch)
 {
+    SH_UNUSED(scratch);
     return sh_syslog_detect(buf, len);
 }
 

@@ -15,6 +15,8 @@
 
 #include "sigma_int.h"
 
+#include "../match/hscache.h"
+
 #include <hs/hs.h>
 #include <stdio.h>
 
@@ -77,9 +79,9 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
     for (;;) {
         const char **exprs = NULL;
         unsigned *flags = NULL, *ids = NULL;
-        hs_compile_error_t *cerr = NULL;
+        struct sh_hs_error cerr;
         hs_database_t *db = NULL;
-        hs_error_t herr;
+        int herr;
 
         free_pats(pats, npats);
         pats = NULL;
@@ -149,12 +151,11 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             flags[i] = pats[i].flags;
             ids[i] = (unsigned)i;
         }
-        herr =
-            hs_compile_multi(exprs, flags, ids, (unsigned)npats, HS_MODE_BLOCK, NULL, &db, &cerr);
+        herr = sh_hs_compile(exprs, flags, ids, (unsigned)npats, &db, &cerr);
         sh_free(exprs);
         sh_free(flags);
         sh_free(ids);
-        if (herr == HS_SUCCESS) {
+        if (herr == SH_OK) {
             set->mpm = sh_calloc(1, sizeof(*set->mpm));
             set->pat_rule = sh_calloc(npats, sizeof(*set->pat_rule));
             if (!set->mpm || !set->pat_rule) {
@@ -168,21 +169,19 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             set->npat = npats;
             break;
         }
-        if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < npats) {
+        if (herr == SH_EINVAL && cerr.expression >= 0 && (size_t)cerr.expression < npats) {
             /* that anchor's rule falls back to full evaluation; try again */
-            struct sg_rule *r = set->rules.v[pats[cerr->expression].rule];
+            struct sg_rule *r = set->rules.v[pats[cerr.expression].rule];
             sh_sigma__report(set, 0, r->source, r->line,
                              "rule '%.60s': a regex cannot be prefiltered (%.80s); the rule is "
                              "evaluated on every event",
-                             r->title, cerr->message);
-            dropped[pats[cerr->expression].rule] = 1;
-            hs_free_compile_error(cerr);
+                             r->title, cerr.message);
+            dropped[pats[cerr.expression].rule] = 1;
             continue;
         }
-        rc = sh_diag_set(diag, SH_EINTERNAL, NULL, 0, "hyperscan: %s",
-                         cerr ? cerr->message : "compile failed");
-        if (cerr)
-            hs_free_compile_error(cerr);
+        rc = herr == SH_ENOMEM ? SH_ENOMEM
+                               : sh_diag_set(diag, SH_EINTERNAL, NULL, 0, "hyperscan: %s",
+                                             cerr.message[0] ? cerr.message : "compile failed");
         goto out;
     }
 out:

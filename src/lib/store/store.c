@@ -126,23 +126,10 @@ static int make_parent_dirs(const char *path, sh_diag *diag)
     if (!dir)
         return SH_ENOMEM;
     p = strrchr(dir, '/');
-    if (!p || p == dir)
-        goto out;
-    *p = '\0';
-    for (p = dir + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-                rc = sh_diag_set(diag, SH_EIO, dir, 0, "cannot create folder: %s", strerror(errno));
-                goto out;
-            }
-            *p = c;
-            if (!c)
-                break;
-        }
+    if (p && p != dir) {
+        *p = '\0';
+        rc = sh_mkdirs(dir, 0700, diag);
     }
-out:
     sh_free(dir);
     return rc;
 }

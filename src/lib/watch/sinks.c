@@ -94,27 +94,6 @@ int sh_watch__finding_json(const sh_finding *f, struct sh_buf *b)
     return rc;
 }
 
-static int mkdirs(const char *dir, sh_diag *diag)
-{
-    char tmp[4096];
-    size_t i, n = strlen(dir);
-
-    if (n == 0 || n >= sizeof(tmp))
-        return sh_diag_set(diag, SH_EINVAL, dir, 0, "bad archive folder");
-    memcpy(tmp, dir, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (tmp[i] == '/' || tmp[i] == '\0') {
-            char c = tmp[i];
-            tmp[i] = '\0';
-            if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
-                return sh_diag_set(diag, SH_EIO, tmp, 0, "cannot create folder: %s",
-                                   strerror(errno));
-            tmp[i] = c;
-        }
-    }
-    return SH_OK;
-}
-
 static int zwrite(struct sh_watch_sinks *s, const void *data, size_t len, ZSTD_EndDirective mode,
                   sh_diag *diag)
 {
@@ -233,7 +212,7 @@ int sh_watch__sinks_open(struct sh_watch_sinks **out, const struct sh_watch_conf
             goto out;
         }
         ZSTD_CCtx_setParameter(s->zc, ZSTD_c_compressionLevel, 3);
-        if ((rc = mkdirs(s->archive_dir, diag)) != 0 || (rc = arc_open(s, diag)) != 0)
+        if ((rc = sh_mkdirs(s->archive_dir, 0750, diag)) != 0 || (rc = arc_open(s, diag)) != 0)
             goto out;
     }
 out:

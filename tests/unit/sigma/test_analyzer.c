@@ -138,7 +138,7 @@ SH_TEST(coverage_names_rules_a_device_cannot_fire)
     CHECK(w != NULL);
     CHECK(sh_analyzer__log.detect("Oct 12 10:00:00 rtr-cov 1: *Oct 12 10:00:00.000 UTC: "
                                   "%LINK-3-UPDOWN: Interface Gi0/1, changed state to up\n",
-                                  90) > 0);
+                                  90, NULL) > 0);
     CHECK_OK(sh_analyzer__log.analyze_path(&ctx, state, w, path, NULL, 0, &out, &d));
     sh_analyzer__log.worker_free(w);
     dev = sh_device_new();
