@@ -42,6 +42,11 @@ static int grow(struct sh_buf *b, size_t extra)
     return SH_OK;
 }
 
+int sh_buf_reserve(struct sh_buf *b, size_t extra)
+{
+    return grow(b, extra);
+}
+
 int sh_buf_add(struct sh_buf *b, const void *data, size_t len)
 {
     int rc = grow(b, len);

@@ -197,53 +197,120 @@ out:
     return rc;
 }
 
+/* read() into the buffer until `max` bytes in all or end of file; *eof
+ * tells which. Grows in steps, so a large `max` costs nothing for a small
+ * file. */
+static int read_into(struct sh_buf *b, int fd, size_t max, bool *eof, const char *path,
+                     sh_diag *diag)
+{
+    *eof = false;
+    while (b->len < max) {
+        size_t step = b->len > 65536 ? b->len : 65536, want;
+        ssize_t n;
+        int rc;
+
+        want = max - b->len < step ? max - b->len : step;
+        rc = sh_buf_reserve(b, want);
+        if (rc)
+            return sh_diag_set(diag, rc, path, 0, "%s", sh_status_str(rc));
+        n = read(fd, b->ptr + b->len, want);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return sh_diag_set(diag, SH_EIO, path, 0, "read: %s", strerror(errno));
+        }
+        if (n == 0) {
+            *eof = true;
+            break;
+        }
+        b->len += (size_t)n;
+        b->ptr[b->len] = '\0';
+    }
+    return SH_OK;
+}
+
+static int head_gzip(struct sh_buf *b, int fd, size_t max, bool *complete, const char *path,
+                     sh_diag *diag)
+{
+    gzFile g;
+    char tmp[65536];
+    int rc = SH_OK;
+
+    sh_buf_reset(b);
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return sh_diag_set(diag, SH_EIO, path, 0, "cannot rewind: %s", strerror(errno));
+    }
+    g = gzdopen(fd, "rb");
+    if (!g) {
+        close(fd);
+        return sh_diag_set(diag, SH_ENOMEM, path, 0, "cannot open reader");
+    }
+    while (b->len < max) {
+        unsigned want = (unsigned)((max - b->len) < sizeof(tmp) ? (max - b->len) : sizeof(tmp));
+        int n = gzread(g, tmp, want);
+        if (n < 0) {
+            int zerr;
+            rc = sh_diag_set(diag, SH_EPARSE, path, 0, "gzip: %s", gzerror(g, &zerr));
+            break;
+        }
+        if (n == 0) {
+            *complete = true;
+            break;
+        }
+        rc = sh_buf_add(b, tmp, (size_t)n);
+        if (rc)
+            break;
+    }
+    if (!rc && !*complete) {
+        char one;
+        *complete = gzread(g, &one, 1) == 0;
+    }
+    gzclose(g);
+    return rc;
+}
+
 int sh_file_read_head_buf(struct sh_buf *b, bool *complete, const char *path, size_t max,
                           sh_diag *diag)
 {
-    unsigned char magic[4] = {0};
-    int fd, rc = SH_OK;
-    ssize_t m;
+    int fd, rc;
+    bool eof = false;
 
     *complete = false;
     sh_buf_reset(b);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return sh_diag_set(diag, SH_EIO, path, 0, "cannot open: %s", strerror(errno));
-    m = pread(fd, magic, sizeof(magic), 0);
-    if (m == 4 && memcmp(magic, "\x28\xb5\x2f\xfd", 4) == 0) {
-        rc = head_zstd(b, fd, max, complete, path, diag);
+    /* Most evidence files are small plain text: read straight into the
+     * caller's buffer, and look at the first bytes for a compression magic
+     * only once they are there. */
+    rc = read_into(b, fd, max, &eof, path, diag);
+    if (rc) {
         close(fd);
-    } else {
-        /* zlib reads plain files transparently, so one path serves both. */
-        gzFile g = gzdopen(fd, "rb");
-        char tmp[65536];
-        if (!g) {
-            close(fd);
-            return sh_diag_set(diag, SH_ENOMEM, path, 0, "cannot open reader");
-        }
-        while (b->len < max) {
-            unsigned want = (unsigned)((max - b->len) < sizeof(tmp) ? (max - b->len) : sizeof(tmp));
-            int n = gzread(g, tmp, want);
-            if (n < 0) {
-                int zerr;
-                rc = sh_diag_set(diag, SH_EPARSE, path, 0, "gzip: %s", gzerror(g, &zerr));
-                break;
-            }
-            if (n == 0) {
-                *complete = true;
-                break;
-            }
-            rc = sh_buf_add(b, tmp, (size_t)n);
-            if (rc)
-                break;
-        }
-        if (!rc && !*complete) {
-            char one;
-            *complete = gzread(g, &one, 1) == 0;
-        }
-        gzclose(g);
+        return rc;
     }
-    return rc;
+    if (b->len >= 4 && memcmp(b->ptr, "\x28\xb5\x2f\xfd", 4) == 0) {
+        sh_buf_reset(b);
+        if (lseek(fd, 0, SEEK_SET) != 0)
+            rc = sh_diag_set(diag, SH_EIO, path, 0, "cannot rewind: %s", strerror(errno));
+        else
+            rc = head_zstd(b, fd, max, complete, path, diag);
+        close(fd);
+        return rc;
+    }
+    if (b->len >= 2 && (unsigned char)b->ptr[0] == 0x1f && (unsigned char)b->ptr[1] == 0x8b)
+        return head_gzip(b, fd, max, complete, path, diag); /* closes fd */
+    if (!eof) {
+        char one;
+        ssize_t n;
+        do
+            n = read(fd, &one, 1);
+        while (n < 0 && errno == EINTR);
+        eof = n == 0;
+    }
+    *complete = eof;
+    close(fd);
+    return SH_OK;
 }
 
 int sh_file_read_head(char **out, size_t *len_out, bool *complete, const char *path, size_t max,

@@ -97,6 +97,8 @@ int sh_buf_addc(struct sh_buf *b, char c);
 int sh_buf_printf(struct sh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int sh_buf_vprintf(struct sh_buf *b, const char *fmt, va_list ap);
 void sh_buf_reset(struct sh_buf *b); /* len = 0, keeps memory */
+/** Make room for `extra` more bytes (and the NUL) at ptr + len; SH_ELIMIT past max. */
+int sh_buf_reserve(struct sh_buf *b, size_t extra);
 void sh_buf_free(struct sh_buf *b);
 /** Detach: hand the buffer to the caller (owned) and reset b. */
 char *sh_buf_detach(struct sh_buf *b);

@@ -14,10 +14,12 @@
 
 #include "../log/syslog.h"
 #include "../scan/scan_int.h"
+#include "../store/intel_store.h"
 #include "ioc.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -474,10 +476,28 @@ static int finish(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *re
     return SH_OK;
 }
 
+/* Indicators imported with `salthunt intel` join the scan's set before any
+ * file is swept (the set is still writable while analyzers prepare). */
+static int prepare(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag)
+{
+    sh_intel_store *store = NULL;
+    int rc;
+
+    *state_out = NULL;
+    if (!ctx->opts->intel_db || access(ctx->opts->intel_db, R_OK) != 0)
+        return SH_OK;
+    rc = sh_intel_store_open(&store, ctx->opts->intel_db, diag);
+    if (!rc)
+        rc = sh_intel_store_load(store, NULL, ctx->iocs, ctx->opts->include_related_iocs, diag);
+    sh_intel_store_close(store);
+    return rc;
+}
+
 const struct sh_analyzer sh_analyzer__ioc = {
     .name = "ioc",
     .always = true,
     .detect = detect,
+    .prepare = prepare,
     .worker_new = worker_new,
     .worker_free = worker_free,
     .analyze = analyze,

@@ -56,13 +56,13 @@ static int prepare(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag)
         rc = sh_exposure_builtin_features(&st->detectable);
     if (!rc)
         rc = sh_cvedb_load_builtin(db, diag);
-    /* Imported intel: CVE records and KEV here, indicators into the
-     * scan's set (it is still writable while analyzers prepare). */
+    /* Imported intel: CVE records and KEV here; the indicator analyzer
+     * loads the imported indicators. */
     if (!rc && ctx->opts->intel_db && access(ctx->opts->intel_db, R_OK) == 0) {
         sh_intel_store *store = NULL;
         rc = sh_intel_store_open(&store, ctx->opts->intel_db, diag);
         if (!rc)
-            rc = sh_intel_store_load(store, db, ctx->iocs, ctx->opts->include_related_iocs, diag);
+            rc = sh_intel_store_load(store, db, NULL, ctx->opts->include_related_iocs, diag);
         sh_intel_store_close(store);
     }
     if (rc) {
@@ -110,6 +110,7 @@ const struct sh_analyzer sh_analyzer__show = {
     .name = "show",
     .detect = detect,
     .prepare = prepare,
+    .state_at_finish = true, /* the CVE records load while files are read */
     .release = release,
     .analyze = analyze,
     .finish = finish,

@@ -118,13 +118,20 @@ static int cmp_path(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk(struct scan_run *run, const char *path, int depth)
+/* `dtype` is the folder entry's type (DT_UNKNOWN at the top or when the
+ * file system does not say): a regular file or a link below the top is
+ * then settled without a stat call per file. */
+static int walk(struct scan_run *run, const char *path, int depth, unsigned char dtype)
 {
     struct stat st;
     DIR *dir;
     struct dirent *de;
     int rc = SH_OK;
 
+    if (depth > 0 && dtype == DT_REG)
+        return add_file(run, path);
+    if (depth > 0 && dtype == DT_LNK)
+        return SH_OK; /* links below the top are never followed */
     if (lstat(path, &st) != 0) {
         char msg[160];
         snprintf(msg, sizeof(msg), "cannot stat: %s", strerror(errno));
@@ -159,7 +166,7 @@ static int walk(struct scan_run *run, const char *path, int depth)
             rc = SH_ENOMEM;
             break;
         }
-        rc = walk(run, child, depth + 1);
+        rc = walk(run, child, depth + 1, de->d_type);
         sh_free(child);
         if (rc)
             break;
@@ -237,8 +244,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
         memset(&o, 0, sizeof(o));
         sh_diag_clear(&d);
         if (an->analyze_path && !(complete && an->analyze)) {
-            rc = an->analyze_path(&run->ctx, run->ctx.state[a], scratch[a], path, head, head_len,
-                                  &o, &d);
+            rc = an->analyze_path(&run->ctx, an->state_at_finish ? NULL : run->ctx.state[a],
+                                  scratch[a], path, head, head_len, &o, &d);
         } else {
             if (complete) {
                 full = hb->ptr ? hb->ptr : NULL;
@@ -251,8 +258,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
                     break;
                 }
             }
-            rc =
-                an->analyze(&run->ctx, run->ctx.state[a], scratch[a], path, full, full_len, &o, &d);
+            rc = an->analyze(&run->ctx, an->state_at_finish ? NULL : run->ctx.state[a], scratch[a],
+                             path, full, full_len, &o, &d);
         }
         if (rc) {
             if (!d.source[0])
@@ -390,6 +397,29 @@ static void *prepare_thread(void *arg)
     return NULL;
 }
 
+/* Wait for the analyzers' prepare threads: those whose state the workers
+ * use (late = false), or those only finish() needs (late = true). The
+ * first failure becomes the scan's, unless it already has one. */
+static int join_prepares(struct prep *preps, int rc, bool late, sh_diag *diag)
+{
+    size_t a;
+
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        if (preps[a].an->state_at_finish != late)
+            continue;
+        if (preps[a].started) {
+            pthread_join(preps[a].thread, NULL);
+            preps[a].started = false;
+        }
+        if (preps[a].rc && !rc) {
+            rc = preps[a].rc;
+            if (diag)
+                *diag = preps[a].d;
+        }
+    }
+    return rc;
+}
+
 static unsigned default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -448,21 +478,11 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
     }
     prepared = sh_scan__n_analyzers;
     for (i = 0; i < n_paths && !rc; i++) {
-        rc = walk(run, paths[i], 0);
+        rc = walk(run, paths[i], 0, DT_UNKNOWN);
         if (rc)
             sh_diag_set(diag, rc, paths[i], 0, "walking: %s", sh_status_str(rc));
     }
-    for (a = 0; a < sh_scan__n_analyzers; a++) {
-        if (preps[a].started)
-            pthread_join(preps[a].thread, NULL);
-    }
-    for (a = 0; a < sh_scan__n_analyzers && !rc; a++) {
-        if (preps[a].rc) {
-            rc = preps[a].rc;
-            if (diag)
-                *diag = preps[a].d;
-        }
-    }
+    rc = join_prepares(preps, rc, false, diag);
     if (rc)
         goto out;
     if (run->files.n > 1)
@@ -492,6 +512,9 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
                          sh_status_str(run->fatal));
         goto out;
     }
+    rc = join_prepares(preps, rc, true, diag);
+    if (rc)
+        goto out;
     /* Workers append devices in completion order; finishers pick "the first
      * record of a host" and must see the same order on every run. */
     if (run->res->n_devices > 1)
@@ -518,6 +541,10 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
     *out = run->res;
     run->res = NULL;
 out:
+    for (a = 0; a < prepared; a++) {
+        if (preps[a].started) /* a late prepare still running when the scan failed */
+            pthread_join(preps[a].thread, NULL);
+    }
     for (a = 0; a < prepared; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         if (an->release && run->ctx.state[a])

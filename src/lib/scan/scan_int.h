@@ -54,6 +54,12 @@ struct sh_analyzer {
     int (*detect)(const char *buf, size_t len, void *scratch);
     /** Build shared state before workers start (may be NULL). */
     int (*prepare)(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag);
+    /**
+     * Only finish() uses the prepared state (analyze() gets NULL and there
+     * is no worker_new): prepare() then runs while files are analysed, and
+     * the scan waits for it just before finish().
+     */
+    bool state_at_finish;
     void (*release)(void *state);
     /** Per-thread scratch (may be NULL). */
     void *(*worker_new)(const struct sh_scan_ctx *ctx, void *state);
