@@ -21,8 +21,19 @@
 
 static int detect(const char *buf, size_t len, void *scratch)
 {
-    SH_UNUSED(scratch);
-    return sh_show_detect(buf, len);
+    return sh_show_detect_with(buf, len, scratch);
+}
+
+static void *worker_new(const struct sh_scan_ctx *ctx, void *state)
+{
+    SH_UNUSED(ctx);
+    SH_UNUSED(state);
+    return sh_show_scratch_new();
+}
+
+static void worker_free(void *scratch)
+{
+    sh_show_scratch_free(scratch);
 }
 
 struct show_state {
@@ -112,6 +123,8 @@ const struct sh_analyzer sh_analyzer__show = {
     .prepare = prepare,
     .state_at_finish = true, /* the CVE records load while files are read */
     .release = release,
+    .worker_new = worker_new,
+    .worker_free = worker_free,
     .analyze = analyze,
     .finish = finish,
 };

@@ -12,6 +12,10 @@
 
 #include "show.h"
 
+#include <pthread.h>
+
+#include "../match/mpm.h"
+
 #include <ctype.h>
 #include <stdio.h>
 
@@ -254,23 +258,24 @@ static enum plat decide(const char *b, const char *e)
 /* Every signature of sig_line() contains one of these words, so a file
  * with none of them (most configs and logs) is rejected with a few
  * buffer scans instead of a dozen substring searches per line. */
+static const char *const anchors[] = {"Cisco",
+                                      "IOS",
+                                      "NXOS",
+                                      "kickstart",
+                                      "Arista",
+                                      "Software image version:",
+                                      "Junos",
+                                      "JUNOS",
+                                      "sw-version:",
+                                      "Version: Forti",
+                                      "Ivanti",
+                                      "Pulse",
+                                      "AdminDisplayVersion",
+                                      "ExSetup.exe",
+                                      "(Build "};
+
 static bool may_hold_show_output(const char *buf, size_t len)
 {
-    static const char *const anchors[] = {"Cisco",
-                                          "IOS",
-                                          "NXOS",
-                                          "kickstart",
-                                          "Arista",
-                                          "Software image version:",
-                                          "Junos",
-                                          "JUNOS",
-                                          "sw-version:",
-                                          "Version: Forti",
-                                          "Ivanti",
-                                          "Pulse",
-                                          "AdminDisplayVersion",
-                                          "ExSetup.exe",
-                                          "(Build "};
     size_t i;
 
     for (i = 0; i < SH_ARRAY_LEN(anchors); i++) {
@@ -280,11 +285,93 @@ static bool may_hold_show_output(const char *buf, size_t len)
     return false;
 }
 
-int sh_show_detect(const char *buf, size_t len)
+/* The markers as one Hyperscan database, built once per process. */
+static struct sh_mpm *anchor_db;
+static pthread_once_t anchor_once = PTHREAD_ONCE_INIT;
+
+static void build_anchor_db(void)
 {
-    if (!may_hold_show_output(buf, len))
+    char esc[SH_ARRAY_LEN(anchors)][128];
+    const char *pats[SH_ARRAY_LEN(anchors)];
+    unsigned flags[SH_ARRAY_LEN(anchors)];
+    bool rejected[SH_ARRAY_LEN(anchors)] = {false};
+    size_t i, j, k;
+
+    for (i = 0; i < SH_ARRAY_LEN(anchors); i++) {
+        for (j = 0, k = 0; anchors[i][j] && k + 5 < sizeof(esc[i]); j++) {
+            unsigned char c = (unsigned char)anchors[i][j];
+            if (isalnum(c) || c == ' ')
+                esc[i][k++] = (char)c;
+            else
+                k += (size_t)snprintf(esc[i] + k, sizeof(esc[i]) - k, "\\x%02x", c);
+        }
+        esc[i][k] = '\0';
+        pats[i] = esc[i];
+        flags[i] = SH_MPM_LITERAL;
+    }
+    if (sh_mpm_compile(&anchor_db, pats, flags, SH_ARRAY_LEN(anchors), rejected, NULL) != SH_OK)
+        anchor_db = NULL;
+    for (i = 0; anchor_db && i < SH_ARRAY_LEN(anchors); i++) {
+        if (rejected[i]) { /* never expected; a partial database would miss files */
+            sh_mpm_free(anchor_db);
+            anchor_db = NULL;
+        }
+    }
+}
+
+struct sh_show_scratch {
+    struct sh_mpm_scratch *mpm;
+};
+
+struct sh_show_scratch *sh_show_scratch_new(void)
+{
+    struct sh_show_scratch *s;
+
+    pthread_once(&anchor_once, build_anchor_db);
+    s = sh_calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    if (anchor_db && !(s->mpm = sh_mpm_scratch_new(anchor_db))) {
+        sh_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void sh_show_scratch_free(struct sh_show_scratch *s)
+{
+    if (!s)
+        return;
+    sh_mpm_scratch_free(s->mpm);
+    sh_free(s);
+}
+
+static int on_anchor(unsigned id, size_t to, void *ud)
+{
+    SH_UNUSED(id);
+    SH_UNUSED(to);
+    *(bool *)ud = true;
+    return 1; /* one marker is enough */
+}
+
+int sh_show_detect_with(const char *buf, size_t len, struct sh_show_scratch *s)
+{
+    bool any = false;
+
+    if (s && s->mpm && anchor_db) {
+        if (sh_mpm_scan(anchor_db, s->mpm, buf, len, on_anchor, &any) != SH_OK)
+            any = may_hold_show_output(buf, len);
+    } else {
+        any = may_hold_show_output(buf, len);
+    }
+    if (!any)
         return 0;
     return decide(buf, buf + len) != P_NONE ? 80 : 0;
+}
+
+int sh_show_detect(const char *buf, size_t len)
+{
+    return sh_show_detect_with(buf, len, NULL);
 }
 
 /* ---- per-platform rules ---- */

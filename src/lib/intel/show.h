@@ -27,6 +27,16 @@
 int sh_show_detect(const char *buf, size_t len);
 
 /**
+ * A thread's scratch for sh_show_detect_with(): the first test, whether
+ * any output's marker string occurs at all, becomes one Hyperscan pass
+ * instead of one substring search per marker. NULL on OOM.
+ */
+struct sh_show_scratch *sh_show_scratch_new(void);
+void sh_show_scratch_free(struct sh_show_scratch *s);
+/** As sh_show_detect; `s` may be NULL (then as sh_show_detect). */
+int sh_show_detect_with(const char *buf, size_t len, struct sh_show_scratch *s);
+
+/**
  * Parse every recognised output in [buf, buf+len) and push one owned
  * sh_device per output onto `out` (sources = `source`, dialect_basis says
  * which command was recognised). Returns 0; SH_ELIMIT with diag when the

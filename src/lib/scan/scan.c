@@ -301,7 +301,7 @@ static void *worker(void *arg)
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         if (an->worker_new)
-            scratch[a] = an->worker_new(&run->ctx, run->ctx.state[a]);
+            scratch[a] = an->worker_new(&run->ctx, an->state_at_finish ? NULL : run->ctx.state[a]);
     }
     for (;;) {
         size_t i = atomic_fetch_add(&run->next, 1);

@@ -55,9 +55,9 @@ struct sh_analyzer {
     /** Build shared state before workers start (may be NULL). */
     int (*prepare)(struct sh_scan_ctx *ctx, void **state_out, sh_diag *diag);
     /**
-     * Only finish() uses the prepared state (analyze() gets NULL and there
-     * is no worker_new): prepare() then runs while files are analysed, and
-     * the scan waits for it just before finish().
+     * Only finish() uses the prepared state (analyze() and worker_new()
+     * get NULL): prepare() then runs while files are analysed, and the
+     * scan waits for it just before finish().
      */
     bool state_at_finish;
     void (*release)(void *state);

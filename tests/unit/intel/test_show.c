@@ -400,6 +400,70 @@ SH_TEST(not_show_output)
     free_devs(&devs);
 }
 
+/* The Hyperscan marker pass must decide exactly as the substring searches:
+ * every ntc-templates show output and every example config and capture,
+ * whole and cut at every 97th byte (a marker split by the cut). */
+static void same_decision(struct sh_show_scratch *sc, const char *path, int *n)
+{
+    char *buf = NULL;
+    size_t len = 0, cut;
+
+    if (sh_file_read(&buf, &len, path, 1u << 22, NULL) != SH_OK)
+        return;
+    for (cut = len;; cut = cut > 97 ? cut - 97 : 0) {
+        int a = sh_show_detect(buf, cut), b = sh_show_detect_with(buf, cut, sc);
+        if (a != b) {
+            sh_test_fail(__FILE__, __LINE__, "%s cut at %zu: %d vs %d", path, cut, a, b);
+            break;
+        }
+        (*n)++;
+        if (!cut)
+            break;
+    }
+    sh_free(buf);
+}
+
+static void same_decision_tree(struct sh_show_scratch *sc, const char *dir, int depth, int *n)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *de;
+
+    if (!dp)
+        return;
+    while ((de = readdir(dp)) != NULL) {
+        char p[1200];
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+        if (de->d_type == DT_DIR && depth < 4)
+            same_decision_tree(sc, p, depth + 1, n);
+        else if (de->d_type == DT_REG && (l < 4 || strcmp(de->d_name + l - 4, ".yml") != 0))
+            same_decision(sc, p, n);
+    }
+    closedir(dp);
+}
+
+SH_TEST(marker_pass_decides_as_substring_search)
+{
+    struct sh_show_scratch *sc = sh_show_scratch_new();
+    int n = 0, shown = 0;
+    char *buf = NULL;
+    size_t len = 0;
+
+    CHECK(sc != NULL);
+    same_decision_tree(sc, sh_test_corpus("ntc-templates"), 0, &n);
+    same_decision_tree(sc, sh_test_src("examples/network"), 0, &n);
+    CHECK(n > 1000);
+    /* and it does recognise: an example capture is show output */
+    if (sh_file_read(&buf, &len, sh_test_src("examples/network/show/ce1-branch12.txt"), 1u << 20,
+                     NULL) == SH_OK)
+        shown = sh_show_detect_with(buf, len, sc);
+    CHECK(shown > 0);
+    sh_free(buf);
+    sh_show_scratch_free(sc);
+}
+
 /* More outputs than the bound: SH_ELIMIT naming the file, the first ones kept. */
 SH_TEST(too_many_outputs_is_a_limit)
 {
