@@ -381,18 +381,18 @@ static bool config_decides(const sh_strlist *seen, const char *const *features)
 }
 
 static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_inv_device *m,
-                    bool all, const sh_strlist *seen, sh_findings *out)
+                    const struct sh_cve_eval *verdicts, bool all, const sh_strlist *seen,
+                    sh_findings *out)
 {
     const sh_device *d = m->dev;
     struct sh_cve_info ci;
-    struct sh_cve_eval ev;
+    struct sh_cve_eval ev = verdicts[ci_idx];
     struct verdict v = {0};
     char feats[256], kev[96], fixed[160], fixes[512];
     const char *related, *on;
     size_t i;
 
     sh_cvedb_info(db, ci_idx, &ci);
-    sh_cvedb_eval(db, ci_idx, d->platform, d->os, d->version, &ev);
     if (ev.verdict == SH_CVE_NOT_FOR_PLATFORM)
         return SH_OK;
     join_list(feats, sizeof(feats), ci.features, " or ");
@@ -504,10 +504,44 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
     return emit(&ci, m, &v, out);
 }
 
+/* Every CVE's verdict for the device's platform, OS and version. A fleet
+ * runs a handful of versions and each verdict walks the record's version
+ * list, so verdicts are computed once per distinct triple. */
+static const struct sh_cve_eval *verdicts_for(struct sh_strmap *memo, const struct sh_cvedb *db,
+                                              const sh_device *d, int *rc)
+{
+    struct sh_cve_eval *v;
+    char *key;
+    size_t c, n = sh_cvedb_count(db);
+
+    key = sh_strdup_printf("%s\x1f%s\x1f%s", d->platform ? d->platform : "", d->os ? d->os : "\x1e",
+                           d->version ? d->version : "\x1e");
+    if (!key) {
+        *rc = SH_ENOMEM;
+        return NULL;
+    }
+    v = sh_strmap_get(memo, key);
+    if (!v) {
+        v = sh_calloc(n ? n : 1, sizeof(*v));
+        if (!v || (*rc = sh_strmap_put(memo, key, v, NULL)) != 0) {
+            sh_free(v);
+            sh_free(key);
+            if (!*rc)
+                *rc = SH_ENOMEM;
+            return NULL;
+        }
+        for (c = 0; c < n; c++)
+            sh_cvedb_eval(db, c, d->platform, d->os, d->version, &v[c]);
+    }
+    sh_free(key);
+    return v;
+}
+
 int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, bool all,
                      const sh_strlist *detectable, sh_findings *out)
 {
     sh_strlist seen = {0};
+    struct sh_strmap memo = {0};
     size_t i, c;
     int rc = SH_OK;
 
@@ -521,11 +555,14 @@ int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, 
     }
     for (i = 0; i < merged->n && !rc; i++) {
         const struct sh_inv_device *m = merged->v[i];
+        const struct sh_cve_eval *v;
         if (!m->dev->platform)
             continue;
-        for (c = 0; c < sh_cvedb_count(db) && !rc; c++)
-            rc = eval_one(db, c, m, all, detectable ? &seen : NULL, out);
+        v = verdicts_for(&memo, db, m->dev, &rc);
+        for (c = 0; v && c < sh_cvedb_count(db) && !rc; c++)
+            rc = eval_one(db, c, m, v, all, detectable ? &seen : NULL, out);
     }
+    sh_strmap_free(&memo, sh_free);
     sh_strlist_clear(&seen);
     return rc;
 }
