@@ -78,35 +78,43 @@ void sh_report__json_dump(struct sh_report_out *o, const json_t *v, size_t flags
  * '\\' and control characters escaped, other code points kept as UTF-8,
  * each byte of an invalid sequence replaced by U+FFFD. */
 
+/* Bytes that end a plain run: '"', '\\', controls and every non-ASCII
+ * byte (checked as UTF-8). NUL is a control, so it ends the string too. */
+static inline bool needs_care(unsigned char c)
+{
+    return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
+
 static void json_string_out(struct sh_report_out *o, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, run = 0, len;
+    const unsigned char *run;
 
     if (!s) {
         sh_report__add(o, "null", 4);
         return;
     }
-    len = strlen(s);
     sh_report__add(o, "\"", 1);
-    while (i < len) {
-        unsigned char c = p[i];
+    run = p;
+    for (;;) {
+        unsigned char c;
         char esc[6];
-        const char *rep = NULL;
+        const char *rep;
         size_t rep_len = 2, n;
         uint32_t cp;
 
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            i++;
-            run++;
-            continue;
-        }
+        while (!needs_care(*p))
+            p++;
+        c = *p;
+        if (c == '\0')
+            break;
         if (c >= 0x80) {
-            n = sh_report__utf8_next(p + i, len - i, &cp);
+            /* The string ends in NUL, which no continuation byte matches,
+             * so the decoder never reads past it. */
+            n = sh_report__utf8_next(p, 4, &cp);
             if (n) {
-                i += n;
-                run += n;
+                p += n;
                 continue;
             }
             rep = "\xef\xbf\xbd";
@@ -132,23 +140,18 @@ static void json_string_out(struct sh_report_out *o, const char *s)
             rep = esc;
             rep_len = 6;
         }
-        sh_report__add(o, s + i - run, run);
-        run = 0;
+        sh_report__add(o, (const char *)run, (size_t)(p - run));
         sh_report__add(o, rep, rep_len);
-        i++;
+        p++;
+        run = p;
     }
-    sh_report__add(o, s + i - run, run);
+    sh_report__add(o, (const char *)run, (size_t)(p - run));
     sh_report__add(o, "\"", 1);
 }
 
-static void json_key(struct sh_report_out *o, const char *key, bool first)
-{
-    if (!first)
-        sh_report__add(o, ",", 1);
-    sh_report__add(o, "\"", 1);
-    sh_report__adds(o, key);
-    sh_report__add(o, "\":", 2);
-}
+/* `{"key":` for the first key, `,"key":` for the others: one literal each. */
+#define KEY(o, key) sh_report__add((o), ",\"" key "\":", sizeof(",\"" key "\":") - 1)
+#define FIRST_KEY(o, key) sh_report__add((o), "{\"" key "\":", sizeof("{\"" key "\":") - 1)
 
 static void json_list_out(struct sh_report_out *o, const sh_strlist *l)
 {
@@ -176,49 +179,48 @@ void sh_report__jsonl_finding(struct sh_report_out *o, const sh_finding *f)
     char fp[17];
 
     sh_report__fingerprint(f, fp);
-    sh_report__add(o, "{", 1);
-    json_key(o, "rule", true);
+    FIRST_KEY(o, "rule");
     json_string_out(o, f->rule);
-    json_key(o, "title", false);
+    KEY(o, "title");
     json_string_out(o, f->title);
-    json_key(o, "kind", false);
+    KEY(o, "kind");
     json_string_out(o, sh_kind_str(f->kind));
-    json_key(o, "severity", false);
+    KEY(o, "severity");
     json_string_out(o, sh_severity_str(f->severity));
-    json_key(o, "attack", false);
+    KEY(o, "attack");
     json_list_out(o, &f->attack);
-    json_key(o, "device", false);
+    KEY(o, "device");
     json_string_out(o, f->device);
-    json_key(o, "platform", false);
+    KEY(o, "platform");
     json_string_out(o, f->platform);
-    json_key(o, "path", false);
+    KEY(o, "path");
     json_string_out(o, f->path);
-    json_key(o, "line", false);
+    KEY(o, "line");
     json_line_out(o, f->line);
-    json_key(o, "end_line", false);
+    KEY(o, "end_line");
     json_line_out(o, f->line ? sh_report__end_line(f) : 0);
-    json_key(o, "evidence", false);
+    KEY(o, "evidence");
     json_string_out(o, f->evidence);
-    json_key(o, "message", false);
+    KEY(o, "message");
     json_string_out(o, f->message);
-    json_key(o, "remediation", false);
+    KEY(o, "remediation");
     json_string_out(o, f->remediation);
-    json_key(o, "references", false);
+    KEY(o, "references");
     json_list_out(o, &f->references);
-    json_key(o, "time", false);
+    KEY(o, "time");
     json_string_out(o, f->time);
-    json_key(o, "cve", false);
+    KEY(o, "cve");
     json_string_out(o, f->cve);
-    json_key(o, "state", false);
+    KEY(o, "state");
     json_string_out(o, f->state);
-    json_key(o, "fingerprint", false);
+    KEY(o, "fingerprint");
     json_string_out(o, fp);
     if (f->status) {
-        json_key(o, "status", false);
+        KEY(o, "status");
         json_string_out(o, f->status);
     }
     if (f->first_seen) {
-        json_key(o, "first_seen", false);
+        KEY(o, "first_seen");
         json_string_out(o, f->first_seen);
     }
     sh_report__add(o, "}\n", 2);
