@@ -22,7 +22,7 @@ void sh_arena_init(struct sh_arena *a, size_t max)
     a->max = max;
 }
 
-void *sh_arena_alloc(struct sh_arena *a, size_t n)
+static void *arena_take(struct sh_arena *a, size_t n, bool zero)
 {
     struct sh_arena_block *b;
     size_t need, cap;
@@ -61,15 +61,26 @@ void *sh_arena_alloc(struct sh_arena *a, size_t n)
         char *p = (char *)b->data + b->used;
         b->used += need;
         a->used_total += need;
-        memset(p, 0, need);
+        if (zero)
+            memset(p, 0, need);
         return p;
     }
 #endif
 }
 
+void *sh_arena_alloc(struct sh_arena *a, size_t n)
+{
+    return arena_take(a, n, true);
+}
+
+void *sh_arena_alloc_raw(struct sh_arena *a, size_t n)
+{
+    return arena_take(a, n, false);
+}
+
 char *sh_arena_strndup(struct sh_arena *a, const char *s, size_t n)
 {
-    char *d = sh_arena_alloc(a, n + 1);
+    char *d = arena_take(a, n + 1, false);
     if (!d)
         return NULL;
     memcpy(d, s, n);

@@ -114,6 +114,8 @@ struct sh_arena {
 
 void sh_arena_init(struct sh_arena *a, size_t max);
 void *sh_arena_alloc(struct sh_arena *a, size_t n); /* 8-byte aligned, zeroed; NULL on limit/OOM */
+/** As sh_arena_alloc, not zeroed: for buffers the caller fills before reading. */
+void *sh_arena_alloc_raw(struct sh_arena *a, size_t n);
 char *sh_arena_strndup(struct sh_arena *a, const char *s, size_t n);
 char *sh_arena_strdup(struct sh_arena *a, const char *s);
 void sh_arena_free(struct sh_arena *a);

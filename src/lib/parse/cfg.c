@@ -388,24 +388,26 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
         lines = NODE_RESERVE_MAX;
     if (!sh_size_mul(&bytes, lines, sizeof(*b->pool)))
         return SH_ENOMEM;
-    if (!(b->pool = sh_arena_alloc(&b->doc->arena, bytes)))
+    /* Not zeroed: nodes are cleared as they are taken from the pool, and
+     * the string, node-list and norm buffers are filled before they are read. */
+    if (!(b->pool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->pool_left = lines;
     if (!sh_size_add(&bytes, len, all_lines + 1))
         return SH_ENOMEM;
     if (bytes < STR_BIG)
         bytes = STR_BIG;
-    if (!(b->spool = sh_arena_alloc(&b->doc->arena, bytes)))
+    if (!(b->spool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->spool_left = bytes;
     if (!sh_size_mul(&bytes, lines, sizeof(*b->nodes)))
         return SH_ENOMEM;
-    if (!(b->nodes = sh_arena_alloc(&b->doc->arena, bytes)))
+    if (!(b->nodes = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->cap_nodes = lines;
     if (!sh_size_add(&bytes, len, all_lines + 2))
         return SH_ENOMEM;
-    if (!(b->norm = sh_arena_alloc(&b->doc->arena, bytes)))
+    if (!(b->norm = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->norm_cap = bytes;
     return SH_OK;
