@@ -392,9 +392,9 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
     const char *related, *on;
     size_t i;
 
-    sh_cvedb_info(db, ci_idx, &ci);
     if (ev.verdict == SH_CVE_NOT_FOR_PLATFORM)
         return SH_OK;
+    sh_cvedb_info(db, ci_idx, &ci);
     join_list(feats, sizeof(feats), ci.features, " or ");
     if (ci.kev_date)
         snprintf(kev, sizeof(kev), "; in CISA KEV since %s", ci.kev_date);

@@ -562,13 +562,13 @@ static int coverage_findings(struct log_state *st, sh_scan_result *res)
         const sh_device *d = res->devices[di];
         char host[256];
 
-        if (!d->hostname || !d->features.n || strlen(d->hostname) >= sizeof(host) ||
-            host_done(res, di, d->hostname))
+        if (!d->hostname || !d->features.n || strlen(d->hostname) >= sizeof(host))
             continue;
         for (i = 0; d->hostname[i]; i++)
             host[i] = (char)tolower((unsigned char)d->hostname[i]);
         host[i] = '\0';
-        if (!sh_strmap_has(&st->hosts, host))
+        /* hosts seen in the logs first: the earlier-record check is a scan */
+        if (!sh_strmap_has(&st->hosts, host) || host_done(res, di, d->hostname))
             continue;
         for (c = 0; c < SH_ARRAY_LEN(coverage) && !rc; c++) {
             struct sh_buf ids;
