@@ -445,34 +445,53 @@ out:
     return rc;
 }
 
-/* Name the device of each hit from the other analyzers' view of the same file. */
+/* Name the device of each hit from the other analyzers' view of the same
+ * file: the first device record (in the scan's sorted order) that names a
+ * host and lists the file among its sources. */
 static int finish(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res, sh_diag *diag)
 {
+    struct sh_strmap by_path = {0}; /* source path -> device index + 1 */
     size_t i, d, k;
+    int rc = SH_OK;
 
     SH_UNUSED(ctx);
     SH_UNUSED(state);
     SH_UNUSED(diag);
     for (i = 0; i < res->findings.n; i++) {
-        sh_finding *f = res->findings.v[i];
-        if (f->kind != SH_KIND_IOC || f->device || !f->path)
+        if (res->findings.v[i]->kind == SH_KIND_IOC && !res->findings.v[i]->device)
+            break;
+    }
+    if (i == res->findings.n)
+        return SH_OK; /* no unnamed hit: no index needed */
+    for (d = 0; d < res->n_devices && !rc; d++) {
+        const sh_device *dev = res->devices[d];
+        if (!dev->hostname)
             continue;
-        for (d = 0; d < res->n_devices && !f->device; d++) {
-            const sh_device *dev = res->devices[d];
-            if (!dev->hostname)
-                continue;
-            for (k = 0; k < dev->sources.n; k++) {
-                if (strcmp(dev->sources.v[k], f->path) == 0) {
-                    f->device = sh_strdup(dev->hostname);
-                    if (dev->platform && !f->platform)
-                        f->platform = sh_strdup(dev->platform);
-                    if (!f->device)
-                        return SH_ENOMEM;
-                    break;
-                }
-            }
+        for (k = 0; k < dev->sources.n && !rc; k++) {
+            if (!sh_strmap_has(&by_path, dev->sources.v[k]))
+                rc = sh_strmap_put(&by_path, dev->sources.v[k], (void *)(uintptr_t)(d + 1), NULL);
         }
     }
+    for (i = 0; i < res->findings.n && !rc; i++) {
+        sh_finding *f = res->findings.v[i];
+        const sh_device *dev;
+        uintptr_t at;
+        if (f->kind != SH_KIND_IOC || f->device || !f->path)
+            continue;
+        at = (uintptr_t)sh_strmap_get(&by_path, f->path);
+        if (!at)
+            continue;
+        dev = res->devices[at - 1];
+        f->device = sh_strdup(dev->hostname);
+        if (dev->platform && !f->platform)
+            f->platform = sh_strdup(dev->platform);
+        if (!f->device)
+            rc = SH_ENOMEM;
+        f->fingerprint[0] = '\0'; /* the device is part of it */
+    }
+    sh_strmap_free(&by_path, NULL);
+    if (rc)
+        return rc;
     return SH_OK;
 }
 

@@ -180,6 +180,10 @@ static void merge(struct scan_run *run, struct sh_scan_out *o)
     size_t i;
     int rc;
 
+    /* Fingerprints are hashed here, on the worker, rather than in the
+     * single-threaded end of the scan. */
+    for (i = 0; i < o->findings.n; i++)
+        sh_finding_fingerprint(o->findings.v[i]);
     pthread_mutex_lock(&run->lock);
     rc = sh_findings_splice(&run->res->findings, &o->findings);
     run->res->lines_unparsed += o->lines_unparsed;
@@ -530,8 +534,10 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
     rc = merge_devices(run->res);
     if (rc)
         goto out;
-    for (i = 0; i < run->res->findings.n; i++)
-        sh_finding_fingerprint(run->res->findings.v[i]);
+    for (i = 0; i < run->res->findings.n; i++) {
+        if (!run->res->findings.v[i]->fingerprint[0]) /* made or changed by finish() */
+            sh_finding_fingerprint(run->res->findings.v[i]);
+    }
     sh_findings_sort(&run->res->findings);
     rc = disambiguate(&run->res->findings);
     if (rc)

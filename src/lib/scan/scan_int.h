@@ -79,7 +79,12 @@ struct sh_analyzer {
      */
     int (*analyze_path)(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
                         const char *head, size_t head_len, struct sh_scan_out *out, sh_diag *diag);
-    /** After all files: join across files (may be NULL). Single-threaded. */
+    /**
+     * After all files: join across files (may be NULL). Single-threaded.
+     * Findings from analyze() arrive fingerprinted; a finish() that changes
+     * a fingerprinted field (rule, device, path, evidence, cve, time) of
+     * one clears its fingerprint[0] so it is hashed again.
+     */
     int (*finish)(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res, sh_diag *diag);
 };
 
