@@ -35,6 +35,7 @@ static void *arena_take(struct sh_arena *a, size_t n, bool zero)
     if (a->max && (a->used_total + need > a->max))
         return NULL;
 #ifdef SH_DEBUG_ARENA
+    SH_UNUSED(zero); /* always zeroed: calloc per allocation */
     cap = need;
     b = sh_calloc(1, sizeof(*b) + cap);
     if (!b)
