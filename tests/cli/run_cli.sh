@@ -82,5 +82,24 @@ expect_rc 0 "rules test with the log pack samples" "$BIN" rules test --sigma-tes
 expect_rc 1 "scan with SigmaHQ rules dropped in" "$BIN" scan --no-db --no-builtin --rules "${SH_CORPUS:-../shared/corpus}/sigma/rules/network/cisco" -f jsonl examples/network/logs
 grep -q '"rule":"6d844f0f-1c18-41af-8f19-33e7654edfc3"' "$T/cli.out" && ok || bad "SigmaHQ clear-logs rule fires on the example log"
 
+# The compiled-pattern cache: the first scan fills it, the second reads it
+# and reports the same; a damaged entry is recompiled; "off" writes nothing.
+export SALTHUNT_NOW=2025-09-01T00:00:00Z
+C="$T/cache"
+SALTHUNT_CACHE_DIR="$C" "$BIN" scan --no-db -q --fail-on none -f jsonl examples/network > "$T/c1.jsonl" 2>/dev/null
+n=$(ls "$C"/hs/*.hsdb 2>/dev/null | wc -l)
+[ "$n" -ge 2 ] && ok || bad "cache: expected compiled packs in $C/hs, found $n files"
+before=$(ls -l --time-style=+%s.%N "$C"/hs/ | md5sum)
+SALTHUNT_CACHE_DIR="$C" "$BIN" scan --no-db -q --fail-on none -f jsonl examples/network > "$T/c2.jsonl" 2>/dev/null
+cmp -s "$T/c1.jsonl" "$T/c2.jsonl" && ok || bad "cache: second scan differs from the first"
+[ "$(ls -l --time-style=+%s.%N "$C"/hs/ | md5sum)" = "$before" ] && ok || bad "cache: a warm run rewrote entries"
+for f in "$C"/hs/*.hsdb; do printf 'garbage' | dd of="$f" bs=1 seek=200 conv=notrunc 2>/dev/null; done
+SALTHUNT_CACHE_DIR="$C" "$BIN" scan --no-db -q --fail-on none -f jsonl examples/network > "$T/c3.jsonl" 2>/dev/null
+cmp -s "$T/c1.jsonl" "$T/c3.jsonl" && ok || bad "cache: damaged entries changed the result"
+SALTHUNT_CACHE_DIR=off HOME="$T/home" XDG_CACHE_HOME= "$BIN" scan --no-db -q --fail-on none -f jsonl examples/network > "$T/c4.jsonl" 2>/dev/null
+cmp -s "$T/c1.jsonl" "$T/c4.jsonl" && ok || bad "cache: scan without a cache differs"
+[ ! -e "$T/home/.cache" ] && ok || bad "cache: SALTHUNT_CACHE_DIR=off still wrote $T/home/.cache"
+unset SALTHUNT_NOW
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
