@@ -213,7 +213,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     const char *head;
     char *full = NULL;
     size_t head_len = 0, full_len = 0, file_bytes = 0, a;
-    bool complete = false, claimed = false, failed = false;
+    bool complete = false, claimed = false, failed = false, swept = false;
+    int scores[SH_ARRAY_LEN(run->ctx.state)];
     sh_diag d;
     int rc;
 
@@ -227,12 +228,19 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
         count(run, &run->res->n_errors, 1);
         return;
     }
+    /* An analyzer that sweeps the lines it reads spares the file a second read. */
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        const struct sh_analyzer *an = sh_scan__analyzers[a];
+        scores[a] = an->detect(head, head_len);
+        if (scores[a] > 0 && an->sweeps && an->analyze_path && !(complete && an->analyze) &&
+            an->sweeps(&run->ctx, run->ctx.state[a], scratch[a], path))
+            swept = true;
+    }
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         struct sh_scan_out o;
-        int score = an->detect(head, head_len);
 
-        if (score <= 0)
+        if (scores[a] <= 0 || (swept && an->always))
             continue;
         memset(&o, 0, sizeof(o));
         sh_diag_clear(&d);

@@ -47,8 +47,12 @@ struct sg_hits {
     struct sh_ptrvec hits; /* struct sg_hit * */
     struct sh_ptrvec segs;
     struct sh_ptrvec gaps;
+    struct sh_ptrvec subs; /* struct sh_arena *, owned: arenas of absorbed stores */
+    size_t sub_bytes;
     size_t max_bytes;
     size_t evicted;
+    /* Consecutive hits of one file share one copy of its path. */
+    const char *path_copy;
 };
 
 int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
@@ -71,8 +75,46 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_ptrvec_free(&h->hits);
     sh_ptrvec_free(&h->segs);
     sh_ptrvec_free(&h->gaps);
+    while (h->subs.n) {
+        struct sh_arena *a = h->subs.v[--h->subs.n];
+        sh_arena_free(a);
+        sh_free(a);
+    }
+    sh_ptrvec_free(&h->subs);
     sh_arena_free(&h->arena);
     sh_free(h);
+}
+
+int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_base)
+{
+    struct sh_arena *a;
+    size_t i;
+
+    if (!src->hits.n && !src->evicted)
+        return SH_OK;
+    if (h->arena.used_total + h->sub_bytes >= h->max_bytes) {
+        h->evicted += src->hits.n + src->evicted;
+        return SH_OK;
+    }
+    a = sh_malloc(sizeof(*a));
+    if (!a || sh_ptrvec_push(&h->subs, a)) {
+        sh_free(a);
+        return SH_ENOMEM;
+    }
+    for (i = 0; i < src->hits.n; i++) {
+        struct sg_hit *x = src->hits.v[i];
+        x->line += line_base;
+        if (sh_ptrvec_push(&h->hits, x))
+            return SH_ENOMEM; /* src's arena is h's now: the hits stay valid */
+    }
+    *a = src->arena;
+    sh_arena_init(&src->arena, 0);
+    h->sub_bytes += a->used_total;
+    h->evicted += src->evicted;
+    src->hits.n = 0;
+    src->evicted = 0;
+    src->path_copy = NULL;
+    return SH_OK;
 }
 
 size_t sh_sigma__hits_evicted(const struct sg_hits *h)
@@ -87,7 +129,7 @@ size_t sh_sigma__hits_count(const struct sg_hits *h)
 
 static bool full(struct sg_hits *h)
 {
-    if (h->arena.used_total < h->max_bytes)
+    if (h->arena.used_total + h->sub_bytes < h->max_bytes)
         return false;
     h->evicted++;
     return true;
@@ -116,7 +158,9 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
     x->host = v ? adup(h, v, n, MAX_VAL) : NULL;
     if (v && !x->host)
         return SH_ENOMEM;
-    x->path = adup(h, path, strlen(path), 4096);
+    if (!h->path_copy || strncmp(h->path_copy, path, 4096) != 0)
+        h->path_copy = adup(h, path, strlen(path), 4096);
+    x->path = h->path_copy;
     x->line = ev->line;
     x->raw = adup(h, ev->raw, ev->raw_len, MAX_RAW);
     if (r->nkeep) {
@@ -204,7 +248,7 @@ static int cmp_hit(const void *pa, const void *pb)
 
     if (a->ts_ms != b->ts_ms)
         return a->ts_ms < b->ts_ms ? -1 : 1;
-    c = strcmp(a->path, b->path);
+    c = a->path == b->path ? 0 : strcmp(a->path, b->path);
     if (c)
         return c;
     if (a->line != b->line)
@@ -652,12 +696,13 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
         u.ud = ud;
         u.all = all;
         rc = run_one(&u);
-        /* results become input for correlations that read this one */
+        /* results become input for correlations that read this one (the
+         * store stays sorted: re-sort only when results were added) */
         for (i = 0; i < u.out.n && !rc; i++)
             rc = sh_ptrvec_push(&h->hits, u.out.v[i]);
-        sh_ptrvec_free(&u.out);
-        if (!rc && h->hits.n > 1)
+        if (!rc && u.out.n && h->hits.n > 1)
             qsort(h->hits.v, h->hits.n, sizeof(void *), cmp_hit);
+        sh_ptrvec_free(&u.out);
     }
     return rc;
 }
@@ -676,11 +721,37 @@ struct tl_gap {
 };
 
 #define TL_MAX_GAPS 10000
+#define TL_MAX_DEVICES 65536
+
+/* A range's view of one device (chunk timelines). */
+struct tl_cdev {
+    int64_t max_ts;
+    uint64_t max_line;
+    char host[]; /* NUL-terminated */
+};
+
+/* Chunk timelines keep, in line order, each device's first event in the
+ * range and every event that is a silence measured from the range alone
+ * (`lc`: the latest time before it in the range). Measured from the whole
+ * file the latest time before it can only be later, so the file's
+ * silences are among these; merge() decides which with the time the
+ * device had reached before the range. */
+struct tl_ent {
+    const char *host; /* the tl_cdev's */
+    char *raw;
+    uint64_t line;
+    int64_t ts, lc;
+    bool first;
+};
 
 struct sg_timeline {
-    struct sh_strmap devs; /* host -> struct tl_dev * */
+    struct sh_strmap devs; /* host -> struct tl_dev * (chunk: struct tl_cdev *) */
     struct sh_ptrvec gaps; /* struct tl_gap *, owned */
     int64_t min_gap;
+    bool chunk;
+    bool overflow;         /* chunk: a bound was hit; merge() refuses */
+    struct sh_ptrvec ents; /* chunk: struct tl_ent *, owned */
+    size_t ncand;
 };
 
 static void tl_gap_free(void *p)
@@ -705,10 +776,34 @@ int sh_sigma__timeline_new(struct sg_timeline **out, int64_t min_gap_ms)
     return SH_OK;
 }
 
+int sh_sigma__timeline_chunk_new(struct sg_timeline **out, int64_t min_gap_ms)
+{
+    int rc = sh_sigma__timeline_new(out, min_gap_ms);
+
+    if (!rc)
+        (*out)->chunk = true;
+    return rc;
+}
+
+static void chunk_reset(struct sg_timeline *t)
+{
+    while (t->ents.n) {
+        struct tl_ent *e = t->ents.v[--t->ents.n];
+        sh_free(e->raw);
+        sh_free(e);
+    }
+    t->ncand = 0;
+    t->overflow = false;
+    sh_strmap_free(&t->devs, sh_free);
+    memset(&t->devs, 0, sizeof(t->devs));
+}
+
 void sh_sigma__timeline_free(struct sg_timeline *t)
 {
     if (!t)
         return;
+    chunk_reset(t);
+    sh_ptrvec_free(&t->ents);
     sh_strmap_free(&t->devs, sh_free);
     while (t->gaps.n)
         tl_gap_free(t->gaps.v[--t->gaps.n]);
@@ -716,7 +811,136 @@ void sh_sigma__timeline_free(struct sg_timeline *t)
     sh_free(t);
 }
 
-#define TL_MAX_DEVICES 65536
+static int chunk_push(struct sg_timeline *t, const struct tl_cdev *d, const struct sh_log_event *ev,
+                      int64_t lc, bool first)
+{
+    struct tl_ent *e = sh_calloc(1, sizeof(*e));
+
+    if (!e)
+        return SH_ENOMEM;
+    e->host = d->host;
+    e->raw = sh_strndup(ev->raw, ev->raw_len < MAX_RAW ? ev->raw_len : MAX_RAW);
+    e->line = ev->line;
+    e->ts = ev->ts_ms;
+    e->lc = lc;
+    e->first = first;
+    if (!e->raw || sh_ptrvec_push(&t->ents, e)) {
+        sh_free(e->raw);
+        sh_free(e);
+        return SH_ENOMEM;
+    }
+    return SH_OK;
+}
+
+static int chunk_event(struct sg_timeline *t, const char *host, size_t n,
+                       const struct sh_log_event *ev)
+{
+    struct tl_cdev *d = sh_strmap_get(&t->devs, host);
+
+    if (!d) {
+        if (t->devs.n >= TL_MAX_DEVICES) {
+            t->overflow = true;
+            return SH_OK;
+        }
+        d = sh_malloc(sizeof(*d) + n + 1);
+        if (!d)
+            return SH_ENOMEM;
+        memcpy(d->host, host, n + 1);
+        d->max_ts = ev->ts_ms;
+        d->max_line = ev->line;
+        if (sh_strmap_put(&t->devs, host, d, NULL)) {
+            sh_free(d);
+            return SH_ENOMEM;
+        }
+        return chunk_push(t, d, ev, 0, true);
+    }
+    if (ev->ts_ms - d->max_ts > t->min_gap) {
+        int rc;
+        if (t->ncand >= TL_MAX_GAPS) {
+            t->overflow = true;
+        } else {
+            t->ncand++;
+            if ((rc = chunk_push(t, d, ev, d->max_ts, false)))
+                return rc;
+        }
+    }
+    if (ev->ts_ms > d->max_ts) {
+        d->max_ts = ev->ts_ms;
+        d->max_line = ev->line;
+    }
+    return SH_OK;
+}
+
+static int add_gap(struct sg_timeline *t, const char *host, const char *raw, uint64_t line,
+                   int64_t from, int64_t to)
+{
+    struct tl_gap *g = sh_calloc(1, sizeof(*g));
+
+    if (!g)
+        return SH_ENOMEM;
+    g->host = sh_strdup(host);
+    g->raw = sh_strdup(raw);
+    g->line = line;
+    g->from_ts = from;
+    g->to_ts = to;
+    if (!g->host || !g->raw || sh_ptrvec_push(&t->gaps, g)) {
+        tl_gap_free(g);
+        return SH_ENOMEM;
+    }
+    return SH_OK;
+}
+
+int sh_sigma__timeline_merge(struct sg_timeline *t, struct sg_timeline *c, uint64_t line_base)
+{
+    size_t i;
+    int rc = SH_OK;
+
+    if (c->overflow)
+        return SH_ELIMIT;
+    for (i = 0; i < c->ents.n && !rc; i++) {
+        const struct tl_ent *e = c->ents.v[i];
+        struct tl_dev *d = sh_strmap_get(&t->devs, e->host);
+        int64_t from;
+
+        if (!d && e->first) {
+            /* a device new to the file starts its segment here */
+            if (t->devs.n >= TL_MAX_DEVICES)
+                continue;
+            d = sh_calloc(1, sizeof(*d));
+            if (!d || sh_strmap_put(&t->devs, e->host, d, NULL)) {
+                sh_free(d);
+                rc = SH_ENOMEM;
+                break;
+            }
+            d->first_ts = d->last_ts = e->ts;
+            d->first_line = d->last_line = e->line + line_base;
+            continue;
+        }
+        if (!d)
+            continue;
+        /* d->last_ts is still the time reached before this range (the
+         * range's own maxima are applied below), or the range's first
+         * event when the range started the device */
+        from = e->first ? d->last_ts : (d->last_ts > e->lc ? d->last_ts : e->lc);
+        if (e->ts - from > t->min_gap && t->gaps.n < TL_MAX_GAPS)
+            rc = add_gap(t, e->host, e->raw, e->line + line_base, from, e->ts);
+    }
+    for (i = 0; i < c->devs.cap && !rc; i++) {
+        const struct tl_cdev *cd;
+        struct tl_dev *d;
+        if (!c->devs.ents || !c->devs.ents[i].key)
+            continue;
+        cd = c->devs.ents[i].val;
+        d = sh_strmap_get(&t->devs, cd->host);
+        if (d && cd->max_ts > d->last_ts) {
+            d->last_ts = cd->max_ts;
+            d->last_line = cd->max_line + line_base;
+        }
+    }
+    chunk_reset(c);
+    return rc;
+}
+
 
 int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev)
 {
@@ -734,6 +958,8 @@ int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *e
         n = MAX_VAL;
     memcpy(host, v, n);
     host[n] = '\0';
+    if (t->chunk)
+        return chunk_event(t, host, n, ev);
     d = sh_strmap_get(&t->devs, host);
     if (!d) {
         if (t->devs.n >= TL_MAX_DEVICES)
