@@ -441,7 +441,12 @@ static int on_event(const struct sh_log_event *ev, void *ud)
 #define LOG_MAX_LINE SH_LOGREADER_MAX_LINE_DEFAULT
 #define BLOCK ((size_t)1 << 20)
 #define BUF_CAP (BLOCK + SH_IOC_SWEEP_WINDOW)
-#define RANGE_MIN ((uint64_t)16 << 20) /* files below two of these: one range */
+/* Files below two ranges are read by one thread. Tests build with a small
+ * value to exercise the joins on small files. */
+#ifndef SH_LOG_RANGE_MIN
+#define SH_LOG_RANGE_MIN ((uint64_t)16 << 20)
+#endif
+#define RANGE_MIN ((uint64_t)SH_LOG_RANGE_MIN)
 #define RANGES_PER_THREAD 4
 #define MAX_THREADS 64
 #define SPLIT_LOOK ((size_t)256 << 10)

@@ -53,6 +53,32 @@ struct sg_hits {
     size_t evicted;
     /* Consecutive hits of one file share one copy of its path. */
     const char *path_copy;
+    /* Matches of absent-only rules (sg_rule.absent_for), by rule, group and
+     * window-sized time bucket: struct absent_bucket * in the arena. */
+    struct sh_strmap absent;
+};
+
+/*
+ * An absence correlation asks of each event of its rules only whether an
+ * event of its absent rule, same group, sorted before it, lies within
+ * `timespan` before it. Cut time into buckets of one timespan: such an
+ * event exists exactly when the latest one of the bucket before (in sort
+ * order) or the earliest one of the event's own bucket qualifies, so
+ * those two per bucket are all the store keeps of absent-only rules:
+ * memory grows with groups and time covered, not with events.
+ */
+struct absent_slot {
+    int64_t ts;
+    uint64_t line;
+    const char *path;
+};
+
+struct absent_bucket {
+    int rule;
+    const char *host;
+    const char **keys, **vals;
+    size_t nkv;
+    struct absent_slot lo, hi;
 };
 
 int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
@@ -68,6 +94,19 @@ int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
     return SH_OK;
 }
 
+/* cmp_hit's order for two matches of one rule */
+static int slot_cmp(const struct absent_slot *a, const struct absent_slot *b)
+{
+    int c;
+
+    if (a->ts != b->ts)
+        return a->ts < b->ts ? -1 : 1;
+    c = a->path == b->path ? 0 : strcmp(a->path, b->path);
+    if (c)
+        return c;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
 void sh_sigma__hits_free(struct sg_hits *h)
 {
     if (!h)
@@ -75,6 +114,7 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_ptrvec_free(&h->hits);
     sh_ptrvec_free(&h->segs);
     sh_ptrvec_free(&h->gaps);
+    sh_strmap_free(&h->absent, NULL);
     while (h->subs.n) {
         struct sh_arena *a = h->subs.v[--h->subs.n];
         sh_arena_free(a);
@@ -89,32 +129,52 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
 {
     struct sh_arena *a;
     size_t i;
+    int rc = SH_OK;
 
-    if (!src->hits.n && !src->evicted)
+    if (!src->hits.n && !src->evicted && !src->absent.n)
         return SH_OK;
     if (h->arena.used_total + h->sub_bytes >= h->max_bytes) {
-        h->evicted += src->hits.n + src->evicted;
+        h->evicted += src->hits.n + src->absent.n + src->evicted;
         return SH_OK;
     }
+    /* src's memory becomes h's first, so whatever h points into stays valid */
     a = sh_malloc(sizeof(*a));
     if (!a || sh_ptrvec_push(&h->subs, a)) {
         sh_free(a);
         return SH_ENOMEM;
     }
-    for (i = 0; i < src->hits.n; i++) {
-        struct sg_hit *x = src->hits.v[i];
-        x->line += line_base;
-        if (sh_ptrvec_push(&h->hits, x))
-            return SH_ENOMEM; /* src's arena is h's now: the hits stay valid */
-    }
     *a = src->arena;
     sh_arena_init(&src->arena, 0);
+    src->path_copy = NULL;
     h->sub_bytes += a->used_total;
     h->evicted += src->evicted;
-    src->hits.n = 0;
     src->evicted = 0;
-    src->path_copy = NULL;
-    return SH_OK;
+    for (i = 0; i < src->absent.cap && !rc; i++) {
+        struct absent_bucket *b, *d;
+        if (!src->absent.ents || !src->absent.ents[i].key)
+            continue;
+        b = src->absent.ents[i].val;
+        b->lo.line += line_base;
+        b->hi.line += line_base;
+        d = sh_strmap_get(&h->absent, src->absent.ents[i].key);
+        if (!d) {
+            rc = sh_strmap_put(&h->absent, src->absent.ents[i].key, b, NULL);
+            continue;
+        }
+        if (slot_cmp(&b->lo, &d->lo) < 0)
+            d->lo = b->lo;
+        if (slot_cmp(&b->hi, &d->hi) > 0)
+            d->hi = b->hi;
+    }
+    sh_strmap_free(&src->absent, NULL);
+    memset(&src->absent, 0, sizeof(src->absent));
+    for (i = 0; i < src->hits.n && !rc; i++) {
+        struct sg_hit *x = src->hits.v[i];
+        x->line += line_base;
+        rc = sh_ptrvec_push(&h->hits, x);
+    }
+    src->hits.n = 0;
+    return rc;
 }
 
 size_t sh_sigma__hits_evicted(const struct sg_hits *h)
@@ -140,15 +200,145 @@ static char *adup(struct sg_hits *h, const char *s, size_t n, size_t max)
     return sh_arena_strndup(&h->arena, s ? s : "", s ? (n < max ? n : max) : 0);
 }
 
+/* What hit_val() would give for `name` on the hit hits_add() makes of ev. */
+static const char *ev_val(const struct sg_corr *k, const struct sg_rule *r,
+                          const struct sh_log_event *ev, const char *name, size_t *len)
+{
+    const char *f = sh_sigma__corr_field(k, r, name), *v = NULL;
+    size_t i, n = 0;
+    bool kept = strcmp(f, "host") == 0;
+
+    for (i = 0; i < r->nkeep && !kept; i++)
+        kept = strcmp(r->keep[i], f) == 0;
+    if (kept)
+        v = sh_sigma__event_field(ev, f, &n);
+    if (v && strcmp(f, "host") != 0 && !sh_sigma__event_field(ev, "host", len) && 0)
+        v = NULL;
+    *len = v ? strnlen(v, n < MAX_VAL ? n : MAX_VAL) : 0;
+    return v;
+}
+
+/* Keep a match of an absent-only rule as its bucket's earliest or latest;
+ * 1 when the match needs a plain hit instead (a key too long). */
+static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
+                      const char *path)
+{
+    const struct sg_corr *k = r->absent_for->corr;
+    char key[4096];
+    size_t kl, g, i, n = 0;
+    int64_t b, T = k->timespan_ms;
+    struct absent_slot sl;
+    struct absent_bucket *bk;
+    const char *v;
+    int w;
+
+    if (!ev->ts_ms)
+        return SH_OK; /* hits without a time take part in no correlation */
+    b = ev->ts_ms >= 0 ? ev->ts_ms / T : -((-ev->ts_ms + T - 1) / T);
+    w = snprintf(key, sizeof(key), "%d\x1e%lld\x1eg", r->index, (long long)b);
+    if (w < 0 || (size_t)w >= sizeof(key))
+        return 1;
+    kl = (size_t)w;
+    for (g = 0; g < k->ngb; g++) {
+        v = ev_val(k, r, ev, k->group_by[g], &n);
+        if (kl + n + 2 > sizeof(key))
+            return 1;
+        if (v)
+            memcpy(key + kl, v, n);
+        kl += n;
+        key[kl++] = '\x1f';
+    }
+    key[kl] = '\0';
+    if (!h->path_copy || strncmp(h->path_copy, path, 4096) != 0)
+        h->path_copy = adup(h, path, strlen(path), 4096);
+    if (!h->path_copy)
+        return SH_ENOMEM;
+    sl.ts = ev->ts_ms;
+    sl.line = ev->line;
+    sl.path = h->path_copy;
+    bk = sh_strmap_get(&h->absent, key);
+    if (bk) {
+        if (slot_cmp(&sl, &bk->lo) < 0)
+            bk->lo = sl;
+        if (slot_cmp(&sl, &bk->hi) > 0)
+            bk->hi = sl;
+        return SH_OK;
+    }
+    bk = sh_arena_alloc(&h->arena, sizeof(*bk));
+    if (!bk)
+        return SH_ENOMEM;
+    bk->rule = r->index;
+    bk->lo = bk->hi = sl;
+    v = sh_sigma__event_field(ev, "host", &n);
+    bk->host = v ? adup(h, v, n, MAX_VAL) : NULL;
+    if (v && !bk->host)
+        return SH_ENOMEM;
+    if (r->nkeep) {
+        bk->keys = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
+        bk->vals = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
+        if (!bk->keys || !bk->vals)
+            return SH_ENOMEM;
+        for (i = 0; i < r->nkeep; i++) {
+            bk->keys[i] = r->keep[i];
+            v = sh_sigma__event_field(ev, r->keep[i], &n);
+            bk->vals[i] = v ? adup(h, v, n, MAX_VAL) : NULL;
+        }
+        bk->nkv = r->nkeep;
+    }
+    return sh_strmap_put(&h->absent, key, bk, NULL);
+}
+
+/* Before correlating: the kept absent-rule matches become hits. */
+static int absent_hits(struct sg_hits *h)
+{
+    size_t i;
+    int j;
+
+    for (i = 0; i < h->absent.cap; i++) {
+        const struct absent_bucket *bk;
+        if (!h->absent.ents || !h->absent.ents[i].key)
+            continue;
+        bk = h->absent.ents[i].val;
+        for (j = 0; j < 2; j++) {
+            const struct absent_slot *sl = j ? &bk->hi : &bk->lo;
+            struct sg_hit *x;
+            if (j && slot_cmp(&bk->lo, &bk->hi) == 0)
+                break;
+            x = sh_arena_alloc(&h->arena, sizeof(*x));
+            if (!x || !(x->contrib = sh_arena_alloc(&h->arena, sizeof(*x->contrib))))
+                return SH_ENOMEM;
+            x->rule = bk->rule;
+            x->ts_ms = sl->ts;
+            x->host = bk->host;
+            x->path = sl->path;
+            x->line = sl->line;
+            x->raw = "";
+            x->keys = bk->keys;
+            x->vals = bk->vals;
+            x->nkv = bk->nkv;
+            x->contrib[0] = x;
+            x->ncontrib = x->ncontrib_total = 1;
+            if (sh_ptrvec_push(&h->hits, x))
+                return SH_ENOMEM;
+        }
+    }
+    sh_strmap_free(&h->absent, NULL);
+    memset(&h->absent, 0, sizeof(h->absent));
+    return SH_OK;
+}
+
 int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
                        const char *path)
 {
     struct sg_hit *x;
     const char *v;
     size_t n = 0, i;
+    int rc;
 
     if (full(h))
         return SH_OK;
+    if (r->absent_for && (rc = absent_add(h, r, ev, path)) <= 0)
+        return rc;
     x = sh_arena_alloc(&h->arena, sizeof(*x));
     if (!x)
         return SH_ENOMEM;
@@ -680,7 +870,9 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
     size_t c, i;
     int rc = SH_OK;
 
-    rc = join_segments(h, sh_sigma__min_gap_ms(set));
+    rc = absent_hits(h);
+    if (!rc)
+        rc = join_segments(h, sh_sigma__min_gap_ms(set));
     if (rc)
         return rc;
     if (h->hits.n > 1)

@@ -163,6 +163,10 @@ struct sg_rule {
     char **keep;
     size_t nkeep;
     int index;
+    /* The one correlation that reads this rule, when it reads it only as
+     * its x-salthunt-absent rule: the hit store keeps just what that
+     * correlation can tell apart (sigma_corr.c). */
+    const struct sg_rule *absent_for;
 };
 
 struct sg_filter {
