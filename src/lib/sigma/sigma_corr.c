@@ -51,8 +51,10 @@ struct sg_hits {
     size_t sub_bytes;
     size_t max_bytes;
     size_t evicted;
-    /* Consecutive hits of one file share one copy of its path. */
+    /* Consecutive hits of one file share one copy of its path; hosts and
+     * other kept values one copy each (up to INTERN_MAX of them). */
     const char *path_copy;
+    struct sh_strmap intern;
     /* Matches of absent-only rules (sg_rule.absent_for), by rule, group and
      * window-sized time bucket: struct absent_bucket * in the arena. */
     struct sh_strmap absent;
@@ -115,6 +117,7 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_ptrvec_free(&h->segs);
     sh_ptrvec_free(&h->gaps);
     sh_strmap_free(&h->absent, NULL);
+    sh_strmap_free(&h->intern, NULL);
     while (h->subs.n) {
         struct sh_arena *a = h->subs.v[--h->subs.n];
         sh_arena_free(a);
@@ -146,6 +149,8 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     *a = src->arena;
     sh_arena_init(&src->arena, 0);
     src->path_copy = NULL;
+    sh_strmap_free(&src->intern, NULL);
+    memset(&src->intern, 0, sizeof(src->intern));
     h->sub_bytes += a->used_total;
     h->evicted += src->evicted;
     src->evicted = 0;
@@ -198,6 +203,26 @@ static bool full(struct sg_hits *h)
 static char *adup(struct sg_hits *h, const char *s, size_t n, size_t max)
 {
     return sh_arena_strndup(&h->arena, s ? s : "", s ? (n < max ? n : max) : 0);
+}
+
+#define INTERN_MAX 65536
+
+/* adup() of a short value, shared with earlier hits of the same value. */
+static const char *vdup(struct sg_hits *h, const char *s, size_t n)
+{
+    char key[MAX_VAL + 1];
+    char *v;
+
+    n = strnlen(s, n < MAX_VAL ? n : MAX_VAL);
+    memcpy(key, s, n);
+    key[n] = '\0';
+    v = sh_strmap_get(&h->intern, key);
+    if (v)
+        return v;
+    v = sh_arena_strndup(&h->arena, key, n);
+    if (v && h->intern.n < INTERN_MAX && sh_strmap_put(&h->intern, key, v, NULL))
+        return NULL;
+    return v;
 }
 
 /* What hit_val() would give for `name` on the hit hits_add() makes of ev. */
@@ -345,7 +370,7 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
     x->rule = r->index;
     x->ts_ms = ev->ts_ms;
     v = sh_sigma__event_field(ev, "host", &n);
-    x->host = v ? adup(h, v, n, MAX_VAL) : NULL;
+    x->host = v ? vdup(h, v, n) : NULL;
     if (v && !x->host)
         return SH_ENOMEM;
     if (!h->path_copy || strncmp(h->path_copy, path, 4096) != 0)
@@ -354,14 +379,15 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
     x->line = ev->line;
     x->raw = adup(h, ev->raw, ev->raw_len, MAX_RAW);
     if (r->nkeep) {
-        x->keys = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
+        x->keys = (void *)r->keep; /* the set outlives the store */
         x->vals = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
-        if (!x->keys || !x->vals)
+        if (!x->vals)
             return SH_ENOMEM;
         for (i = 0; i < r->nkeep; i++) {
-            x->keys[i] = r->keep[i];
             v = sh_sigma__event_field(ev, r->keep[i], &n);
-            x->vals[i] = v ? adup(h, v, n, MAX_VAL) : NULL;
+            x->vals[i] = v ? vdup(h, v, n) : NULL;
+            if (v && !x->vals[i])
+                return SH_ENOMEM;
         }
         x->nkv = r->nkeep;
     }

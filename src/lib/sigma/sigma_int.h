@@ -217,6 +217,10 @@ struct sg_scratch {
     size_t selmemo_cap;
     void *md; /* pcre2 match data */
     char lower[8192];
+    /* The current event's raw line lower-cased, made on first need: most
+     * fields are slices of it, and many items read the same field. */
+    bool raw_lowered;
+    char lower_raw[8192];
 };
 
 /* ---- internal API ---- */
