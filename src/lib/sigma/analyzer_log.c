@@ -722,8 +722,8 @@ static size_t plan(struct plain_run *pr, uint64_t size, unsigned threads)
     pr->n = 1;
     for (k = 1; k < want; k++) {
         struct chunk *c = &pr->chunks[pr->n];
-        uint64_t s = split_after(pr->fd, size / want * k, size, pr->w->lane->buf, &c->seed,
-                                 &c->seed_len);
+        uint64_t s =
+            split_after(pr->fd, size / want * k, size, pr->w->lane->buf, &c->seed, &c->seed_len);
         if (s <= last) {
             sh_free(c->seed);
             c->seed = NULL;
@@ -794,8 +794,8 @@ static int take_findings(sh_findings *dst, sh_findings *src, uint64_t base, size
  * when the ranges cannot be joined exactly and the file must be read in
  * one piece (threads = 1).
  */
-static int plain_run(struct plain_run *pr, uint64_t size, unsigned threads,
-                     struct sh_scan_out *out, sh_diag *diag)
+static int run_ranges(struct plain_run *pr, uint64_t size, unsigned threads,
+                      struct sh_scan_out *out, sh_diag *diag)
 {
     struct sg_timeline *ftl = NULL;
     struct sh_strmap hosts = {0};
@@ -956,9 +956,9 @@ static int analyze_plain(const struct sh_scan_ctx *ctx, struct log_state *st, st
     pr.sweep = sweep && sh_ioc__lines_wanted(ctx);
     pr.opts = (struct sh_syslog_opts)SH_SYSLOG_OPTS_INIT;
     pr.opts.ref_ms = (int64_t)sb.st_mtime * 1000; /* as sh_logfile_each does */
-    rc = plain_run(&pr, (uint64_t)sb.st_size, scan_jobs(ctx), out, diag);
+    rc = run_ranges(&pr, (uint64_t)sb.st_size, scan_jobs(ctx), out, diag);
     if (rc == SH_ELIMIT)
-        rc = plain_run(&pr, (uint64_t)sb.st_size, 1, out, diag);
+        rc = run_ranges(&pr, (uint64_t)sb.st_size, 1, out, diag);
     close(fd);
     return rc;
 }

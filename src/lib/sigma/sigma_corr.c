@@ -1159,7 +1159,6 @@ int sh_sigma__timeline_merge(struct sg_timeline *t, struct sg_timeline *c, uint6
     return rc;
 }
 
-
 int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev)
 {
     char host[MAX_VAL + 1];
