@@ -197,8 +197,7 @@ static sh_sigma_set *load(void)
 
     if (sh_sigma_set_new(&s))
         return NULL;
-    if (sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d) ||
-        sh_sigma_compile(s, NULL, &d)) {
+    if (sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d) || sh_sigma_compile(s, NULL, &d)) {
         sh_sigma_set_free(s);
         return NULL;
     }
