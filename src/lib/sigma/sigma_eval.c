@@ -437,6 +437,9 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+_Static_assert(SH_LOG_SCRATCH <= sizeof(((struct sg_scratch *)0)->other) / 2,
+               "the prefilter's buffer holds an event's scratch and room for more");
+
 static bool inside(const char *p, const char *base, size_t len)
 {
     return (uintptr_t)p >= (uintptr_t)base && (uintptr_t)p < (uintptr_t)base + len;
@@ -453,20 +456,27 @@ int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma
     s->raw_lowered = false;
     if (set->mpm) {
         uint32_t f;
+        size_t n = ev->scratch_used <= SH_LOG_SCRATCH ? ev->scratch_used : SH_LOG_SCRATCH;
         sh_sigma__mpm_scan(set->mpm, s->hs_scratch, ev->raw, ev->raw_len, on_pattern, s);
-        if (ev->scratch_used)
-            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, ev->scratch,
-                               ev->scratch_used <= SH_LOG_SCRATCH ? ev->scratch_used
-                                                                  : SH_LOG_SCRATCH,
-                               on_pattern, s);
-        /* values stored elsewhere (static strings) are scanned one by one */
+        /* The decoded values and the values stored elsewhere (static
+         * strings) in one scan, newline-separated: a match across a
+         * separator only proposes a rule that full evaluation rejects. */
+        memcpy(s->other, ev->scratch, n);
         for (f = 0; f < ev->n_fields && f < SH_LOG_MAX_FIELDS; f++) {
             const struct sh_log_field *fl = &ev->fields[f];
             if (!fl->value || !fl->len || inside(fl->value, ev->raw, ev->raw_len + 1) ||
                 inside(fl->value, ev->scratch, SH_LOG_SCRATCH))
                 continue;
-            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, fl->value, fl->len, on_pattern, s);
+            if (n + 1 + fl->len <= sizeof(s->other)) {
+                s->other[n++] = '\n';
+                memcpy(s->other + n, fl->value, fl->len);
+                n += fl->len;
+            } else {
+                sh_sigma__mpm_scan(set->mpm, s->hs_scratch, fl->value, fl->len, on_pattern, s);
+            }
         }
+        if (n)
+            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, s->other, n, on_pattern, s);
     }
     for (i = 0; i < set->nalways; i++) {
         int r = set->always[i];

@@ -221,6 +221,8 @@ struct sg_scratch {
      * fields are slices of it, and many items read the same field. */
     bool raw_lowered;
     char lower_raw[8192];
+    /* the event's text outside its raw line, for one prefilter scan */
+    char other[8192];
 };
 
 /* ---- internal API ---- */
