@@ -65,5 +65,17 @@ for j in 1 2; do
   fi
 done
 
+# A NUL byte in the head makes the sweep skip a file as binary; the log
+# analyzer must not sweep it either.
+{ head -3 "$T/day.log"; printf 'Mar 12 10:00:00 10.0.1.1 5: r1: %%SYS-5-CONFIG_I: x\0y 1.222.84.29\n'
+  sed -n 4,3000p "$T/day.log"; } > "$T/nul.log"
+gzip -c "$T/nul.log" > "$T/nul.log.gz"; touch -r "$T/nul.log" "$T/nul.log.gz"
+"$BIN" scan --no-db -q --fail-on none -f jsonl "$T/nul.log" | sed 's/,"fingerprint":"[0-9a-f]*"//' > "$T/nul-plain.jsonl"
+"$BIN" scan --no-db -q --fail-on none -f jsonl "$T/nul.log.gz" \
+  | sed 's/nul\.log\.gz/nul.log/g; s/,"fingerprint":"[0-9a-f]*"//' > "$T/nul-gz.jsonl"
+[ -s "$T/nul-plain.jsonl" ] && cmp -s "$T/nul-plain.jsonl" "$T/nul-gz.jsonl" && ok \
+  || bad "a log with a NUL in its head: plain and gzip give different findings"
+grep -q '"rule":"IOC\.' "$T/nul-plain.jsonl" && bad "a file the sweep calls binary was swept" || ok
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -228,14 +228,19 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
         count(run, &run->res->n_errors, 1);
         return;
     }
-    /* An analyzer that sweeps the lines it reads spares the file a second read. */
+    /* An analyzer that sweeps the lines it reads spares the file a second
+     * read, when the sweep (the `always` analyzers) wants the file at all. */
     for (a = 0; a < sh_scan__n_analyzers; a++) {
+        scores[a] = sh_scan__analyzers[a]->detect(head, head_len);
+        swept |= sh_scan__analyzers[a]->always && scores[a] > 0;
+    }
+    for (a = 0; a < sh_scan__n_analyzers && swept; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
-        scores[a] = an->detect(head, head_len);
         if (scores[a] > 0 && an->sweeps && an->analyze_path && !(complete && an->analyze) &&
             an->sweeps(&run->ctx, run->ctx.state[a], scratch[a], path))
-            swept = true;
+            break;
     }
+    swept = swept && a < sh_scan__n_analyzers;
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         struct sh_scan_out o;
