@@ -890,10 +890,36 @@ static int run_one(struct run *u)
     return rc;
 }
 
+/* Merge the new hits `add` into the sorted `all`: the order a sort of the
+ * two together gives, in time linear in `all` (it holds every match). */
+static int merge_sorted(struct sh_ptrvec *all, struct sh_ptrvec *add)
+{
+    void **v;
+    size_t i = 0, j = 0, k = 0, n;
+
+    if (add->n > 1)
+        qsort(add->v, add->n, sizeof(void *), cmp_hit);
+    if (!sh_size_add(&n, all->n, add->n) || n > SIZE_MAX / sizeof(void *))
+        return SH_ELIMIT;
+    v = sh_malloc((n ? n : 1) * sizeof(void *));
+    if (!v)
+        return SH_ENOMEM;
+    while (i < all->n || j < add->n) {
+        if (j == add->n || (i < all->n && cmp_hit(&all->v[i], &add->v[j]) <= 0))
+            v[k++] = all->v[i++];
+        else
+            v[k++] = add->v[j++];
+    }
+    sh_free(all->v);
+    all->v = v;
+    all->n = all->cap = n;
+    return SH_OK;
+}
+
 int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool all,
                        sh_sigma_corr_cb cb, void *ud)
 {
-    size_t c, i;
+    size_t c;
     int rc = SH_OK;
 
     rc = absent_hits(h);
@@ -914,12 +940,9 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
         u.ud = ud;
         u.all = all;
         rc = run_one(&u);
-        /* results become input for correlations that read this one (the
-         * store stays sorted: re-sort only when results were added) */
-        for (i = 0; i < u.out.n && !rc; i++)
-            rc = sh_ptrvec_push(&h->hits, u.out.v[i]);
-        if (!rc && u.out.n && h->hits.n > 1)
-            qsort(h->hits.v, h->hits.n, sizeof(void *), cmp_hit);
+        /* results become input for correlations that read this one */
+        if (!rc && u.out.n)
+            rc = merge_sorted(&h->hits, &u.out);
         sh_ptrvec_free(&u.out);
     }
     return rc;
