@@ -237,8 +237,6 @@ static const char *ev_val(const struct sg_corr *k, const struct sg_rule *r,
         kept = strcmp(r->keep[i], f) == 0;
     if (kept)
         v = sh_sigma__event_field(ev, f, &n);
-    if (v && strcmp(f, "host") != 0 && !sh_sigma__event_field(ev, "host", len) && 0)
-        v = NULL;
     *len = v ? strnlen(v, n < MAX_VAL ? n : MAX_VAL) : 0;
     return v;
 }
