@@ -11,8 +11,15 @@
  * cannot fire for a device whose config in the same scan shows it does not
  * log what they need.
  *
+ * Plain (uncompressed) files are read by this analyzer itself, in
+ * line-aligned ranges on up to --jobs threads of its own, with the
+ * indicator sweep fed the same lines so the file is read once (see "plain
+ * files" below and docs/internals/SYSLOG.md); compressed files stream
+ * through sh_logfile_each.
+ *
  * State: the compiled rule set and the store are built in prepare() and
- * owned by the analyzer state; each worker owns a scratch.
+ * owned by the analyzer state; each worker owns a scratch (and the threads
+ * of a range read own theirs for that file only).
  */
 #include "../base/sh_base.h"
 
