@@ -16,6 +16,7 @@
 #include "../scan/scan_int.h"
 #include "../store/intel_store.h"
 #include "ioc.h"
+#include "sweep.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -23,8 +24,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#define MAX_LINE 65536
-#define MAX_HITS_PER_FILE 10000
+#define MAX_LINE SH_IOC_SWEEP_MAX_LINE
+#define MAX_HITS_PER_FILE SH_IOC_SWEEP_MAX_HITS
 
 struct line_ctx {
     const char *pattern; /* lower-case substring */
@@ -219,6 +220,31 @@ static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
         s->rc = sh_findings_take(&s->out->findings, f);
 }
 
+/* One complete line of `ll` bytes (without its newline): the first
+ * MAX_LINE bytes are swept, a trailing CR dropped. */
+static int sweep_line(struct sweep *s, const char *line, size_t ll)
+{
+    s->lineno++;
+    s->line = line;
+    s->line_len = ll > MAX_LINE ? MAX_LINE : ll;
+    if (s->line_len && s->line[s->line_len - 1] == '\r')
+        s->line_len--;
+    sh_ioc_sweep(s->ctx->iocs, s->line, s->line_len, on_hit, s);
+    track_ancestors(s, s->line, s->line_len);
+    return s->rc;
+}
+
+/* A line longer than the window: its head is swept as it is, and it opens
+ * no section (its end was never seen). */
+static int sweep_long_head(struct sweep *s, const char *line)
+{
+    s->lineno++;
+    s->line = line;
+    s->line_len = MAX_LINE;
+    sh_ioc_sweep(s->ctx->iocs, line, MAX_LINE, on_hit, s);
+    return s->rc;
+}
+
 static int sweep_buf(struct sweep *s, const char *buf, size_t len, bool final, size_t *used)
 {
     size_t pos = 0;
@@ -229,14 +255,7 @@ static int sweep_buf(struct sweep *s, const char *buf, size_t len, bool final, s
         if (!nl && !final)
             break;
         ll = nl ? (size_t)(nl - (buf + pos)) : len - pos;
-        s->lineno++;
-        s->line = buf + pos;
-        s->line_len = ll > MAX_LINE ? MAX_LINE : ll;
-        if (s->line_len && s->line[s->line_len - 1] == '\r')
-            s->line_len--;
-        sh_ioc_sweep(s->ctx->iocs, s->line, s->line_len, on_hit, s);
-        track_ancestors(s, s->line, s->line_len);
-        if (s->rc)
+        if (sweep_line(s, buf + pos, ll))
             return s->rc;
         pos += ll + (nl ? 1 : 0);
     }
@@ -253,7 +272,7 @@ static int detect(const char *buf, size_t len, void *scratch)
     return len ? 1 : 0;
 }
 
-#define WINDOW (2 * MAX_LINE + 65536)
+#define WINDOW SH_IOC_SWEEP_WINDOW
 
 /* Per-worker buffers, so a tree of 10,000 small files does not allocate
  * (and return to the kernel) a large window per file. */
@@ -423,10 +442,7 @@ static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratc
                 goto out;
             if (used == 0 && have == cap) {
                 /* A line longer than the window: sweep its head, skip the rest. */
-                s.lineno++;
-                s.line = win;
-                s.line_len = MAX_LINE;
-                sh_ioc_sweep(ctx->iocs, win, MAX_LINE, on_hit, &s);
+                sweep_long_head(&s, win);
                 used = have;
                 skipping = true;
             }
@@ -443,6 +459,62 @@ out:
     if (zf)
         fclose(zf);
     return rc;
+}
+
+/* ---- the sweep fed by another reader (sweep.h) ---- */
+
+struct sh_ioc_lines {
+    struct sweep s;
+};
+
+bool sh_ioc__lines_wanted(const struct sh_scan_ctx *ctx)
+{
+    return ctx->iocs && sh_ioc_set_count(ctx->iocs) > 0;
+}
+
+struct sh_ioc_lines *sh_ioc__lines_new(const struct sh_scan_ctx *ctx, const char *path,
+                                       const char *head, size_t head_len, struct sh_scan_out *out)
+{
+    struct sh_ioc_lines *l = sh_malloc(sizeof(*l));
+
+    if (l)
+        sweep_init(&l->s, ctx, path, head, head_len, out);
+    return l;
+}
+
+void sh_ioc__lines_free(struct sh_ioc_lines *l)
+{
+    sh_free(l);
+}
+
+int sh_ioc__lines_feed(struct sh_ioc_lines *l, const char *line, size_t ll, uint64_t lineno)
+{
+    l->s.lineno = lineno - 1;
+    if (ll >= WINDOW)
+        return sweep_long_head(&l->s, line);
+    return sweep_line(&l->s, line, ll);
+}
+
+static size_t swept_len(const char *line, size_t ll)
+{
+    size_t n = ll > MAX_LINE ? MAX_LINE : ll;
+
+    if (n && line[n - 1] == '\r')
+        n--;
+    return n;
+}
+
+void sh_ioc__lines_seed(struct sh_ioc_lines *l, const char *line, size_t ll)
+{
+    if (ll < WINDOW)
+        track_ancestors(&l->s, line, swept_len(line, ll));
+}
+
+bool sh_ioc__lines_resets(const char *line, size_t ll)
+{
+    size_t n = ll < WINDOW ? swept_len(line, ll) : 0;
+
+    return n > 0 && line[0] != ' ' && line[0] != '\t' && line[0] != '!' && line[0] != '#';
 }
 
 /* Name the device of each hit from the other analyzers' view of the same

@@ -224,7 +224,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     const char *head;
     char *full = NULL;
     size_t head_len = 0, full_len = 0, file_bytes = 0, a;
-    bool complete = false, claimed = false, failed = false;
+    bool complete = false, claimed = false, failed = false, swept = false;
+    int scores[SH_ARRAY_LEN(run->ctx.state)];
     sh_diag d;
     int rc;
 
@@ -238,12 +239,24 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
         count(run, &run->res->n_errors, 1);
         return;
     }
+    /* An analyzer that sweeps the lines it reads spares the file a second
+     * read, when the sweep (the `always` analyzers) wants the file at all. */
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        scores[a] = sh_scan__analyzers[a]->detect(head, head_len, scratch[a]);
+        swept |= sh_scan__analyzers[a]->always && scores[a] > 0;
+    }
+    for (a = 0; a < sh_scan__n_analyzers && swept; a++) {
+        const struct sh_analyzer *an = sh_scan__analyzers[a];
+        if (scores[a] > 0 && an->sweeps && an->analyze_path && !(complete && an->analyze) &&
+            an->sweeps(&run->ctx, run->ctx.state[a], scratch[a], path))
+            break;
+    }
+    swept = swept && a < sh_scan__n_analyzers;
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         struct sh_scan_out o;
-        int score = an->detect(head, head_len, scratch[a]);
 
-        if (score <= 0)
+        if (scores[a] <= 0 || (swept && an->always))
             continue;
         memset(&o, 0, sizeof(o));
         sh_diag_clear(&d);

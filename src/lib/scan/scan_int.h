@@ -86,6 +86,15 @@ struct sh_analyzer {
      * one clears its fingerprint[0] so it is hashed again.
      */
     int (*finish)(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *res, sh_diag *diag);
+    /**
+     * May be NULL. True when analyze_path() of this file (which this
+     * analyzer claimed) also runs the indicator sweep over every line it
+     * reads (src/lib/intel/sweep.h): the scan then does not run the
+     * `always` analyzers on the file, so a large log is read once. Asked
+     * on the worker that then calls analyze_path() for the same `path`;
+     * the analyzer keeps the answer in its scratch for that call.
+     */
+    bool (*sweeps)(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path);
 };
 
 #define SH_SCAN_HEAD 65536

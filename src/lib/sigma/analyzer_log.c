@@ -11,18 +11,32 @@
  * cannot fire for a device whose config in the same scan shows it does not
  * log what they need.
  *
+ * Plain (uncompressed) files are read by this analyzer itself, in
+ * line-aligned ranges on up to --jobs threads of its own, with the
+ * indicator sweep fed the same lines so the file is read once (see "plain
+ * files" below and docs/internals/SYSLOG.md); compressed files stream
+ * through sh_logfile_each.
+ *
  * State: the compiled rule set and the store are built in prepare() and
- * owned by the analyzer state; each worker owns a scratch.
+ * owned by the analyzer state; each worker owns a scratch (and the threads
+ * of a range read own theirs for that file only).
  */
 #include "../base/sh_base.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../intel/ioc.h"
+#include "../intel/sweep.h"
 #include "../log/logfile.h"
+#include "../log/reader.h"
 #include "../log/syslog.h"
 #include "../policy/policy.h"
 #include "../scan/scan_int.h"
@@ -42,10 +56,24 @@ struct log_state {
     pthread_mutex_t lock;
 };
 
+/* One thread's buffers for reading plain files (see "plain files" below). */
+struct lane {
+    struct sg_scratch *sc;
+    struct sh_log_event *ev;
+    char *buf;  /* BUF_CAP bytes of the file */
+    char *line; /* the current line, NUL-terminated */
+};
+
 struct log_worker {
     struct sg_scratch *sc;
     struct sg_timeline *tl;
+    struct lane *lane; /* made on first use */
+    /* sweeps() said this file's lines get the indicator sweep here */
+    const char *sweep_path;
+    bool sweep;
 };
+
+static void lane_free(struct lane *ln);
 
 struct file_run {
     const struct sh_scan_ctx *ctx;
@@ -169,6 +197,7 @@ static void worker_free(void *scratch)
         return;
     sh_sigma__scratch_free(w->sc);
     sh_sigma__timeline_free(w->tl);
+    lane_free(w->lane);
     sh_free(w);
 }
 
@@ -403,22 +432,582 @@ static int on_event(const struct sh_log_event *ev, void *ud)
     return rc;
 }
 
+/* ---- plain files: read once, in line-aligned ranges on every core ----
+ *
+ * An uncompressed log is read with pread() in ranges that start at a line
+ * start, one range at a time per thread. Every line gets exactly what the
+ * streaming path gives it (the same cut at the reader's line limit, the
+ * same CR handling, the same parse options), and the indicator sweep is
+ * fed the same lines (sweep.h) instead of reading the file again. Lines
+ * are numbered within their range and shifted when the ranges are joined
+ * in file order: findings, correlation hits, device timelines (merged by
+ * sh_sigma__timeline_merge) and hosts come out as one pass over the file
+ * would make them. When a range hits a bound under which the join would
+ * not be exact, the file is read again in one piece.
+ */
+
+#define LOG_MAX_LINE SH_LOGREADER_MAX_LINE_DEFAULT
+#define BLOCK ((size_t)1 << 20)
+#define BUF_CAP (BLOCK + SH_IOC_SWEEP_WINDOW)
+/* Files below two ranges are read by one thread. Tests build with a small
+ * value to exercise the joins on small files. */
+#ifndef SH_LOG_RANGE_MIN
+#define SH_LOG_RANGE_MIN ((uint64_t)16 << 20)
+#endif
+#define RANGE_MIN ((uint64_t)SH_LOG_RANGE_MIN)
+#define RANGES_PER_THREAD 4
+#define MAX_THREADS 64
+#define SPLIT_LOOK ((size_t)256 << 10)
+
+struct chunk {
+    uint64_t off, len;
+    char *seed; /* the line before the range (sweep context), owned */
+    size_t seed_len;
+    struct sh_scan_out out;  /* rule findings */
+    struct sh_scan_out iout; /* indicator findings */
+    struct sg_hits *hits;
+    struct sg_timeline *tl; /* chunk timeline, or the file's when alone */
+    struct sh_strmap hosts;
+    uint64_t lines, unparsed;
+    int rc;
+    sh_diag diag;
+};
+
+struct plain_run {
+    const struct sh_scan_ctx *ctx;
+    struct log_state *st;
+    struct log_worker *w;
+    const char *path, *head;
+    size_t head_len;
+    int fd;
+    struct sh_syslog_opts opts;
+    bool sweep;
+    struct chunk *chunks;
+    size_t n;
+    atomic_size_t next;
+};
+
+struct chunk_ctx {
+    const struct plain_run *pr;
+    struct chunk *c;
+};
+
+static void lane_free(struct lane *ln)
+{
+    if (!ln)
+        return;
+    sh_sigma__scratch_free(ln->sc);
+    sh_free(ln->ev);
+    sh_free(ln->buf);
+    sh_free(ln->line);
+    sh_free(ln);
+}
+
+static struct lane *lane_new(const struct log_state *st)
+{
+    struct lane *ln = sh_calloc(1, sizeof(*ln));
+
+    if (!ln)
+        return NULL;
+    ln->ev = sh_calloc(1, sizeof(*ln->ev));
+    ln->buf = sh_malloc(BUF_CAP);
+    ln->line = sh_malloc(LOG_MAX_LINE + 1);
+    if (!ln->ev || !ln->buf || !ln->line || sh_sigma__scratch_new(st->set, &ln->sc)) {
+        lane_free(ln);
+        return NULL;
+    }
+    return ln;
+}
+
+static void chunk_clear(struct chunk *c, bool own_tl)
+{
+    sh_findings_clear(&c->out.findings);
+    sh_findings_clear(&c->iout.findings);
+    sh_sigma__hits_free(c->hits);
+    if (own_tl)
+        sh_sigma__timeline_free(c->tl);
+    sh_strmap_free(&c->hosts, NULL);
+    sh_free(c->seed);
+    memset(c, 0, sizeof(*c));
+}
+
+static int chunk_match(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)
+{
+    struct chunk_ctx *cc = ud;
+    sh_finding *f = NULL;
+    int rc;
+
+    if (r->corr_input && (rc = sh_sigma__hits_add(cc->c->hits, r, ev, cc->pr->path)) != 0)
+        return rc;
+    if (r->suppressed)
+        return SH_OK;
+    rc = sh_sigma__event_finding(&f, r, ev, cc->pr->path, cc->pr->ctx->iocs);
+    return rc ? rc : sh_findings_take(&cc->c->out.findings, f);
+}
+
+/* One line of `ll` bytes (without its newline; `p` holds at least the
+ * first BUF_CAP of them). */
+static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines *sw, const char *p,
+                      size_t ll, uint64_t lineno)
+{
+    struct chunk *c = cc->c;
+    struct sh_log_event *ev = ln->ev;
+    size_t n = ll;
+    int rc;
+
+    if (sw && (rc = sh_ioc__lines_feed(sw, p, ll, lineno)) != 0)
+        return rc;
+    /* as the streaming reader delivers it: CR dropped, then cut at its limit */
+    if (n && p[n - 1] == '\r')
+        n--;
+    if (n > LOG_MAX_LINE)
+        n = LOG_MAX_LINE;
+    memcpy(ln->line, p, n);
+    ln->line[n] = '\0';
+    ev->path = cc->pr->path;
+    ev->line = lineno;
+    sh_syslog_parse(ev, ln->line, n, &cc->pr->opts);
+    c->lines++;
+    if (!ev->parsed)
+        c->unparsed++;
+    rc = note_host(&c->hosts, ev);
+    if (!rc)
+        rc = sh_sigma__timeline_event(c->tl, ev);
+    if (!rc)
+        rc = sh_sigma__eval(ln->sc, ev, chunk_match, cc);
+    return rc;
+}
+
+static int read_at(int fd, char *dst, size_t n, uint64_t off, size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        ssize_t r = pread(fd, dst + *got, n - *got, (off_t)(off + *got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return SH_EIO;
+        if (r == 0)
+            break;
+        *got += (size_t)r;
+    }
+    return SH_OK;
+}
+
+static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *ln)
+{
+    struct chunk_ctx cc = {pr, c};
+    struct sh_ioc_lines *sw = NULL;
+    char *buf = ln->buf;
+    uint64_t pos = c->off, stop = c->off + c->len, lineno = 0;
+    size_t start = 0, end = 0;
+    bool skipping = false, eof = c->len == 0;
+    int rc = SH_OK;
+
+    if (pr->sweep) {
+        sw = sh_ioc__lines_new(pr->ctx, pr->path, pr->head, pr->head_len, &c->iout);
+        if (!sw)
+            return SH_ENOMEM;
+        if (c->seed)
+            sh_ioc__lines_seed(sw, c->seed, c->seed_len);
+    }
+    for (;;) {
+        char *nl = start < end ? memchr(buf + start, '\n', end - start) : NULL;
+        size_t want, got = 0;
+
+        if (nl) {
+            size_t ll = (size_t)(nl - (buf + start));
+            if (skipping)
+                skipping = false;
+            else if ((rc = chunk_line(&cc, ln, sw, buf + start, ll, ++lineno)) != 0)
+                break;
+            start += ll + 1;
+            continue;
+        }
+        if (eof) {
+            if (!skipping && start < end)
+                rc = chunk_line(&cc, ln, sw, buf + start, end - start, ++lineno);
+            break;
+        }
+        if (skipping) {
+            start = end = 0;
+        } else if (start == 0 && end == BUF_CAP) {
+            /* longer than the buffer: its head is the line, the rest is dropped */
+            if ((rc = chunk_line(&cc, ln, sw, buf, end, ++lineno)) != 0)
+                break;
+            skipping = true;
+            start = end = 0;
+        } else if (start > 0) {
+            memmove(buf, buf + start, end - start);
+            end -= start;
+            start = 0;
+        }
+        want = BUF_CAP - end;
+        if (want > stop - pos)
+            want = (size_t)(stop - pos);
+        if (read_at(pr->fd, buf + end, want, pos, &got) != 0) {
+            rc = sh_diag_set(&c->diag, SH_EIO, pr->path, 0, "read: %s", strerror(errno));
+            break;
+        }
+        pos += got;
+        end += got;
+        if (got < want || pos == stop)
+            eof = true;
+    }
+    sh_ioc__lines_free(sw);
+    return rc;
+}
+
+static void chunk_loop(struct plain_run *pr, struct lane *ln)
+{
+    size_t k;
+
+    while ((k = atomic_fetch_add(&pr->next, 1)) < pr->n) {
+        struct chunk *c = &pr->chunks[k];
+        c->rc = chunk_run(pr, c, ln);
+    }
+}
+
+static void *chunk_thread(void *arg)
+{
+    struct plain_run *pr = arg;
+    struct lane *ln = lane_new(pr->st);
+
+    if (ln)
+        chunk_loop(pr, ln);
+    lane_free(ln);
+    return NULL;
+}
+
+/* Range boundaries: a line start after `at` such that both it and the line
+ * before it reset the sweep's section context (sh_ioc__lines_resets), so a
+ * range needs only that one line before it. 0 when none is near. */
+static uint64_t split_after(int fd, uint64_t at, uint64_t size, char *buf, char **seed,
+                            size_t *seed_len)
+{
+    size_t got = 0, i, prev = SIZE_MAX, cur;
+    const char *nl;
+
+    if (read_at(fd, buf, SPLIT_LOOK, at, &got) != 0)
+        return 0;
+    nl = memchr(buf, '\n', got);
+    if (!nl)
+        return 0;
+    for (i = (size_t)(nl - buf) + 1; i < got; i = cur + 1) {
+        nl = memchr(buf + i, '\n', got - i);
+        if (!nl)
+            return 0;
+        cur = (size_t)(nl - buf);
+        if (!sh_ioc__lines_resets(buf + i, cur - i)) {
+            prev = SIZE_MAX;
+            continue;
+        }
+        if (prev != SIZE_MAX) {
+            if (at + i >= size)
+                return 0;
+            *seed = sh_strndup(buf + prev, i - 1 - prev);
+            *seed_len = i - 1 - prev;
+            return *seed ? at + i : 0;
+        }
+        prev = i;
+    }
+    return 0;
+}
+
+static size_t plan(struct plain_run *pr, uint64_t size, unsigned threads)
+{
+    size_t want = 1, k;
+    uint64_t last = 0;
+
+    if (threads > 1 && size >= 2 * RANGE_MIN) {
+        want = (size_t)threads * RANGES_PER_THREAD;
+        if (want > size / RANGE_MIN)
+            want = (size_t)(size / RANGE_MIN);
+    }
+    pr->chunks = sh_calloc(want, sizeof(*pr->chunks));
+    if (!pr->chunks)
+        return 0;
+    pr->n = 1;
+    for (k = 1; k < want; k++) {
+        struct chunk *c = &pr->chunks[pr->n];
+        uint64_t s =
+            split_after(pr->fd, size / want * k, size, pr->w->lane->buf, &c->seed, &c->seed_len);
+        if (s <= last) {
+            sh_free(c->seed);
+            c->seed = NULL;
+            continue;
+        }
+        pr->chunks[pr->n - 1].len = s - pr->chunks[pr->n - 1].off;
+        c->off = last = s;
+        pr->n++;
+    }
+    pr->chunks[pr->n - 1].len = size - pr->chunks[pr->n - 1].off;
+    return pr->n;
+}
+
+static void plain_free(struct plain_run *pr)
+{
+    size_t k;
+
+    for (k = 0; k < pr->n; k++)
+        chunk_clear(&pr->chunks[k], pr->n > 1);
+    sh_free(pr->chunks);
+    pr->chunks = NULL;
+    pr->n = 0;
+}
+
+static int union_hosts(struct sh_strmap *dst, const struct sh_strmap *src, size_t max, bool *over)
+{
+    size_t i;
+    int rc = SH_OK;
+
+    for (i = 0; i < src->cap && !rc; i++) {
+        if (!src->ents || !src->ents[i].key || sh_strmap_has(dst, src->ents[i].key))
+            continue;
+        if (dst->n >= max) {
+            *over = true;
+            break;
+        }
+        rc = sh_strmap_put(dst, src->ents[i].key, NULL, NULL);
+    }
+    return rc;
+}
+
+/* Shift a range's findings to file lines and move them to `dst`; `*left`
+ * of them at most (the rest are dropped). */
+static int take_findings(sh_findings *dst, sh_findings *src, uint64_t base, size_t *left)
+{
+    size_t i;
+    int rc = SH_OK;
+
+    for (i = 0; i < src->n; i++) {
+        sh_finding *f = src->v[i];
+        src->v[i] = NULL;
+        if (rc || (left && *left == 0)) {
+            sh_finding_free(f);
+            continue;
+        }
+        f->line = (uint32_t)(f->line + base);
+        f->end_line = (uint32_t)(f->end_line + base);
+        if (left)
+            (*left)--;
+        rc = sh_findings_take(dst, f);
+    }
+    src->n = 0;
+    return rc;
+}
+
+/*
+ * Read plain file `fd` in `threads` threads. SH_ELIMIT (nothing changed)
+ * when the ranges cannot be joined exactly and the file must be read in
+ * one piece (threads = 1).
+ */
+static int run_ranges(struct plain_run *pr, uint64_t size, unsigned threads,
+                      struct sh_scan_out *out, sh_diag *diag)
+{
+    struct sg_timeline *ftl = NULL;
+    struct sh_strmap hosts = {0};
+    pthread_t tids[MAX_THREADS];
+    unsigned t, started = 0;
+    uint64_t base = 0;
+    size_t k, ioc_left = SH_IOC_SWEEP_MAX_HITS;
+    bool over = false;
+    int rc = SH_OK;
+
+    if (!plan(pr, size, threads))
+        return sh_diag_set(diag, SH_ENOMEM, pr->path, 0, "log analyzer: out of memory");
+    if (pr->n > 1 && (rc = sh_sigma__timeline_new(&ftl, sh_sigma__min_gap_ms(pr->st->set))) != 0)
+        goto out;
+    for (k = 0; k < pr->n && !rc; k++) {
+        struct chunk *c = &pr->chunks[k];
+        rc = sh_sigma__hits_new(&c->hits, 0);
+        if (pr->n == 1)
+            c->tl = pr->w->tl;
+        else if (!rc)
+            rc = sh_sigma__timeline_chunk_new(&c->tl, sh_sigma__min_gap_ms(pr->st->set));
+    }
+    if (rc)
+        goto out;
+    atomic_store(&pr->next, 0);
+    if (threads > pr->n)
+        threads = (unsigned)pr->n;
+    for (t = 1; t < threads && t < MAX_THREADS; t++) {
+        if (pthread_create(&tids[started], NULL, chunk_thread, pr) != 0)
+            break;
+        started++;
+    }
+    chunk_loop(pr, pr->w->lane);
+    for (t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    for (k = 0; k < pr->n; k++) {
+        if (pr->chunks[k].rc) {
+            rc = pr->chunks[k].rc;
+            if (diag)
+                *diag = pr->chunks[k].diag;
+            goto out;
+        }
+    }
+    /* Join the ranges in file order; first what may refuse, touching only
+     * this file's own state, then the scan's. */
+    for (k = 0; k < pr->n && !rc && !over; k++) {
+        struct chunk *c = &pr->chunks[k];
+        if (pr->n > 1) {
+            rc = sh_sigma__timeline_merge(ftl, c->tl, base);
+            /* a range that filled its host list may have missed some */
+            over = c->hosts.n >= MAX_HOSTS;
+        }
+        if (!rc && !over)
+            rc = union_hosts(&hosts, &c->hosts, MAX_HOSTS, &over);
+        base += c->lines;
+    }
+    if (over && pr->n > 1)
+        rc = SH_ELIMIT;
+    if (rc)
+        goto out;
+    base = 0;
+    pthread_mutex_lock(&pr->st->lock);
+    for (k = 0; k < pr->n && !rc; k++) {
+        rc = sh_sigma__hits_absorb(pr->st->hits, pr->chunks[k].hits, base);
+        base += pr->chunks[k].lines;
+    }
+    if (!rc)
+        rc = sh_sigma__timeline_flush(pr->n > 1 ? ftl : pr->w->tl, pr->st->hits, pr->path);
+    if (!rc) {
+        bool full = false;
+        rc = union_hosts(&pr->st->hosts, &hosts, MAX_HOSTS, &full);
+    }
+    pthread_mutex_unlock(&pr->st->lock);
+    base = 0;
+    for (k = 0; k < pr->n && !rc; k++) {
+        struct chunk *c = &pr->chunks[k];
+        rc = take_findings(&out->findings, &c->out.findings, base, NULL);
+        if (!rc)
+            rc = take_findings(&out->findings, &c->iout.findings, base, &ioc_left);
+        out->lines_unparsed += c->unparsed;
+        base += c->lines;
+    }
+    out->bytes = (size_t)size;
+out:
+    if (rc && pr->n == 1) {
+        /* leave the worker's timeline empty for the next file */
+        struct sg_hits *tmp = NULL;
+        if (sh_sigma__hits_new(&tmp, 0) == 0)
+            sh_sigma__timeline_flush(pr->w->tl, tmp, pr->path);
+        sh_sigma__hits_free(tmp);
+    }
+    if (rc && rc != SH_ELIMIT && diag && !diag->code)
+        sh_diag_set(diag, rc, pr->path, 0, "log analyzer: %s", sh_status_str(rc));
+    sh_sigma__timeline_free(ftl);
+    sh_strmap_free(&hosts, NULL);
+    plain_free(pr);
+    return rc;
+}
+
+static bool plain_magic(int fd)
+{
+    unsigned char m[4];
+    size_t got = 0;
+
+    if (read_at(fd, (char *)m, sizeof(m), 0, &got) != 0)
+        return false;
+    return !(got >= 2 && m[0] == 0x1f && m[1] == 0x8b) &&
+           !(got >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd);
+}
+
+static unsigned scan_jobs(const struct sh_scan_ctx *ctx)
+{
+    long n = ctx->opts->jobs ? (long)ctx->opts->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (n < 1)
+        n = 1;
+    return n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
+}
+
+/* What sweeps() answered for `path` on this worker (asked once per file). */
+static bool fr_sweep(struct log_worker *w, const char *path)
+{
+    bool yes = w->sweep_path == path && w->sweep;
+
+    w->sweep_path = NULL;
+    w->sweep = false;
+    return yes;
+}
+
+/* A regular uncompressed file: read here with every core. Returns 1 when
+ * the file is not one (the caller streams it), else 0 or a status. */
+static int analyze_plain(const struct sh_scan_ctx *ctx, struct log_state *st, struct log_worker *w,
+                         const char *path, const char *head, size_t head_len, bool sweep,
+                         struct sh_scan_out *out, sh_diag *diag)
+{
+    struct plain_run pr;
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+    if (fd < 0)
+        return 1;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || !plain_magic(fd)) {
+        close(fd);
+        return 1;
+    }
+    if (!w->lane && !(w->lane = lane_new(st))) {
+        close(fd);
+        return sh_diag_set(diag, SH_ENOMEM, path, 0, "log analyzer: out of memory");
+    }
+    memset(&pr, 0, sizeof(pr));
+    pr.ctx = ctx;
+    pr.st = st;
+    pr.w = w;
+    pr.path = path;
+    pr.head = head;
+    pr.head_len = head_len;
+    pr.fd = fd;
+    pr.sweep = sweep && sh_ioc__lines_wanted(ctx);
+    pr.opts = (struct sh_syslog_opts)SH_SYSLOG_OPTS_INIT;
+    pr.opts.ref_ms = (int64_t)sb.st_mtime * 1000; /* as sh_logfile_each does */
+    rc = run_ranges(&pr, (uint64_t)sb.st_size, scan_jobs(ctx), out, diag);
+    if (rc == SH_ELIMIT)
+        rc = run_ranges(&pr, (uint64_t)sb.st_size, 1, out, diag);
+    close(fd);
+    return rc;
+}
+
+static bool sweeps(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path)
+{
+    struct log_state *st = state;
+    struct log_worker *w = scratch;
+    int fd;
+
+    (void)ctx;
+    if (!st || !w || sh_sigma_count(st->set) == 0)
+        return false;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    w->sweep_path = path;
+    w->sweep = plain_magic(fd);
+    close(fd);
+    return w->sweep;
+}
+
 static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
                         const char *head, size_t head_len, struct sh_scan_out *out, sh_diag *diag)
 {
     struct file_run fr;
     struct sh_logfile_stats lst;
     size_t i;
+    bool sweep;
     int rc, rc2;
 
-    (void)head;
-    (void)head_len;
     if (!state || !scratch)
         return sh_diag_set(diag, SH_ENOMEM, path, 0, "log analyzer: out of memory");
     /* No log rules loaded (--no-builtin without Sigma rules): nothing can
      * fire, and parsing every line of a large archive would be wasted. */
     if (sh_sigma_count(((struct log_state *)state)->set) == 0)
         return SH_OK;
+    sweep = fr_sweep(scratch, path);
+    rc = analyze_plain(ctx, state, scratch, path, head, head_len, sweep, out, diag);
+    if (rc <= 0)
+        return rc;
     memset(&fr, 0, sizeof(fr));
     memset(&lst, 0, sizeof(lst));
     fr.ctx = ctx;
@@ -656,4 +1245,5 @@ const struct sh_analyzer sh_analyzer__log = {
     .analyze = NULL,
     .analyze_path = analyze_path,
     .finish = finish,
+    .sweeps = sweeps,
 };

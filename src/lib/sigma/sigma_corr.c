@@ -47,8 +47,40 @@ struct sg_hits {
     struct sh_ptrvec hits; /* struct sg_hit * */
     struct sh_ptrvec segs;
     struct sh_ptrvec gaps;
+    struct sh_ptrvec subs; /* struct sh_arena *, owned: arenas of absorbed stores */
+    size_t sub_bytes;
     size_t max_bytes;
     size_t evicted;
+    /* Consecutive hits of one file share one copy of its path; hosts and
+     * other kept values one copy each (up to INTERN_MAX of them). */
+    const char *path_copy;
+    struct sh_strmap intern;
+    /* Matches of absent-only rules (sg_rule.absent_for), by rule, group and
+     * window-sized time bucket: struct absent_bucket * in the arena. */
+    struct sh_strmap absent;
+};
+
+/*
+ * An absence correlation asks of each event of its rules only whether an
+ * event of its absent rule, same group, sorted before it, lies within
+ * `timespan` before it. Cut time into buckets of one timespan: such an
+ * event exists exactly when the latest one of the bucket before (in sort
+ * order) or the earliest one of the event's own bucket qualifies, so
+ * those two per bucket are all the store keeps of absent-only rules:
+ * memory grows with groups and time covered, not with events.
+ */
+struct absent_slot {
+    int64_t ts;
+    uint64_t line;
+    const char *path;
+};
+
+struct absent_bucket {
+    int rule;
+    const char *host;
+    const char **keys, **vals;
+    size_t nkv;
+    struct absent_slot lo, hi;
 };
 
 int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
@@ -64,6 +96,19 @@ int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
     return SH_OK;
 }
 
+/* cmp_hit's order for two matches of one rule */
+static int slot_cmp(const struct absent_slot *a, const struct absent_slot *b)
+{
+    int c;
+
+    if (a->ts != b->ts)
+        return a->ts < b->ts ? -1 : 1;
+    c = a->path == b->path ? 0 : strcmp(a->path, b->path);
+    if (c)
+        return c;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
 void sh_sigma__hits_free(struct sg_hits *h)
 {
     if (!h)
@@ -71,8 +116,70 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_ptrvec_free(&h->hits);
     sh_ptrvec_free(&h->segs);
     sh_ptrvec_free(&h->gaps);
+    sh_strmap_free(&h->absent, NULL);
+    sh_strmap_free(&h->intern, NULL);
+    while (h->subs.n) {
+        struct sh_arena *a = h->subs.v[--h->subs.n];
+        sh_arena_free(a);
+        sh_free(a);
+    }
+    sh_ptrvec_free(&h->subs);
     sh_arena_free(&h->arena);
     sh_free(h);
+}
+
+int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_base)
+{
+    struct sh_arena *a;
+    size_t i;
+    int rc = SH_OK;
+
+    if (!src->hits.n && !src->evicted && !src->absent.n)
+        return SH_OK;
+    if (h->arena.used_total + h->sub_bytes >= h->max_bytes) {
+        h->evicted += src->hits.n + src->absent.n + src->evicted;
+        return SH_OK;
+    }
+    /* src's memory becomes h's first, so whatever h points into stays valid */
+    a = sh_malloc(sizeof(*a));
+    if (!a || sh_ptrvec_push(&h->subs, a)) {
+        sh_free(a);
+        return SH_ENOMEM;
+    }
+    *a = src->arena;
+    sh_arena_init(&src->arena, 0);
+    src->path_copy = NULL;
+    sh_strmap_free(&src->intern, NULL);
+    memset(&src->intern, 0, sizeof(src->intern));
+    h->sub_bytes += a->used_total;
+    h->evicted += src->evicted;
+    src->evicted = 0;
+    for (i = 0; i < src->absent.cap && !rc; i++) {
+        struct absent_bucket *b, *d;
+        if (!src->absent.ents || !src->absent.ents[i].key)
+            continue;
+        b = src->absent.ents[i].val;
+        b->lo.line += line_base;
+        b->hi.line += line_base;
+        d = sh_strmap_get(&h->absent, src->absent.ents[i].key);
+        if (!d) {
+            rc = sh_strmap_put(&h->absent, src->absent.ents[i].key, b, NULL);
+            continue;
+        }
+        if (slot_cmp(&b->lo, &d->lo) < 0)
+            d->lo = b->lo;
+        if (slot_cmp(&b->hi, &d->hi) > 0)
+            d->hi = b->hi;
+    }
+    sh_strmap_free(&src->absent, NULL);
+    memset(&src->absent, 0, sizeof(src->absent));
+    for (i = 0; i < src->hits.n && !rc; i++) {
+        struct sg_hit *x = src->hits.v[i];
+        x->line += line_base;
+        rc = sh_ptrvec_push(&h->hits, x);
+    }
+    src->hits.n = 0;
+    return rc;
 }
 
 size_t sh_sigma__hits_evicted(const struct sg_hits *h)
@@ -87,7 +194,7 @@ size_t sh_sigma__hits_count(const struct sg_hits *h)
 
 static bool full(struct sg_hits *h)
 {
-    if (h->arena.used_total < h->max_bytes)
+    if (h->arena.used_total + h->sub_bytes < h->max_bytes)
         return false;
     h->evicted++;
     return true;
@@ -98,36 +205,187 @@ static char *adup(struct sg_hits *h, const char *s, size_t n, size_t max)
     return sh_arena_strndup(&h->arena, s ? s : "", s ? (n < max ? n : max) : 0);
 }
 
+#define INTERN_MAX 65536
+
+/* adup() of a short value, shared with earlier hits of the same value. */
+static const char *vdup(struct sg_hits *h, const char *s, size_t n)
+{
+    char key[MAX_VAL + 1];
+    char *v;
+
+    n = strnlen(s, n < MAX_VAL ? n : MAX_VAL);
+    memcpy(key, s, n);
+    key[n] = '\0';
+    v = sh_strmap_get(&h->intern, key);
+    if (v)
+        return v;
+    v = sh_arena_strndup(&h->arena, key, n);
+    if (v && h->intern.n < INTERN_MAX && sh_strmap_put(&h->intern, key, v, NULL))
+        return NULL;
+    return v;
+}
+
+/* What hit_val() would give for `name` on the hit hits_add() makes of ev. */
+static const char *ev_val(const struct sg_corr *k, const struct sg_rule *r,
+                          const struct sh_log_event *ev, const char *name, size_t *len)
+{
+    const char *f = sh_sigma__corr_field(k, r, name), *v = NULL;
+    size_t i, n = 0;
+    bool kept = strcmp(f, "host") == 0;
+
+    for (i = 0; i < r->nkeep && !kept; i++)
+        kept = strcmp(r->keep[i], f) == 0;
+    if (kept)
+        v = sh_sigma__event_field(ev, f, &n);
+    *len = v ? strnlen(v, n < MAX_VAL ? n : MAX_VAL) : 0;
+    return v;
+}
+
+/* Keep a match of an absent-only rule as its bucket's earliest or latest;
+ * 1 when the match needs a plain hit instead (a key too long). */
+static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
+                      const char *path)
+{
+    const struct sg_corr *k = r->absent_for->corr;
+    char key[4096];
+    size_t kl, g, i, n = 0;
+    int64_t b, T = k->timespan_ms;
+    struct absent_slot sl;
+    struct absent_bucket *bk;
+    const char *v;
+    int w;
+
+    if (!ev->ts_ms)
+        return SH_OK; /* hits without a time take part in no correlation */
+    b = ev->ts_ms >= 0 ? ev->ts_ms / T : -((-ev->ts_ms + T - 1) / T);
+    w = snprintf(key, sizeof(key), "%d\x1e%lld\x1eg", r->index, (long long)b);
+    if (w < 0 || (size_t)w >= sizeof(key))
+        return 1;
+    kl = (size_t)w;
+    for (g = 0; g < k->ngb; g++) {
+        v = ev_val(k, r, ev, k->group_by[g], &n);
+        if (kl + n + 2 > sizeof(key))
+            return 1;
+        if (v)
+            memcpy(key + kl, v, n);
+        kl += n;
+        key[kl++] = '\x1f';
+    }
+    key[kl] = '\0';
+    if (!h->path_copy || strncmp(h->path_copy, path, 4096) != 0)
+        h->path_copy = adup(h, path, strlen(path), 4096);
+    if (!h->path_copy)
+        return SH_ENOMEM;
+    sl.ts = ev->ts_ms;
+    sl.line = ev->line;
+    sl.path = h->path_copy;
+    bk = sh_strmap_get(&h->absent, key);
+    if (bk) {
+        if (slot_cmp(&sl, &bk->lo) < 0)
+            bk->lo = sl;
+        if (slot_cmp(&sl, &bk->hi) > 0)
+            bk->hi = sl;
+        return SH_OK;
+    }
+    bk = sh_arena_alloc(&h->arena, sizeof(*bk));
+    if (!bk)
+        return SH_ENOMEM;
+    bk->rule = r->index;
+    bk->lo = bk->hi = sl;
+    v = sh_sigma__event_field(ev, "host", &n);
+    bk->host = v ? adup(h, v, n, MAX_VAL) : NULL;
+    if (v && !bk->host)
+        return SH_ENOMEM;
+    if (r->nkeep) {
+        bk->keys = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
+        bk->vals = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
+        if (!bk->keys || !bk->vals)
+            return SH_ENOMEM;
+        for (i = 0; i < r->nkeep; i++) {
+            bk->keys[i] = r->keep[i];
+            v = sh_sigma__event_field(ev, r->keep[i], &n);
+            bk->vals[i] = v ? adup(h, v, n, MAX_VAL) : NULL;
+        }
+        bk->nkv = r->nkeep;
+    }
+    return sh_strmap_put(&h->absent, key, bk, NULL);
+}
+
+/* Before correlating: the kept absent-rule matches become hits. */
+static int absent_hits(struct sg_hits *h)
+{
+    size_t i;
+    int j;
+
+    for (i = 0; i < h->absent.cap; i++) {
+        const struct absent_bucket *bk;
+        if (!h->absent.ents || !h->absent.ents[i].key)
+            continue;
+        bk = h->absent.ents[i].val;
+        for (j = 0; j < 2; j++) {
+            const struct absent_slot *sl = j ? &bk->hi : &bk->lo;
+            struct sg_hit *x;
+            if (j && slot_cmp(&bk->lo, &bk->hi) == 0)
+                break;
+            x = sh_arena_alloc(&h->arena, sizeof(*x));
+            if (!x || !(x->contrib = sh_arena_alloc(&h->arena, sizeof(*x->contrib))))
+                return SH_ENOMEM;
+            x->rule = bk->rule;
+            x->ts_ms = sl->ts;
+            x->host = bk->host;
+            x->path = sl->path;
+            x->line = sl->line;
+            x->raw = "";
+            x->keys = bk->keys;
+            x->vals = bk->vals;
+            x->nkv = bk->nkv;
+            x->contrib[0] = x;
+            x->ncontrib = x->ncontrib_total = 1;
+            if (sh_ptrvec_push(&h->hits, x))
+                return SH_ENOMEM;
+        }
+    }
+    sh_strmap_free(&h->absent, NULL);
+    memset(&h->absent, 0, sizeof(h->absent));
+    return SH_OK;
+}
+
 int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
                        const char *path)
 {
     struct sg_hit *x;
     const char *v;
     size_t n = 0, i;
+    int rc;
 
     if (full(h))
         return SH_OK;
+    if (r->absent_for && (rc = absent_add(h, r, ev, path)) <= 0)
+        return rc;
     x = sh_arena_alloc(&h->arena, sizeof(*x));
     if (!x)
         return SH_ENOMEM;
     x->rule = r->index;
     x->ts_ms = ev->ts_ms;
     v = sh_sigma__event_field(ev, "host", &n);
-    x->host = v ? adup(h, v, n, MAX_VAL) : NULL;
+    x->host = v ? vdup(h, v, n) : NULL;
     if (v && !x->host)
         return SH_ENOMEM;
-    x->path = adup(h, path, strlen(path), 4096);
+    if (!h->path_copy || strncmp(h->path_copy, path, 4096) != 0)
+        h->path_copy = adup(h, path, strlen(path), 4096);
+    x->path = h->path_copy;
     x->line = ev->line;
     x->raw = adup(h, ev->raw, ev->raw_len, MAX_RAW);
     if (r->nkeep) {
-        x->keys = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
+        x->keys = (void *)r->keep; /* the set outlives the store */
         x->vals = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
-        if (!x->keys || !x->vals)
+        if (!x->vals)
             return SH_ENOMEM;
         for (i = 0; i < r->nkeep; i++) {
-            x->keys[i] = r->keep[i];
             v = sh_sigma__event_field(ev, r->keep[i], &n);
-            x->vals[i] = v ? adup(h, v, n, MAX_VAL) : NULL;
+            x->vals[i] = v ? vdup(h, v, n) : NULL;
+            if (v && !x->vals[i])
+                return SH_ENOMEM;
         }
         x->nkv = r->nkeep;
     }
@@ -204,7 +462,7 @@ static int cmp_hit(const void *pa, const void *pb)
 
     if (a->ts_ms != b->ts_ms)
         return a->ts_ms < b->ts_ms ? -1 : 1;
-    c = strcmp(a->path, b->path);
+    c = a->path == b->path ? 0 : strcmp(a->path, b->path);
     if (c)
         return c;
     if (a->line != b->line)
@@ -630,13 +888,41 @@ static int run_one(struct run *u)
     return rc;
 }
 
+/* Merge the new hits `add` into the sorted `all`: the order a sort of the
+ * two together gives, in time linear in `all` (it holds every match). */
+static int merge_sorted(struct sh_ptrvec *all, struct sh_ptrvec *add)
+{
+    void **v;
+    size_t i = 0, j = 0, k = 0, n;
+
+    if (add->n > 1)
+        qsort(add->v, add->n, sizeof(void *), cmp_hit);
+    if (!sh_size_add(&n, all->n, add->n) || n > SIZE_MAX / sizeof(void *))
+        return SH_ELIMIT;
+    v = sh_malloc((n ? n : 1) * sizeof(void *));
+    if (!v)
+        return SH_ENOMEM;
+    while (i < all->n || j < add->n) {
+        if (j == add->n || (i < all->n && cmp_hit(&all->v[i], &add->v[j]) <= 0))
+            v[k++] = all->v[i++];
+        else
+            v[k++] = add->v[j++];
+    }
+    sh_free(all->v);
+    all->v = v;
+    all->n = all->cap = n;
+    return SH_OK;
+}
+
 int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool all,
                        sh_sigma_corr_cb cb, void *ud)
 {
-    size_t c, i;
+    size_t c;
     int rc = SH_OK;
 
-    rc = join_segments(h, sh_sigma__min_gap_ms(set));
+    rc = absent_hits(h);
+    if (!rc)
+        rc = join_segments(h, sh_sigma__min_gap_ms(set));
     if (rc)
         return rc;
     if (h->hits.n > 1)
@@ -653,11 +939,9 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
         u.all = all;
         rc = run_one(&u);
         /* results become input for correlations that read this one */
-        for (i = 0; i < u.out.n && !rc; i++)
-            rc = sh_ptrvec_push(&h->hits, u.out.v[i]);
+        if (!rc && u.out.n)
+            rc = merge_sorted(&h->hits, &u.out);
         sh_ptrvec_free(&u.out);
-        if (!rc && h->hits.n > 1)
-            qsort(h->hits.v, h->hits.n, sizeof(void *), cmp_hit);
     }
     return rc;
 }
@@ -676,11 +960,37 @@ struct tl_gap {
 };
 
 #define TL_MAX_GAPS 10000
+#define TL_MAX_DEVICES 65536
+
+/* A range's view of one device (chunk timelines). */
+struct tl_cdev {
+    int64_t max_ts;
+    uint64_t max_line;
+    char host[]; /* NUL-terminated */
+};
+
+/* Chunk timelines keep, in line order, each device's first event in the
+ * range and every event that is a silence measured from the range alone
+ * (`lc`: the latest time before it in the range). Measured from the whole
+ * file the latest time before it can only be later, so the file's
+ * silences are among these; merge() decides which with the time the
+ * device had reached before the range. */
+struct tl_ent {
+    const char *host; /* the tl_cdev's */
+    char *raw;
+    uint64_t line;
+    int64_t ts, lc;
+    bool first;
+};
 
 struct sg_timeline {
-    struct sh_strmap devs; /* host -> struct tl_dev * */
+    struct sh_strmap devs; /* host -> struct tl_dev * (chunk: struct tl_cdev *) */
     struct sh_ptrvec gaps; /* struct tl_gap *, owned */
     int64_t min_gap;
+    bool chunk;
+    bool overflow;         /* chunk: a bound was hit; merge() refuses */
+    struct sh_ptrvec ents; /* chunk: struct tl_ent *, owned */
+    size_t ncand;
 };
 
 static void tl_gap_free(void *p)
@@ -705,10 +1015,34 @@ int sh_sigma__timeline_new(struct sg_timeline **out, int64_t min_gap_ms)
     return SH_OK;
 }
 
+int sh_sigma__timeline_chunk_new(struct sg_timeline **out, int64_t min_gap_ms)
+{
+    int rc = sh_sigma__timeline_new(out, min_gap_ms);
+
+    if (!rc)
+        (*out)->chunk = true;
+    return rc;
+}
+
+static void chunk_reset(struct sg_timeline *t)
+{
+    while (t->ents.n) {
+        struct tl_ent *e = t->ents.v[--t->ents.n];
+        sh_free(e->raw);
+        sh_free(e);
+    }
+    t->ncand = 0;
+    t->overflow = false;
+    sh_strmap_free(&t->devs, sh_free);
+    memset(&t->devs, 0, sizeof(t->devs));
+}
+
 void sh_sigma__timeline_free(struct sg_timeline *t)
 {
     if (!t)
         return;
+    chunk_reset(t);
+    sh_ptrvec_free(&t->ents);
     sh_strmap_free(&t->devs, sh_free);
     while (t->gaps.n)
         tl_gap_free(t->gaps.v[--t->gaps.n]);
@@ -716,7 +1050,135 @@ void sh_sigma__timeline_free(struct sg_timeline *t)
     sh_free(t);
 }
 
-#define TL_MAX_DEVICES 65536
+static int chunk_push(struct sg_timeline *t, const struct tl_cdev *d, const struct sh_log_event *ev,
+                      int64_t lc, bool first)
+{
+    struct tl_ent *e = sh_calloc(1, sizeof(*e));
+
+    if (!e)
+        return SH_ENOMEM;
+    e->host = d->host;
+    e->raw = sh_strndup(ev->raw, ev->raw_len < MAX_RAW ? ev->raw_len : MAX_RAW);
+    e->line = ev->line;
+    e->ts = ev->ts_ms;
+    e->lc = lc;
+    e->first = first;
+    if (!e->raw || sh_ptrvec_push(&t->ents, e)) {
+        sh_free(e->raw);
+        sh_free(e);
+        return SH_ENOMEM;
+    }
+    return SH_OK;
+}
+
+static int chunk_event(struct sg_timeline *t, const char *host, size_t n,
+                       const struct sh_log_event *ev)
+{
+    struct tl_cdev *d = sh_strmap_get(&t->devs, host);
+
+    if (!d) {
+        if (t->devs.n >= TL_MAX_DEVICES) {
+            t->overflow = true;
+            return SH_OK;
+        }
+        d = sh_malloc(sizeof(*d) + n + 1);
+        if (!d)
+            return SH_ENOMEM;
+        memcpy(d->host, host, n + 1);
+        d->max_ts = ev->ts_ms;
+        d->max_line = ev->line;
+        if (sh_strmap_put(&t->devs, host, d, NULL)) {
+            sh_free(d);
+            return SH_ENOMEM;
+        }
+        return chunk_push(t, d, ev, 0, true);
+    }
+    if (ev->ts_ms - d->max_ts > t->min_gap) {
+        int rc;
+        if (t->ncand >= TL_MAX_GAPS) {
+            t->overflow = true;
+        } else {
+            t->ncand++;
+            if ((rc = chunk_push(t, d, ev, d->max_ts, false)))
+                return rc;
+        }
+    }
+    if (ev->ts_ms > d->max_ts) {
+        d->max_ts = ev->ts_ms;
+        d->max_line = ev->line;
+    }
+    return SH_OK;
+}
+
+static int add_gap(struct sg_timeline *t, const char *host, const char *raw, uint64_t line,
+                   int64_t from, int64_t to)
+{
+    struct tl_gap *g = sh_calloc(1, sizeof(*g));
+
+    if (!g)
+        return SH_ENOMEM;
+    g->host = sh_strdup(host);
+    g->raw = sh_strdup(raw);
+    g->line = line;
+    g->from_ts = from;
+    g->to_ts = to;
+    if (!g->host || !g->raw || sh_ptrvec_push(&t->gaps, g)) {
+        tl_gap_free(g);
+        return SH_ENOMEM;
+    }
+    return SH_OK;
+}
+
+int sh_sigma__timeline_merge(struct sg_timeline *t, struct sg_timeline *c, uint64_t line_base)
+{
+    size_t i;
+    int rc = SH_OK;
+
+    if (c->overflow)
+        return SH_ELIMIT;
+    for (i = 0; i < c->ents.n && !rc; i++) {
+        const struct tl_ent *e = c->ents.v[i];
+        struct tl_dev *d = sh_strmap_get(&t->devs, e->host);
+        int64_t from;
+
+        if (!d && e->first) {
+            /* a device new to the file starts its segment here */
+            if (t->devs.n >= TL_MAX_DEVICES)
+                continue;
+            d = sh_calloc(1, sizeof(*d));
+            if (!d || sh_strmap_put(&t->devs, e->host, d, NULL)) {
+                sh_free(d);
+                rc = SH_ENOMEM;
+                break;
+            }
+            d->first_ts = d->last_ts = e->ts;
+            d->first_line = d->last_line = e->line + line_base;
+            continue;
+        }
+        if (!d)
+            continue;
+        /* d->last_ts is still the time reached before this range (the
+         * range's own maxima are applied below), or the range's first
+         * event when the range started the device */
+        from = e->first ? d->last_ts : (d->last_ts > e->lc ? d->last_ts : e->lc);
+        if (e->ts - from > t->min_gap && t->gaps.n < TL_MAX_GAPS)
+            rc = add_gap(t, e->host, e->raw, e->line + line_base, from, e->ts);
+    }
+    for (i = 0; i < c->devs.cap && !rc; i++) {
+        const struct tl_cdev *cd;
+        struct tl_dev *d;
+        if (!c->devs.ents || !c->devs.ents[i].key)
+            continue;
+        cd = c->devs.ents[i].val;
+        d = sh_strmap_get(&t->devs, cd->host);
+        if (d && cd->max_ts > d->last_ts) {
+            d->last_ts = cd->max_ts;
+            d->last_line = cd->max_line + line_base;
+        }
+    }
+    chunk_reset(c);
+    return rc;
+}
 
 int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev)
 {
@@ -734,6 +1196,8 @@ int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *e
         n = MAX_VAL;
     memcpy(host, v, n);
     host[n] = '\0';
+    if (t->chunk)
+        return chunk_event(t, host, n, ev);
     d = sh_strmap_get(&t->devs, host);
     if (!d) {
         if (t->devs.n >= TL_MAX_DEVICES)

@@ -76,6 +76,28 @@ int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *e
 /** Hand the file's per-device segments and silences to the store and reset. */
 int sh_sigma__timeline_flush(struct sg_timeline *t, struct sg_hits *h, const char *path);
 
+/**
+ * A timeline of one range of a file, fed on its own thread with lines
+ * numbered from 1 within the range. Merging the ranges of a file in order
+ * into one sh_sigma__timeline_new() timeline gives the segments and
+ * silences that feeding it every line would.
+ */
+int sh_sigma__timeline_chunk_new(struct sg_timeline **out, int64_t min_gap_ms);
+/**
+ * Merge chunk timeline `c` (the next range; its line n is file line
+ * line_base + n) into whole-file timeline `t` and reset `c`. SH_ELIMIT
+ * when the range hit a bound (65,536 devices or 10,000 silences): the
+ * merge would not be exact, and the file must be read in one piece.
+ */
+int sh_sigma__timeline_merge(struct sg_timeline *t, struct sg_timeline *c, uint64_t line_base);
+
+/**
+ * Move every hit of `src` (lines numbered within a range of a file) into
+ * `h`, adding `line_base` to their lines; `src` is left empty. Past `h`'s
+ * cap the hits are counted as dropped instead.
+ */
+int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_base);
+
 /** Smallest gap any x-salthunt-gap correlation of `set` looks for (0: none). */
 int64_t sh_sigma__min_gap_ms(const struct sh_sigma_set *set);
 

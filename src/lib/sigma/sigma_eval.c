@@ -167,6 +167,28 @@ static bool num_match(const struct sg_value *v, const char *s, size_t n)
     return false;
 }
 
+/* Whether `n` occurs in `h`. Subjects are mostly one log line: a memchr
+ * for the first byte and a compare beat memmem's per-call table set-up;
+ * memmem keeps long inputs linear. */
+static bool contains(const char *h, size_t hn, const char *n, size_t nn)
+{
+    const char *p = h, *end;
+
+    if (nn == 0)
+        return true;
+    if (nn > hn)
+        return false;
+    if (hn > 2048 || nn > 64)
+        return memmem(h, hn, n, nn) != NULL;
+    end = h + (hn - nn) + 1;
+    while (p < end && (p = memchr(p, (unsigned char)n[0], (size_t)(end - p))) != NULL) {
+        if (memcmp(p + 1, n + 1, nn - 1) == 0)
+            return true;
+        p++;
+    }
+    return false;
+}
+
 /* Shaped string values: `low` is the subject lower-cased (NULL when too long). */
 static bool shaped_match(const struct sg_value *v, const char *s, const char *low, size_t n)
 {
@@ -177,7 +199,7 @@ static bool shaped_match(const struct sg_value *v, const char *s, const char *lo
     case 1: return n == c && memcmp(t, v->core, c) == 0;
     case 2: return n >= c && memcmp(t, v->core, c) == 0;
     case 3: return n >= c && memcmp(t + n - c, v->core, c) == 0;
-    case 4: return c == 0 || memmem(t, n, v->core, c) != NULL;
+    case 4: return contains(t, n, v->core, c);
     }
     return false;
 }
@@ -222,6 +244,29 @@ static bool value_match(struct sg_scratch *sc, const struct sg_value *v,
     return false;
 }
 
+/* `s` lower-cased (NULL when longer than the scratch): a slice of the
+ * event's lower-cased raw line when it lies in the line. */
+static const char *lower_of(struct sg_scratch *sc, const struct sh_log_event *ev, const char *s,
+                            size_t n)
+{
+    size_t k;
+
+    if (n > sizeof(sc->lower))
+        return NULL;
+    if (ev->raw && ev->raw_len <= sizeof(sc->lower_raw) && (uintptr_t)s >= (uintptr_t)ev->raw &&
+        (uintptr_t)s + n <= (uintptr_t)ev->raw + ev->raw_len) {
+        if (!sc->raw_lowered) {
+            for (k = 0; k < ev->raw_len; k++)
+                sc->lower_raw[k] = (char)tolower((unsigned char)ev->raw[k]);
+            sc->raw_lowered = true;
+        }
+        return sc->lower_raw + ((uintptr_t)s - (uintptr_t)ev->raw);
+    }
+    for (k = 0; k < n; k++)
+        sc->lower[k] = (char)tolower((unsigned char)s[k]);
+    return sc->lower;
+}
+
 static bool item_match(struct sg_scratch *sc, const struct sg_item *it,
                        const struct sh_log_event *ev)
 {
@@ -234,12 +279,9 @@ static bool item_match(struct sg_scratch *sc, const struct sg_item *it,
         s = ev->raw;
         n = ev->raw_len;
     }
-    if (s && n <= sizeof(sc->lower)) {
-        size_t k;
-        for (k = 0; k < n; k++)
-            sc->lower[k] = (char)tolower((unsigned char)s[k]);
-        low = sc->lower;
-    }
+    for (i = 0; i < it->nv && s && !low; i++)
+        if (it->v[i].kind == SG_V_STR && it->v[i].shape && !it->v[i].cased)
+            low = lower_of(sc, ev, s, n);
     for (i = 0; i < it->nv; i++) {
         const struct sg_value *v = &it->v[i];
         bool m;
@@ -307,8 +349,7 @@ static bool cond_eval(struct sg_scratch *sc, const struct sg_cond *c, const stru
     return false;
 }
 
-bool sh_sigma__eval_rule(struct sg_scratch *sc, const struct sg_rule *r,
-                         const struct sh_log_event *ev)
+static bool eval_rule(struct sg_scratch *sc, const struct sg_rule *r, const struct sh_log_event *ev)
 {
     size_t i;
 
@@ -323,6 +364,13 @@ bool sh_sigma__eval_rule(struct sg_scratch *sc, const struct sg_rule *r,
         if (!cond_eval(sc, r->filters[i]->cond, r->filters[i]->sels, NULL, ev))
             return false;
     return true;
+}
+
+bool sh_sigma__eval_rule(struct sg_scratch *sc, const struct sg_rule *r,
+                         const struct sh_log_event *ev)
+{
+    sc->raw_lowered = false;
+    return eval_rule(sc, r, ev);
 }
 
 /* ---- scratch and the per-event entry point ---- */
@@ -389,6 +437,9 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+_Static_assert(SH_LOG_SCRATCH <= sizeof(((struct sg_scratch *)0)->other) / 2,
+               "the prefilter's buffer holds an event's scratch and room for more");
+
 static bool inside(const char *p, const char *base, size_t len)
 {
     return (uintptr_t)p >= (uintptr_t)base && (uintptr_t)p < (uintptr_t)base + len;
@@ -402,22 +453,30 @@ int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma
     int rc = SH_OK;
 
     s->nlist = 0;
+    s->raw_lowered = false;
     if (set->mpm) {
         uint32_t f;
+        size_t n = ev->scratch_used <= SH_LOG_SCRATCH ? ev->scratch_used : SH_LOG_SCRATCH;
         sh_sigma__mpm_scan(set->mpm, s->hs_scratch, ev->raw, ev->raw_len, on_pattern, s);
-        if (ev->scratch_used)
-            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, ev->scratch,
-                               ev->scratch_used <= SH_LOG_SCRATCH ? ev->scratch_used
-                                                                  : SH_LOG_SCRATCH,
-                               on_pattern, s);
-        /* values stored elsewhere (static strings) are scanned one by one */
+        /* The decoded values and the values stored elsewhere (static
+         * strings) in one scan, newline-separated: a match across a
+         * separator only proposes a rule that full evaluation rejects. */
+        memcpy(s->other, ev->scratch, n);
         for (f = 0; f < ev->n_fields && f < SH_LOG_MAX_FIELDS; f++) {
             const struct sh_log_field *fl = &ev->fields[f];
             if (!fl->value || !fl->len || inside(fl->value, ev->raw, ev->raw_len + 1) ||
                 inside(fl->value, ev->scratch, SH_LOG_SCRATCH))
                 continue;
-            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, fl->value, fl->len, on_pattern, s);
+            if (n + 1 + fl->len <= sizeof(s->other)) {
+                s->other[n++] = '\n';
+                memcpy(s->other + n, fl->value, fl->len);
+                n += fl->len;
+            } else {
+                sh_sigma__mpm_scan(set->mpm, s->hs_scratch, fl->value, fl->len, on_pattern, s);
+            }
         }
+        if (n)
+            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, s->other, n, on_pattern, s);
     }
     for (i = 0; i < set->nalways; i++) {
         int r = set->always[i];
@@ -433,7 +492,7 @@ int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma
         s->cand[s->list[i]] = 0;
         if (rc)
             continue;
-        if (sh_sigma__eval_rule(s, r, ev))
+        if (eval_rule(s, r, ev))
             rc = cb(r, ev, ud);
     }
     return rc;

@@ -163,6 +163,10 @@ struct sg_rule {
     char **keep;
     size_t nkeep;
     int index;
+    /* The one correlation that reads this rule, when it reads it only as
+     * its x-salthunt-absent rule: the hit store keeps just what that
+     * correlation can tell apart (sigma_corr.c). */
+    const struct sg_rule *absent_for;
 };
 
 struct sg_filter {
@@ -213,6 +217,12 @@ struct sg_scratch {
     size_t selmemo_cap;
     void *md; /* pcre2 match data */
     char lower[8192];
+    /* The current event's raw line lower-cased, made on first need: most
+     * fields are slices of it, and many items read the same field. */
+    bool raw_lowered;
+    char lower_raw[8192];
+    /* the event's text outside its raw line, for one prefilter scan */
+    char other[8192];
 };
 
 /* ---- internal API ---- */

@@ -978,6 +978,34 @@ const char *sh_sigma__corr_field(const struct sg_corr *k, const struct sg_rule *
     return name;
 }
 
+/* Rules whose matches only one absence correlation reads, as its absent rule. */
+static void mark_absent_only(sh_sigma_set *set)
+{
+    size_t i, j;
+
+    for (i = 0; i < set->rules.n; i++) {
+        struct sg_rule *t = set->rules.v[i];
+        const struct sg_rule *only = NULL;
+        bool other = false;
+        t->absent_for = NULL;
+        for (j = 0; j < set->rules.n && !other; j++) {
+            const struct sg_rule *c = set->rules.v[j];
+            size_t k;
+            if (!c->corr)
+                continue;
+            for (k = 0; k < c->corr->nrefs; k++)
+                other |= c->corr->ridx[k] == t->index;
+            if (c->corr->type == SG_CORR_ABSENCE && c->corr->nrefs &&
+                c->corr->absent_idx == t->index) {
+                other |= only != NULL || c->corr->timespan_ms <= 0;
+                only = c;
+            }
+        }
+        if (!other)
+            t->absent_for = only;
+    }
+}
+
 static int resolve_corr(sh_sigma_set *set, struct sg_rule *r)
 {
     struct sg_corr *k = r->corr;
@@ -1135,6 +1163,7 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
             ((struct sg_rule *)set->rules.v[r->corr->absent_idx])->suppressed = true;
         }
     }
+    mark_absent_only(set);
     for (i = 0; i < set->rules.n; i++) {
         struct sg_rule *r = set->rules.v[i];
         if (!r->corr)
