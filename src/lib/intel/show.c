@@ -272,7 +272,9 @@ static const char *const anchors[] = {"Cisco",
                                       "Pulse",
                                       "AdminDisplayVersion",
                                       "ExSetup.exe",
-                                      "(Build "};
+                                      "(Build ",
+                                      "SmartInstall",
+                                      "Role: Director"};
 
 static bool may_hold_show_output(const char *buf, size_t len)
 {
@@ -366,7 +368,14 @@ int sh_show_detect_with(const char *buf, size_t len, struct sh_show_scratch *s)
     }
     if (!any)
         return 0;
-    return decide(buf, buf + len) != P_NONE ? 80 : 0;
+    if (decide(buf, buf + len) != P_NONE)
+        return 80;
+    /* `show vstack config` alone: what parse_vstack() reads */
+    return memmem(buf, len, "SmartInstall enabled", 20) ||
+                   memmem(buf, len, "SmartInstall disabled", 21) ||
+                   memmem(buf, len, "Role: Director", 14)
+               ? 80
+               : 0;
 }
 
 int sh_show_detect(const char *buf, size_t len)
@@ -574,8 +583,15 @@ static int rule_fortios(sh_device *d, const struct line *l)
     const char *v;
     int rc = SH_OK;
 
-    /* "Version: FortiGate-1500D v6.0.7,build0302,191112 (GA)" */
-    if (lstarts(l, "Version: ") && (v = lfind(l, " v")) != NULL) {
+    /* "Version: FortiGate-1500D v6.0.7,build0302,191112 (GA)": the " v"
+     * is looked for after the prefix, whose own ": " may precede a 'v'. */
+    if (lstarts(l, "Version: ")) {
+        struct line rest = {l->p + 9, l->n - 9, l->no};
+        v = lfind(&rest, " v");
+    } else {
+        v = NULL;
+    }
+    if (v) {
         rc = set_field(&d->model, l->p + 9, (size_t)(v - (l->p + 9)));
         if (!rc)
             rc = set_word(&d->version, l, v + 2, ",");

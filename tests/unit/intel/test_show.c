@@ -444,6 +444,33 @@ static void same_decision_tree(struct sh_show_scratch *sc, const char *dir, int 
     closedir(dp);
 }
 
+/* A capture of only `show vstack config` is show output salthunt reads
+ * (its record says whether Smart Install is on), with or without a prompt. */
+SH_TEST(vstack_capture_alone_is_recognised)
+{
+    static const char *const caps[] = {
+        "rtr1#show vstack config\nRole: Client (SmartInstall enabled)\n"
+        "Vstack Director IP address: 0.0.0.0\n",
+        "Role: Client (SmartInstall disabled)\n",
+        "Role: Director\n",
+    };
+    struct sh_show_scratch *sc = sh_show_scratch_new();
+    size_t i;
+
+    for (i = 0; i < SH_ARRAY_LEN(caps); i++) {
+        struct sh_ptrvec devs = {0};
+        CHECK(sh_show_detect(caps[i], strlen(caps[i])) > 0);
+        CHECK(sh_show_detect_with(caps[i], strlen(caps[i]), sc) > 0);
+        CHECK_OK(sh_show_parse(caps[i], strlen(caps[i]), "v.txt", &devs, NULL));
+        CHECK_EQ_INT(devs.n, 1);
+        if (devs.n)
+            CHECK(sh_show_is_vstack(devs.v[0]));
+        sh_show_free_devices(&devs);
+    }
+    CHECK_EQ_INT(sh_show_detect("Role: Client\n", 13), 0);
+    sh_show_scratch_free(sc);
+}
+
 SH_TEST(marker_pass_decides_as_substring_search)
 {
     struct sh_show_scratch *sc = sh_show_scratch_new();
