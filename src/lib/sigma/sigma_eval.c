@@ -478,6 +478,14 @@ int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma
         if (n)
             sh_sigma__mpm_scan(set->mpm, s->hs_scratch, s->other, n, on_pattern, s);
     }
+    for (i = 0; i < set->nexists; i++) {
+        uint32_t r = set->exists_rule[i];
+        size_t n = 0;
+        if (!s->cand[r] && sh_sigma__event_field(ev, set->exists_field[i], &n)) {
+            s->cand[r] = 1;
+            s->list[s->nlist++] = (int)r;
+        }
+    }
     for (i = 0; i < set->nalways; i++) {
         int r = set->always[i];
         if (!s->cand[r]) {
@@ -513,6 +521,8 @@ static bool value_anchor(const struct sg_value *v)
 {
     if (v->kind == SG_V_STR)
         return v->lit_len > 0;
+    if (v->kind == SG_V_EXISTS) /* true only for an event that has the field */
+        return v->want && v->field;
     if (v->kind == SG_V_RE)
         return v->re_src && regex_prefilter_safe(v->re_src);
     return false;
@@ -549,7 +559,8 @@ static size_t min_lit(const struct sh_ptrvec *pv, size_t from)
 
     for (i = from; i < pv->n; i++) {
         const struct sg_value *v = pv->v[i];
-        size_t l = v->kind == SG_V_STR ? v->lit_len : 3;
+        /* a field's presence is the weakest anchor: most events of a kind have it */
+        size_t l = v->kind == SG_V_STR ? v->lit_len : v->kind == SG_V_EXISTS ? 1 : 3;
         if (l < m)
             m = l;
     }

@@ -66,6 +66,7 @@ struct sg_value {
     size_t lit_len;
     char *re_src;        /* SG_V_RE: source, for the prefilter */
     unsigned re_hsflags; /* SG_V_RE: Hyperscan flags */
+    const char *field;   /* SG_V_EXISTS: the event field it tests (its item's `mapped`) */
 };
 
 /* One `field|mods: values` entry, or a keyword list (field == NULL). */
@@ -197,6 +198,11 @@ struct sh_sigma_set {
     size_t npat;
     int *always; /* rules evaluated on every event */
     size_t nalways;
+    /* Anchors that are a field's presence (`field|exists: true`): the rule
+     * is a candidate for an event that has the field. */
+    uint32_t *exists_rule;
+    const char **exists_field;
+    size_t nexists;
     int *corr_order; /* correlation rules, dependencies first */
     size_t ncorr;
     size_t unanchored_patterns;

@@ -182,6 +182,8 @@ void sh_sigma_set_free(sh_sigma_set *set)
     sh_sigma__mpm_free(set->mpm);
     sh_free(set->pat_rule);
     sh_free(set->always);
+    sh_free(set->exists_rule);
+    sh_free(set->exists_field);
     sh_free(set->corr_order);
     sh_arena_free(&set->arena);
     sh_free(set);
@@ -263,6 +265,7 @@ static int build_item(struct ld *l, struct sg_item *it, const char *key, const s
                       uint32_t line)
 {
     const char *bar = key ? strchr(key, '|') : NULL;
+    size_t i;
     int rc;
 
     memset(it, 0, sizeof(*it));
@@ -281,6 +284,10 @@ static int build_item(struct ld *l, struct sg_item *it, const char *key, const s
     if (rc) {
         l->err_line = line;
         return rc == SH_ENOMEM ? rc : SH_ERULE;
+    }
+    for (i = 0; i < it->nv; i++) {
+        if (it->v[i].kind == SG_V_EXISTS)
+            it->v[i].field = it->mapped;
     }
     return SH_OK;
 }

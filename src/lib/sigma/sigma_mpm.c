@@ -62,11 +62,32 @@ static void free_pats(struct pat *p, size_t n)
     sh_free(p);
 }
 
+/* Remember that rule `r` is a candidate for events that have `field`. */
+static int add_exists(struct sh_sigma_set *set, size_t *cap, uint32_t r, const char *field)
+{
+    if (set->nexists == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        uint32_t *nr = sh_realloc(set->exists_rule, nc * sizeof(*nr));
+        const char **nf;
+        if (!nr)
+            return SH_ENOMEM;
+        set->exists_rule = nr;
+        nf = sh_realloc(set->exists_field, nc * sizeof(*nf));
+        if (!nf)
+            return SH_ENOMEM;
+        set->exists_field = nf;
+        *cap = nc;
+    }
+    set->exists_rule[set->nexists] = r;
+    set->exists_field[set->nexists++] = field;
+    return SH_OK;
+}
+
 int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
 {
     struct sh_ptrvec anchors = {0};
     struct pat *pats = NULL;
-    size_t npats = 0, cap = 0, i, j;
+    size_t npats = 0, cap = 0, exists_cap = 0, i, j;
     uint8_t *dropped = NULL;
     int rc = SH_OK;
 
@@ -87,6 +108,7 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
         pats = NULL;
         npats = cap = 0;
         set->nalways = 0;
+        set->nexists = 0;
         for (i = 0; i < set->rules.n; i++) {
             struct sg_rule *r = set->rules.v[i];
             r->anchored = false;
@@ -100,6 +122,11 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             for (j = 0; j < anchors.n; j++) {
                 const struct sg_value *v = anchors.v[j];
                 struct pat p;
+                if (v->kind == SG_V_EXISTS) {
+                    if ((rc = add_exists(set, &exists_cap, (uint32_t)i, v->field)) != SH_OK)
+                        goto out;
+                    continue;
+                }
                 memset(&p, 0, sizeof(p));
                 p.rule = (uint32_t)i;
                 p.flags = HS_FLAG_SINGLEMATCH;

@@ -225,6 +225,29 @@ SH_TEST(conditions_and_unanchored_rules)
     sh_sigma_set_free(s);
 }
 
+/* `field|exists: true` is an anchor: the rule is evaluated only for events
+ * that have the field, and still fires for each of them. */
+SH_TEST(field_presence_is_an_anchor)
+{
+    struct errs e;
+    sh_sigma_set *s = load("title: t\nid: cmd\nlogsource: {product: cisco}\ndetection:\n"
+                           "  kw:\n    - 'AAA_ACCOUNTING_MESSAGE'\n"
+                           "  c:\n    command|exists: true\n  condition: kw or c\n---\n"
+                           "title: t\nid: nocmd\nlogsource: {product: cisco}\ndetection:\n"
+                           "  c:\n    command|exists: false\n  condition: c\n",
+                           &e);
+    CHECK_EQ_INT(e.n, 0);
+    CHECK(((struct sg_rule *)s->rules.v[0])->anchored);
+    CHECK(!((struct sg_rule *)s->rules.v[1])->anchored); /* absence is no anchor */
+    CHECK_EQ_INT(s->nexists, 1);
+    /* a command: both the keyword-less record and the CFGLOG form fire `cmd` */
+    CHECK_EQ_INT(hits(s, CFG("snmp-server community x RO")), 1);
+    /* no command: only `nocmd` fires */
+    CHECK_EQ_INT(hits(s, "Oct 12 10:15:01 r1 %LINK-3-UPDOWN: Interface Gi0/1, changed state to up"),
+                 1);
+    sh_sigma_set_free(s);
+}
+
 SH_TEST(filters_apply_to_rules_by_id)
 {
     struct errs e;
