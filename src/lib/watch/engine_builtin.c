@@ -26,10 +26,11 @@
  * process() call per message. Small batches skip the helpers.
  *
  * Each ring entry remembers which correlation-input rules matched it when
- * it arrived (up to ENT_RULES of them, under the generation that matched),
- * so a replay re-parses the message and records those hits without
- * evaluating every rule again; entries from an older generation or with
- * more matches are evaluated in full.
+ * it arrived (up to ENT_RULES of them, under the generation that matched)
+ * and the parsed event itself (fields and scratch, pointers kept as
+ * offsets), so a replay rebuilds the event without parsing again and
+ * records those hits without evaluating every rule again; entries from an
+ * older generation or with more matches are evaluated in full.
  *
  * Reload builds a complete new generation (rules, policy, compiled
  * prefilter) aside and swaps it in only when everything loaded cleanly;
@@ -72,9 +73,34 @@ struct gen {
     bool has_corr;
 };
 
+/*
+ * A parsed event frozen for later: field values as offsets into the copied
+ * raw text or scratch (or the static string they already were), so it can
+ * be thawed into any event buffer. One allocation: header, fields, scratch
+ * bytes, raw text.
+ */
+enum { SNAP_STATIC = 0, SNAP_RAW, SNAP_SCRATCH };
+
+struct snap_field {
+    const char *name;
+    const char *ptr; /* SNAP_STATIC */
+    size_t off;      /* SNAP_RAW, SNAP_SCRATCH */
+    uint32_t len;
+    uint8_t kind;
+};
+
+struct snap {
+    size_t raw_len;
+    uint32_t n_fields;
+    uint32_t scratch_used;
+    bool parsed;
+    char *raw;     /* inside this allocation, NUL-terminated */
+    char *scratch; /* inside this allocation */
+    struct snap_field f[];
+};
+
 struct ring_ent {
-    char *raw;
-    size_t len;
+    struct snap *ev; /* the message as parsed on arrival */
     char path[64];
     uint64_t seq;
     int64_t ts_ms; /* event time used (receive time when the message has none) */
@@ -87,6 +113,7 @@ struct ring_ent {
 
 /* Phase A's result for one message, read by phase B. */
 struct msg_res {
+    struct snap *snap; /* the parsed event, when a correlation may need it */
     int64_t ts_ms;
     const struct sg_rule *rules[ENT_RULES]; /* correlation-input matches */
     uint8_t nrules;
@@ -283,6 +310,73 @@ out:
     return SH_OK;
 }
 
+/* ---- frozen events ---- */
+
+static bool within(const char *p, const char *base, size_t len)
+{
+    return (uintptr_t)p >= (uintptr_t)base && (uintptr_t)p <= (uintptr_t)base + len;
+}
+
+static struct snap *snap_take(const struct sh_log_event *ev)
+{
+    uint32_t n = ev->n_fields < SH_LOG_MAX_FIELDS ? ev->n_fields : SH_LOG_MAX_FIELDS;
+    uint32_t used = ev->scratch_used < SH_LOG_SCRATCH ? ev->scratch_used : SH_LOG_SCRATCH;
+    size_t head = sizeof(struct snap) + n * sizeof(struct snap_field);
+    struct snap *sn = sh_malloc(head + used + ev->raw_len + 1);
+    uint32_t i;
+
+    if (!sn)
+        return NULL;
+    sn->raw_len = ev->raw_len;
+    sn->n_fields = n;
+    sn->scratch_used = used;
+    sn->parsed = ev->parsed;
+    sn->scratch = (char *)sn + head;
+    sn->raw = sn->scratch + used;
+    memcpy(sn->scratch, ev->scratch, used);
+    memcpy(sn->raw, ev->raw, ev->raw_len);
+    sn->raw[ev->raw_len] = '\0';
+    for (i = 0; i < n; i++) {
+        const struct sh_log_field *fl = &ev->fields[i];
+        struct snap_field *sf = &sn->f[i];
+        sf->name = fl->name;
+        sf->len = fl->len;
+        sf->ptr = fl->value;
+        sf->off = 0;
+        sf->kind = SNAP_STATIC;
+        if (fl->value && within(fl->value, ev->raw, ev->raw_len)) {
+            sf->kind = SNAP_RAW;
+            sf->off = (size_t)(fl->value - ev->raw);
+        } else if (fl->value && within(fl->value, ev->scratch, SH_LOG_SCRATCH - 1)) {
+            sf->kind = SNAP_SCRATCH;
+            sf->off = (size_t)(fl->value - ev->scratch);
+        }
+    }
+    return sn;
+}
+
+/* The event exactly as the parser left it (pointers into ev's own buffers). */
+static void snap_thaw(const struct snap *sn, struct sh_log_event *ev)
+{
+    uint32_t i;
+
+    ev->raw = sn->raw;
+    ev->raw_len = sn->raw_len;
+    ev->parsed = sn->parsed;
+    ev->n_fields = sn->n_fields;
+    ev->scratch_used = sn->scratch_used;
+    memcpy(ev->scratch, sn->scratch, sn->scratch_used);
+    for (i = 0; i < sn->n_fields; i++) {
+        const struct snap_field *sf = &sn->f[i];
+        struct sh_log_field *fl = &ev->fields[i];
+        fl->name = sf->name;
+        fl->len = sf->len;
+        fl->value = sf->kind == SNAP_RAW       ? sn->raw + sf->off
+                    : sf->kind == SNAP_SCRATCH ? ev->scratch + sf->off
+                                               : sf->ptr;
+    }
+}
+
 /* ---- correlation ring ---- */
 
 static void ring_clear(struct builtin *b)
@@ -290,13 +384,13 @@ static void ring_clear(struct builtin *b)
     size_t i;
 
     for (i = 0; i < RING_MAX; i++)
-        SH_FREE(b->ring[i].raw);
+        SH_FREE(b->ring[i].ev);
     b->head = b->n = 0;
 }
 
 static void ring_drop_oldest(struct builtin *b)
 {
-    SH_FREE(b->ring[b->head].raw);
+    SH_FREE(b->ring[b->head].ev);
     b->head = (b->head + 1) % RING_MAX;
     b->n--;
 }
@@ -326,18 +420,19 @@ static int ring_make_room(struct builtin *b, int64_t newest)
     return SH_OK;
 }
 
-static int ring_add(struct builtin *b, const sh_watch_msg *m, const struct msg_res *r)
+/* Takes r->snap. */
+static int ring_add(struct builtin *b, struct msg_res *r)
 {
     struct ring_ent *e;
     int rc;
 
+    if (!r->snap)
+        return SH_ENOMEM;
     if ((rc = ring_make_room(b, r->ts_ms)) != 0)
         return rc;
     e = &b->ring[(b->head + b->n) % RING_MAX];
-    e->raw = sh_strndup(m->data, m->len);
-    if (!e->raw)
-        return SH_ENOMEM;
-    e->len = m->len;
+    e->ev = r->snap;
+    r->snap = NULL;
     memcpy(e->path, r->path, sizeof(e->path));
     e->seq = b->seq;
     e->ts_ms = r->ts_ms;
@@ -415,7 +510,7 @@ static int replay_ring(struct builtin *b)
         return rc;
     for (i = 0; i < b->n && rc == 0; i++) {
         const struct ring_ent *e = &b->ring[(b->head + i) % RING_MAX];
-        sh_syslog_parse(b->rev, e->raw, e->len, NULL);
+        snap_thaw(e->ev, b->rev);
         b->rev->path = e->path;
         b->rev->line = e->seq;
         b->rev->ts_ms = e->ts_ms;
@@ -487,6 +582,7 @@ static int eval_msg(struct lane *l, const sh_watch_msg *m, struct msg_res *res, 
     l->out = out;
     l->msg = m;
     l->res = res;
+    res->snap = NULL;
     res->corr_hit = false;
     res->nrules = 0;
     res->rules_known = true;
@@ -506,6 +602,8 @@ static int eval_msg(struct lane *l, const sh_watch_msg *m, struct msg_res *res, 
     res->ts_ms = ev->ts_ms;
     *parsed = ev->parsed;
     rc = sh_sigma__eval(l->scratch, ev, on_hit, l);
+    if (rc == 0 && res->corr_hit && b->g->has_corr && !(res->snap = snap_take(ev)))
+        rc = SH_ENOMEM;
     if (rc == 0 && b->g->iocs) {
         l->err = 0;
         sh_ioc_sweep(b->g->iocs, m->data, m->len, on_ioc, l);
@@ -516,16 +614,16 @@ static int eval_msg(struct lane *l, const sh_watch_msg *m, struct msg_res *res, 
 
 /* ---- phase B: the calling thread, in message order ---- */
 
-static int corr_step(struct builtin *b, const sh_watch_msg *m, const struct msg_res *res,
-                     sh_findings *out, uint64_t now)
+/* `rc`: phase A's result; a failed message still takes its sequence number. */
+static int corr_step(struct builtin *b, struct msg_res *res, sh_findings *out, uint64_t now, int rc)
 {
-    int rc = SH_OK;
-
     b->seq++;
     b->out = out;
     memcpy(b->path, res->path, sizeof(b->path));
+    if (rc != 0)
+        return rc;
     if (res->corr_hit && b->g->has_corr) {
-        rc = ring_add(b, m, res);
+        rc = ring_add(b, res);
         b->dirty = true;
     }
     if (rc == 0)
@@ -646,8 +744,8 @@ static int process(void *self, const sh_watch_msg *m, sh_findings *out, bool *pa
 
     l->scratch = b->g->scratch[0];
     rc = eval_msg(l, m, res, out, parsed);
-    if (rc == 0)
-        rc = corr_step(b, m, res, out, sh_watch__mono_ns());
+    rc = corr_step(b, res, out, sh_watch__mono_ns(), rc);
+    SH_FREE(res->snap);
     if (rc != 0)
         return fail_diag(diag, res, rc);
     return SH_OK;
@@ -693,8 +791,8 @@ static int process_batch(void *self, const sh_watch_msg *msgs, size_t n, sh_find
     }
     now = sh_watch__mono_ns();
     for (i = 0; i < n; i++) {
-        if (rcs[i] == 0)
-            rcs[i] = corr_step(b, &msgs[i], &b->res[i], &outs[i], now);
+        rcs[i] = corr_step(b, &b->res[i], &outs[i], now, rcs[i]);
+        SH_FREE(b->res[i].snap); /* when the ring did not take it */
         if (rcs[i] != 0 && first == SH_OK)
             first = fail_diag(diag, &b->res[i], rcs[i]);
     }
