@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <time.h>
 
+/* Literal helpers are forced inline so strlen() of a literal argument folds to a constant. */
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
 typedef struct span {
     const char *p;
     size_t n;
@@ -116,14 +119,14 @@ static int num(const char *p, size_t n)
     return v;
 }
 
-static bool has(const char *p, const char *e, const char *lit)
+ALWAYS_INLINE bool has(const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit);
 
     return (size_t)(e - p) >= n && memcmp(p, lit, n) == 0;
 }
 
-static bool ihas(const char *p, const char *e, const char *lit)
+ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit), i;
 
@@ -145,7 +148,7 @@ static bool ihas(const char *p, const char *e, const char *lit)
  * runs. The gate only ever turns a search that would have failed into an
  * early failure, so results are unchanged.
  */
-static inline unsigned bigram(const char *p)
+ALWAYS_INLINE unsigned bigram(const char *p)
 {
     uint16_t x;
 
@@ -167,7 +170,7 @@ static void gate_build(struct gate *g, const char *p, const char *e)
 }
 
 /* False when `lit` (n bytes, case-insensitively) cannot occur in [p, e). */
-static inline bool gate_may(const struct gate *g, const char *p, const char *e, const char *lit,
+ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, const char *lit,
                             size_t n)
 {
     size_t i;
@@ -187,8 +190,8 @@ static inline bool gate_may(const struct gate *g, const char *p, const char *e, 
  * beats memmem here: the needles are short and the lines are short, so
  * memmem's set-up dominated the parse profile.
  */
-static const char *find_n(const struct gate *g, const char *p, const char *e, const char *lit,
-                          size_t n)
+ALWAYS_INLINE const char *find_n(const struct gate *g, const char *p, const char *e,
+                                 const char *lit, size_t n)
 {
     if (n == 0)
         return p;
@@ -205,12 +208,12 @@ static const char *find_n(const struct gate *g, const char *p, const char *e, co
     return NULL;
 }
 
-static inline const char *find(const struct gate *g, const char *p, const char *e, const char *lit)
+ALWAYS_INLINE const char *find(const struct gate *g, const char *p, const char *e, const char *lit)
 {
     return find_n(g, p, e, lit, strlen(lit));
 }
 
-static const char *ifind(const struct gate *g, const char *p, const char *e, const char *lit)
+ALWAYS_INLINE const char *ifind(const struct gate *g, const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit);
 
@@ -766,19 +769,27 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     const char *a, *b, *best = NULL;
     size_t n = 0, m = 0, i;
 
-    static const char *const src_keys[] = {
-        "SrcIp=", "source-ip=", "SourceIP=", "src=", "Remote-Address="};
-    static const char *const dst_keys[] = {"DstIp=", "destination-ip=", "DestinationIP=", "dst="};
+#define KEY(k)                                                                                     \
+    {                                                                                              \
+        k, sizeof(k) - 1                                                                           \
+    }
+    static const struct {
+        const char *k;
+        size_t n;
+    } src_keys[] = {KEY("SrcIp="), KEY("source-ip="), KEY("SourceIP="), KEY("src="),
+                    KEY("Remote-Address=")},
+      dst_keys[] = {KEY("DstIp="), KEY("destination-ip="), KEY("DestinationIP="), KEY("dst=")};
+#undef KEY
 
     for (i = 0; i < SH_ARRAY_LEN(src_keys) && !ps->src_ip.n; i++) {
-        const char *k = find(&ps->gate, p, e, src_keys[i]);
-        if (k && (n = ip_len(k + strlen(src_keys[i]), e)) > 0)
-            ps->src_ip = mk(k + strlen(src_keys[i]), k + strlen(src_keys[i]) + n);
+        const char *k = find_n(&ps->gate, p, e, src_keys[i].k, src_keys[i].n);
+        if (k && (n = ip_len(k + src_keys[i].n, e)) > 0)
+            ps->src_ip = mk(k + src_keys[i].n, k + src_keys[i].n + n);
     }
     for (i = 0; i < SH_ARRAY_LEN(dst_keys) && !ps->dst_ip.n; i++) {
-        const char *k = find(&ps->gate, p, e, dst_keys[i]);
-        if (k && (n = ip_len(k + strlen(dst_keys[i]), e)) > 0)
-            ps->dst_ip = mk(k + strlen(dst_keys[i]), k + strlen(dst_keys[i]) + n);
+        const char *k = find_n(&ps->gate, p, e, dst_keys[i].k, dst_keys[i].n);
+        if (k && (n = ip_len(k + dst_keys[i].n, e)) > 0)
+            ps->dst_ip = mk(k + dst_keys[i].n, k + dst_keys[i].n + n);
     }
     if (ps->src_ip.n && ps->dst_ip.n)
         return;
@@ -814,21 +825,27 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
 
 /* ------------------------------------------------------------- helpers */
 
-/* The text after `key` up to the next `close` (e.g. "User '" ... "'"). */
-static inline span between(const struct gate *g, const char *p, const char *e, const char *key,
-                           char close)
+/* The text after `key` (kn bytes) up to the next `close` (e.g. "User '" ... "'"). */
+ALWAYS_INLINE span between_n(const struct gate *g, const char *p, const char *e, const char *key,
+                             size_t kn, char close)
 {
     span s = {NULL, 0};
-    const char *k = find(g, p, e, key);
+    const char *k = find_n(g, p, e, key, kn);
     const char *v, *c;
 
     if (!k)
         return s;
-    v = k + strlen(key);
+    v = k + kn;
     c = memchr(v, close, (size_t)(e - v));
     if (!c)
         return s;
     return mk(v, c);
+}
+
+ALWAYS_INLINE span between(const struct gate *g, const char *p, const char *e, const char *key,
+                           char close)
+{
+    return between_n(g, p, e, key, strlen(key), close);
 }
 
 /* Copy into scratch, decoding XML entities; returns the copy or an empty span. */
@@ -941,12 +958,12 @@ static int level_word(span w)
 
 /* ------------------------------------------------------------ commands */
 
-static bool mn_is(const struct parse *ps, const char *m)
+ALWAYS_INLINE bool mn_is(const struct parse *ps, const char *m)
 {
     return ps->mnemonic.n == strlen(m) && memcmp(ps->mnemonic.p, m, ps->mnemonic.n) == 0;
 }
 
-static bool mn_ends(const struct parse *ps, const char *m)
+ALWAYS_INLINE bool mn_ends(const struct parse *ps, const char *m)
 {
     size_t n = strlen(m);
 
@@ -955,13 +972,10 @@ static bool mn_ends(const struct parse *ps, const char *m)
 
 static bool asa_family(span f)
 {
-    static const char *const fam[] = {"ASA", "FTD", "PIX", "FWSM"};
-    size_t i;
-
-    for (i = 0; i < SH_ARRAY_LEN(fam); i++)
-        if (f.n == strlen(fam[i]) && memcmp(f.p, fam[i], f.n) == 0)
-            return true;
-    return false;
+    if (f.n == 3)
+        return memcmp(f.p, "ASA", 3) == 0 || memcmp(f.p, "FTD", 3) == 0 ||
+               memcmp(f.p, "PIX", 3) == 0;
+    return f.n == 4 && memcmp(f.p, "FWSM", 4) == 0;
 }
 
 /* ISE CmdSet=[ CmdAV=show CmdArgAV=running-config CmdArgAV=<cr> ] */
@@ -1019,7 +1033,9 @@ static span kv_cmd(const struct gate *g, const char *p, const char *e, const cha
     size_t kl = strlen(key);
     const char *k = p;
 
-    while ((k = find(g, k, e, key)) != NULL) {
+    if (!gate_may(g, p, e, key, kl))
+        return s;
+    while ((k = find_n(g, k, e, key, kl)) != NULL) {
         if (k == p || k[-1] == ' ' || k[-1] == '\t' || k[-1] == '.' || k[-1] == ':' ||
             k[-1] == ',') {
             const char *v = k + kl, *ve;
@@ -1043,18 +1059,25 @@ static span kv_cmd(const struct gate *g, const char *p, const char *e, const cha
 
 static void extract_user(struct parse *ps, const char *p, const char *e)
 {
+#define PAT(k, c)                                                                                  \
+    {                                                                                              \
+        k, sizeof(k) - 1, c                                                                        \
+    }
     static const struct {
         const char *key;
+        size_t n;
         char close;
-    } pats[] = {{"[user: ", ']'}, {"User '", '\''},    {"user '", '\''}, {"User \"", '"'},
-                {"user \"", '"'}, {"Uname: ", ','},    {"<user>", '<'},  {"username=\"", '"'},
-                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','},   {"User: ", ','}};
+    } pats[] = {PAT("[user: ", ']'),    PAT("User '", '\''),     PAT("user '", '\''),
+                PAT("User \"", '"'),    PAT("user \"", '"'),     PAT("Uname: ", ','),
+                PAT("<user>", '<'),     PAT("username=\"", '"'), PAT("user=\"", '"'),
+                PAT("Username: ", ' '), PAT("User=", ','),       PAT("User: ", ',')};
+#undef PAT
     size_t i;
 
     if (ps->user.n)
         return;
     for (i = 0; i < SH_ARRAY_LEN(pats); i++) {
-        span s = between(&ps->gate, p, e, pats[i].key, pats[i].close);
+        span s = between_n(&ps->gate, p, e, pats[i].key, pats[i].n, pats[i].close);
         if (s.p) {
             if (pats[i].close == ',' && !memchr(s.p, ',', s.n) && s.p + s.n == e)
                 s = trim(s);
