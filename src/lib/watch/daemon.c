@@ -67,7 +67,7 @@ struct conn {
     size_t http_len;
 };
 
-#define BATCH_MAX 256 /* messages the processing thread takes from the queue at once */
+#define BATCH_MAX 1024 /* messages the processing thread takes from the queue at once */
 
 /* The processing thread's view of one batch (process_batch engines). */
 struct batch {
