@@ -330,14 +330,24 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&q->mu); /* closed and drained */
             break;
         }
-        /* take at most BATCH_MAX at a time so a reload request is seen soon */
+        /*
+         * Take at most BATCH_MAX at a time so a reload request is seen soon.
+         * The walk to the batch's last item runs outside the lock (it waits
+         * on cache lines the I/O thread wrote, and the I/O thread should not
+         * wait for it): the first `avail` items and the links between them
+         * were complete when q->n was read, and the I/O thread only ever
+         * appends after the tail, so only the last item's link is read
+         * under the lock again.
+         */
         {
-            size_t k = 1;
+            size_t k = 1, avail = q->n;
             struct sh_watch_item *last = batch;
-            while (last->next && k < BATCH_MAX) {
+            pthread_mutex_unlock(&q->mu);
+            while (k < avail && k < BATCH_MAX) {
                 last = last->next;
                 k++;
             }
+            pthread_mutex_lock(&q->mu);
             q->head = last->next;
             if (!q->head)
                 q->tail = NULL;

@@ -236,6 +236,15 @@ static void gen_free(struct gen *g)
     sh_free(g);
 }
 
+static void no_ioc(const struct sh_ioc *ioc, const char *tok, size_t off, size_t len, void *ud)
+{
+    SH_UNUSED(ioc);
+    SH_UNUSED(tok);
+    SH_UNUSED(off);
+    SH_UNUSED(len);
+    SH_UNUSED(ud);
+}
+
 struct first_err {
     sh_diag *diag;
     bool have;
@@ -276,6 +285,9 @@ static int gen_build(struct gen **out, const sh_watch_config *cfg, size_t n_lane
     if ((rc = sh_ioc_set_new(&g->iocs)) != 0 ||
         (rc = sh_ioc_set_load_builtin(g->iocs, false, diag)) != 0)
         goto out;
+    /* the sweep fills a static character table on first use: do that here,
+     * before any lane thread exists, so lanes only ever read it */
+    sh_ioc_sweep(g->iocs, "", 0, no_ioc, NULL);
     if ((rc = sh_sigma_load_builtin(g->set, diag)) != 0)
         goto out;
     /* a rules folder may also hold config-rule packs: only Sigma documents are ours */
