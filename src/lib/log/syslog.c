@@ -1989,7 +1989,8 @@ static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
 
 static void parse_3164(struct parse *ps, const char *p, const char *e)
 {
-    struct stamp st;
+    struct stamp st, memo_st;
+    const char *memo_at = NULL, *memo_q = NULL; /* parse_stamp(memo_at) = memo_q, memo_st */
     int layer;
     const char *q, *r;
 
@@ -2012,14 +2013,16 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             const char *h = p, *t;
             while (h < e && host_char(*h) && *h != ':')
                 h++;
-            if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p) &&
-                (t = parse_stamp(skip_sp(h + 1, e), e, &st)) != NULL && (t = skip_sp(t, e)) < e &&
-                *t == ':') {
-                if (ps->host.n)
-                    ps->relay = ps->host;
-                ps->host = mk(p, h);
-                p = h + 1;
-                continue;
+            if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p)) {
+                memo_at = skip_sp(h + 1, e);
+                memo_q = t = parse_stamp(memo_at, e, &memo_st);
+                if (t && (t = skip_sp(t, e)) < e && *t == ':') {
+                    if (ps->host.n)
+                        ps->relay = ps->host;
+                    ps->host = mk(p, h);
+                    p = h + 1;
+                    continue;
+                }
             }
         }
         if ((n = xr_node(p, e)) > 0 && parse_stamp(p + n + 1, e, &st)) {
@@ -2027,7 +2030,13 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             p += n + 1;
             continue;
         }
-        q = parse_stamp(p, e, &st);
+        /* the stamp after a host just taken was read already (parse_stamp is pure) */
+        if (p == memo_at) {
+            q = memo_q;
+            st = memo_st;
+        } else {
+            q = parse_stamp(p, e, &st);
+        }
         if (!q)
             break;
         if (st.uptime) {
