@@ -68,7 +68,8 @@ typedef struct sh_watch_msg {
 /**
  * The processing engine: parse + rules + correlation. Called only from the
  * daemon's processing thread, one call at a time, so an engine needs no
- * locking. `self` is the engine's state.
+ * locking (one that evaluates a batch on helper threads of its own keeps
+ * that to itself). `self` is the engine's state.
  */
 typedef struct sh_watch_engine {
     void *self;
@@ -93,6 +94,14 @@ typedef struct sh_watch_engine {
     /** At shutdown: alerts still held (e.g. open correlation windows). May be NULL. */
     int (*flush)(void *self, sh_findings *out);
     void (*free)(void *self);
+    /**
+     * Optional: process msgs[0..n) exactly as n process() calls in that
+     * order would, filling outs[i], parsed[i] and rcs[i] (0 or negative)
+     * per message; diag describes the first failure. The engine may
+     * evaluate the messages on several threads. May be NULL.
+     */
+    int (*process_batch)(void *self, const sh_watch_msg *msgs, size_t n, sh_findings *outs,
+                         bool *parsed, int *rcs, sh_diag *diag);
 } sh_watch_engine;
 
 /**

@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <time.h>
 
+/* Literal helpers are forced inline so strlen() of a literal argument folds to a constant. */
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
 typedef struct span {
     const char *p;
     size_t n;
@@ -39,6 +42,13 @@ struct sdparam {
     span val;
 };
 
+#define GATE_BITS 1024 /* see gate_build() */
+
+struct gate {
+    uintptr_t lo, hi; /* the covered bytes; searches outside them are not gated */
+    uint64_t bits[GATE_BITS / 64];
+};
+
 struct parse {
     struct sh_log_event *ev;
     const struct sh_syslog_opts *o;
@@ -51,6 +61,7 @@ struct parse {
         dst_ip, dst_port, local_port, command, node, seq;
     struct sdparam sd[MAX_SD];
     int n_sd;
+    struct gate gate; /* over the message text, built by extract() */
 };
 
 static const struct sh_syslog_opts default_opts = SH_SYSLOG_OPTS_INIT;
@@ -108,14 +119,14 @@ static int num(const char *p, size_t n)
     return v;
 }
 
-static bool has(const char *p, const char *e, const char *lit)
+ALWAYS_INLINE bool has(const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit);
 
     return (size_t)(e - p) >= n && memcmp(p, lit, n) == 0;
 }
 
-static bool ihas(const char *p, const char *e, const char *lit)
+ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit), i;
 
@@ -128,16 +139,64 @@ static bool ihas(const char *p, const char *e, const char *lit)
 }
 
 /*
- * First occurrence of `lit` in [p, e). memchr on the first byte beats
- * memmem here: the needles are short and the lines are short, so memmem's
- * set-up dominated the parse profile.
+ * The bigram gate: before the message text goes through the per-shape
+ * literal searches in extract() (about thirty of them, most finding
+ * nothing), one pass records which pairs of adjacent bytes (ASCII case
+ * folded, hashed into 1024 bits) occur in it. A literal of which some
+ * adjacent pair is missing cannot occur anywhere in that text, so a search
+ * for it inside the covered range ends at once; otherwise the real search
+ * runs. The gate only ever turns a search that would have failed into an
+ * early failure, so results are unchanged.
  */
-static const char *find(const char *p, const char *e, const char *lit)
+ALWAYS_INLINE unsigned bigram(const char *p)
 {
-    size_t n = strlen(lit);
+    uint16_t x;
 
+    /* OR 0x20 folds ASCII case (and merges a few punctuation pairs, which
+     * only costs the odd search the gate could have skipped) */
+    memcpy(&x, p, sizeof(x));
+    return (uint32_t)((uint32_t)(x | 0x2020) * 2654435761u) >> 22; /* 0..GATE_BITS-1 */
+}
+
+static void gate_build(struct gate *g, const char *p, const char *e)
+{
+    memset(g->bits, 0, sizeof(g->bits));
+    g->lo = (uintptr_t)p;
+    g->hi = (uintptr_t)e;
+    for (; p + 1 < e; p++) {
+        unsigned h = bigram(p);
+        g->bits[h >> 6] |= (uint64_t)1 << (h & 63);
+    }
+}
+
+/* False when `lit` (n bytes, case-insensitively) cannot occur in [p, e). */
+ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, const char *lit,
+                            size_t n)
+{
+    size_t i;
+
+    if (!g || n < 2 || (uintptr_t)p < g->lo || (uintptr_t)e > g->hi)
+        return true;
+    for (i = 0; i + 1 < n; i++) {
+        unsigned h = bigram(lit + i);
+        if (!(g->bits[h >> 6] & ((uint64_t)1 << (h & 63))))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * First occurrence of `lit` (n bytes) in [p, e). memchr on the first byte
+ * beats memmem here: the needles are short and the lines are short, so
+ * memmem's set-up dominated the parse profile.
+ */
+ALWAYS_INLINE const char *find_n(const struct gate *g, const char *p, const char *e,
+                                 const char *lit, size_t n)
+{
     if (n == 0)
         return p;
+    if (!gate_may(g, p, e, lit, n))
+        return NULL;
     while (p < e && (size_t)(e - p) >= n) {
         const char *c = memchr(p, lit[0], (size_t)(e - p) - n + 1);
         if (!c)
@@ -149,10 +208,17 @@ static const char *find(const char *p, const char *e, const char *lit)
     return NULL;
 }
 
-static const char *ifind(const char *p, const char *e, const char *lit)
+ALWAYS_INLINE const char *find(const struct gate *g, const char *p, const char *e, const char *lit)
+{
+    return find_n(g, p, e, lit, strlen(lit));
+}
+
+ALWAYS_INLINE const char *ifind(const struct gate *g, const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit);
 
+    if (!gate_may(g, p, e, lit, n))
+        return NULL;
     for (; p < e && (size_t)(e - p) >= n; p++)
         if (lower(*p) == lower(lit[0]) && ihas(p, e, lit))
             return p;
@@ -179,32 +245,48 @@ static span trim(span s)
 
 /* ----------------------------------------------------------- time stamps */
 
-static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                     "jul", "aug", "sep", "oct", "nov", "dec"};
-static const char *const wdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+/* month and weekday names as fold3() words */
+#define K3(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
+static const uint32_t months[] = {K3('j', 'a', 'n'), K3('f', 'e', 'b'), K3('m', 'a', 'r'),
+                                  K3('a', 'p', 'r'), K3('m', 'a', 'y'), K3('j', 'u', 'n'),
+                                  K3('j', 'u', 'l'), K3('a', 'u', 'g'), K3('s', 'e', 'p'),
+                                  K3('o', 'c', 't'), K3('n', 'o', 'v'), K3('d', 'e', 'c')};
+static const uint32_t wdays[] = {K3('m', 'o', 'n'), K3('t', 'u', 'e'), K3('w', 'e', 'd'),
+                                 K3('t', 'h', 'u'), K3('f', 'r', 'i'), K3('s', 'a', 't'),
+                                 K3('s', 'u', 'n')};
+
+/* Three letters folded to lower case in one word, for table compares. */
+static uint32_t fold3(const char *p)
+{
+    return K3((unsigned char)lower(p[0]), (unsigned char)lower(p[1]), (unsigned char)lower(p[2]));
+}
 
 static int month_at(const char *p, const char *e)
 {
+    uint32_t k;
     int i;
 
     if (e - p < 3)
         return 0;
     if (e - p > 3 && is_alpha(p[3]))
         return 0;
+    k = fold3(p);
     for (i = 0; i < 12; i++)
-        if (ihas(p, e, months[i]))
+        if (k == months[i])
             return i + 1;
     return 0;
 }
 
 static bool wday_at(const char *p, const char *e)
 {
+    uint32_t k;
     size_t i;
 
     if (e - p < 4 || p[3] != ' ')
         return false;
+    k = fold3(p);
     for (i = 0; i < SH_ARRAY_LEN(wdays); i++)
-        if (ihas(p, e, wdays[i]))
+        if (k == wdays[i])
             return true;
     return false;
 }
@@ -226,7 +308,8 @@ static int zone_lookup(const char *p, size_t n)
     size_t i;
 
     for (i = 0; i < SH_ARRAY_LEN(zones); i++)
-        if (strlen(zones[i].name) == n && ihas(p, p + n, zones[i].name))
+        if (n > 0 && lower(zones[i].name[0]) == lower(p[0]) && strlen(zones[i].name) == n &&
+            ihas(p, p + n, zones[i].name))
             return (int)i;
     return -1;
 }
@@ -686,19 +769,27 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     const char *a, *b, *best = NULL;
     size_t n = 0, m = 0, i;
 
-    static const char *const src_keys[] = {
-        "SrcIp=", "source-ip=", "SourceIP=", "src=", "Remote-Address="};
-    static const char *const dst_keys[] = {"DstIp=", "destination-ip=", "DestinationIP=", "dst="};
+#define KEY(k)                                                                                     \
+    {                                                                                              \
+        k, sizeof(k) - 1                                                                           \
+    }
+    static const struct {
+        const char *k;
+        size_t n;
+    } src_keys[] = {KEY("SrcIp="), KEY("source-ip="), KEY("SourceIP="), KEY("src="),
+                    KEY("Remote-Address=")},
+      dst_keys[] = {KEY("DstIp="), KEY("destination-ip="), KEY("DestinationIP="), KEY("dst=")};
+#undef KEY
 
     for (i = 0; i < SH_ARRAY_LEN(src_keys) && !ps->src_ip.n; i++) {
-        const char *k = find(p, e, src_keys[i]);
-        if (k && (n = ip_len(k + strlen(src_keys[i]), e)) > 0)
-            ps->src_ip = mk(k + strlen(src_keys[i]), k + strlen(src_keys[i]) + n);
+        const char *k = find_n(&ps->gate, p, e, src_keys[i].k, src_keys[i].n);
+        if (k && (n = ip_len(k + src_keys[i].n, e)) > 0)
+            ps->src_ip = mk(k + src_keys[i].n, k + src_keys[i].n + n);
     }
     for (i = 0; i < SH_ARRAY_LEN(dst_keys) && !ps->dst_ip.n; i++) {
-        const char *k = find(p, e, dst_keys[i]);
-        if (k && (n = ip_len(k + strlen(dst_keys[i]), e)) > 0)
-            ps->dst_ip = mk(k + strlen(dst_keys[i]), k + strlen(dst_keys[i]) + n);
+        const char *k = find_n(&ps->gate, p, e, dst_keys[i].k, dst_keys[i].n);
+        if (k && (n = ip_len(k + dst_keys[i].n, e)) > 0)
+            ps->dst_ip = mk(k + dst_keys[i].n, k + dst_keys[i].n + n);
     }
     if (ps->src_ip.n && ps->dst_ip.n)
         return;
@@ -707,15 +798,15 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
         return;
     for (i = 0; i < SH_ARRAY_LEN(conn); i++) {
         const char *lim = e - (a + n) > 160 ? a + n + 160 : e;
-        const char *c = find(a + n, lim, conn[i]);
+        const char *c = find(&ps->gate, a + n, lim, conn[i]);
         if (c && (!best || c < best))
             best = c;
     }
     if (!best) {
         /* a lone address is a source only when the text says so */
         const char *back = a - p > 24 ? a - 24 : p;
-        if (!(a > p && a[-1] == '(') && !find(back, a, "from ") && !find(back, a, "src ") &&
-            !find(back, a, "Source"))
+        if (!(a > p && a[-1] == '(') && !find(&ps->gate, back, a, "from ") &&
+            !find(&ps->gate, back, a, "src ") && !find(&ps->gate, back, a, "Source"))
             return;
     }
     if (!ps->src_ip.n) {
@@ -734,20 +825,27 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
 
 /* ------------------------------------------------------------- helpers */
 
-/* The text after `key` up to the next `close` (e.g. "User '" ... "'"). */
-static span between(const char *p, const char *e, const char *key, char close)
+/* The text after `key` (kn bytes) up to the next `close` (e.g. "User '" ... "'"). */
+ALWAYS_INLINE span between_n(const struct gate *g, const char *p, const char *e, const char *key,
+                             size_t kn, char close)
 {
     span s = {NULL, 0};
-    const char *k = find(p, e, key);
+    const char *k = find_n(g, p, e, key, kn);
     const char *v, *c;
 
     if (!k)
         return s;
-    v = k + strlen(key);
+    v = k + kn;
     c = memchr(v, close, (size_t)(e - v));
     if (!c)
         return s;
     return mk(v, c);
+}
+
+ALWAYS_INLINE span between(const struct gate *g, const char *p, const char *e, const char *key,
+                           char close)
+{
+    return between_n(g, p, e, key, strlen(key), close);
 }
 
 /* Copy into scratch, decoding XML entities; returns the copy or an empty span. */
@@ -860,12 +958,12 @@ static int level_word(span w)
 
 /* ------------------------------------------------------------ commands */
 
-static bool mn_is(const struct parse *ps, const char *m)
+ALWAYS_INLINE bool mn_is(const struct parse *ps, const char *m)
 {
     return ps->mnemonic.n == strlen(m) && memcmp(ps->mnemonic.p, m, ps->mnemonic.n) == 0;
 }
 
-static bool mn_ends(const struct parse *ps, const char *m)
+ALWAYS_INLINE bool mn_ends(const struct parse *ps, const char *m)
 {
     size_t n = strlen(m);
 
@@ -874,20 +972,17 @@ static bool mn_ends(const struct parse *ps, const char *m)
 
 static bool asa_family(span f)
 {
-    static const char *const fam[] = {"ASA", "FTD", "PIX", "FWSM"};
-    size_t i;
-
-    for (i = 0; i < SH_ARRAY_LEN(fam); i++)
-        if (f.n == strlen(fam[i]) && memcmp(f.p, fam[i], f.n) == 0)
-            return true;
-    return false;
+    if (f.n == 3)
+        return memcmp(f.p, "ASA", 3) == 0 || memcmp(f.p, "FTD", 3) == 0 ||
+               memcmp(f.p, "PIX", 3) == 0;
+    return f.n == 4 && memcmp(f.p, "FWSM", 4) == 0;
 }
 
 /* ISE CmdSet=[ CmdAV=show CmdArgAV=running-config CmdArgAV=<cr> ] */
-static span ise_cmdset(struct sh_log_event *ev, const char *p, const char *e)
+static span ise_cmdset(const struct gate *g, struct sh_log_event *ev, const char *p, const char *e)
 {
     span out = {NULL, 0};
-    const char *s = find(p, e, "CmdSet=[");
+    const char *s = find(g, p, e, "CmdSet=[");
     const char *end, *q;
     char *d;
     size_t o = 0, cap;
@@ -932,13 +1027,15 @@ static span ise_cmdset(struct sh_log_event *ev, const char *p, const char *e)
 }
 
 /* `key=value` where the key starts a word; value to a tab, quote or the end. */
-static span kv_cmd(const char *p, const char *e, const char *key)
+static span kv_cmd(const struct gate *g, const char *p, const char *e, const char *key)
 {
     span s = {NULL, 0};
     size_t kl = strlen(key);
     const char *k = p;
 
-    while ((k = find(k, e, key)) != NULL) {
+    if (!gate_may(g, p, e, key, kl))
+        return s;
+    while ((k = find_n(g, k, e, key, kl)) != NULL) {
         if (k == p || k[-1] == ' ' || k[-1] == '\t' || k[-1] == '.' || k[-1] == ':' ||
             k[-1] == ',') {
             const char *v = k + kl, *ve;
@@ -962,18 +1059,25 @@ static span kv_cmd(const char *p, const char *e, const char *key)
 
 static void extract_user(struct parse *ps, const char *p, const char *e)
 {
+#define PAT(k, c)                                                                                  \
+    {                                                                                              \
+        k, sizeof(k) - 1, c                                                                        \
+    }
     static const struct {
         const char *key;
+        size_t n;
         char close;
-    } pats[] = {{"[user: ", ']'}, {"User '", '\''},    {"user '", '\''}, {"User \"", '"'},
-                {"user \"", '"'}, {"Uname: ", ','},    {"<user>", '<'},  {"username=\"", '"'},
-                {"user=\"", '"'}, {"Username: ", ' '}, {"User=", ','},   {"User: ", ','}};
+    } pats[] = {PAT("[user: ", ']'),    PAT("User '", '\''),     PAT("user '", '\''),
+                PAT("User \"", '"'),    PAT("user \"", '"'),     PAT("Uname: ", ','),
+                PAT("<user>", '<'),     PAT("username=\"", '"'), PAT("user=\"", '"'),
+                PAT("Username: ", ' '), PAT("User=", ','),       PAT("User: ", ',')};
+#undef PAT
     size_t i;
 
     if (ps->user.n)
         return;
     for (i = 0; i < SH_ARRAY_LEN(pats); i++) {
-        span s = between(p, e, pats[i].key, pats[i].close);
+        span s = between_n(&ps->gate, p, e, pats[i].key, pats[i].n, pats[i].close);
         if (s.p) {
             if (pats[i].close == ',' && !memchr(s.p, ',', s.n) && s.p + s.n == e)
                 s = trim(s);
@@ -983,7 +1087,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
     }
     /* IOS "%SYS-6-LOGOUT: User netops has exited tty session 2(10.1.1.5)" */
     {
-        const char *u = find(p, e, "User ");
+        const char *u = find(&ps->gate, p, e, "User ");
         if (u) {
             const char *v = u + 5, *ve = v;
             while (ve < e && !is_sp(*ve))
@@ -996,7 +1100,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
     }
     /* pam-style "... rhost=10.1.1.5 user=admin" (NX-OS AUTHPRIV, Linux shells) */
     {
-        const char *u = find(p, e, " user=");
+        const char *u = find(&ps->gate, p, e, " user=");
         if (u && u + 6 < e && u[6] != '"') {
             const char *v = u + 6, *ve = v;
             while (ve < e && !is_sp(*ve) && *ve != ',' && *ve != ';')
@@ -1009,7 +1113,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
     }
     /* "Configured programmatically by process X from console as admin on vty31" */
     {
-        const char *b = find(p, e, " as ");
+        const char *b = find(&ps->gate, p, e, " as ");
         if (b) {
             const char *u = b + 4, *ue = u;
             while (ue < e && !is_sp(*ue))
@@ -1022,7 +1126,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
     }
     /* "Configured from console by admin on vty0 (10.1.1.2)" */
     {
-        const char *b = find(p, e, " by ");
+        const char *b = find(&ps->gate, p, e, " by ");
         if (b) {
             const char *u = b + 4, *ue = u;
             while (ue < e && !is_sp(*ue))
@@ -1043,37 +1147,39 @@ static void extract(struct parse *ps)
     if (!p)
         return;
     e = p + ps->message.n;
+    gate_build(&ps->gate, p, e);
 
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD")) {
-        const char *c = find(p, e, "logged command:");
+        const char *c = find(&ps->gate, p, e, "logged command:");
         if (c) {
             ps->command = clean_cmd(mk(c + 15, e));
-            s = between(p, c, "User:", ' ');
+            s = between(&ps->gate, p, c, "User:", ' ');
             if (s.p && !ps->user.n)
                 ps->user = s;
         } else {
-            s = between(p, e, "<cli>", '<');
+            s = between(&ps->gate, p, e, "<cli>", '<');
             if (s.p)
                 ps->command = xml_decode(ev, trim(s));
-            s = between(p, e, "<user>", '<');
+            s = between(&ps->gate, p, e, "<user>", '<');
             if (s.p)
                 ps->user = xml_decode(ev, trim(s));
-            s = between(p, e, "<ipAddress>", '<');
+            s = between(&ps->gate, p, e, "<ipAddress>", '<');
             if (s.p && ip_len(s.p, s.p + s.n) == s.n)
                 ps->src_ip = s;
         }
     } else if (mn_ends(ps, "HA_EM-6-LOG")) {
-        const char *c = ifind(p, e, "catchall:");
+        const char *c = ifind(&ps->gate, p, e, "catchall:");
         if (c == p || (c && c < p + 8))
             ps->command = clean_cmd(mk(c + 9, e));
-    } else if (mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") || find(p, e, "type=update:id=") ||
-               find(p, e, "type=start:id=") || find(p, e, "type=stop:id=")) {
+    } else if (mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") ||
+               find(&ps->gate, p, e, "type=update:id=") ||
+               find(&ps->gate, p, e, "type=start:id=") || find(&ps->gate, p, e, "type=stop:id=")) {
         const char *at = memchr(p, '@', (size_t)(e - p));
-        if (has(p, e, "type=") || find(p, e, ":id=")) {
-            s = between(p, e, ":user=", ':');
+        if (has(p, e, "type=") || find(&ps->gate, p, e, ":id=")) {
+            s = between(&ps->gate, p, e, ":user=", ':');
             if (s.p)
                 ps->user = s;
-            s = kv_cmd(p, e, "cmd=");
+            s = kv_cmd(&ps->gate, p, e, "cmd=");
             if (s.p)
                 ps->command = strip_status(s);
         } else if (at) {
@@ -1094,18 +1200,18 @@ static void extract(struct parse *ps)
                (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))) {
         char id = ps->mnemonic.p[5];
         if (id == '8') {
-            s = between(p, e, "executed the '", '\'');
+            s = between(&ps->gate, p, e, "executed the '", '\'');
             if (s.p) {
                 /* the command itself may hold quotes: run to "' command" */
-                const char *end = find(s.p, e, "' command");
+                const char *end = find(&ps->gate, s.p, e, "' command");
                 ps->command = trim(mk(s.p, end ? end : s.p + s.n));
             }
         } else if (id == '9') {
-            const char *c = find(p, e, "executed cmd:");
+            const char *c = find(&ps->gate, p, e, "executed cmd:");
             if (c)
                 ps->command = trim(mk(c + 13, e));
         } else if (id == '0') {
-            const char *c = find(p, e, "executed '");
+            const char *c = find(&ps->gate, p, e, "executed '");
             if (c) {
                 const char *v = c + 10, *q = e;
                 while (q > v && q[-1] != '\'')
@@ -1113,12 +1219,12 @@ static void extract(struct parse *ps)
                 if (q > v)
                     ps->command = trim(mk(v, q - 1));
             }
-            s = between(p, e, "from IP ", ',');
+            s = between(&ps->gate, p, e, "from IP ", ',');
             if (s.p && ip_len(s.p, s.p + s.n) == s.n)
                 ps->src_ip = s;
         }
     } else if (mn_is(ps, "UI_CMDLINE_READ_LINE")) {
-        const char *c = find(p, e, "command '");
+        const char *c = find(&ps->gate, p, e, "command '");
         if (c) {
             const char *v = c + 9, *q = e;
             while (q > v && q[-1] != '\'')
@@ -1127,9 +1233,9 @@ static void extract(struct parse *ps)
                 ps->command = clean_cmd(mk(v, q - 1));
         }
     }
-    if (find(p, e, "CISE_TACACS_Accounting")) {
+    if (find(&ps->gate, p, e, "CISE_TACACS_Accounting")) {
         /* the record is about the network device, not the ISE node that logged it */
-        s = between(p, e, "Device IP Address=", ',');
+        s = between(&ps->gate, p, e, "Device IP Address=", ',');
         if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
             if (ps->host.n)
                 ps->relay = ps->host;
@@ -1141,16 +1247,16 @@ static void extract(struct parse *ps)
         }
     }
     if (!ps->command.n) {
-        s = ise_cmdset(ev, p, e);
+        s = ise_cmdset(&ps->gate, ev, p, e);
         if (s.n)
             ps->command = s;
     }
     if (!ps->command.n) {
-        s = kv_cmd(p, e, "cmd=");
+        s = kv_cmd(&ps->gate, p, e, "cmd=");
         if (!s.n)
-            s = kv_cmd(p, e, "Cmd=");
+            s = kv_cmd(&ps->gate, p, e, "Cmd=");
         if (!s.n)
-            s = kv_cmd(p, e, "CMD=");
+            s = kv_cmd(&ps->gate, p, e, "CMD=");
         if (s.n)
             ps->command = s;
     }
@@ -1169,13 +1275,13 @@ static void extract(struct parse *ps)
         if (ip < e && (s.n = ip_len(ip, e)) > 0 && (ip + s.n == e || is_sp(ip[s.n])))
             ps->src_ip = mk(ip, ip + s.n);
     }
-    s = between(p, e, "rhost=", ' ');
+    s = between(&ps->gate, p, e, "rhost=", ' ');
     if (s.n && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
         ps->src_ip = s;
 
     /* Junos UI_LOGIN_EVENT: ssh-connection '10.1.1.5 53000 10.1.1.1 22' */
     {
-        const char *c = find(p, e, "ssh-connection '");
+        const char *c = find(&ps->gate, p, e, "ssh-connection '");
         size_t n;
         if (c && (n = ip_len(c + 16, e)) > 0 && !ps->src_ip.n) {
             const char *q = c + 16 + n;
@@ -1186,16 +1292,16 @@ static void extract(struct parse *ps)
     }
 
     /* login records: [user: x] [Source: ip] [localport: n] */
-    s = between(p, e, "[Source: ", ']');
+    s = between(&ps->gate, p, e, "[Source: ", ']');
     if (s.p && ip_len(s.p, s.p + s.n) == s.n && !ps->src_ip.n)
         ps->src_ip = s;
-    s = between(p, e, "[localport: ", ']');
+    s = between(&ps->gate, p, e, "[localport: ", ']');
     if (s.p && ndig(s.p, s.p + s.n) == s.n && s.n && s.n <= 5)
         ps->local_port = s;
 
     extract_user(ps, p, e);
     if (!ps->user.n) {
-        s = between(p, e, "User:", ' ');
+        s = between(&ps->gate, p, e, "User:", ' ');
         if (s.n)
             ps->user = s;
     }
@@ -1817,7 +1923,7 @@ static void tacplus_args(struct parse *ps, const char *p, const char *e)
     char *d;
     size_t o, cap;
 
-    if (!ps->command.n || !find(p, e, "cmd-arg="))
+    if (!ps->command.n || !find(NULL, p, e, "cmd-arg="))
         return;
     cap = ps->command.n + (size_t)(e - p) + 1;
     d = sh_log_event__scratch(ps->ev, cap);
@@ -1825,7 +1931,7 @@ static void tacplus_args(struct parse *ps, const char *p, const char *e)
         return;
     memcpy(d, ps->command.p, ps->command.n);
     o = ps->command.n;
-    while ((q = find(q, e, "cmd-arg=")) != NULL) {
+    while ((q = find(NULL, q, e, "cmd-arg=")) != NULL) {
         const char *v = q + 8, *ve = memchr(v, '\t', (size_t)(e - v));
         span a;
         if (!ve)
@@ -1876,14 +1982,15 @@ static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
     ps->fac_code.n = 6;
     ps->mnemonic = col[4];
     ps->message = trim(mk(col[5].p, e));
-    ps->command = kv_cmd(col[5].p, e, "cmd=");
+    ps->command = kv_cmd(NULL, col[5].p, e, "cmd=");
     tacplus_args(ps, col[5].p, e);
     return true;
 }
 
 static void parse_3164(struct parse *ps, const char *p, const char *e)
 {
-    struct stamp st;
+    struct stamp st, memo_st;
+    const char *memo_at = NULL, *memo_q = NULL; /* parse_stamp(memo_at) = memo_q, memo_st */
     int layer;
     const char *q, *r;
 
@@ -1906,14 +2013,16 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             const char *h = p, *t;
             while (h < e && host_char(*h) && *h != ':')
                 h++;
-            if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p) &&
-                (t = parse_stamp(skip_sp(h + 1, e), e, &st)) != NULL && (t = skip_sp(t, e)) < e &&
-                *t == ':') {
-                if (ps->host.n)
-                    ps->relay = ps->host;
-                ps->host = mk(p, h);
-                p = h + 1;
-                continue;
+            if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p)) {
+                memo_at = skip_sp(h + 1, e);
+                memo_q = t = parse_stamp(memo_at, e, &memo_st);
+                if (t && (t = skip_sp(t, e)) < e && *t == ':') {
+                    if (ps->host.n)
+                        ps->relay = ps->host;
+                    ps->host = mk(p, h);
+                    p = h + 1;
+                    continue;
+                }
             }
         }
         if ((n = xr_node(p, e)) > 0 && parse_stamp(p + n + 1, e, &st)) {
@@ -1921,7 +2030,13 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             p += n + 1;
             continue;
         }
-        q = parse_stamp(p, e, &st);
+        /* the stamp after a host just taken was read already (parse_stamp is pure) */
+        if (p == memo_at) {
+            q = memo_q;
+            st = memo_st;
+        } else {
+            q = parse_stamp(p, e, &st);
+        }
         if (!q)
             break;
         if (st.uptime) {

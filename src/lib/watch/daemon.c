@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #define UDP_BATCH 32
+#define UDP_RCVBUF (8 << 20) /* bytes: about 50,000 typical messages, 0.5 s at 100k/s */
 #define READ_CHUNK 65536
 #define READS_PER_EVENT 16
 #define HTTP_MAX 2048
@@ -66,6 +67,17 @@ struct conn {
     size_t http_len;
 };
 
+#define BATCH_MAX 1024 /* messages the processing thread takes from the queue at once */
+
+/* The processing thread's view of one batch (process_batch engines). */
+struct batch {
+    struct sh_watch_item *items[BATCH_MAX];
+    sh_watch_msg msgs[BATCH_MAX];
+    sh_findings outs[BATCH_MAX];
+    bool parsed[BATCH_MAX];
+    int rcs[BATCH_MAX];
+};
+
 struct daemon {
     const struct sh_watch_config *cfg;
     sh_watch_engine *eng;
@@ -82,6 +94,8 @@ struct daemon {
     bool q_ready;
     struct sh_watch_sinks *sinks;
     struct sh_watch_stats st;
+    struct batch *batch;         /* processing thread only */
+    struct sh_watch_chain chain; /* I/O thread: messages of the current read */
     char *rbuf;
     /* UDP batch buffers */
     char *ubuf;
@@ -177,6 +191,73 @@ static void write_alerts(struct daemon *d, sh_findings *out, int64_t recv_ms)
     sh_findings_clear(out);
 }
 
+/* What follows the engine for one message: archive, alerts. */
+static void after_engine(struct daemon *d, struct sh_watch_item *it, sh_findings *out)
+{
+    sh_diag dg;
+
+    sh_diag_clear(&dg);
+    if (sh_watch__sinks_archive(d->sinks, it, &dg) != 0) {
+        atomic_fetch_add(&d->st.drops[SH_DROP_SINK], 1);
+        log_diag(d, SH_WATCH_LOG_ERROR, "archive", &dg);
+    } else if (d->cfg->archive_dir) {
+        atomic_fetch_add(&d->st.archived, 1);
+    }
+    write_alerts(d, out, it->recv_ms);
+}
+
+static void fill_msg(sh_watch_msg *m, const struct sh_watch_item *it)
+{
+    m->data = it->data;
+    m->len = it->len;
+    m->truncated = it->truncated;
+    m->peer = it->peer;
+    m->transport = proto_name(it->proto);
+    m->recv_ms = it->recv_ms;
+}
+
+/*
+ * A batch through an engine with process_batch: one engine call (which
+ * may spread the evaluation over several threads), then archive and
+ * alerts per message in queue order. Frees the items.
+ */
+static void process_list(struct daemon *d, struct sh_watch_item *list)
+{
+    struct batch *bt = d->batch;
+    struct sh_watch_item *it;
+    size_t n = 0, i, parsed = 0;
+    uint64_t t0;
+    sh_diag dg;
+    int rc;
+
+    for (it = list; it && n < BATCH_MAX; it = it->next) {
+        bt->items[n] = it;
+        fill_msg(&bt->msgs[n], it);
+        bt->parsed[n] = false;
+        bt->rcs[n] = 0;
+        n++;
+    }
+    sh_diag_clear(&dg);
+    t0 = sh_watch__mono_ns();
+    rc = d->eng->process_batch(d->eng->self, bt->msgs, n, bt->outs, bt->parsed, bt->rcs, &dg);
+    atomic_fetch_add(&d->st.eval_ns, sh_watch__mono_ns() - t0);
+    for (i = 0; i < n; i++) {
+        if (rc < 0 && bt->rcs[i] == 0)
+            bt->rcs[i] = rc; /* the batch as a whole failed */
+        if (bt->rcs[i] < 0)
+            atomic_fetch_add(&d->st.drops[SH_DROP_ENGINE], 1);
+        parsed += bt->parsed[i];
+    }
+    if (rc < 0)
+        log_diag(d, SH_WATCH_LOG_WARNING, "engine", &dg);
+    atomic_fetch_add(&d->st.parsed, parsed);
+    atomic_fetch_add(&d->st.unparsed, n - parsed);
+    for (i = 0; i < n; i++) {
+        after_engine(d, bt->items[i], &bt->outs[i]);
+        sh_watch__item_free(bt->items[i]);
+    }
+}
+
 static void process_item(struct daemon *d, struct sh_watch_item *it)
 {
     sh_watch_msg m;
@@ -186,12 +267,7 @@ static void process_item(struct daemon *d, struct sh_watch_item *it)
     uint64_t t0;
     int rc;
 
-    m.data = it->data;
-    m.len = it->len;
-    m.truncated = it->truncated;
-    m.peer = it->peer;
-    m.transport = proto_name(it->proto);
-    m.recv_ms = it->recv_ms;
+    fill_msg(&m, it);
     sh_diag_clear(&dg);
     t0 = sh_watch__mono_ns();
     rc = d->eng->process(d->eng->self, &m, &out, &parsed, &dg);
@@ -201,14 +277,7 @@ static void process_item(struct daemon *d, struct sh_watch_item *it)
         log_diag(d, SH_WATCH_LOG_WARNING, "engine", &dg);
     }
     atomic_fetch_add(parsed ? &d->st.parsed : &d->st.unparsed, 1);
-    sh_diag_clear(&dg);
-    if (sh_watch__sinks_archive(d->sinks, it, &dg) != 0) {
-        atomic_fetch_add(&d->st.drops[SH_DROP_SINK], 1);
-        log_diag(d, SH_WATCH_LOG_ERROR, "archive", &dg);
-    } else if (d->cfg->archive_dir) {
-        atomic_fetch_add(&d->st.archived, 1);
-    }
-    write_alerts(d, &out, it->recv_ms);
+    after_engine(d, it, &out);
 }
 
 static void do_reload(struct daemon *d)
@@ -261,14 +330,24 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&q->mu); /* closed and drained */
             break;
         }
-        /* take at most 256 at a time so a reload request is seen soon */
+        /*
+         * Take at most BATCH_MAX at a time so a reload request is seen soon.
+         * The walk to the batch's last item runs outside the lock (it waits
+         * on cache lines the I/O thread wrote, and the I/O thread should not
+         * wait for it): the first `avail` items and the links between them
+         * were complete when q->n was read, and the I/O thread only ever
+         * appends after the tail, so only the last item's link is read
+         * under the lock again.
+         */
         {
-            size_t k = 1;
+            size_t k = 1, avail = q->n;
             struct sh_watch_item *last = batch;
-            while (last->next && k < 256) {
+            pthread_mutex_unlock(&q->mu);
+            while (k < avail && k < BATCH_MAX) {
                 last = last->next;
                 k++;
             }
+            pthread_mutex_lock(&q->mu);
             q->head = last->next;
             if (!q->head)
                 q->tail = NULL;
@@ -276,14 +355,20 @@ static void *worker_main(void *arg)
             q->n -= k;
         }
         atomic_store(&d->st.queue_depth, q->n);
-        if (q->producer_waiting)
+        /* a waiting TCP reader resumes once a quarter of the queue is free,
+         * not after every batch: fewer wake-ups, same back-pressure */
+        if (q->producer_waiting && q->n <= q->cap - q->cap / 4)
             pthread_cond_broadcast(&q->not_full);
         pthread_mutex_unlock(&q->mu);
 
-        for (it = batch; it; it = next) {
-            next = it->next;
-            process_item(d, it);
-            sh_free(it);
+        if (d->eng->process_batch) {
+            process_list(d, batch);
+        } else {
+            for (it = batch; it; it = next) {
+                next = it->next;
+                process_item(d, it);
+                sh_watch__item_free(it);
+            }
         }
         pthread_mutex_lock(&q->mu);
         empty_after = q->head == NULL;
@@ -355,7 +440,7 @@ static int bind_one(struct daemon *d, const struct sh_watch_endpoint *e, enum fd
     if (e->addr.ss_family == AF_INET6)
         setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
     if (type == SOCK_DGRAM) {
-        int rcv = 8 << 20;
+        int rcv = UDP_RCVBUF;
         setsockopt(l->fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
         if (setsockopt(l->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) != 0)
             setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
@@ -364,6 +449,18 @@ static int bind_one(struct daemon *d, const struct sh_watch_endpoint *e, enum fd
         int rc = sh_diag_set(diag, SH_EIO, NULL, 0, "%s: bind: %s", e->text, strerror(errno));
         close(l->fd);
         return rc;
+    }
+    if (type == SOCK_DGRAM) {
+        /* the kernel reports twice what it grants; without CAP_NET_ADMIN the
+         * grant is capped by net.core.rmem_max */
+        int got_rcv = 0;
+        socklen_t rl = sizeof(got_rcv);
+        if (getsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &got_rcv, &rl) == 0 &&
+            got_rcv / 2 < UDP_RCVBUF)
+            logf_(d, SH_WATCH_LOG_WARNING,
+                  "%s: UDP receive buffer is %d KiB, not the %d KiB asked for "
+                  "(raise net.core.rmem_max): bursts may overflow it",
+                  e->text, got_rcv / 2 / 1024, UDP_RCVBUF / 1024);
     }
     if (type == SOCK_STREAM && listen(l->fd, 512) != 0) {
         int rc = sh_diag_set(diag, SH_EIO, NULL, 0, "%s: listen: %s", e->text, strerror(errno));
@@ -411,33 +508,60 @@ static int tls_setup(struct daemon *d, sh_diag *diag)
     return SH_OK;
 }
 
+/* The frames of one read: gathered into d->chain, counted, then pushed at once. */
 struct push_ctx {
     struct daemon *d;
     struct conn *c;
+    int64_t now_ms; /* one receive time for everything one read delivered */
+    uint64_t n, bytes, truncated, failed;
 };
 
 static int on_frame(const char *msg, size_t len, bool truncated, void *ud)
 {
     struct push_ctx *p = ud;
+
+    p->n++;
+    p->bytes += len;
+    p->truncated += truncated;
+    if (sh_watch__chain_add(&p->d->chain, msg, len, truncated, p->c->proto, p->c->peer,
+                            p->now_ms) != 0)
+        p->failed++;
+    return 0;
+}
+
+static void push_init(struct push_ctx *p, struct daemon *d, struct conn *c)
+{
+    memset(p, 0, sizeof(*p));
+    p->d = d;
+    p->c = c;
+    p->now_ms = sh_watch__now_ms();
+}
+
+/* Counters, then the chain into the queue; waits for room: a stream is
+ * never dropped, the sender is slowed. */
+static void push_done(struct push_ctx *p)
+{
     struct daemon *d = p->d;
 
-    if (truncated)
-        atomic_fetch_add(&d->st.drops[SH_DROP_TRUNCATED], 1);
-    atomic_fetch_add(&d->st.received[p->c->proto], 1);
-    atomic_fetch_add(&d->st.bytes, len);
-    /* waits for room: a stream is never dropped, the sender is slowed */
-    if (sh_watch__queue_push(&d->q, msg, len, truncated, p->c->proto, p->c->peer,
-                             sh_watch__now_ms(), true) != 0)
-        atomic_fetch_add(&d->st.drops[SH_DROP_QUEUE_FULL], 1);
-    return 0;
+    if (p->truncated)
+        atomic_fetch_add(&d->st.drops[SH_DROP_TRUNCATED], p->truncated);
+    if (p->n) {
+        atomic_fetch_add(&d->st.received[p->c->proto], p->n);
+        atomic_fetch_add(&d->st.bytes, p->bytes);
+    }
+    if (p->failed)
+        atomic_fetch_add(&d->st.drops[SH_DROP_QUEUE_FULL], p->failed);
+    sh_watch__queue_push_chain(&d->q, &d->chain, true, NULL);
 }
 
 static void conn_feed(struct daemon *d, struct conn *c, const char *data, size_t n)
 {
-    struct push_ctx p = {d, c};
+    struct push_ctx p;
     uint64_t bad = c->dec.st.malformed;
 
+    push_init(&p, d, c);
     sh_frame_feed(&c->dec, data, n, NULL, on_frame, &p);
+    push_done(&p);
     if (c->dec.st.malformed != bad)
         atomic_fetch_add(&d->st.drops[SH_DROP_MALFORMED], c->dec.st.malformed - bad);
 }
@@ -445,9 +569,11 @@ static void conn_feed(struct daemon *d, struct conn *c, const char *data, size_t
 static void conn_close(struct daemon *d, struct conn *c)
 {
     if (c->kind == K_CONN) {
-        struct push_ctx p = {d, c};
+        struct push_ctx p;
+        push_init(&p, d, c);
         /* a last line without newline, or a cut frame: still delivered */
         sh_frame_finish(&c->dec, on_frame, &p);
+        push_done(&p);
         sh_frame_free(&c->dec);
         atomic_fetch_sub(&d->st.conns_open, 1);
     }
@@ -652,6 +778,9 @@ static void udp_read(struct daemon *d, struct lsock *l)
             mm[i].msg_hdr.msg_control = ctl[i];
             mm[i].msg_hdr.msg_controllen = sizeof(ctl[i]);
         }
+        size_t lost = 0;
+        uint64_t got = 0, bytes = 0, cut_n = 0, failed = 0;
+
         n = recvmmsg(l->fd, mm, UDP_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             return;
@@ -682,15 +811,24 @@ static void udp_read(struct daemon *d, struct lsock *l)
                 len--;
             if (len == 0)
                 continue;
-            if (cut)
-                atomic_fetch_add(&d->st.drops[SH_DROP_TRUNCATED], 1);
-            atomic_fetch_add(&d->st.received[SH_WATCH_UDP], 1);
-            atomic_fetch_add(&d->st.bytes, len);
+            cut_n += cut;
+            got++;
+            bytes += len;
             sh_watch__addr_str((struct sockaddr *)&from[i], mm[i].msg_hdr.msg_namelen, peer,
                                sizeof(peer));
-            if (sh_watch__queue_push(&d->q, p, len, cut, SH_WATCH_UDP, peer, now, false) != 0)
-                atomic_fetch_add(&d->st.drops[SH_DROP_QUEUE_FULL], 1);
+            if (sh_watch__chain_add(&d->chain, p, len, cut, SH_WATCH_UDP, peer, now) != 0)
+                failed++;
         }
+        /* never waits: what finds the queue full is counted as lost */
+        sh_watch__queue_push_chain(&d->q, &d->chain, false, &lost);
+        if (cut_n)
+            atomic_fetch_add(&d->st.drops[SH_DROP_TRUNCATED], cut_n);
+        if (got) {
+            atomic_fetch_add(&d->st.received[SH_WATCH_UDP], got);
+            atomic_fetch_add(&d->st.bytes, bytes);
+        }
+        if (lost + failed)
+            atomic_fetch_add(&d->st.drops[SH_DROP_QUEUE_FULL], lost + failed);
         if (n < UDP_BATCH)
             return;
     }
@@ -802,10 +940,12 @@ int sh_watch_run(const sh_watch_config *cfg, sh_watch_engine *engine, sh_watch_l
     pthread_mutex_init(&d->log_mu, NULL);
     g_term = g_hup = 0;
 
+    sh_watch__chain_init(&d->chain);
     d->rbuf = sh_malloc(READ_CHUNK);
+    d->batch = sh_calloc(1, sizeof(*d->batch));
     d->ubuf_each = cfg->max_message + 1;
     d->ubuf = sh_malloc(d->ubuf_each * UDP_BATCH);
-    if (!d->rbuf || !d->ubuf) {
+    if (!d->rbuf || !d->ubuf || !d->batch) {
         rc = SH_ENOMEM;
         goto out;
     }
@@ -887,6 +1027,7 @@ out:
         conn_close(d, d->conns);
     for (i = 0; i < d->n_ls; i++)
         close(d->ls[i].fd);
+    sh_watch__chain_release(&d->chain);
     sh_watch__sinks_close(d->sinks);
     if (d->q_ready)
         sh_watch__queue_destroy(&d->q);
@@ -907,6 +1048,7 @@ out:
         close(d->ep);
     sh_free(d->rbuf);
     sh_free(d->ubuf);
+    sh_free(d->batch);
     pthread_mutex_destroy(&d->log_mu);
     sh_free(d);
     return rc;

@@ -113,14 +113,36 @@ int sh_watch__metrics_render(struct sh_watch_stats *st, struct sh_buf *b);
 
 /* ---- the queue between the I/O thread and the processing thread ---- */
 
+/*
+ * Items are carved from blocks of about WATCH_BLOCK_BYTES: the I/O thread
+ * copies every message of one read (or one recvmmsg batch) into a chain of
+ * items carved from shared blocks, and pushes the chain under one lock. The
+ * processing thread frees items one by one; a block goes when its last
+ * item has been freed and no chain fills it any more.
+ */
+#define WATCH_BLOCK_BYTES ((size_t)64 << 10)
+
+struct sh_watch_block {
+    atomic_size_t live; /* references: unfreed items, plus one while a chain fills it */
+};
+
 struct sh_watch_item {
     struct sh_watch_item *next;
+    struct sh_watch_block *blk;
     int64_t recv_ms;
     uint32_t len;
     uint8_t proto;
     bool truncated;
     char peer[48];
     char data[]; /* len bytes */
+};
+
+/* Messages read together, not yet in the queue (I/O thread only). */
+struct sh_watch_chain {
+    struct sh_watch_item *head, *tail;
+    size_t n;
+    struct sh_watch_block *blk; /* block being filled */
+    size_t used, cap;           /* bytes of blk */
 };
 
 struct sh_watch_queue {
@@ -137,12 +159,22 @@ struct sh_watch_queue {
 
 int sh_watch__queue_init(struct sh_watch_queue *q, size_t cap, struct sh_watch_stats *st);
 void sh_watch__queue_destroy(struct sh_watch_queue *q);
+void sh_watch__chain_init(struct sh_watch_chain *c);
+/** Copy one message into the chain. SH_ENOMEM / SH_ELIMIT (over 4 GiB). */
+int sh_watch__chain_add(struct sh_watch_chain *c, const char *data, size_t len, bool truncated,
+                        int proto, const char *peer, int64_t recv_ms);
 /**
- * Push a copy of a message. `wait`: block while full (TCP back-pressure);
- * otherwise SH_ELIMIT when full (the UDP caller counts the drop).
+ * Move the whole chain into the queue (the chain is empty afterwards).
+ * `wait`: block while the queue is full (TCP); the queue may then exceed
+ * its capacity by one chain. Otherwise the messages past the free room are
+ * discarded and counted in *dropped. A closed queue discards everything.
  */
-int sh_watch__queue_push(struct sh_watch_queue *q, const char *data, size_t len, bool truncated,
-                         int proto, const char *peer, int64_t recv_ms, bool wait);
+void sh_watch__queue_push_chain(struct sh_watch_queue *q, struct sh_watch_chain *c, bool wait,
+                                size_t *dropped);
+/** Discard what the chain holds and let go of its block (the chain stays usable). */
+void sh_watch__chain_release(struct sh_watch_chain *c);
+/** Free one popped item (its block goes with its last item). */
+void sh_watch__item_free(struct sh_watch_item *it);
 void sh_watch__queue_close(struct sh_watch_queue *q);
 void sh_watch__queue_request_reload(struct sh_watch_queue *q);
 
