@@ -539,7 +539,12 @@ static int replay_ring(struct builtin *b)
         rc = sh_sigma__corr_run(b->g->set, rp.h, false, on_corr, b);
     sh_sigma__hits_free(rp.h);
     if (rc == 0) {
-        b->replayed = b->seq;
+        /* What this pass saw: the ring's newest message. Not b->seq: a
+         * replay made while room is made for the next message runs before
+         * that message is in the ring, and must not count it as seen (its
+         * correlation results would then never be alerted). */
+        if (b->n)
+            b->replayed = b->ring[(b->head + b->n - 1) % RING_MAX].seq;
         b->dirty = false;
     }
     b->last_replay_ns = sh_watch__mono_ns();
