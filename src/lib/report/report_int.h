@@ -16,8 +16,6 @@
 
 #include "salthunt/sh_report.h"
 
-#include <jansson.h>
-
 /** Buffered output with a sticky error: after a failure, writes are no-ops. */
 struct sh_report_out {
     sh_sink_fn sink;
@@ -147,16 +145,8 @@ void sh_report__summary(struct sh_report_out *o, const struct sh_report_totals *
 /** "new since last scan: N, gone: N" (no newline). */
 void sh_report__history(struct sh_report_out *o, const struct sh_report_totals *t);
 
-/* ---- JSON (jsonl and SARIF) ---- */
+/* ---- JSON Lines ---- */
 
-/** A JSON string of `s` (invalid UTF-8 replaced by U+FFFD), or JSON null for NULL. */
-json_t *sh_report__json_str(const char *s);
-/** A JSON array of the list's strings. */
-json_t *sh_report__json_list(const sh_strlist *l);
-/** Set key to `v` (taking it); records SH_ENOMEM in *err when v is NULL or set fails. */
-void sh_report__json_set(json_t *obj, const char *key, json_t *v, int *err);
-/** Dump `v` through the output (keys in insertion order). */
-void sh_report__json_dump(struct sh_report_out *o, const json_t *v, size_t flags);
 /** Write one finding as a §5 JSON Lines record, newline included. */
 void sh_report__jsonl_finding(struct sh_report_out *o, const sh_finding *f);
 

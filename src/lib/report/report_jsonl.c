@@ -4,70 +4,13 @@
  * Keys come in a fixed order; absent strings are null; status and
  * first_seen appear only when the store set them. Control characters are
  * escaped; invalid UTF-8 is replaced by U+FFFD so every line parses.
- * Also holds the jansson helpers the SARIF writer uses. Thread-safe.
+ * Thread-safe.
  */
 #include "../base/sh_base.h"
 
 #include "report_int.h"
 
 #include <inttypes.h>
-
-json_t *sh_report__json_str(const char *s)
-{
-    json_t *v;
-    char *clean;
-
-    if (!s)
-        return json_null();
-    v = json_string(s);
-    if (v)
-        return v;
-    clean = sh_report__utf8_clean(s);
-    if (!clean)
-        return NULL;
-    v = json_string(clean);
-    sh_free(clean);
-    return v;
-}
-
-json_t *sh_report__json_list(const sh_strlist *l)
-{
-    json_t *a = json_array();
-    size_t i;
-
-    if (!a)
-        return NULL;
-    for (i = 0; i < l->n; i++) {
-        if (json_array_append_new(a, sh_report__json_str(l->v[i])) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    }
-    return a;
-}
-
-void sh_report__json_set(json_t *obj, const char *key, json_t *v, int *err)
-{
-    /* json_object_set_new releases v on failure, and fails on NULL. */
-    if (json_object_set_new(obj, key, v) != 0 && !*err)
-        *err = SH_ENOMEM;
-}
-
-static int dump_cb(const char *buffer, size_t size, void *data)
-{
-    struct sh_report_out *o = data;
-
-    sh_report__add(o, buffer, size);
-    return o->err ? -1 : 0;
-}
-
-void sh_report__json_dump(struct sh_report_out *o, const json_t *v, size_t flags)
-{
-    if (o->err)
-        return;
-    if (json_dump_callback(v, dump_cb, o, flags | JSON_PRESERVE_ORDER) != 0 && !o->err)
-        o->err = SH_ENOMEM;
-}
 
 /* ---- the JSON Lines writer ----
  *

@@ -12,6 +12,8 @@
 
 #include "report_int.h"
 
+#include <jansson.h>
+
 static const char *level(sh_severity s)
 {
     switch (s) {
@@ -20,6 +22,51 @@ static const char *level(sh_severity s)
     case SH_SEV_MEDIUM: return "warning";
     default: return "note";
     }
+}
+
+/* ---- jansson helpers ---- */
+
+/* A JSON string of `s` (invalid UTF-8 replaced by U+FFFD), or JSON null for NULL. */
+static json_t *json_str(const char *s)
+{
+    json_t *v;
+    char *clean;
+
+    if (!s)
+        return json_null();
+    v = json_string(s);
+    if (v)
+        return v;
+    clean = sh_report__utf8_clean(s);
+    if (!clean)
+        return NULL;
+    v = json_string(clean);
+    sh_free(clean);
+    return v;
+}
+
+static json_t *json_list(const sh_strlist *l)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    if (!a)
+        return NULL;
+    for (i = 0; i < l->n; i++) {
+        if (json_array_append_new(a, json_str(l->v[i])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* Set key to `v` (taking it); records SH_ENOMEM in *err when v is NULL or set fails. */
+static void json_set(json_t *obj, const char *key, json_t *v, int *err)
+{
+    /* json_object_set_new releases v on failure, and fails on NULL. */
+    if (json_object_set_new(obj, key, v) != 0 && !*err)
+        *err = SH_ENOMEM;
 }
 
 /* GitHub code scanning ranks security results by this score (0.0-10.0). */
@@ -69,7 +116,7 @@ static json_t *text_obj(const char *s)
 
     if (!o)
         return NULL;
-    sh_report__json_set(o, "text", sh_report__json_str(s), &err);
+    json_set(o, "text", json_str(s), &err);
     if (err) {
         json_decref(o);
         return NULL;
@@ -101,31 +148,30 @@ static json_t *rule_obj(const sh_finding *f, const char *id)
         json_decref(cfg);
         return NULL;
     }
-    sh_report__json_set(r, "id", sh_report__json_str(id), &err);
-    sh_report__json_set(r, "name", sh_report__json_str(id), &err);
-    sh_report__json_set(r, "shortDescription", text_obj(f->title ? f->title : id), &err);
-    sh_report__json_set(cfg, "level", json_string(level(f->severity)), &err);
-    sh_report__json_set(r, "defaultConfiguration", cfg, &err);
+    json_set(r, "id", json_str(id), &err);
+    json_set(r, "name", json_str(id), &err);
+    json_set(r, "shortDescription", text_obj(f->title ? f->title : id), &err);
+    json_set(cfg, "level", json_string(level(f->severity)), &err);
+    json_set(r, "defaultConfiguration", cfg, &err);
     for (i = 0; i < f->references.n; i++) {
         if (plain_url(f->references.v[i])) {
-            sh_report__json_set(r, "helpUri", json_string(f->references.v[i]), &err);
+            json_set(r, "helpUri", json_string(f->references.v[i]), &err);
             break;
         }
     }
-    sh_report__json_set(props, "kind", json_string(sh_kind_str(f->kind)), &err);
-    sh_report__json_set(props, "severity", json_string(sh_severity_str(f->severity)), &err);
-    sh_report__json_set(props, "attack", sh_report__json_list(&f->attack), &err);
+    json_set(props, "kind", json_string(sh_kind_str(f->kind)), &err);
+    json_set(props, "severity", json_string(sh_severity_str(f->severity)), &err);
+    json_set(props, "attack", json_list(&f->attack), &err);
     if (json_array_append_new(tags, json_string("security")) ||
         json_array_append_new(tags, json_string(sh_kind_str(f->kind))))
         err = SH_ENOMEM;
     for (i = 0; i < f->attack.n; i++) {
-        if (json_array_append_new(tags, sh_report__json_str(f->attack.v[i])))
+        if (json_array_append_new(tags, json_str(f->attack.v[i])))
             err = SH_ENOMEM;
     }
-    sh_report__json_set(props, "tags", tags, &err);
-    sh_report__json_set(props, "security-severity", json_string(security_severity(f->severity)),
-                        &err);
-    sh_report__json_set(r, "properties", props, &err);
+    json_set(props, "tags", tags, &err);
+    json_set(props, "security-severity", json_string(security_severity(f->severity)), &err);
+    json_set(r, "properties", props, &err);
     if (err) {
         json_decref(r);
         return NULL;
@@ -136,7 +182,7 @@ static json_t *rule_obj(const sh_finding *f, const char *id)
 static void prop_str(json_t *props, const char *key, const char *v, int *err)
 {
     if (v)
-        sh_report__json_set(props, key, sh_report__json_str(v), err);
+        json_set(props, key, json_str(v), err);
 }
 
 static json_t *location_obj(const sh_finding *f)
@@ -149,20 +195,20 @@ static json_t *location_obj(const sh_finding *f)
         err = SH_ENOMEM;
         goto out;
     }
-    sh_report__json_set(art, "uri", json_string(uri), &err);
+    json_set(art, "uri", json_string(uri), &err);
     if (f->path[0] != '/')
-        sh_report__json_set(art, "uriBaseId", json_string("SRCROOT"), &err);
-    sh_report__json_set(phys, "artifactLocation", art, &err);
+        json_set(art, "uriBaseId", json_string("SRCROOT"), &err);
+    json_set(phys, "artifactLocation", art, &err);
     art = NULL;
     if (f->line) {
         region = json_object();
-        sh_report__json_set(region, "startLine", json_integer(f->line), &err);
-        sh_report__json_set(region, "endLine", json_integer(sh_report__end_line(f)), &err);
+        json_set(region, "startLine", json_integer(f->line), &err);
+        json_set(region, "endLine", json_integer(sh_report__end_line(f)), &err);
         if (f->evidence)
-            sh_report__json_set(region, "snippet", text_obj(f->evidence), &err);
-        sh_report__json_set(phys, "region", region, &err);
+            json_set(region, "snippet", text_obj(f->evidence), &err);
+        json_set(phys, "region", region, &err);
     }
-    sh_report__json_set(loc, "physicalLocation", phys, &err);
+    json_set(loc, "physicalLocation", phys, &err);
     phys = NULL;
 out:
     sh_free(uri);
@@ -189,33 +235,33 @@ static json_t *result_obj(const sh_finding *f, const char *id, size_t rule_index
         return NULL;
     }
     sh_report__fingerprint(f, fp);
-    sh_report__json_set(r, "ruleId", sh_report__json_str(id), &err);
-    sh_report__json_set(r, "ruleIndex", json_integer((json_int_t)rule_index), &err);
-    sh_report__json_set(r, "level", json_string(level(f->severity)), &err);
-    sh_report__json_set(r, "message", text_obj(text), &err);
+    json_set(r, "ruleId", json_str(id), &err);
+    json_set(r, "ruleIndex", json_integer((json_int_t)rule_index), &err);
+    json_set(r, "level", json_string(level(f->severity)), &err);
+    json_set(r, "message", text_obj(text), &err);
     if (f->path && f->path[0]) {
         json_t *locs = json_array();
         if (!locs || json_array_append_new(locs, location_obj(f)))
             err = SH_ENOMEM;
-        sh_report__json_set(r, "locations", locs, &err);
+        json_set(r, "locations", locs, &err);
     }
-    sh_report__json_set(fps, "salthunt/v1", json_string(fp), &err);
-    sh_report__json_set(r, "partialFingerprints", fps, &err);
+    json_set(fps, "salthunt/v1", json_string(fp), &err);
+    json_set(r, "partialFingerprints", fps, &err);
     prop_str(props, "title", f->title, &err);
-    sh_report__json_set(props, "kind", json_string(sh_kind_str(f->kind)), &err);
-    sh_report__json_set(props, "severity", json_string(sh_severity_str(f->severity)), &err);
-    sh_report__json_set(props, "attack", sh_report__json_list(&f->attack), &err);
+    json_set(props, "kind", json_string(sh_kind_str(f->kind)), &err);
+    json_set(props, "severity", json_string(sh_severity_str(f->severity)), &err);
+    json_set(props, "attack", json_list(&f->attack), &err);
     prop_str(props, "device", f->device, &err);
     prop_str(props, "platform", f->platform, &err);
     prop_str(props, "evidence", f->evidence, &err);
     prop_str(props, "remediation", f->remediation, &err);
-    sh_report__json_set(props, "references", sh_report__json_list(&f->references), &err);
+    json_set(props, "references", json_list(&f->references), &err);
     prop_str(props, "time", f->time, &err);
     prop_str(props, "cve", f->cve, &err);
     prop_str(props, "state", f->state, &err);
     prop_str(props, "status", f->status, &err);
     prop_str(props, "first_seen", f->first_seen, &err);
-    sh_report__json_set(r, "properties", props, &err);
+    json_set(r, "properties", props, &err);
     if (err) {
         json_decref(r);
         return NULL;
@@ -294,21 +340,21 @@ static int write_sarif(struct sh_report_out *o, const sh_findings *fs, const sh_
             sh_strmap_put(&index, id, (void *)(uintptr_t)(rule_of[i] + 1), NULL))
             err = SH_ENOMEM;
     }
-    sh_report__json_set(driver, "name", json_string("salthunt"), &err);
-    sh_report__json_set(driver, "version", json_string(SH_VERSION_STRING), &err);
-    sh_report__json_set(driver, "semanticVersion", json_string(SH_VERSION_STRING), &err);
-    sh_report__json_set(driver, "rules", rules, &err);
+    json_set(driver, "name", json_string("salthunt"), &err);
+    json_set(driver, "version", json_string(SH_VERSION_STRING), &err);
+    json_set(driver, "semanticVersion", json_string(SH_VERSION_STRING), &err);
+    json_set(driver, "rules", rules, &err);
     rules = NULL;
-    sh_report__json_set(tool, "driver", driver, &err);
+    json_set(tool, "driver", driver, &err);
     driver = NULL;
     if (relative) {
         json_t *root = json_object();
         bases = json_object();
-        sh_report__json_set(root, "description",
-                            text_obj("the folder salthunt was run from; relative evidence "
-                                     "paths are as the user named them"),
-                            &err);
-        sh_report__json_set(bases, "SRCROOT", root, &err);
+        json_set(root, "description",
+                 text_obj("the folder salthunt was run from; relative evidence "
+                          "paths are as the user named them"),
+                 &err);
+        json_set(bases, "SRCROOT", root, &err);
     }
     if (err)
         goto out;
