@@ -63,10 +63,10 @@ char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
     size_t i;
 
     if (n + 1 > STR_BIG) {
-        d = sh_arena_alloc(&b->doc->arena, n + 1);
+        d = sh_arena_alloc_raw(&b->doc->arena, n + 1);
     } else {
         if (b->spool_left < n + 1) {
-            b->spool = sh_arena_alloc(&b->doc->arena, STR_CHUNK);
+            b->spool = sh_arena_alloc_raw(&b->doc->arena, STR_CHUNK);
             if (!b->spool) {
                 b->spool_left = 0;
                 return NULL;
@@ -162,7 +162,7 @@ static int norm_append(struct sh_cfg__builder *b, const char *m, size_t mlen, ui
         char *p;
         while (cap < need)
             cap *= 2;
-        p = sh_arena_alloc(&b->doc->arena, cap);
+        p = sh_arena_alloc_raw(&b->doc->arena, cap);
         if (!p)
             return SH_ENOMEM;
         if (b->norm_len)
@@ -201,7 +201,7 @@ int sh_cfg__add(struct sh_cfg__builder *b, size_t depth, const char *text, size_
         struct sh_cfg_node **v;
         if (!sh_size_mul(&bytes, cap, sizeof(*v)))
             return SH_ENOMEM;
-        v = sh_arena_alloc(&b->doc->arena, bytes);
+        v = sh_arena_alloc_raw(&b->doc->arena, bytes);
         if (!v)
             return SH_ENOMEM;
         if (b->n_nodes)
@@ -210,7 +210,7 @@ int sh_cfg__add(struct sh_cfg__builder *b, size_t depth, const char *text, size_
         b->cap_nodes = cap;
     }
     if (!b->pool_left) {
-        b->pool = sh_arena_alloc(&b->doc->arena, NODE_CHUNK * sizeof(*b->pool));
+        b->pool = sh_arena_alloc_raw(&b->doc->arena, NODE_CHUNK * sizeof(*b->pool));
         if (!b->pool)
             return SH_ENOMEM;
         b->pool_left = NODE_CHUNK;
@@ -388,8 +388,9 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
         lines = NODE_RESERVE_MAX;
     if (!sh_size_mul(&bytes, lines, sizeof(*b->pool)))
         return SH_ENOMEM;
-    /* Not zeroed: nodes are cleared as they are taken from the pool, and
-     * the string, node-list and norm buffers are filled before they are read. */
+    /* Here and wherever the builder grows them, these buffers are not
+     * zeroed: nodes are cleared as they are taken from the pool, and the
+     * string, node-list and norm buffers are filled before they are read. */
     if (!(b->pool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->pool_left = lines;
