@@ -63,10 +63,10 @@ char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
     size_t i;
 
     if (n + 1 > STR_BIG) {
-        d = sh_arena_alloc_raw(&b->doc->arena, n + 1);
+        d = sh_arena_alloc(&b->doc->arena, n + 1);
     } else {
         if (b->spool_left < n + 1) {
-            b->spool = sh_arena_alloc_raw(&b->doc->arena, STR_CHUNK);
+            b->spool = sh_arena_alloc(&b->doc->arena, STR_CHUNK);
             if (!b->spool) {
                 b->spool_left = 0;
                 return NULL;
@@ -388,9 +388,11 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
         lines = NODE_RESERVE_MAX;
     if (!sh_size_mul(&bytes, lines, sizeof(*b->pool)))
         return SH_ENOMEM;
-    /* Here and wherever the builder grows them, these buffers are not
-     * zeroed: nodes are cleared as they are taken from the pool, and the
-     * string, node-list and norm buffers are filled before they are read. */
+    /* Here and wherever the builder grows them, the node pool, node list
+     * and norm are not zeroed: nodes are cleared as they are taken, the
+     * others are filled before they are read. The string pool is zeroed:
+     * PCRE2's JIT reads a little past the end of a subject, and those bytes
+     * must be defined (memcheck). */
     if (!(b->pool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->pool_left = lines;
@@ -398,7 +400,7 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
         return SH_ENOMEM;
     if (bytes < STR_BIG)
         bytes = STR_BIG;
-    if (!(b->spool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
+    if (!(b->spool = sh_arena_alloc(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->spool_left = bytes;
     if (!sh_size_mul(&bytes, lines, sizeof(*b->nodes)))
