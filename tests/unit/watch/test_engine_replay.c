@@ -1,11 +1,10 @@
 /*
  * test_engine_replay.c - live correlation alerts do not depend on when the
- * engine replays its ring. The example network's day of syslog (in event
- * time order) goes through one engine with no replay until the end and
- * through another that replays after every message (idle() each time, as
- * when the queue runs dry between messages), and through engines fed in
- * batches of several sizes on lanes with a replay between batches: all
- * must raise the same correlation alerts.
+ * engine replays its ring: the example network's day of syslog gives the
+ * same correlation alerts with one replay at the end, a replay after every
+ * message, and lane batches of many sizes with a replay between batches.
+ * And a replay forced by a message ageing out of the ring does not count
+ * the arriving message as seen (its correlation alerts were lost).
  */
 #include "base/sh_base.h"
 #include "watch/watch_int.h"
@@ -141,4 +140,56 @@ SH_TEST(correlation_alerts_do_not_depend_on_replay_timing)
     eager.free(eager.self);
     sh_watch_config_free(cfg);
     sh_free(buf);
+}
+
+/* A replay forced because an unreplayed message ages out of the ring runs
+ * before the arriving message is in the ring; it must not count that
+ * message as seen. Here the arrival of `destroy` ages out r8's message
+ * (more than the longest correlation timespan, 24 h, older) and forces a
+ * replay; the Guest Shell enable/destroy pair on r1 it completes (X-05)
+ * must still be alerted at the end. */
+SH_TEST(forced_replay_does_not_swallow_the_arriving_message)
+{
+#define CMD(host, day, hm, cmd)                                                                    \
+    "Mar " day " 2025 " hm ":00 10.250.10.1 1: " host ": Mar " day " 2025 " hm                     \
+    ":00.000 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: User:netops  logged command:" cmd
+    static const char *const lines[] = {
+        CMD("r9", "10", "00:00", "guestshell enable"), /* replayed by the first timed replay */
+        CMD("r8", "10", "02:05", "guestshell enable"), /* ages out when `destroy` arrives */
+        CMD("r1", "11", "02:00", "guestshell enable"),
+        CMD("r1", "11", "02:10", "guestshell destroy"),
+    };
+#undef CMD
+    sh_watch_config *cfg = NULL;
+    sh_watch_engine eng;
+    sh_findings out = {0};
+    sh_diag d;
+    size_t i, x05 = 0;
+
+    memset(&d, 0, sizeof(d));
+    CHECK_OK(sh_watch_config_new(&cfg));
+    CHECK_OK(sh_watch_engine_builtin_new(&eng, cfg, &d));
+    for (i = 0; i < SH_ARRAY_LEN(lines); i++) {
+        sh_watch_msg m;
+        bool parsed = false;
+        memset(&m, 0, sizeof(m));
+        m.data = lines[i];
+        m.len = strlen(lines[i]);
+        m.peer = "10.250.10.1:514";
+        m.transport = "tcp";
+        m.recv_ms = 1741737600000LL + (int64_t)i;
+        CHECK_OK(eng.process(eng.self, &m, &out, &parsed, &d));
+        CHECK(parsed);
+    }
+    CHECK_OK(eng.flush(eng.self, &out));
+    for (i = 0; i < out.n; i++) {
+        if (strcmp(out.v[i]->rule, "X-05") == 0) {
+            x05++;
+            CHECK_STR(out.v[i]->device, "r1");
+        }
+    }
+    CHECK_EQ_INT(x05, 1);
+    sh_findings_clear(&out);
+    eng.free(eng.self);
+    sh_watch_config_free(cfg);
 }
