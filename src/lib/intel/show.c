@@ -276,6 +276,17 @@ static const char *const anchors[] = {"Cisco",
                                       "SmartInstall",
                                       "Role: Director"};
 
+/* `show vstack config` lines parse_vstack() reads, and the Smart Install
+ * state each one gives (1 on, 0 off). */
+static const struct {
+    const char *text;
+    int state;
+} vstack_markers[] = {
+    {"SmartInstall enabled", 1},
+    {"SmartInstall disabled", 0},
+    {"Role: Director", 0},
+};
+
 static bool may_hold_show_output(const char *buf, size_t len)
 {
     size_t i;
@@ -359,6 +370,7 @@ static int on_anchor(unsigned id, size_t to, void *ud)
 int sh_show_detect_with(const char *buf, size_t len, struct sh_show_scratch *s)
 {
     bool any = false;
+    size_t i;
 
     if (s && s->mpm && anchor_db) {
         if (sh_mpm_scan(anchor_db, s->mpm, buf, len, on_anchor, &any) != SH_OK)
@@ -371,11 +383,11 @@ int sh_show_detect_with(const char *buf, size_t len, struct sh_show_scratch *s)
     if (decide(buf, buf + len) != P_NONE)
         return 80;
     /* `show vstack config` alone: what parse_vstack() reads */
-    return memmem(buf, len, "SmartInstall enabled", 20) ||
-                   memmem(buf, len, "SmartInstall disabled", 21) ||
-                   memmem(buf, len, "Role: Director", 14)
-               ? 80
-               : 0;
+    for (i = 0; i < SH_ARRAY_LEN(vstack_markers); i++) {
+        if (memmem(buf, len, vstack_markers[i].text, strlen(vstack_markers[i].text)))
+            return 80;
+    }
+    return 0;
 }
 
 int sh_show_detect(const char *buf, size_t len)
@@ -915,13 +927,14 @@ static void parse_vstack(struct parse *ps, const char *b, const char *e, const c
     struct line l = {0};
     const char *cur = b;
     int state = -1; /* 1 enabled, 0 disabled */
+    size_t i;
     sh_device *d;
 
     while (state < 0 && next_line(&cur, e, &l)) {
-        if (lfind(&l, "SmartInstall enabled"))
-            state = 1;
-        else if (lfind(&l, "SmartInstall disabled") || lfind(&l, "Role: Director"))
-            state = 0;
+        for (i = 0; i < SH_ARRAY_LEN(vstack_markers) && state < 0; i++) {
+            if (lfind(&l, vstack_markers[i].text))
+                state = vstack_markers[i].state;
+        }
     }
     if (state < 0)
         return;

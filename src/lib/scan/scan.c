@@ -216,6 +216,13 @@ static void count(struct scan_run *run, size_t *field, size_t n)
     pthread_mutex_unlock(&run->lock);
 }
 
+/* The prepared state an analyzer's per-file hooks get: none for one whose
+ * state only finish() uses (its prepare may still be running). */
+static void *worker_state(const struct scan_run *run, size_t a)
+{
+    return sh_scan__analyzers[a]->state_at_finish ? NULL : run->ctx.state[a];
+}
+
 /* Read the head once for detection; load the whole file only when an
  * analyzer that needs it claims the file and the head was not all of it. */
 static void scan_one(struct scan_run *run, const char *path, void **scratch, size_t max,
@@ -248,7 +255,7 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     for (a = 0; a < sh_scan__n_analyzers && swept; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         if (scores[a] > 0 && an->sweeps && an->analyze_path && !(complete && an->analyze) &&
-            an->sweeps(&run->ctx, run->ctx.state[a], scratch[a], path))
+            an->sweeps(&run->ctx, worker_state(run, a), scratch[a], path))
             break;
     }
     swept = swept && a < sh_scan__n_analyzers;
@@ -261,8 +268,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
         memset(&o, 0, sizeof(o));
         sh_diag_clear(&d);
         if (an->analyze_path && !(complete && an->analyze)) {
-            rc = an->analyze_path(&run->ctx, an->state_at_finish ? NULL : run->ctx.state[a],
-                                  scratch[a], path, head, head_len, &o, &d);
+            rc = an->analyze_path(&run->ctx, worker_state(run, a), scratch[a], path, head, head_len,
+                                  &o, &d);
         } else {
             if (complete) {
                 full = hb->ptr ? hb->ptr : NULL;
@@ -275,8 +282,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
                     break;
                 }
             }
-            rc = an->analyze(&run->ctx, an->state_at_finish ? NULL : run->ctx.state[a], scratch[a],
-                             path, full, full_len, &o, &d);
+            rc = an->analyze(&run->ctx, worker_state(run, a), scratch[a], path, full, full_len, &o,
+                             &d);
         }
         if (rc) {
             if (!d.source[0])
@@ -318,7 +325,7 @@ static void *worker(void *arg)
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         if (an->worker_new)
-            scratch[a] = an->worker_new(&run->ctx, an->state_at_finish ? NULL : run->ctx.state[a]);
+            scratch[a] = an->worker_new(&run->ctx, worker_state(run, a));
     }
     for (;;) {
         size_t i = atomic_fetch_add(&run->next, 1);
