@@ -241,6 +241,51 @@ static const char *ev_val(const struct sg_corr *k, const struct sg_rule *r,
     return v;
 }
 
+/* The store's copy of `path`: consecutive hits of one file share one. */
+static const char *path_of(struct sg_hits *h, const char *path)
+{
+    if (!h->path_copy || strncmp(h->path_copy, path, 4096) != 0)
+        h->path_copy = adup(h, path, strlen(path), 4096);
+    return h->path_copy;
+}
+
+/* "<rule>\x1e<bucket>\x1eg" (what the group values follow) into key; its length. */
+static size_t key_head(char *key, int rule, int64_t bucket)
+{
+    char tmp[24];
+    size_t kl = 0, t = 0;
+    uint64_t u;
+
+    if (rule < 0) {
+        key[kl++] = '-';
+        u = (uint64_t)(-(int64_t)rule);
+    } else {
+        u = (uint64_t)rule;
+    }
+    do {
+        tmp[t++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (t)
+        key[kl++] = tmp[--t];
+    key[kl++] = '\x1e';
+    if (bucket < 0) {
+        key[kl++] = '-';
+        u = (uint64_t)0 - (uint64_t)bucket;
+    } else {
+        u = (uint64_t)bucket;
+    }
+    do {
+        tmp[t++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (t)
+        key[kl++] = tmp[--t];
+    key[kl++] = '\x1e';
+    key[kl++] = 'g';
+    return kl;
+}
+
 /* Keep a match of an absent-only rule as its bucket's earliest or latest;
  * 1 when the match needs a plain hit instead (a key too long). */
 static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
@@ -253,15 +298,11 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     struct absent_slot sl;
     struct absent_bucket *bk;
     const char *v;
-    int w;
 
     if (!ev->ts_ms)
         return SH_OK; /* hits without a time take part in no correlation */
     b = ev->ts_ms >= 0 ? ev->ts_ms / T : -((-ev->ts_ms + T - 1) / T);
-    w = snprintf(key, sizeof(key), "%d\x1e%lld\x1eg", r->index, (long long)b);
-    if (w < 0 || (size_t)w >= sizeof(key))
-        return 1;
-    kl = (size_t)w;
+    kl = key_head(key, r->index, b);
     for (g = 0; g < k->ngb; g++) {
         v = ev_val(k, r, ev, k->group_by[g], &n);
         if (kl + n + 2 > sizeof(key))
@@ -272,9 +313,7 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
         key[kl++] = '\x1f';
     }
     key[kl] = '\0';
-    if (!h->path_copy || strncmp(h->path_copy, path, 4096) != 0)
-        h->path_copy = adup(h, path, strlen(path), 4096);
-    if (!h->path_copy)
+    if (!path_of(h, path))
         return SH_ENOMEM;
     sl.ts = ev->ts_ms;
     sl.line = ev->line;
@@ -371,9 +410,7 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
     x->host = v ? vdup(h, v, n) : NULL;
     if (v && !x->host)
         return SH_ENOMEM;
-    if (!h->path_copy || strncmp(h->path_copy, path, 4096) != 0)
-        h->path_copy = adup(h, path, strlen(path), 4096);
-    x->path = h->path_copy;
+    x->path = path_of(h, path);
     x->line = ev->line;
     x->raw = adup(h, ev->raw, ev->raw_len, MAX_RAW);
     if (r->nkeep) {
