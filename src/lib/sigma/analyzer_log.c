@@ -546,9 +546,10 @@ static int chunk_match(const struct sg_rule *r, const struct sh_log_event *ev, v
 }
 
 /* One line of `ll` bytes (without its newline; `p` holds at least the
- * first BUF_CAP of them). */
+ * first BUF_CAP of them). `at` is its offset in the lane's last block scan,
+ * SIZE_MAX when it was not in one. */
 static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines *sw, const char *p,
-                      size_t ll, uint64_t lineno)
+                      size_t ll, uint64_t lineno, size_t at)
 {
     struct chunk *c = cc->c;
     struct sh_log_event *ev = ln->ev;
@@ -574,7 +575,8 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     if (!rc)
         rc = sh_sigma__timeline_event(c->tl, ev);
     if (!rc)
-        rc = sh_sigma__eval(ln->sc, ev, chunk_match, cc);
+        rc = at == SIZE_MAX ? sh_sigma__eval(ln->sc, ev, chunk_match, cc)
+                            : sh_sigma__eval_span(ln->sc, ev, at, at + ll, chunk_match, cc);
     return rc;
 }
 
@@ -600,8 +602,8 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
     struct sh_ioc_lines *sw = NULL;
     char *buf = ln->buf;
     uint64_t pos = c->off, stop = c->off + c->len, lineno = 0;
-    size_t start = 0, end = 0;
-    bool skipping = false, eof = c->len == 0;
+    size_t start = 0, end = 0, blk_from = 0, blk_to = 0;
+    bool skipping = false, eof = c->len == 0, blk = false;
     int rc = SH_OK;
 
     if (pr->sweep) {
@@ -617,23 +619,34 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
 
         if (nl) {
             size_t ll = (size_t)(nl - (buf + start));
+            if (start >= blk_to) {
+                /* the prefilter runs once over every whole line in the buffer */
+                const char *last = memrchr(buf + start, '\n', end - start);
+                blk_from = start;
+                blk_to = (size_t)(last - buf) + 1;
+                blk = sh_sigma__block_scan(ln->sc, buf + blk_from, blk_to - blk_from);
+            }
             if (skipping)
                 skipping = false;
-            else if ((rc = chunk_line(&cc, ln, sw, buf + start, ll, ++lineno)) != 0)
+            else if ((rc = chunk_line(&cc, ln, sw, buf + start, ll, ++lineno,
+                                      blk ? start - blk_from : SIZE_MAX)) != 0)
                 break;
             start += ll + 1;
             continue;
         }
+        blk = false;
+        blk_to = 0;
+        sh_sigma__block_reset(ln->sc);
         if (eof) {
             if (!skipping && start < end)
-                rc = chunk_line(&cc, ln, sw, buf + start, end - start, ++lineno);
+                rc = chunk_line(&cc, ln, sw, buf + start, end - start, ++lineno, SIZE_MAX);
             break;
         }
         if (skipping) {
             start = end = 0;
         } else if (start == 0 && end == BUF_CAP) {
             /* longer than the buffer: its head is the line, the rest is dropped */
-            if ((rc = chunk_line(&cc, ln, sw, buf, end, ++lineno)) != 0)
+            if ((rc = chunk_line(&cc, ln, sw, buf, end, ++lineno, SIZE_MAX)) != 0)
                 break;
             skipping = true;
             start = end = 0;

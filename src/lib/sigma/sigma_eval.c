@@ -414,6 +414,7 @@ void sh_sigma__scratch_free(struct sg_scratch *s)
     sh_free(s->cand);
     sh_free(s->list);
     sh_free(s->selmemo);
+    sh_free(s->blk.m);
     sh_free(s);
 }
 
@@ -437,47 +438,67 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-_Static_assert(SH_LOG_SCRATCH <= sizeof(((struct sg_scratch *)0)->other) / 2,
-               "the prefilter's buffer holds an event's scratch and room for more");
-
 static bool inside(const char *p, const char *base, size_t len)
 {
     return (uintptr_t)p >= (uintptr_t)base && (uintptr_t)p < (uintptr_t)base + len;
 }
 
-int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma_hit_cb cb,
-                   void *ud)
+/* Whether some anchor reads the field `name` (keyword anchors read the raw
+ * line, which the raw scan covers). A few pointers are remembered: field
+ * names are mostly the parser's static strings. */
+static bool anchored_field(struct sg_scratch *s, const char *name)
+{
+    const struct sh_sigma_set *set = s->set;
+    size_t i, slot = ((uintptr_t)name >> 3) % SG_FIELD_MEMO;
+    bool yes = false;
+
+    if (s->fmemo_name[slot] == name)
+        return s->fmemo_yes[slot];
+    for (i = 0; i < set->nanchor_fields && !yes; i++)
+        yes = strcmp(set->anchor_fields[i], name) == 0;
+    s->fmemo_name[slot] = name;
+    s->fmemo_yes[slot] = yes;
+    return yes;
+}
+
+/* The prefilter over the event's values that are not slices of its raw
+ * line (decoded values in its scratch, static strings such as facility
+ * names): only values of fields some anchor reads can propose a rule that
+ * full evaluation accepts, since an item only reads its own field. They go
+ * through one scan, newline-separated: a match across a separator only
+ * proposes a rule that full evaluation rejects. */
+static void scan_nonraw(struct sg_scratch *s, const struct sh_log_event *ev)
+{
+    const struct sh_sigma_set *set = s->set;
+    size_t n = 0;
+    uint32_t f;
+
+    for (f = 0; f < ev->n_fields && f < SH_LOG_MAX_FIELDS; f++) {
+        const struct sh_log_field *fl = &ev->fields[f];
+        if (!fl->value || !fl->len || inside(fl->value, ev->raw, ev->raw_len + 1) ||
+            !anchored_field(s, fl->name))
+            continue;
+        if (n + 1 + fl->len <= sizeof(s->other)) {
+            if (n)
+                s->other[n++] = '\n';
+            memcpy(s->other + n, fl->value, fl->len);
+            n += fl->len;
+        } else {
+            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, fl->value, fl->len, on_pattern, s);
+        }
+    }
+    if (n)
+        sh_sigma__mpm_scan(set->mpm, s->hs_scratch, s->other, n, on_pattern, s);
+}
+
+/* Candidates beyond the text anchors, then full evaluation in rule order. */
+static int run_candidates(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma_hit_cb cb,
+                          void *ud)
 {
     const struct sh_sigma_set *set = s->set;
     size_t i;
     int rc = SH_OK;
 
-    s->nlist = 0;
-    s->raw_lowered = false;
-    if (set->mpm) {
-        uint32_t f;
-        size_t n = ev->scratch_used <= SH_LOG_SCRATCH ? ev->scratch_used : SH_LOG_SCRATCH;
-        sh_sigma__mpm_scan(set->mpm, s->hs_scratch, ev->raw, ev->raw_len, on_pattern, s);
-        /* The decoded values and the values stored elsewhere (static
-         * strings) in one scan, newline-separated: a match across a
-         * separator only proposes a rule that full evaluation rejects. */
-        memcpy(s->other, ev->scratch, n);
-        for (f = 0; f < ev->n_fields && f < SH_LOG_MAX_FIELDS; f++) {
-            const struct sh_log_field *fl = &ev->fields[f];
-            if (!fl->value || !fl->len || inside(fl->value, ev->raw, ev->raw_len + 1) ||
-                inside(fl->value, ev->scratch, SH_LOG_SCRATCH))
-                continue;
-            if (n + 1 + fl->len <= sizeof(s->other)) {
-                s->other[n++] = '\n';
-                memcpy(s->other + n, fl->value, fl->len);
-                n += fl->len;
-            } else {
-                sh_sigma__mpm_scan(set->mpm, s->hs_scratch, fl->value, fl->len, on_pattern, s);
-            }
-        }
-        if (n)
-            sh_sigma__mpm_scan(set->mpm, s->hs_scratch, s->other, n, on_pattern, s);
-    }
     for (i = 0; i < set->nexists; i++) {
         uint32_t r = set->exists_rule[i];
         size_t n = 0;
@@ -504,6 +525,114 @@ int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma
             rc = cb(r, ev, ud);
     }
     return rc;
+}
+
+int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma_hit_cb cb,
+                   void *ud)
+{
+    s->nlist = 0;
+    s->raw_lowered = false;
+    if (s->set->mpm) {
+        sh_sigma__mpm_scan(s->set->mpm, s->hs_scratch, ev->raw, ev->raw_len, on_pattern, s);
+        scan_nonraw(s, ev);
+    }
+    return run_candidates(s, ev, cb, ud);
+}
+
+/* ---- block scans ----
+ *
+ * A reader that holds many lines in one buffer scans the buffer once with
+ * the block database, which reports every end offset of every anchor.
+ * Every anchor occurrence inside a line is an occurrence in the buffer
+ * (anchors are literals and regexes without ^, $, \b or lookaround, so
+ * what surrounds the line does not change whether they match), so the
+ * pattern ids ending inside a line are a superset of what scanning the
+ * line alone reports: the candidates, and therefore the matches, are the
+ * same. Matches are kept as (end offset, id) pairs, sorted by offset when
+ * Hyperscan reports them out of order; past SG_BLOCK_MAX pairs the block
+ * is marked full and its lines fall back to their own scan.
+ */
+
+#define SG_BLOCK_MAX ((size_t)1 << 18)
+
+static int on_block(unsigned id, size_t to, void *ud)
+{
+    struct sg_scratch *s = ud;
+    struct sg_block *b = &s->blk;
+
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 4096;
+        struct sg_bmatch *nm;
+        if (nc > SG_BLOCK_MAX || !(nm = sh_realloc(b->m, nc * sizeof(*nm)))) {
+            b->full = true;
+            return 1;
+        }
+        b->m = nm;
+        b->cap = nc;
+    }
+    if (b->n && to < b->m[b->n - 1].to)
+        b->unsorted = true;
+    b->m[b->n].to = to;
+    b->m[b->n].id = id;
+    b->n++;
+    return 0;
+}
+
+static int cmp_bmatch(const void *pa, const void *pb)
+{
+    const struct sg_bmatch *a = pa, *b = pb;
+    if (a->to != b->to)
+        return a->to < b->to ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+bool sh_sigma__block_scan(struct sg_scratch *s, const char *text, size_t len)
+{
+    struct sg_block *b = &s->blk;
+
+    b->n = b->k = 0;
+    b->len = b->last_from = 0;
+    b->full = b->unsorted = false;
+    b->valid = false;
+    if (!s->set->mpm || !sh_sigma__mpm_has_block(s->set->mpm))
+        return false;
+    if (sh_sigma__mpm_scan_block(s->set->mpm, s->hs_scratch, text, len, on_block, s) != SH_OK ||
+        b->full)
+        return false;
+    if (b->unsorted)
+        qsort(b->m, b->n, sizeof(*b->m), cmp_bmatch);
+    b->len = len;
+    b->valid = true;
+    return true;
+}
+
+void sh_sigma__block_reset(struct sg_scratch *s)
+{
+    s->blk.valid = false;
+    s->blk.n = s->blk.k = s->blk.last_from = 0;
+}
+
+int sh_sigma__eval_span(struct sg_scratch *s, const struct sh_log_event *ev, size_t from, size_t to,
+                        sh_sigma_hit_cb cb, void *ud)
+{
+    struct sg_block *b = &s->blk;
+    size_t k;
+
+    if (!b->valid || to > b->len || from < b->last_from)
+        return sh_sigma__eval(s, ev, cb, ud);
+    b->last_from = from;
+    s->nlist = 0;
+    s->raw_lowered = false;
+    k = b->k;
+    while (k < b->n && b->m[k].to <= from)
+        k++;
+    b->k = k;
+    for (; k < b->n && b->m[k].to <= to; k++)
+        on_pattern(b->m[k].id, s);
+    scan_nonraw(s, ev);
+    if (!s->nlist && !s->set->nexists && !s->set->nalways)
+        return SH_OK;
+    return run_candidates(s, ev, cb, ud);
 }
 
 /* ---- anchors ---- */

@@ -29,4 +29,24 @@ void sh_sigma__scratch_free(struct sg_scratch *s);
 int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma_hit_cb cb,
                    void *ud);
 
+/**
+ * Run the prefilter once over a block of whole lines (`len` bytes), for
+ * sh_sigma__eval_span on those lines. False when the block could not be
+ * scanned that way (no block database, too many matches): the spans then
+ * fall back to sh_sigma__eval, so results never depend on it.
+ */
+bool sh_sigma__block_scan(struct sg_scratch *s, const char *text, size_t len);
+
+/** Forget the last block (its buffer is about to change). */
+void sh_sigma__block_reset(struct sg_scratch *s);
+
+/**
+ * sh_sigma__eval for the event parsed from bytes [from, to) of the last
+ * scanned block, using the block's prefilter matches instead of scanning
+ * the line again. Spans must come in increasing order; an event whose raw
+ * line is not those bytes (or a prefix of them) must not be passed.
+ */
+int sh_sigma__eval_span(struct sg_scratch *s, const struct sh_log_event *ev, size_t from, size_t to,
+                        sh_sigma_hit_cb cb, void *ud);
+
 #endif

@@ -66,7 +66,7 @@ struct sg_value {
     size_t lit_len;
     char *re_src;        /* SG_V_RE: source, for the prefilter */
     unsigned re_hsflags; /* SG_V_RE: Hyperscan flags */
-    const char *field;   /* SG_V_EXISTS: the event field it tests (its item's `mapped`) */
+    const char *field;   /* the event field its item reads (`mapped`), NULL for keywords */
 };
 
 /* One `field|mods: values` entry, or a keyword list (field == NULL). */
@@ -203,6 +203,10 @@ struct sh_sigma_set {
     uint32_t *exists_rule;
     const char **exists_field;
     size_t nexists;
+    /* Distinct event fields read by text anchors (keyword anchors read the
+     * raw line and are not listed). */
+    const char **anchor_fields;
+    size_t nanchor_fields;
     int *corr_order; /* correlation rules, dependencies first */
     size_t ncorr;
     size_t unanchored_patterns;
@@ -211,6 +215,22 @@ struct sh_sigma_set {
     size_t n_errors;
     bool skip_foreign; /* silently skip YAML documents that are not Sigma rules */
 };
+
+/* Prefilter matches of one block of lines (sh_sigma__block_scan). */
+struct sg_bmatch {
+    size_t to; /* end offset in the block */
+    unsigned id;
+};
+
+struct sg_block {
+    struct sg_bmatch *m;
+    size_t n, cap, k; /* k: first match not before the last span asked for */
+    size_t len;       /* bytes scanned */
+    size_t last_from;
+    bool valid, full, unsorted;
+};
+
+#define SG_FIELD_MEMO 16
 
 /* Per-thread evaluation scratch. */
 struct sg_scratch {
@@ -229,6 +249,10 @@ struct sg_scratch {
     char lower_raw[8192];
     /* the event's text outside its raw line, for one prefilter scan */
     char other[8192];
+    struct sg_block blk;
+    /* anchored_field() answers for recent field-name pointers */
+    const char *fmemo_name[SG_FIELD_MEMO];
+    bool fmemo_yes[SG_FIELD_MEMO];
 };
 
 /* ---- internal API ---- */
@@ -261,6 +285,17 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag);
 void sh_sigma__mpm_free(struct sg_mpm *m);
 void *sh_sigma__mpm_scratch_new(const struct sg_mpm *m);
 void sh_sigma__mpm_scratch_free(void *s);
+/** Whether the set has the database for block scans. */
+bool sh_sigma__mpm_has_block(const struct sg_mpm *m);
+
+/**
+ * Scan a block of many lines, calling cb(pattern id, end offset) for every
+ * match of every anchor (not once per anchor). A non-zero return from cb
+ * stops the scan early, without error.
+ */
+int sh_sigma__mpm_scan_block(const struct sg_mpm *m, void *scratch, const char *text, size_t len,
+                             int (*cb)(unsigned id, size_t to, void *ud), void *ud);
+
 /** Scan text; calls back with each matching pattern id (once per id per call). */
 int sh_sigma__mpm_scan(const struct sg_mpm *m, void *scratch, const char *text, size_t len,
                        void (*cb)(unsigned id, void *ud), void *ud);

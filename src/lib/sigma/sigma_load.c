@@ -184,6 +184,7 @@ void sh_sigma_set_free(sh_sigma_set *set)
     sh_free(set->always);
     sh_free(set->exists_rule);
     sh_free(set->exists_field);
+    sh_free(set->anchor_fields);
     sh_free(set->corr_order);
     sh_arena_free(&set->arena);
     sh_free(set);
@@ -285,10 +286,8 @@ static int build_item(struct ld *l, struct sg_item *it, const char *key, const s
         l->err_line = line;
         return rc == SH_ENOMEM ? rc : SH_ERULE;
     }
-    for (i = 0; i < it->nv; i++) {
-        if (it->v[i].kind == SG_V_EXISTS)
-            it->v[i].field = it->mapped;
-    }
+    for (i = 0; i < it->nv; i++)
+        it->v[i].field = it->mapped;
     return SH_OK;
 }
 

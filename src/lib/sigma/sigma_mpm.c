@@ -9,7 +9,14 @@
  * Hyperscan cannot take even in prefilter mode makes its rule unanchored
  * (evaluated on every event) instead of failing the load.
  *
- * The database is immutable once built; each thread owns a scratch.
+ * A second database holds the same expressions without SINGLEMATCH, for
+ * scanning many lines in one call (sh_sigma__mpm_scan_block): it reports
+ * every end offset of every anchor, so a reader can tell which lines hold
+ * an anchor and skip evaluation for the others (sigma_eval.c explains why
+ * that is exact).
+ *
+ * The databases are immutable once built; each thread owns a scratch that
+ * serves both.
  */
 #include "../base/sh_base.h"
 
@@ -22,6 +29,7 @@
 
 struct sg_mpm {
     hs_database_t *db;
+    hs_database_t *block; /* NULL when it could not be built */
 };
 
 struct pat {
@@ -83,6 +91,25 @@ static int add_exists(struct sh_sigma_set *set, size_t *cap, uint32_t r, const c
     return SH_OK;
 }
 
+/* Remember that a text anchor reads event field `field` (NULL: the raw line). */
+static int add_anchor_field(struct sh_sigma_set *set, const char *field)
+{
+    const char **nf;
+    size_t i;
+
+    if (!field || strcmp(field, "raw") == 0)
+        return SH_OK;
+    for (i = 0; i < set->nanchor_fields; i++)
+        if (strcmp(set->anchor_fields[i], field) == 0)
+            return SH_OK;
+    nf = sh_realloc(set->anchor_fields, (set->nanchor_fields + 1) * sizeof(*nf));
+    if (!nf)
+        return SH_ENOMEM;
+    set->anchor_fields = nf;
+    set->anchor_fields[set->nanchor_fields++] = field;
+    return SH_OK;
+}
+
 int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
 {
     struct sh_ptrvec anchors = {0};
@@ -101,7 +128,7 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
         const char **exprs = NULL;
         unsigned *flags = NULL, *ids = NULL;
         struct sh_hs_error cerr;
-        hs_database_t *db = NULL;
+        hs_database_t *db = NULL, *block = NULL;
         int herr;
 
         free_pats(pats, npats);
@@ -109,6 +136,7 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
         npats = cap = 0;
         set->nalways = 0;
         set->nexists = 0;
+        set->nanchor_fields = 0;
         for (i = 0; i < set->rules.n; i++) {
             struct sg_rule *r = set->rules.v[i];
             r->anchored = false;
@@ -127,6 +155,8 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
                         goto out;
                     continue;
                 }
+                if ((rc = add_anchor_field(set, v->field)) != SH_OK)
+                    goto out;
                 memset(&p, 0, sizeof(p));
                 p.rule = (uint32_t)i;
                 p.flags = HS_FLAG_SINGLEMATCH;
@@ -179,6 +209,16 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             ids[i] = (unsigned)i;
         }
         herr = sh_hs_compile(exprs, flags, ids, (unsigned)npats, &db, &cerr);
+        if (herr == SH_OK) {
+            /* The same expressions reporting every match, for block scans.
+             * It compiles whenever the first did; if it ever does not, the
+             * readers fall back to scanning line by line. */
+            struct sh_hs_error berr;
+            for (i = 0; i < npats; i++)
+                flags[i] &= ~(unsigned)HS_FLAG_SINGLEMATCH;
+            if (sh_hs_compile(exprs, flags, ids, (unsigned)npats, &block, &berr) != SH_OK)
+                block = NULL;
+        }
         sh_free(exprs);
         sh_free(flags);
         sh_free(ids);
@@ -187,10 +227,12 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             set->pat_rule = sh_calloc(npats, sizeof(*set->pat_rule));
             if (!set->mpm || !set->pat_rule) {
                 hs_free_database(db);
+                hs_free_database(block);
                 rc = SH_ENOMEM;
                 goto out;
             }
             set->mpm->db = db;
+            set->mpm->block = block;
             for (i = 0; i < npats; i++)
                 set->pat_rule[i] = pats[i].rule;
             set->npat = npats;
@@ -223,6 +265,7 @@ void sh_sigma__mpm_free(struct sg_mpm *m)
     if (!m)
         return;
     hs_free_database(m->db);
+    hs_free_database(m->block);
     sh_free(m);
 }
 
@@ -232,6 +275,10 @@ void *sh_sigma__mpm_scratch_new(const struct sg_mpm *m)
 
     if (hs_alloc_scratch(m->db, &s) != HS_SUCCESS)
         return NULL;
+    if (m->block && hs_alloc_scratch(m->block, &s) != HS_SUCCESS) {
+        hs_free_scratch(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -270,4 +317,40 @@ int sh_sigma__mpm_scan(const struct sg_mpm *m, void *scratch, const char *text, 
     if (hs_scan(m->db, text, (unsigned)len, 0, scratch, on_match, &s) != HS_SUCCESS)
         return SH_EINTERNAL;
     return SH_OK;
+}
+
+bool sh_sigma__mpm_has_block(const struct sg_mpm *m)
+{
+    return m && m->block;
+}
+
+struct block_ud {
+    int (*cb)(unsigned id, size_t to, void *ud);
+    void *ud;
+};
+
+static int on_block(unsigned int id, unsigned long long from, unsigned long long to,
+                    unsigned int flags, void *ctx)
+{
+    struct block_ud *b = ctx;
+
+    (void)from;
+    (void)flags;
+    return b->cb(id, (size_t)to, b->ud);
+}
+
+int sh_sigma__mpm_scan_block(const struct sg_mpm *m, void *scratch, const char *text, size_t len,
+                             int (*cb)(unsigned id, size_t to, void *ud), void *ud)
+{
+    struct block_ud b = {cb, ud};
+    hs_error_t e;
+
+    if (!m || !m->block || !scratch || len > UINT32_MAX)
+        return SH_EINVAL;
+    if (!len)
+        return SH_OK;
+    e = hs_scan(m->block, text, (unsigned)len, 0, scratch, on_block, &b);
+    if (e == HS_SUCCESS || e == HS_SCAN_TERMINATED)
+        return SH_OK;
+    return SH_EINTERNAL;
 }

@@ -2,8 +2,10 @@
  * test_prefilter.c - the Hyperscan prefilter never loses a match: for every
  * event of the pack samples and the example network logs, the rules that
  * match with the prefilter are exactly those that match when every
- * applicable rule is evaluated in full. Also checks the bounds of the
- * correlation store and of condition nesting.
+ * applicable rule is evaluated in full, both when each line is scanned on
+ * its own and when a whole file is scanned as one block (the plain-file
+ * reader's path). Also checks the bounds of the correlation store and of
+ * condition nesting.
  */
 #include "../../../src/lib/base/sh_base.h"
 
@@ -11,6 +13,7 @@
 #include <stdio.h>
 
 #include "log/logfile.h"
+#include "log/reader.h"
 #include "log/syslog.h"
 #include "sigma/sigma_corr.h"
 #include "sigma/sigma_eval.h"
@@ -51,13 +54,59 @@ static int on_event(const struct sh_log_event *ev, void *ud)
     return 0;
 }
 
+static size_t block_lines;
+
+/* The whole file as one block, each line evaluated from the block's matches. */
+static void check_block(const char *path)
+{
+    static struct sh_log_event ev;
+    static char line[SH_LOGREADER_MAX_LINE_DEFAULT + 1];
+    char *data = NULL;
+    size_t len = 0, at = 0, whole, i;
+    sh_diag d;
+
+    if (sh_file_read(&data, &len, path, 64u << 20, &d) != SH_OK)
+        return;
+    whole = len;
+    while (whole && data[whole - 1] != '\n')
+        whole--;
+    CHECK(sh_sigma__block_scan(sc, data, whole));
+    while (at < whole) {
+        const char *nl = memchr(data + at, '\n', whole - at);
+        size_t ll = (size_t)(nl - (data + at)), n = ll;
+        if (n && data[at + n - 1] == '\r')
+            n--;
+        memcpy(line, data + at, n);
+        line[n] = '\0';
+        memset(&ev, 0, sizeof(ev));
+        sh_syslog_parse(&ev, line, n, NULL);
+        ev.path = path;
+        ev.line = ++block_lines;
+        memset(fast, 0, set->rules.n);
+        sh_sigma__eval_span(sc, &ev, at, at + ll, on_fast, NULL);
+        for (i = 0; i < set->rules.n; i++) {
+            const struct sg_rule *r = set->rules.v[i];
+            bool full = !r->corr && r->applicable && sh_sigma__eval_rule(sc, r, &ev);
+            if (full != (fast[i] != 0)) {
+                mismatches++;
+                fprintf(stderr, "  block prefilter disagrees on rule '%s' at %s\n", r->title, path);
+            }
+        }
+        at += ll + 1;
+    }
+    sh_sigma__block_reset(sc);
+    sh_free(data);
+}
+
 static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     sh_diag d;
     (void)st;
     (void)ftw;
-    if (flag == FTW_F && (strstr(path, ".log") || strstr(path, ".raw")))
+    if (flag == FTW_F && (strstr(path, ".log") || strstr(path, ".raw"))) {
         (void)sh_logfile_each(path, NULL, on_event, NULL, NULL, &d);
+        check_block(path);
+    }
     return 0;
 }
 
@@ -74,9 +123,11 @@ SH_TEST(prefilter_is_exact)
     nftw(sh_test_src("rules/logs/tests"), visit, 16, FTW_PHYS);
     nftw(sh_test_src("examples/network/logs"), visit, 16, FTW_PHYS);
     nftw(sh_test_corpus("sigma/regression_data"), visit, 16, FTW_PHYS);
-    fprintf(stderr, "  %zu events, %zu rule matches, %zu disagreements\n", events, matches,
-            mismatches);
+    nftw(sh_test_src("fuzz/corpus/logblock"), visit, 16, FTW_PHYS);
+    fprintf(stderr, "  %zu events (%zu through block scans), %zu rule matches, %zu disagreements\n",
+            events, block_lines, matches, mismatches);
     CHECK(events > 400);
+    CHECK(block_lines > 400);
     CHECK(matches > 100);
     CHECK_EQ_INT(mismatches, 0);
     sh_free(fast);
