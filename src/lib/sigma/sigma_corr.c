@@ -326,24 +326,23 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
             bk->hi = sl;
         return SH_OK;
     }
-    bk = sh_arena_alloc(&h->arena, sizeof(*bk));
+    bk = sh_arena_alloc(&h->arena, sizeof(*bk) + r->nkeep * sizeof(char *));
     if (!bk)
         return SH_ENOMEM;
     bk->rule = r->index;
     bk->lo = bk->hi = sl;
     v = sh_sigma__event_field(ev, "host", &n);
-    bk->host = v ? adup(h, v, n, MAX_VAL) : NULL;
+    bk->host = v ? vdup(h, v, n) : NULL;
     if (v && !bk->host)
         return SH_ENOMEM;
     if (r->nkeep) {
-        bk->keys = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
-        bk->vals = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
-        if (!bk->keys || !bk->vals)
-            return SH_ENOMEM;
+        bk->keys = (void *)r->keep; /* the set outlives the store */
+        bk->vals = (const char **)(void *)(bk + 1);
         for (i = 0; i < r->nkeep; i++) {
-            bk->keys[i] = r->keep[i];
             v = sh_sigma__event_field(ev, r->keep[i], &n);
-            bk->vals[i] = v ? adup(h, v, n, MAX_VAL) : NULL;
+            bk->vals[i] = v ? vdup(h, v, n) : NULL;
+            if (v && !bk->vals[i])
+                return SH_ENOMEM;
         }
         bk->nkv = r->nkeep;
     }
@@ -394,16 +393,24 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
 {
     struct sg_hit *x;
     const char *v;
-    size_t n = 0, i;
+    size_t n = 0, i, rawn, need;
+    char *mem;
     int rc;
 
     if (full(h))
         return SH_OK;
     if (r->absent_for && (rc = absent_add(h, r, ev, path)) <= 0)
         return rc;
-    x = sh_arena_alloc(&h->arena, sizeof(*x));
-    if (!x)
+    /* The hit, its contributor slot, its kept values and its raw line in
+     * one piece: a store may hold millions of hits. */
+    rawn = ev->raw_len < MAX_RAW ? ev->raw_len : MAX_RAW;
+    need = sizeof(*x) + sizeof(*x->contrib) + r->nkeep * sizeof(char *) + rawn + 1;
+    mem = sh_arena_alloc_raw(&h->arena, need);
+    if (!mem)
         return SH_ENOMEM;
+    x = (struct sg_hit *)(void *)mem;
+    memset(x, 0, sizeof(*x));
+    x->contrib = (struct sg_hit **)(void *)(mem + sizeof(*x));
     x->rule = r->index;
     x->ts_ms = ev->ts_ms;
     v = sh_sigma__event_field(ev, "host", &n);
@@ -412,12 +419,9 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
         return SH_ENOMEM;
     x->path = path_of(h, path);
     x->line = ev->line;
-    x->raw = adup(h, ev->raw, ev->raw_len, MAX_RAW);
     if (r->nkeep) {
         x->keys = (void *)r->keep; /* the set outlives the store */
-        x->vals = sh_arena_alloc(&h->arena, r->nkeep * sizeof(char *));
-        if (!x->vals)
-            return SH_ENOMEM;
+        x->vals = (const char **)(void *)(mem + sizeof(*x) + sizeof(*x->contrib));
         for (i = 0; i < r->nkeep; i++) {
             v = sh_sigma__event_field(ev, r->keep[i], &n);
             x->vals[i] = v ? vdup(h, v, n) : NULL;
@@ -426,8 +430,14 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
         }
         x->nkv = r->nkeep;
     }
-    x->contrib = sh_arena_alloc(&h->arena, sizeof(*x->contrib));
-    if (!x->path || !x->raw || !x->contrib)
+    {
+        char *raw = mem + sizeof(*x) + sizeof(*x->contrib) + r->nkeep * sizeof(char *);
+        if (rawn)
+            memcpy(raw, ev->raw, rawn);
+        raw[rawn] = '\0';
+        x->raw = raw;
+    }
+    if (!x->path)
         return SH_ENOMEM;
     x->contrib[0] = x;
     x->ncontrib = x->ncontrib_total = 1;
@@ -568,6 +578,7 @@ struct run {
     const struct sg_rule *r;
     const struct sg_corr *k;
     struct sh_ptrvec out; /* new hits of this correlation */
+    const int *rule_of;   /* rule index of every hit, in h->hits order */
     sh_sigma_corr_cb cb;
     void *ud;
     bool all;
@@ -886,11 +897,13 @@ static int run_one(struct run *u)
         return SH_OK;
     sh_buf_init(&key, 64 * 1024);
     for (i = 0; i < u->h->hits.n && !rc; i++) {
-        struct sg_hit *x = u->h->hits.v[i];
+        struct sg_hit *x;
         struct gstate *g;
-        int ref = ref_of(u->k, x->rule);
-        if (ref == -2 && !(u->k->type == SG_CORR_ABSENCE && x->rule == u->k->absent_idx))
+        /* the compact rule array skips other rules' hits without touching them */
+        int rule = u->rule_of[i], ref = ref_of(u->k, rule);
+        if (ref == -2 && !(u->k->type == SG_CORR_ABSENCE && rule == u->k->absent_idx))
             continue;
+        x = u->h->hits.v[i];
         if (ref == -2)
             ref = -1;
         if (!x->ts_ms)
@@ -951,9 +964,24 @@ static int merge_sorted(struct sh_ptrvec *all, struct sh_ptrvec *add)
     return SH_OK;
 }
 
+/* The rule of every hit in order, rebuilt in *out. */
+static int rules_of(const struct sg_hits *h, int **out)
+{
+    int *v = sh_realloc(*out, (h->hits.n ? h->hits.n : 1) * sizeof(int));
+    size_t i;
+
+    if (!v)
+        return SH_ENOMEM;
+    for (i = 0; i < h->hits.n; i++)
+        v[i] = ((const struct sg_hit *)h->hits.v[i])->rule;
+    *out = v;
+    return SH_OK;
+}
+
 int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool all,
                        sh_sigma_corr_cb cb, void *ud)
 {
+    int *rule_of = NULL;
     size_t c;
     int rc = SH_OK;
 
@@ -964,11 +992,13 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
         return rc;
     if (h->hits.n > 1)
         qsort(h->hits.v, h->hits.n, sizeof(void *), cmp_hit);
+    rc = rules_of(h, &rule_of);
     for (c = 0; c < set->ncorr && !rc; c++) {
         struct run u;
         memset(&u, 0, sizeof(u));
         u.set = set;
         u.h = h;
+        u.rule_of = rule_of;
         u.r = set->rules.v[set->corr_order[c]];
         u.k = u.r->corr;
         u.cb = cb;
@@ -976,10 +1006,11 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
         u.all = all;
         rc = run_one(&u);
         /* results become input for correlations that read this one */
-        if (!rc && u.out.n)
-            rc = merge_sorted(&h->hits, &u.out);
+        if (!rc && u.out.n && (rc = merge_sorted(&h->hits, &u.out)) == SH_OK)
+            rc = rules_of(h, &rule_of);
         sh_ptrvec_free(&u.out);
     }
+    sh_free(rule_of);
     return rc;
 }
 
