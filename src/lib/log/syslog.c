@@ -45,8 +45,9 @@ struct sdparam {
 #define GATE_BITS 1024 /* see gate_build() */
 
 struct gate {
-    uintptr_t lo, hi; /* the covered bytes; searches outside them are not gated */
-    uint64_t bits[GATE_BITS / 64];
+    /* one byte per hash value, not one bit: setting and testing a byte
+     * costs half the instructions, and clearing 1 KB is a few wide stores */
+    uint8_t seen[GATE_BITS];
 };
 
 struct parse {
@@ -59,10 +60,14 @@ struct parse {
     struct stamp st;
     span host, relay, program, pid, mnemonic, fac_code, subfac, message, user, src_ip, src_port,
         dst_ip, dst_port, local_port, command, node, seq;
-    struct sdparam sd[MAX_SD];
     int n_sd;
+    /* Not cleared per line (read only below n_sd / after gate_build()):
+     * clearing them cost more than the rest of the set-up together. */
+    struct sdparam sd[MAX_SD];
     struct gate gate; /* over the message text, built by extract() */
 };
+
+#define PARSE_CLEAR offsetof(struct parse, sd)
 
 static const struct sh_syslog_opts default_opts = SH_SYSLOG_OPTS_INIT;
 
@@ -144,9 +149,13 @@ ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
  * nothing), one pass records which pairs of adjacent bytes (ASCII case
  * folded, hashed into 1024 bits) occur in it. A literal of which some
  * adjacent pair is missing cannot occur anywhere in that text, so a search
- * for it inside the covered range ends at once; otherwise the real search
- * runs. The gate only ever turns a search that would have failed into an
- * early failure, so results are unchanged.
+ * for it ends at once; otherwise the real search runs. The gate only ever
+ * turns a search that would have failed into an early failure, so results
+ * are unchanged. A gate is passed only by code running inside extract() on
+ * ranges within the message it was built over (everything else passes
+ * NULL), so no range check is needed per search. Literal arguments are
+ * constants and the checking loop is unrolled, so a check costs a load and
+ * a test per pair.
  */
 ALWAYS_INLINE unsigned bigram(const char *p)
 {
@@ -160,13 +169,9 @@ ALWAYS_INLINE unsigned bigram(const char *p)
 
 static void gate_build(struct gate *g, const char *p, const char *e)
 {
-    memset(g->bits, 0, sizeof(g->bits));
-    g->lo = (uintptr_t)p;
-    g->hi = (uintptr_t)e;
-    for (; p + 1 < e; p++) {
-        unsigned h = bigram(p);
-        g->bits[h >> 6] |= (uint64_t)1 << (h & 63);
-    }
+    memset(g->seen, 0, sizeof(g->seen));
+    for (; p + 1 < e; p++)
+        g->seen[bigram(p)] = 1;
 }
 
 /* False when `lit` (n bytes, case-insensitively) cannot occur in [p, e). */
@@ -175,11 +180,13 @@ ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, 
 {
     size_t i;
 
-    if (!g || n < 2 || (uintptr_t)p < g->lo || (uintptr_t)e > g->hi)
+    (void)p;
+    (void)e;
+    if (!g || n < 2)
         return true;
+#pragma GCC unroll 32
     for (i = 0; i + 1 < n; i++) {
-        unsigned h = bigram(lit + i);
-        if (!(g->bits[h >> 6] & ((uint64_t)1 << (h & 63))))
+        if (!g->seen[bigram(lit + i)])
             return false;
     }
     return true;
@@ -614,12 +621,11 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-static void put_num(char *d, int64_t v, int width)
+/* Two decimal digits of 0..99. */
+ALWAYS_INLINE void put2(char *d, unsigned v)
 {
-    while (width-- > 0) {
-        d[width] = (char)('0' + v % 10);
-        v /= 10;
-    }
+    d[0] = (char)('0' + v / 10);
+    d[1] = (char)('0' + v % 10);
 }
 
 /* RFC 3339 UTC text of `ms` into the event's scratch (hand-formatted: hot path). */
@@ -638,20 +644,22 @@ static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms)
     b = sh_log_event__scratch(ev, with_ms ? 24 : 20);
     if (!b)
         return s;
-    put_num(b, y, 4);
+    put2(b, (unsigned)y / 100);
+    put2(b + 2, (unsigned)y % 100);
     b[4] = '-';
-    put_num(b + 5, m, 2);
+    put2(b + 5, (unsigned)m);
     b[7] = '-';
-    put_num(b + 8, d, 2);
+    put2(b + 8, (unsigned)d);
     b[10] = 'T';
-    put_num(b + 11, rem / 3600, 2);
+    put2(b + 11, (unsigned)(rem / 3600));
     b[13] = ':';
-    put_num(b + 14, (rem / 60) % 60, 2);
+    put2(b + 14, (unsigned)((rem / 60) % 60));
     b[16] = ':';
-    put_num(b + 17, rem % 60, 2);
+    put2(b + 17, (unsigned)(rem % 60));
     if (with_ms) {
         b[19] = '.';
-        put_num(b + 20, frac, 3);
+        b[20] = (char)('0' + frac / 100);
+        put2(b + 21, (unsigned)frac % 100);
         b[23] = 'Z';
         s.n = 24;
     } else {
@@ -747,13 +755,19 @@ static span port_after(const char *p, const char *e)
 /* First IPv4 address in [p, e) not glued to a preceding digit or dot. */
 static const char *next_ip4(const char *p, const char *e, size_t *len)
 {
-    const char *q;
+    const char *q = p;
 
-    for (q = p; q < e; q++) {
-        if (!is_dig(*q) || (q > p && (is_dig(q[-1]) || q[-1] == '.')))
+    while (q < e) {
+        if (!is_dig(*q)) {
+            q++;
             continue;
-        if ((*len = ip4_len(q, e)) > 0)
+        }
+        if ((q == p || (!is_dig(q[-1]) && q[-1] != '.')) && (*len = ip4_len(q, e)) > 0)
             return q;
+        /* the rest of this run of digits and dots follows a digit or a dot:
+         * none of it can start an address */
+        for (q++; q < e && (is_dig(*q) || *q == '.'); q++)
+            ;
     }
     return NULL;
 }
@@ -781,12 +795,18 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
       dst_keys[] = {KEY("DstIp="), KEY("destination-ip="), KEY("DestinationIP="), KEY("dst=")};
 #undef KEY
 
-    for (i = 0; i < SH_ARRAY_LEN(src_keys) && !ps->src_ip.n; i++) {
+#pragma GCC unroll 16 /* folds each key's gate check to constants */
+    for (i = 0; i < SH_ARRAY_LEN(src_keys); i++) {
+        if (ps->src_ip.n)
+            break;
         const char *k = find_n(&ps->gate, p, e, src_keys[i].k, src_keys[i].n);
         if (k && (n = ip_len(k + src_keys[i].n, e)) > 0)
             ps->src_ip = mk(k + src_keys[i].n, k + src_keys[i].n + n);
     }
-    for (i = 0; i < SH_ARRAY_LEN(dst_keys) && !ps->dst_ip.n; i++) {
+#pragma GCC unroll 16 /* folds each key's gate check to constants */
+    for (i = 0; i < SH_ARRAY_LEN(dst_keys); i++) {
+        if (ps->dst_ip.n)
+            break;
         const char *k = find_n(&ps->gate, p, e, dst_keys[i].k, dst_keys[i].n);
         if (k && (n = ip_len(k + dst_keys[i].n, e)) > 0)
             ps->dst_ip = mk(k + dst_keys[i].n, k + dst_keys[i].n + n);
@@ -796,6 +816,7 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     a = next_ip4(p, e, &n);
     if (!a)
         return;
+#pragma GCC unroll 16 /* folds each key's gate check to constants */
     for (i = 0; i < SH_ARRAY_LEN(conn); i++) {
         const char *lim = e - (a + n) > 160 ? a + n + 160 : e;
         const char *c = find(&ps->gate, a + n, lim, conn[i]);
@@ -1027,7 +1048,7 @@ static span ise_cmdset(const struct gate *g, struct sh_log_event *ev, const char
 }
 
 /* `key=value` where the key starts a word; value to a tab, quote or the end. */
-static span kv_cmd(const struct gate *g, const char *p, const char *e, const char *key)
+ALWAYS_INLINE span kv_cmd(const struct gate *g, const char *p, const char *e, const char *key)
 {
     span s = {NULL, 0};
     size_t kl = strlen(key);
@@ -1076,6 +1097,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
 
     if (ps->user.n)
         return;
+#pragma GCC unroll 16 /* folds each key's gate check to constants */
     for (i = 0; i < SH_ARRAY_LEN(pats); i++) {
         span s = between_n(&ps->gate, p, e, pats[i].key, pats[i].n, pats[i].close);
         if (s.p) {
@@ -2090,10 +2112,17 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
     parse_body(ps, p, e);
 }
 
-static void emit(struct parse *ps, const char *name, span s)
+/* sh_log_event__add() written out: it runs for every field of every line. */
+ALWAYS_INLINE void emit(struct parse *ps, const char *name, span s)
 {
-    if (s.p && s.n)
-        (void)sh_log_event__add(ps->ev, name, s.p, s.n);
+    struct sh_log_event *ev = ps->ev;
+
+    if (s.p && s.n && ev->n_fields < SH_LOG_MAX_FIELDS) {
+        struct sh_log_field *f = &ev->fields[ev->n_fields++];
+        f->name = name;
+        f->value = s.p;
+        f->len = s.n > UINT32_MAX ? UINT32_MAX : (uint32_t)s.n;
+    }
 }
 
 static const char *const fac_names[] = {
@@ -2116,7 +2145,7 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     if (!line)
         line = "";
     sh_log_event__reset(ev, line, len);
-    memset(&ps, 0, sizeof(ps));
+    memset(&ps, 0, PARSE_CLEAR);
     ps.ev = ev;
     ps.o = o ? o : &default_opts;
     ps.pri = -1;
@@ -2162,7 +2191,7 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     if (!ev->parsed) {
         /* an unplaced line carries its text and nothing guessed from it */
         const struct sh_syslog_opts *keep = ps.o;
-        memset(&ps, 0, sizeof(ps));
+        memset(&ps, 0, PARSE_CLEAR);
         ps.ev = ev;
         ps.o = keep;
         ps.pri = ps.sev = -1;
