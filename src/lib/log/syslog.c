@@ -73,27 +73,64 @@ static const struct sh_syslog_opts default_opts = SH_SYSLOG_OPTS_INIT;
 
 /* ---------------------------------------------------------------- chars */
 
-static bool is_dig(char c)
+/*
+ * Byte classes, one table load per test instead of a chain of compares
+ * (the header and message scanners test every byte of a line).
+ */
+enum {
+    C_DIG = 0x01,  /* 0-9 */
+    C_UP = 0x02,   /* A-Z */
+    C_LOW = 0x04,  /* a-z */
+    C_SP = 0x08,   /* blank or tab */
+    C_HOST = 0x10, /* printable ASCII but blank = , " (host_char) */
+    C_TAG = 0x20,  /* alnum _ - . / ( ) (program tag) */
+    C_MN = 0x40,   /* alnum _ - (mnemonic token) */
+};
+
+static const uint8_t cls[256] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x08, 0x10, 0x00, 0x10, 0x10, 0x10, 0x10, 0x10, 0x30, 0x30, 0x10, 0x10, 0x00, 0x70, 0x30, 0x30,
+    0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x10, 0x10, 0x10, 0x00, 0x10, 0x10,
+    0x10, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72,
+    0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x10, 0x10, 0x10, 0x10, 0x70,
+    0x10, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74,
+    0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x10, 0x10, 0x10, 0x10, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+ALWAYS_INLINE bool is_cls(char c, unsigned m)
+{
+    return (cls[(unsigned char)c] & m) != 0;
+}
+ALWAYS_INLINE bool is_dig(char c)
 {
     return c >= '0' && c <= '9';
 }
-static bool is_up(char c)
+ALWAYS_INLINE bool is_up(char c)
 {
     return c >= 'A' && c <= 'Z';
 }
-static bool is_alpha(char c)
+ALWAYS_INLINE bool is_alpha(char c)
 {
-    return (c >= 'a' && c <= 'z') || is_up(c);
+    return is_cls(c, C_UP | C_LOW);
 }
-static bool is_alnum(char c)
+ALWAYS_INLINE bool is_alnum(char c)
 {
-    return is_alpha(c) || is_dig(c);
+    return is_cls(c, C_UP | C_LOW | C_DIG);
 }
-static bool is_sp(char c)
+ALWAYS_INLINE bool is_sp(char c)
 {
     return c == ' ' || c == '\t';
 }
-static char lower(char c)
+ALWAYS_INLINE char lower(char c)
 {
     return is_up(c) ? (char)(c - 'A' + 'a') : c;
 }
@@ -252,50 +289,74 @@ static span trim(span s)
 
 /* ----------------------------------------------------------- time stamps */
 
-/* month and weekday names as fold3() words */
+/* Three letters folded to lower case in one word. OR 0x20 lowers A-Z and
+ * maps no other byte into a-z, so it compares like a case fold against
+ * the lower-case keys below. */
 #define K3(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
-static const uint32_t months[] = {K3('j', 'a', 'n'), K3('f', 'e', 'b'), K3('m', 'a', 'r'),
-                                  K3('a', 'p', 'r'), K3('m', 'a', 'y'), K3('j', 'u', 'n'),
-                                  K3('j', 'u', 'l'), K3('a', 'u', 'g'), K3('s', 'e', 'p'),
-                                  K3('o', 'c', 't'), K3('n', 'o', 'v'), K3('d', 'e', 'c')};
-static const uint32_t wdays[] = {K3('m', 'o', 'n'), K3('t', 'u', 'e'), K3('w', 'e', 'd'),
-                                 K3('t', 'h', 'u'), K3('f', 'r', 'i'), K3('s', 'a', 't'),
-                                 K3('s', 'u', 'n')};
-
-/* Three letters folded to lower case in one word, for table compares. */
-static uint32_t fold3(const char *p)
+ALWAYS_INLINE uint32_t fold3(const char *p)
 {
-    return K3((unsigned char)lower(p[0]), (unsigned char)lower(p[1]), (unsigned char)lower(p[2]));
+    return K3((unsigned char)p[0] | 0x20u, (unsigned char)p[1] | 0x20u,
+              (unsigned char)p[2] | 0x20u);
+}
+
+/* 1..12 for a month name (a switch, not a table walk: it runs twice a line) */
+static int month_of(uint32_t k)
+{
+    switch (k) {
+    case K3('j', 'a', 'n'):
+        return 1;
+    case K3('f', 'e', 'b'):
+        return 2;
+    case K3('m', 'a', 'r'):
+        return 3;
+    case K3('a', 'p', 'r'):
+        return 4;
+    case K3('m', 'a', 'y'):
+        return 5;
+    case K3('j', 'u', 'n'):
+        return 6;
+    case K3('j', 'u', 'l'):
+        return 7;
+    case K3('a', 'u', 'g'):
+        return 8;
+    case K3('s', 'e', 'p'):
+        return 9;
+    case K3('o', 'c', 't'):
+        return 10;
+    case K3('n', 'o', 'v'):
+        return 11;
+    case K3('d', 'e', 'c'):
+        return 12;
+    default:
+        return 0;
+    }
 }
 
 static int month_at(const char *p, const char *e)
 {
-    uint32_t k;
-    int i;
-
     if (e - p < 3)
         return 0;
     if (e - p > 3 && is_alpha(p[3]))
         return 0;
-    k = fold3(p);
-    for (i = 0; i < 12; i++)
-        if (k == months[i])
-            return i + 1;
-    return 0;
+    return month_of(fold3(p));
 }
 
 static bool wday_at(const char *p, const char *e)
 {
-    uint32_t k;
-    size_t i;
-
     if (e - p < 4 || p[3] != ' ')
         return false;
-    k = fold3(p);
-    for (i = 0; i < SH_ARRAY_LEN(wdays); i++)
-        if (k == wdays[i])
-            return true;
-    return false;
+    switch (fold3(p)) {
+    case K3('m', 'o', 'n'):
+    case K3('t', 'u', 'e'):
+    case K3('w', 'e', 'd'):
+    case K3('t', 'h', 'u'):
+    case K3('f', 'r', 'i'):
+    case K3('s', 'a', 't'):
+    case K3('s', 'u', 'n'):
+        return true;
+    default:
+        return false;
+    }
 }
 
 static const struct {
@@ -1338,9 +1399,9 @@ static void extract(struct parse *ps)
  */
 static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e)
 {
-    const char *q, *tok, *te, *parts[8];
+    const char *q, *tok, *te, *parts[8], *dash[8];
     size_t plen[8];
-    int np = 0, i, sev_at = -1;
+    int np = 0, nd = 0, i, sev_at = -1;
 
     if (p >= e || *p != '%')
         return NULL;
@@ -1368,12 +1429,15 @@ static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e
         return me;
     }
     tok = p + 1;
-    for (te = tok; te < e && (is_alnum(*te) || *te == '_' || *te == '-') && te - tok < 128; te++)
-        ;
-    if (te == tok || !is_up(*tok))
+    if (tok >= e || !is_up(*tok))
         return NULL;
+    /* the token and its first dashes in one pass: at most 8 parts are kept,
+     * which takes at most 8 dashes */
+    for (te = tok; te < e && is_cls(*te, C_MN) && te - tok < 128; te++)
+        if (*te == '-' && nd < 8)
+            dash[nd++] = te;
     for (q = tok; q < te && np < 8;) {
-        const char *d = memchr(q, '-', (size_t)(te - q));
+        const char *d = np < nd ? dash[np] : NULL;
         const char *pe = d ? d : te;
         parts[np] = q;
         plen[np] = (size_t)(pe - q);
@@ -1821,9 +1885,7 @@ static const char *parse_tag(struct parse *ps, const char *p, const char *e)
 {
     const char *q = p, *name_end, *pid = NULL, *pid_end = NULL;
 
-    while (q < e && q - p < 64 &&
-           (is_alnum(*q) || *q == '_' || *q == '-' || *q == '.' || *q == '/' || *q == '(' ||
-            *q == ')'))
+    while (q < e && q - p < 64 && is_cls(*q, C_TAG))
         q++;
     if (q == p || !is_alpha(*p))
         return NULL;
@@ -1930,9 +1992,9 @@ static size_t xr_node(const char *p, const char *e)
     return (size_t)(q - p);
 }
 
-static bool host_char(char c)
+ALWAYS_INLINE bool host_char(char c)
 {
-    return c > ' ' && c != '=' && c != ',' && c != '"' && (unsigned char)c < 0x7f;
+    return is_cls(c, C_HOST);
 }
 
 /*
