@@ -207,6 +207,7 @@ ALWAYS_INLINE unsigned bigram(const char *p)
 static void gate_build(struct gate *g, const char *p, const char *e)
 {
     memset(g->seen, 0, sizeof(g->seen));
+#pragma GCC unroll 4
     for (; p + 1 < e; p++)
         g->seen[bigram(p)] = 1;
 }
@@ -373,29 +374,48 @@ static const struct {
 
 static int zone_lookup(const char *p, size_t n)
 {
-    size_t i;
+    size_t i, k;
 
-    for (i = 0; i < SH_ARRAY_LEN(zones); i++)
-        if (n > 0 && lower(zones[i].name[0]) == lower(p[0]) && strlen(zones[i].name) == n &&
-            ihas(p, p + n, zones[i].name))
+    if (n == 0)
+        return -1;
+    for (i = 0; i < SH_ARRAY_LEN(zones); i++) {
+        const char *z = zones[i].name;
+        if (lower(z[0]) != lower(p[0]))
+            continue;
+        for (k = 1; k < n && z[k] && lower(z[k]) == lower(p[k]); k++)
+            ;
+        if (k == n && z[k] == '\0')
             return (int)i;
+    }
     return -1;
 }
 
 /* hh:mm:ss[.frac] */
 static const char *parse_clock(const char *p, const char *e, struct stamp *st)
 {
-    size_t n = ndig(p, e);
+    size_t n;
 
-    if (n < 1 || n > 2 || p + n + 6 > e || p[n] != ':')
-        return NULL;
-    st->h = num(p, n);
-    p += n + 1;
-    if (ndig(p, e) != 2 || p[2] != ':' || ndig(p + 3, e) != 2)
-        return NULL;
-    st->mi = num(p, 2);
-    st->s = num(p + 3, 2);
-    p += 5;
+    if (e - p >= 8 && is_dig(p[0]) && is_dig(p[1]) && p[2] == ':' && is_dig(p[3]) &&
+        is_dig(p[4]) && p[5] == ':' && is_dig(p[6]) && is_dig(p[7])) {
+        /* the common two-digit form, read directly (same result as below) */
+        if (e - p > 8 && is_dig(p[8]))
+            return NULL;
+        st->h = (p[0] - '0') * 10 + (p[1] - '0');
+        st->mi = (p[3] - '0') * 10 + (p[4] - '0');
+        st->s = (p[6] - '0') * 10 + (p[7] - '0');
+        p += 8;
+    } else {
+        n = ndig(p, e);
+        if (n < 1 || n > 2 || p + n + 6 > e || p[n] != ':')
+            return NULL;
+        st->h = num(p, n);
+        p += n + 1;
+        if (ndig(p, e) != 2 || p[2] != ':' || ndig(p + 3, e) != 2)
+            return NULL;
+        st->mi = num(p, 2);
+        st->s = num(p + 3, 2);
+        p += 5;
+    }
     if (st->h > 23 || st->mi > 59 || st->s > 60)
         return NULL;
     if (p + 1 < e && (*p == '.' || *p == ',') && is_dig(p[1])) {
@@ -813,6 +833,21 @@ static span port_after(const char *p, const char *e)
     return s;
 }
 
+/*
+ * Whether any of the 8 bytes at p is an ASCII digit: the "has a byte
+ * between m and n" word test (exact for every byte value; the answer does
+ * not depend on byte order).
+ */
+ALWAYS_INLINE bool word_has_digit(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 127, high = ones * 128;
+    uint64_t x;
+
+    memcpy(&x, p, sizeof(x));
+    return ((ones * (127 + ('9' + 1)) - (x & low7)) & ~x & ((x & low7) + ones * (127 - ('0' - 1))) &
+            high) != 0;
+}
+
 /* First IPv4 address in [p, e) not glued to a preceding digit or dot. */
 static const char *next_ip4(const char *p, const char *e, size_t *len)
 {
@@ -821,6 +856,9 @@ static const char *next_ip4(const char *p, const char *e, size_t *len)
     while (q < e) {
         if (!is_dig(*q)) {
             q++;
+            /* eight bytes at a time through text without digits */
+            while (e - q >= 8 && !word_has_digit(q))
+                q += 8;
             continue;
         }
         if ((q == p || (!is_dig(q[-1]) && q[-1] != '.')) && (*len = ip4_len(q, e)) > 0)
@@ -1399,7 +1437,7 @@ static void extract(struct parse *ps)
  */
 static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e)
 {
-    const char *q, *tok, *te, *parts[8], *dash[8];
+    const char *q, *tok, *te, *lim, *parts[8], *dash[8];
     size_t plen[8];
     int np = 0, nd = 0, i, sev_at = -1;
 
@@ -1433,7 +1471,8 @@ static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e
         return NULL;
     /* the token and its first dashes in one pass: at most 8 parts are kept,
      * which takes at most 8 dashes */
-    for (te = tok; te < e && is_cls(*te, C_MN) && te - tok < 128; te++)
+    lim = e - tok > 128 ? tok + 128 : e;
+    for (te = tok; te < lim && is_cls(*te, C_MN); te++)
         if (*te == '-' && nd < 8)
             dash[nd++] = te;
     for (q = tok; q < te && np < 8;) {
@@ -1885,7 +1924,9 @@ static const char *parse_tag(struct parse *ps, const char *p, const char *e)
 {
     const char *q = p, *name_end, *pid = NULL, *pid_end = NULL;
 
-    while (q < e && q - p < 64 && is_cls(*q, C_TAG))
+    const char *lim = e - p > 64 ? p + 64 : e;
+
+    while (q < lim && is_cls(*q, C_TAG))
         q++;
     if (q == p || !is_alpha(*p))
         return NULL;
@@ -1983,7 +2024,9 @@ static size_t xr_node(const char *p, const char *e)
     const char *q = p;
     bool slash = false;
 
-    while (q < e && q - p < 40 && (is_alnum(*q) || *q == '/')) {
+    const char *lim = e - p > 40 ? p + 40 : e;
+
+    while (q < lim && (is_alnum(*q) || *q == '/')) {
         slash |= *q == '/';
         q++;
     }
@@ -2174,17 +2217,27 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
     parse_body(ps, p, e);
 }
 
-/* sh_log_event__add() written out: it runs for every field of every line. */
+/*
+ * sh_log_event__add() written out for the core fields. There are 21 of
+ * them, emitted first, so they always fit (the extras after them go
+ * through emit_extra, which checks).
+ */
 ALWAYS_INLINE void emit(struct parse *ps, const char *name, span s)
 {
     struct sh_log_event *ev = ps->ev;
 
-    if (s.p && s.n && ev->n_fields < SH_LOG_MAX_FIELDS) {
+    if (s.p && s.n) {
         struct sh_log_field *f = &ev->fields[ev->n_fields++];
         f->name = name;
         f->value = s.p;
         f->len = s.n > UINT32_MAX ? UINT32_MAX : (uint32_t)s.n;
     }
+}
+
+static void emit_extra(struct parse *ps, const char *name, span s)
+{
+    if (s.p && s.n)
+        (void)sh_log_event__add(ps->ev, name, s.p, s.n);
 }
 
 static const char *const fac_names[] = {
@@ -2300,7 +2353,7 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     }
     for (i = 0; i < ps.n_sd; i++) {
         if (!sh_log_event_get(ev, ps.sd[i].name, NULL))
-            emit(&ps, ps.sd[i].name, ps.sd[i].val);
+            emit_extra(&ps, ps.sd[i].name, ps.sd[i].val);
     }
     return 0;
 }
