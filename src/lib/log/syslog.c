@@ -58,6 +58,10 @@ struct parse {
     bool header;
     bool have_stamp;
     struct stamp st;
+    /* sh_syslog_parse_header(): extract() only works out the hints */
+    bool header_only;
+    bool nonraw; /* a value outside the line was made before extract() */
+    unsigned hint;
     span host, relay, program, pid, mnemonic, fac_code, subfac, message, user, src_ip, src_port,
         dst_ip, dst_port, local_port, command, node, seq;
     int n_sd;
@@ -1258,6 +1262,76 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
     }
 }
 
+/* An ISE TACACS+ accounting record: it is about the network device, not the ISE node that logged it. */
+static void extract_cise(struct parse *ps, const struct gate *g, const char *p, const char *e)
+{
+    span s = between(g, p, e, "Device IP Address=", ',');
+
+    if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
+        if (ps->host.n)
+            ps->relay = ps->host;
+        ps->host = s;
+    }
+    if (!ps->fac_code.n) {
+        ps->fac_code.p = "TACACS";
+        ps->fac_code.n = 6;
+        ps->hint |= SH_SYSLOG_HINT_NONRAW;
+    }
+}
+
+/* Whether any of the 8 bytes at p is 0 (exact as a yes/no answer). */
+ALWAYS_INLINE bool word_has_zero(uint64_t x)
+{
+    return ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL) != 0;
+}
+
+/*
+ * extract() for sh_syslog_parse_header(): of everything extract() does,
+ * only the ISE host (the line's host) is carried out; for the rest it
+ * only works out, conservatively, whether extract() could produce a
+ * command or a value made outside the line. The command sources are
+ * the mnemonics at the top of extract() and the `cmd` spellings (cmd=,
+ * Cmd=, CMD=, CmdSet=[, executed cmd:); values outside the line come from
+ * XML decoding (CFGLOG_LOGGEDCMD), the ISE CmdSet join and the ISE
+ * facility code. One pass looks at each 'c' or 'C' of the message.
+ */
+static void extract_hints(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = p;
+    bool cise = false;
+
+    if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD"))
+        ps->hint |= SH_SYSLOG_HINT_COMMAND | SH_SYSLOG_HINT_NONRAW;
+    else if (mn_ends(ps, "HA_EM-6-LOG") || mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") ||
+             mn_is(ps, "UI_CMDLINE_READ_LINE") ||
+             (asa_family(ps->fac_code) &&
+              (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))))
+        ps->hint |= SH_SYSLOG_HINT_COMMAND;
+    while (q < e) {
+        uint64_t x;
+        if (e - q >= 8) {
+            /* skip words without a 'c' or 'C' (OR 0x20 maps only those two to 'c') */
+            memcpy(&x, q, sizeof(x));
+            if (!word_has_zero((x | 0x2020202020202020ULL) ^ 0x6363636363636363ULL)) {
+                q += 8;
+                continue;
+            }
+        }
+        if ((*q | 0x20) == 'c') {
+            if (e - q >= 3 && (q[1] | 0x20) == 'm' && (q[2] | 0x20) == 'd') {
+                ps->hint |= SH_SYSLOG_HINT_COMMAND;
+                if (has(q, e, "CmdSet=["))
+                    ps->hint |= SH_SYSLOG_HINT_NONRAW;
+            }
+            if (*q == 'C' && !cise && has(q, e, "CISE_TACACS_Accounting"))
+                cise = true;
+        }
+        q++;
+    }
+    if (cise)
+        extract_cise(ps, NULL, p, e);
+}
+
 /* Everything the message text says about user, addresses and commands. */
 static void extract(struct parse *ps)
 {
@@ -1268,6 +1342,10 @@ static void extract(struct parse *ps)
     if (!p)
         return;
     e = p + ps->message.n;
+    if (ps->header_only) {
+        extract_hints(ps, p, e);
+        return;
+    }
     gate_build(&ps->gate, p, e);
 
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD")) {
@@ -1354,19 +1432,8 @@ static void extract(struct parse *ps)
                 ps->command = clean_cmd(mk(v, q - 1));
         }
     }
-    if (find(&ps->gate, p, e, "CISE_TACACS_Accounting")) {
-        /* the record is about the network device, not the ISE node that logged it */
-        s = between(&ps->gate, p, e, "Device IP Address=", ',');
-        if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
-            if (ps->host.n)
-                ps->relay = ps->host;
-            ps->host = s;
-        }
-        if (!ps->fac_code.n) {
-            ps->fac_code.p = "TACACS";
-            ps->fac_code.n = 6;
-        }
-    }
+    if (find(&ps->gate, p, e, "CISE_TACACS_Accounting"))
+        extract_cise(ps, &ps->gate, p, e);
     if (!ps->command.n) {
         s = ise_cmdset(&ps->gate, ev, p, e);
         if (s.n)
@@ -1588,6 +1655,7 @@ static const char *parse_sd(struct parse *ps, const char *p, const char *e)
             if (esc) {
                 const char *r;
                 d = sh_log_event__scratch(ps->ev, (size_t)(q - v) + 1);
+                ps->nonraw = true;
                 if (d) {
                     for (r = v; r < q; r++) {
                         if (*r == '\\' && r + 1 < q && (r[1] == '"' || r[1] == '\\' || r[1] == ']'))
@@ -1888,6 +1956,7 @@ static void parse_panos(struct parse *ps, const char *p, const char *e)
             col[13] = trim(col[13]);
             need = col[9].n + 1 + col[13].n + 1;
             char *d = sh_log_event__scratch(ps->ev, need);
+            ps->nonraw = true;
             if (d) {
                 memcpy(d, col[9].p, col[9].n);
                 d[col[9].n] = ' ';
@@ -2053,6 +2122,7 @@ static void tacplus_args(struct parse *ps, const char *p, const char *e)
     if (!ps->command.n || !find(NULL, p, e, "cmd-arg="))
         return;
     cap = ps->command.n + (size_t)(e - p) + 1;
+    ps->nonraw = true;
     d = sh_log_event__scratch(ps->ev, cap);
     if (!d)
         return;
@@ -2107,6 +2177,7 @@ static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
         ps->src_ip = col[3];
     ps->fac_code.p = "TACACS";
     ps->fac_code.n = 6;
+    ps->nonraw = true;
     ps->mnemonic = col[4];
     ps->message = trim(mk(col[5].p, e));
     ps->command = kv_cmd(NULL, col[5].p, e, "cmd=");
@@ -2240,14 +2311,36 @@ static void emit_extra(struct parse *ps, const char *name, span s)
         (void)sh_log_event__add(ps->ev, name, s.p, s.n);
 }
 
+/* Field names compared by address in hints_of(): one definition each. */
+static const char field_host[] = "host", field_time[] = "time", field_facility[] = "facility",
+                  field_severity[] = "severity", field_command[] = "command";
+
 static const char *const fac_names[] = {
     "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
     "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "security", "console", "solaris-cron",
     "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7"};
 static const char *const sev_digits[] = {"0", "1", "2", "3", "4", "5", "6", "7"};
 
-int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
-                    const struct sh_syslog_opts *o)
+/* The hints of a finished full parse, read off its fields. */
+static unsigned hints_of(const struct sh_log_event *ev, const char *line, size_t len)
+{
+    unsigned h = 0;
+    uint32_t i;
+
+    for (i = 0; i < ev->n_fields; i++) {
+        const struct sh_log_field *f = &ev->fields[i];
+        if (f->name == field_command)
+            h |= SH_SYSLOG_HINT_COMMAND;
+        if (f->name != field_time && f->name != field_facility && f->name != field_severity &&
+            !(f->value >= line && f->len <= len && f->value - line <= (ptrdiff_t)(len - f->len)))
+            h |= SH_SYSLOG_HINT_NONRAW;
+    }
+    return h;
+}
+
+/* sh_syslog_parse(), or with header_only set sh_syslog_parse_header(). */
+static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
+                       const struct sh_syslog_opts *o, bool header_only, unsigned *hint)
 {
     struct parse ps;
     const char *p, *e;
@@ -2255,14 +2348,15 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     int sev;
     int i;
 
-    SH_ASSERT_ARG(ev);
-    SH_ASSERT_ARG(line || len == 0);
     if (!line)
         line = "";
     sh_log_event__reset(ev, line, len);
     memset(&ps, 0, PARSE_CLEAR);
     ps.ev = ev;
     ps.o = o ? o : &default_opts;
+    /* in accounting mode whether a line counts depends on its command,
+     * so the header-only parse is a full one */
+    ps.header_only = header_only && ps.o->mode != SH_SYSLOG_ACCT;
     ps.pri = -1;
     ps.sev = -1;
     p = line;
@@ -2313,21 +2407,36 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
         ps.message = mk(line, line + len);
         ev->scratch_used = 0;
     }
-    if (ps.have_stamp) {
+    if (ps.have_stamp)
         ev->ts_ms = resolve_time(&ps);
-        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
+    if (ps.header_only) {
+        emit(&ps, field_host, ps.host);
+        if (hint) {
+            *hint = 0;
+            if (ev->parsed) {
+                *hint = ps.hint | (ps.nonraw ? SH_SYSLOG_HINT_NONRAW : 0u) |
+                        (ps.command.n ? SH_SYSLOG_HINT_COMMAND : 0u);
+                /* a structured-data or key=value pair named "command" */
+                for (i = 0; i < ps.n_sd; i++)
+                    if (strcmp(ps.sd[i].name, field_command) == 0)
+                        *hint |= SH_SYSLOG_HINT_COMMAND;
+            }
+        }
+        return;
     }
+    if (ps.have_stamp)
+        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
     sev = ps.sev >= 0 ? ps.sev : ps.pri >= 0 ? ps.pri & 7 : -1;
 
-    emit(&ps, "host", ps.host);
-    emit(&ps, "time", time_s);
+    emit(&ps, field_host, ps.host);
+    emit(&ps, field_time, time_s);
     if (ps.pri >= 0) {
         span f = {fac_names[ps.pri >> 3], strlen(fac_names[ps.pri >> 3])};
-        emit(&ps, "facility", f);
+        emit(&ps, field_facility, f);
     }
     if (sev >= 0) {
         span s = {sev_digits[sev], 1};
-        emit(&ps, "severity", s);
+        emit(&ps, field_severity, s);
     }
     emit(&ps, "program", ps.program);
     emit(&ps, "pid", ps.pid);
@@ -2343,7 +2452,7 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     emit(&ps, "dst_ip", ps.dst_ip);
     emit(&ps, "dst_port", ps.dst_port);
     emit(&ps, "local_port", ps.local_port);
-    emit(&ps, "command", ps.command);
+    emit(&ps, field_command, ps.command);
     emit(&ps, "relay", ps.relay);
     emit(&ps, "node", ps.node);
     emit(&ps, "sequence", ps.seq);
@@ -2355,7 +2464,27 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
         if (!sh_log_event_get(ev, ps.sd[i].name, NULL))
             emit_extra(&ps, ps.sd[i].name, ps.sd[i].val);
     }
+    if (hint)
+        *hint = hints_of(ev, line, len);
+}
+
+int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
+                    const struct sh_syslog_opts *o)
+{
+    SH_ASSERT_ARG(ev);
+    SH_ASSERT_ARG(line || len == 0);
+    parse_line(ev, line, len, o, false, NULL);
     return 0;
+}
+
+void sh_syslog_parse_header(struct sh_log_event *ev, const char *line, size_t len,
+                            const struct sh_syslog_opts *o, unsigned *hint)
+{
+    if (hint)
+        *hint = SH_SYSLOG_HINT_NONRAW | SH_SYSLOG_HINT_COMMAND;
+    if (!ev || (!line && len))
+        return;
+    parse_line(ev, line, len, o, true, hint);
 }
 
 /* ------------------------------------------------------------- detect */
