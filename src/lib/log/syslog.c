@@ -42,7 +42,7 @@ struct sdparam {
     span val;
 };
 
-#define GATE_BITS 1024 /* see gate_build() */
+#define GATE_BITS 512 /* see gate_build() */
 
 struct gate {
     /* one byte per hash value, not one bit: setting and testing a byte
@@ -188,7 +188,7 @@ ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
  * The bigram gate: before the message text goes through the per-shape
  * literal searches in extract() (about thirty of them, most finding
  * nothing), one pass records which pairs of adjacent bytes (ASCII case
- * folded, hashed into 1024 bits) occur in it. A literal of which some
+ * folded, hashed into 512 slots) occur in it. A literal of which some
  * adjacent pair is missing cannot occur anywhere in that text, so a search
  * for it ends at once; otherwise the real search runs. The gate only ever
  * turns a search that would have failed into an early failure, so results
@@ -205,7 +205,7 @@ ALWAYS_INLINE unsigned bigram(const char *p)
     /* OR 0x20 folds ASCII case (and merges a few punctuation pairs, which
      * only costs the odd search the gate could have skipped) */
     memcpy(&x, p, sizeof(x));
-    return (uint32_t)((uint32_t)(x | 0x2020) * 2654435761u) >> 22; /* 0..GATE_BITS-1 */
+    return (uint32_t)((uint32_t)(x | 0x2020) * 2654435761u) >> 23; /* 0..GATE_BITS-1 */
 }
 
 static void gate_build(struct gate *g, const char *p, const char *e)
@@ -232,6 +232,12 @@ ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, 
             return false;
     }
     return true;
+}
+
+/* Whether the pair `lit` (2 bytes) may occur in the gated text. */
+ALWAYS_INLINE bool gate_may2(const struct gate *g, const char *lit)
+{
+    return g->seen[bigram(lit)] != 0;
 }
 
 /*
@@ -777,10 +783,13 @@ static size_t ip4_len(const char *p, const char *e)
     int i;
 
     for (i = 0; i < 4; i++) {
-        size_t n = ndig(q, e);
-        if (n < 1 || n > 3 || num(q, n) > 255)
+        /* one pass per octet: 1-3 digits (a fourth one fails), value <= 255 */
+        const char *s = q;
+        int v = 0;
+        while (q < e && is_dig(*q) && q - s < 4)
+            v = v * 10 + (*q++ - '0');
+        if (q == s || q - s > 3 || v > 255)
             return 0;
-        q += n;
         if (i < 3) {
             if (q >= e || *q != '.')
                 return 0;
@@ -853,9 +862,16 @@ ALWAYS_INLINE bool word_has_digit(const char *p)
 }
 
 /* First IPv4 address in [p, e) not glued to a preceding digit or dot. */
-static const char *next_ip4(const char *p, const char *e, size_t *len)
+static const char *next_ip4(const struct gate *g, const char *p, const char *e, size_t *len)
 {
     const char *q = p;
+
+    /* an address has a dot followed by a digit: without any such pair in
+     * the gated text there is nothing to find */
+    if (g && !gate_may2(g, ".0") && !gate_may2(g, ".1") && !gate_may2(g, ".2") &&
+        !gate_may2(g, ".3") && !gate_may2(g, ".4") && !gate_may2(g, ".5") && !gate_may2(g, ".6") &&
+        !gate_may2(g, ".7") && !gate_may2(g, ".8") && !gate_may2(g, ".9"))
+        return NULL;
 
     while (q < e) {
         if (!is_dig(*q)) {
@@ -916,7 +932,7 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     }
     if (ps->src_ip.n && ps->dst_ip.n)
         return;
-    a = next_ip4(p, e, &n);
+    a = next_ip4(&ps->gate, p, e, &n);
     if (!a)
         return;
 #pragma GCC unroll 16 /* folds each key's gate check to constants */
@@ -940,7 +956,7 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     }
     if (!best)
         return;
-    b = next_ip4(best, e - best > 120 ? best + 120 : e, &m);
+    b = next_ip4(&ps->gate, best, e - best > 120 ? best + 120 : e, &m);
     if (!b || ps->dst_ip.n)
         return;
     ps->dst_ip = mk(b, b + m);
