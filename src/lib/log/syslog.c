@@ -42,11 +42,12 @@ struct sdparam {
     span val;
 };
 
-#define GATE_BITS 1024 /* see gate_build() */
+#define GATE_BITS 512 /* see gate_build() */
 
 struct gate {
-    uintptr_t lo, hi; /* the covered bytes; searches outside them are not gated */
-    uint64_t bits[GATE_BITS / 64];
+    /* one byte per hash value, not one bit: setting and testing a byte
+     * costs half the instructions, and clearing 1 KB is a few wide stores */
+    uint8_t seen[GATE_BITS];
 };
 
 struct parse {
@@ -57,38 +58,83 @@ struct parse {
     bool header;
     bool have_stamp;
     struct stamp st;
+    /* sh_syslog_parse_header(): extract() only works out the hints */
+    bool header_only;
+    bool nonraw; /* a value outside the line was made before extract() */
+    unsigned hint;
     span host, relay, program, pid, mnemonic, fac_code, subfac, message, user, src_ip, src_port,
         dst_ip, dst_port, local_port, command, node, seq;
-    struct sdparam sd[MAX_SD];
     int n_sd;
+    /* Not cleared per line (read only below n_sd / after gate_build()):
+     * clearing them cost more than the rest of the set-up together. */
+    struct sdparam sd[MAX_SD];
     struct gate gate; /* over the message text, built by extract() */
 };
+
+#define PARSE_CLEAR offsetof(struct parse, sd)
 
 static const struct sh_syslog_opts default_opts = SH_SYSLOG_OPTS_INIT;
 
 /* ---------------------------------------------------------------- chars */
 
-static bool is_dig(char c)
+/*
+ * Byte classes, one table load per test instead of a chain of compares
+ * (the header and message scanners test every byte of a line).
+ */
+enum {
+    C_DIG = 0x01,  /* 0-9 */
+    C_UP = 0x02,   /* A-Z */
+    C_LOW = 0x04,  /* a-z */
+    C_SP = 0x08,   /* blank or tab */
+    C_HOST = 0x10, /* printable ASCII but blank = , " (host_char) */
+    C_TAG = 0x20,  /* alnum _ - . / ( ) (program tag) */
+    C_MN = 0x40,   /* alnum _ - (mnemonic token) */
+};
+
+static const uint8_t cls[256] = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x08, 0x10, 0x00, 0x10, 0x10, 0x10, 0x10, 0x10, 0x30, 0x30, 0x10, 0x10, 0x00, 0x70, 0x30, 0x30,
+    0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x10, 0x10, 0x10, 0x00, 0x10, 0x10,
+    0x10, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72,
+    0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x10, 0x10, 0x10, 0x10, 0x70,
+    0x10, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74,
+    0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x10, 0x10, 0x10, 0x10, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+ALWAYS_INLINE bool is_cls(char c, unsigned m)
+{
+    return (cls[(unsigned char)c] & m) != 0;
+}
+ALWAYS_INLINE bool is_dig(char c)
 {
     return c >= '0' && c <= '9';
 }
-static bool is_up(char c)
+ALWAYS_INLINE bool is_up(char c)
 {
     return c >= 'A' && c <= 'Z';
 }
-static bool is_alpha(char c)
+ALWAYS_INLINE bool is_alpha(char c)
 {
-    return (c >= 'a' && c <= 'z') || is_up(c);
+    return is_cls(c, C_UP | C_LOW);
 }
-static bool is_alnum(char c)
+ALWAYS_INLINE bool is_alnum(char c)
 {
-    return is_alpha(c) || is_dig(c);
+    return is_cls(c, C_UP | C_LOW | C_DIG);
 }
-static bool is_sp(char c)
+ALWAYS_INLINE bool is_sp(char c)
 {
     return c == ' ' || c == '\t';
 }
-static char lower(char c)
+ALWAYS_INLINE char lower(char c)
 {
     return is_up(c) ? (char)(c - 'A' + 'a') : c;
 }
@@ -142,11 +188,15 @@ ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
  * The bigram gate: before the message text goes through the per-shape
  * literal searches in extract() (about thirty of them, most finding
  * nothing), one pass records which pairs of adjacent bytes (ASCII case
- * folded, hashed into 1024 bits) occur in it. A literal of which some
+ * folded, hashed into 512 slots) occur in it. A literal of which some
  * adjacent pair is missing cannot occur anywhere in that text, so a search
- * for it inside the covered range ends at once; otherwise the real search
- * runs. The gate only ever turns a search that would have failed into an
- * early failure, so results are unchanged.
+ * for it ends at once; otherwise the real search runs. The gate only ever
+ * turns a search that would have failed into an early failure, so results
+ * are unchanged. A gate is passed only by code running inside extract() on
+ * ranges within the message it was built over (everything else passes
+ * NULL), so no range check is needed per search. Literal arguments are
+ * constants and the checking loop is unrolled, so a check costs a load and
+ * a test per pair.
  */
 ALWAYS_INLINE unsigned bigram(const char *p)
 {
@@ -155,18 +205,15 @@ ALWAYS_INLINE unsigned bigram(const char *p)
     /* OR 0x20 folds ASCII case (and merges a few punctuation pairs, which
      * only costs the odd search the gate could have skipped) */
     memcpy(&x, p, sizeof(x));
-    return (uint32_t)((uint32_t)(x | 0x2020) * 2654435761u) >> 22; /* 0..GATE_BITS-1 */
+    return (uint32_t)((uint32_t)(x | 0x2020) * 2654435761u) >> 23; /* 0..GATE_BITS-1 */
 }
 
 static void gate_build(struct gate *g, const char *p, const char *e)
 {
-    memset(g->bits, 0, sizeof(g->bits));
-    g->lo = (uintptr_t)p;
-    g->hi = (uintptr_t)e;
-    for (; p + 1 < e; p++) {
-        unsigned h = bigram(p);
-        g->bits[h >> 6] |= (uint64_t)1 << (h & 63);
-    }
+    memset(g->seen, 0, sizeof(g->seen));
+#pragma GCC unroll 4
+    for (; p + 1 < e; p++)
+        g->seen[bigram(p)] = 1;
 }
 
 /* False when `lit` (n bytes, case-insensitively) cannot occur in [p, e). */
@@ -175,14 +222,22 @@ ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, 
 {
     size_t i;
 
-    if (!g || n < 2 || (uintptr_t)p < g->lo || (uintptr_t)e > g->hi)
+    (void)p;
+    (void)e;
+    if (!g || n < 2)
         return true;
+#pragma GCC unroll 32
     for (i = 0; i + 1 < n; i++) {
-        unsigned h = bigram(lit + i);
-        if (!(g->bits[h >> 6] & ((uint64_t)1 << (h & 63))))
+        if (!g->seen[bigram(lit + i)])
             return false;
     }
     return true;
+}
+
+/* Whether the pair `lit` (2 bytes) may occur in the gated text. */
+ALWAYS_INLINE bool gate_may2(const struct gate *g, const char *lit)
+{
+    return g->seen[bigram(lit)] != 0;
 }
 
 /*
@@ -245,50 +300,74 @@ static span trim(span s)
 
 /* ----------------------------------------------------------- time stamps */
 
-/* month and weekday names as fold3() words */
+/* Three letters folded to lower case in one word. OR 0x20 lowers A-Z and
+ * maps no other byte into a-z, so it compares like a case fold against
+ * the lower-case keys below. */
 #define K3(a, b, c) ((uint32_t)(a) << 16 | (uint32_t)(b) << 8 | (uint32_t)(c))
-static const uint32_t months[] = {K3('j', 'a', 'n'), K3('f', 'e', 'b'), K3('m', 'a', 'r'),
-                                  K3('a', 'p', 'r'), K3('m', 'a', 'y'), K3('j', 'u', 'n'),
-                                  K3('j', 'u', 'l'), K3('a', 'u', 'g'), K3('s', 'e', 'p'),
-                                  K3('o', 'c', 't'), K3('n', 'o', 'v'), K3('d', 'e', 'c')};
-static const uint32_t wdays[] = {K3('m', 'o', 'n'), K3('t', 'u', 'e'), K3('w', 'e', 'd'),
-                                 K3('t', 'h', 'u'), K3('f', 'r', 'i'), K3('s', 'a', 't'),
-                                 K3('s', 'u', 'n')};
-
-/* Three letters folded to lower case in one word, for table compares. */
-static uint32_t fold3(const char *p)
+ALWAYS_INLINE uint32_t fold3(const char *p)
 {
-    return K3((unsigned char)lower(p[0]), (unsigned char)lower(p[1]), (unsigned char)lower(p[2]));
+    return K3((unsigned char)p[0] | 0x20u, (unsigned char)p[1] | 0x20u,
+              (unsigned char)p[2] | 0x20u);
+}
+
+/* 1..12 for a month name (a switch, not a table walk: it runs twice a line) */
+static int month_of(uint32_t k)
+{
+    switch (k) {
+    case K3('j', 'a', 'n'):
+        return 1;
+    case K3('f', 'e', 'b'):
+        return 2;
+    case K3('m', 'a', 'r'):
+        return 3;
+    case K3('a', 'p', 'r'):
+        return 4;
+    case K3('m', 'a', 'y'):
+        return 5;
+    case K3('j', 'u', 'n'):
+        return 6;
+    case K3('j', 'u', 'l'):
+        return 7;
+    case K3('a', 'u', 'g'):
+        return 8;
+    case K3('s', 'e', 'p'):
+        return 9;
+    case K3('o', 'c', 't'):
+        return 10;
+    case K3('n', 'o', 'v'):
+        return 11;
+    case K3('d', 'e', 'c'):
+        return 12;
+    default:
+        return 0;
+    }
 }
 
 static int month_at(const char *p, const char *e)
 {
-    uint32_t k;
-    int i;
-
     if (e - p < 3)
         return 0;
     if (e - p > 3 && is_alpha(p[3]))
         return 0;
-    k = fold3(p);
-    for (i = 0; i < 12; i++)
-        if (k == months[i])
-            return i + 1;
-    return 0;
+    return month_of(fold3(p));
 }
 
 static bool wday_at(const char *p, const char *e)
 {
-    uint32_t k;
-    size_t i;
-
     if (e - p < 4 || p[3] != ' ')
         return false;
-    k = fold3(p);
-    for (i = 0; i < SH_ARRAY_LEN(wdays); i++)
-        if (k == wdays[i])
-            return true;
-    return false;
+    switch (fold3(p)) {
+    case K3('m', 'o', 'n'):
+    case K3('t', 'u', 'e'):
+    case K3('w', 'e', 'd'):
+    case K3('t', 'h', 'u'):
+    case K3('f', 'r', 'i'):
+    case K3('s', 'a', 't'):
+    case K3('s', 'u', 'n'):
+        return true;
+    default:
+        return false;
+    }
 }
 
 static const struct {
@@ -305,29 +384,48 @@ static const struct {
 
 static int zone_lookup(const char *p, size_t n)
 {
-    size_t i;
+    size_t i, k;
 
-    for (i = 0; i < SH_ARRAY_LEN(zones); i++)
-        if (n > 0 && lower(zones[i].name[0]) == lower(p[0]) && strlen(zones[i].name) == n &&
-            ihas(p, p + n, zones[i].name))
+    if (n == 0)
+        return -1;
+    for (i = 0; i < SH_ARRAY_LEN(zones); i++) {
+        const char *z = zones[i].name;
+        if (lower(z[0]) != lower(p[0]))
+            continue;
+        for (k = 1; k < n && z[k] && lower(z[k]) == lower(p[k]); k++)
+            ;
+        if (k == n && z[k] == '\0')
             return (int)i;
+    }
     return -1;
 }
 
 /* hh:mm:ss[.frac] */
 static const char *parse_clock(const char *p, const char *e, struct stamp *st)
 {
-    size_t n = ndig(p, e);
+    size_t n;
 
-    if (n < 1 || n > 2 || p + n + 6 > e || p[n] != ':')
-        return NULL;
-    st->h = num(p, n);
-    p += n + 1;
-    if (ndig(p, e) != 2 || p[2] != ':' || ndig(p + 3, e) != 2)
-        return NULL;
-    st->mi = num(p, 2);
-    st->s = num(p + 3, 2);
-    p += 5;
+    if (e - p >= 8 && is_dig(p[0]) && is_dig(p[1]) && p[2] == ':' && is_dig(p[3]) &&
+        is_dig(p[4]) && p[5] == ':' && is_dig(p[6]) && is_dig(p[7])) {
+        /* the common two-digit form, read directly (same result as below) */
+        if (e - p > 8 && is_dig(p[8]))
+            return NULL;
+        st->h = (p[0] - '0') * 10 + (p[1] - '0');
+        st->mi = (p[3] - '0') * 10 + (p[4] - '0');
+        st->s = (p[6] - '0') * 10 + (p[7] - '0');
+        p += 8;
+    } else {
+        n = ndig(p, e);
+        if (n < 1 || n > 2 || p + n + 6 > e || p[n] != ':')
+            return NULL;
+        st->h = num(p, n);
+        p += n + 1;
+        if (ndig(p, e) != 2 || p[2] != ':' || ndig(p + 3, e) != 2)
+            return NULL;
+        st->mi = num(p, 2);
+        st->s = num(p + 3, 2);
+        p += 5;
+    }
     if (st->h > 23 || st->mi > 59 || st->s > 60)
         return NULL;
     if (p + 1 < e && (*p == '.' || *p == ',') && is_dig(p[1])) {
@@ -614,12 +712,11 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-static void put_num(char *d, int64_t v, int width)
+/* Two decimal digits of 0..99. */
+ALWAYS_INLINE void put2(char *d, unsigned v)
 {
-    while (width-- > 0) {
-        d[width] = (char)('0' + v % 10);
-        v /= 10;
-    }
+    d[0] = (char)('0' + v / 10);
+    d[1] = (char)('0' + v % 10);
 }
 
 /* RFC 3339 UTC text of `ms` into the event's scratch (hand-formatted: hot path). */
@@ -638,20 +735,22 @@ static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms)
     b = sh_log_event__scratch(ev, with_ms ? 24 : 20);
     if (!b)
         return s;
-    put_num(b, y, 4);
+    put2(b, (unsigned)y / 100);
+    put2(b + 2, (unsigned)y % 100);
     b[4] = '-';
-    put_num(b + 5, m, 2);
+    put2(b + 5, (unsigned)m);
     b[7] = '-';
-    put_num(b + 8, d, 2);
+    put2(b + 8, (unsigned)d);
     b[10] = 'T';
-    put_num(b + 11, rem / 3600, 2);
+    put2(b + 11, (unsigned)(rem / 3600));
     b[13] = ':';
-    put_num(b + 14, (rem / 60) % 60, 2);
+    put2(b + 14, (unsigned)((rem / 60) % 60));
     b[16] = ':';
-    put_num(b + 17, rem % 60, 2);
+    put2(b + 17, (unsigned)(rem % 60));
     if (with_ms) {
         b[19] = '.';
-        put_num(b + 20, frac, 3);
+        b[20] = (char)('0' + frac / 100);
+        put2(b + 21, (unsigned)frac % 100);
         b[23] = 'Z';
         s.n = 24;
     } else {
@@ -684,10 +783,13 @@ static size_t ip4_len(const char *p, const char *e)
     int i;
 
     for (i = 0; i < 4; i++) {
-        size_t n = ndig(q, e);
-        if (n < 1 || n > 3 || num(q, n) > 255)
+        /* one pass per octet: 1-3 digits (a fourth one fails), value <= 255 */
+        const char *s = q;
+        int v = 0;
+        while (q < e && is_dig(*q) && q - s < 4)
+            v = v * 10 + (*q++ - '0');
+        if (q == s || q - s > 3 || v > 255)
             return 0;
-        q += n;
         if (i < 3) {
             if (q >= e || *q != '.')
                 return 0;
@@ -744,16 +846,47 @@ static span port_after(const char *p, const char *e)
     return s;
 }
 
-/* First IPv4 address in [p, e) not glued to a preceding digit or dot. */
-static const char *next_ip4(const char *p, const char *e, size_t *len)
+/*
+ * Whether any of the 8 bytes at p is an ASCII digit: the "has a byte
+ * between m and n" word test (exact for every byte value; the answer does
+ * not depend on byte order).
+ */
+ALWAYS_INLINE bool word_has_digit(const char *p)
 {
-    const char *q;
+    const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 127, high = ones * 128;
+    uint64_t x;
 
-    for (q = p; q < e; q++) {
-        if (!is_dig(*q) || (q > p && (is_dig(q[-1]) || q[-1] == '.')))
+    memcpy(&x, p, sizeof(x));
+    return ((ones * (127 + ('9' + 1)) - (x & low7)) & ~x & ((x & low7) + ones * (127 - ('0' - 1))) &
+            high) != 0;
+}
+
+/* First IPv4 address in [p, e) not glued to a preceding digit or dot. */
+static const char *next_ip4(const struct gate *g, const char *p, const char *e, size_t *len)
+{
+    const char *q = p;
+
+    /* an address has a dot followed by a digit: without any such pair in
+     * the gated text there is nothing to find */
+    if (g && !gate_may2(g, ".0") && !gate_may2(g, ".1") && !gate_may2(g, ".2") &&
+        !gate_may2(g, ".3") && !gate_may2(g, ".4") && !gate_may2(g, ".5") && !gate_may2(g, ".6") &&
+        !gate_may2(g, ".7") && !gate_may2(g, ".8") && !gate_may2(g, ".9"))
+        return NULL;
+
+    while (q < e) {
+        if (!is_dig(*q)) {
+            q++;
+            /* eight bytes at a time through text without digits */
+            while (e - q >= 8 && !word_has_digit(q))
+                q += 8;
             continue;
-        if ((*len = ip4_len(q, e)) > 0)
+        }
+        if ((q == p || (!is_dig(q[-1]) && q[-1] != '.')) && (*len = ip4_len(q, e)) > 0)
             return q;
+        /* the rest of this run of digits and dots follows a digit or a dot:
+         * none of it can start an address */
+        for (q++; q < e && (is_dig(*q) || *q == '.'); q++)
+            ;
     }
     return NULL;
 }
@@ -781,21 +914,28 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
       dst_keys[] = {KEY("DstIp="), KEY("destination-ip="), KEY("DestinationIP="), KEY("dst=")};
 #undef KEY
 
-    for (i = 0; i < SH_ARRAY_LEN(src_keys) && !ps->src_ip.n; i++) {
+#pragma GCC unroll 16 /* folds each key's gate check to constants */
+    for (i = 0; i < SH_ARRAY_LEN(src_keys); i++) {
+        if (ps->src_ip.n)
+            break;
         const char *k = find_n(&ps->gate, p, e, src_keys[i].k, src_keys[i].n);
         if (k && (n = ip_len(k + src_keys[i].n, e)) > 0)
             ps->src_ip = mk(k + src_keys[i].n, k + src_keys[i].n + n);
     }
-    for (i = 0; i < SH_ARRAY_LEN(dst_keys) && !ps->dst_ip.n; i++) {
+#pragma GCC unroll 16 /* folds each key's gate check to constants */
+    for (i = 0; i < SH_ARRAY_LEN(dst_keys); i++) {
+        if (ps->dst_ip.n)
+            break;
         const char *k = find_n(&ps->gate, p, e, dst_keys[i].k, dst_keys[i].n);
         if (k && (n = ip_len(k + dst_keys[i].n, e)) > 0)
             ps->dst_ip = mk(k + dst_keys[i].n, k + dst_keys[i].n + n);
     }
     if (ps->src_ip.n && ps->dst_ip.n)
         return;
-    a = next_ip4(p, e, &n);
+    a = next_ip4(&ps->gate, p, e, &n);
     if (!a)
         return;
+#pragma GCC unroll 16 /* folds each key's gate check to constants */
     for (i = 0; i < SH_ARRAY_LEN(conn); i++) {
         const char *lim = e - (a + n) > 160 ? a + n + 160 : e;
         const char *c = find(&ps->gate, a + n, lim, conn[i]);
@@ -816,7 +956,7 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     }
     if (!best)
         return;
-    b = next_ip4(best, e - best > 120 ? best + 120 : e, &m);
+    b = next_ip4(&ps->gate, best, e - best > 120 ? best + 120 : e, &m);
     if (!b || ps->dst_ip.n)
         return;
     ps->dst_ip = mk(b, b + m);
@@ -1027,7 +1167,7 @@ static span ise_cmdset(const struct gate *g, struct sh_log_event *ev, const char
 }
 
 /* `key=value` where the key starts a word; value to a tab, quote or the end. */
-static span kv_cmd(const struct gate *g, const char *p, const char *e, const char *key)
+ALWAYS_INLINE span kv_cmd(const struct gate *g, const char *p, const char *e, const char *key)
 {
     span s = {NULL, 0};
     size_t kl = strlen(key);
@@ -1076,6 +1216,7 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
 
     if (ps->user.n)
         return;
+#pragma GCC unroll 16 /* folds each key's gate check to constants */
     for (i = 0; i < SH_ARRAY_LEN(pats); i++) {
         span s = between_n(&ps->gate, p, e, pats[i].key, pats[i].n, pats[i].close);
         if (s.p) {
@@ -1137,6 +1278,76 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
     }
 }
 
+/* An ISE TACACS+ accounting record: it is about the network device, not the ISE node that logged it. */
+static void extract_cise(struct parse *ps, const struct gate *g, const char *p, const char *e)
+{
+    span s = between(g, p, e, "Device IP Address=", ',');
+
+    if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
+        if (ps->host.n)
+            ps->relay = ps->host;
+        ps->host = s;
+    }
+    if (!ps->fac_code.n) {
+        ps->fac_code.p = "TACACS";
+        ps->fac_code.n = 6;
+        ps->hint |= SH_SYSLOG_HINT_NONRAW;
+    }
+}
+
+/* Whether any of the 8 bytes at p is 0 (exact as a yes/no answer). */
+ALWAYS_INLINE bool word_has_zero(uint64_t x)
+{
+    return ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL) != 0;
+}
+
+/*
+ * extract() for sh_syslog_parse_header(): of everything extract() does,
+ * only the ISE host (the line's host) is carried out; for the rest it
+ * only works out, conservatively, whether extract() could produce a
+ * command or a value made outside the line. The command sources are
+ * the mnemonics at the top of extract() and the `cmd` spellings (cmd=,
+ * Cmd=, CMD=, CmdSet=[, executed cmd:); values outside the line come from
+ * XML decoding (CFGLOG_LOGGEDCMD), the ISE CmdSet join and the ISE
+ * facility code. One pass looks at each 'c' or 'C' of the message.
+ */
+static void extract_hints(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = p;
+    bool cise = false;
+
+    if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD"))
+        ps->hint |= SH_SYSLOG_HINT_COMMAND | SH_SYSLOG_HINT_NONRAW;
+    else if (mn_ends(ps, "HA_EM-6-LOG") || mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") ||
+             mn_is(ps, "UI_CMDLINE_READ_LINE") ||
+             (asa_family(ps->fac_code) &&
+              (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))))
+        ps->hint |= SH_SYSLOG_HINT_COMMAND;
+    while (q < e) {
+        uint64_t x;
+        if (e - q >= 8) {
+            /* skip words without a 'c' or 'C' (OR 0x20 maps only those two to 'c') */
+            memcpy(&x, q, sizeof(x));
+            if (!word_has_zero((x | 0x2020202020202020ULL) ^ 0x6363636363636363ULL)) {
+                q += 8;
+                continue;
+            }
+        }
+        if ((*q | 0x20) == 'c') {
+            if (e - q >= 3 && (q[1] | 0x20) == 'm' && (q[2] | 0x20) == 'd') {
+                ps->hint |= SH_SYSLOG_HINT_COMMAND;
+                if (has(q, e, "CmdSet=["))
+                    ps->hint |= SH_SYSLOG_HINT_NONRAW;
+            }
+            if (*q == 'C' && !cise && has(q, e, "CISE_TACACS_Accounting"))
+                cise = true;
+        }
+        q++;
+    }
+    if (cise)
+        extract_cise(ps, NULL, p, e);
+}
+
 /* Everything the message text says about user, addresses and commands. */
 static void extract(struct parse *ps)
 {
@@ -1147,6 +1358,10 @@ static void extract(struct parse *ps)
     if (!p)
         return;
     e = p + ps->message.n;
+    if (ps->header_only) {
+        extract_hints(ps, p, e);
+        return;
+    }
     gate_build(&ps->gate, p, e);
 
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD")) {
@@ -1233,19 +1448,8 @@ static void extract(struct parse *ps)
                 ps->command = clean_cmd(mk(v, q - 1));
         }
     }
-    if (find(&ps->gate, p, e, "CISE_TACACS_Accounting")) {
-        /* the record is about the network device, not the ISE node that logged it */
-        s = between(&ps->gate, p, e, "Device IP Address=", ',');
-        if (s.n && ip_len(s.p, s.p + s.n) == s.n) {
-            if (ps->host.n)
-                ps->relay = ps->host;
-            ps->host = s;
-        }
-        if (!ps->fac_code.n) {
-            ps->fac_code.p = "TACACS";
-            ps->fac_code.n = 6;
-        }
-    }
+    if (find(&ps->gate, p, e, "CISE_TACACS_Accounting"))
+        extract_cise(ps, &ps->gate, p, e);
     if (!ps->command.n) {
         s = ise_cmdset(&ps->gate, ev, p, e);
         if (s.n)
@@ -1316,9 +1520,9 @@ static void extract(struct parse *ps)
  */
 static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e)
 {
-    const char *q, *tok, *te, *parts[8];
+    const char *q, *tok, *te, *lim, *parts[8], *dash[8];
     size_t plen[8];
-    int np = 0, i, sev_at = -1;
+    int np = 0, nd = 0, i, sev_at = -1;
 
     if (p >= e || *p != '%')
         return NULL;
@@ -1346,12 +1550,16 @@ static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e
         return me;
     }
     tok = p + 1;
-    for (te = tok; te < e && (is_alnum(*te) || *te == '_' || *te == '-') && te - tok < 128; te++)
-        ;
-    if (te == tok || !is_up(*tok))
+    if (tok >= e || !is_up(*tok))
         return NULL;
+    /* the token and its first dashes in one pass: at most 8 parts are kept,
+     * which takes at most 8 dashes */
+    lim = e - tok > 128 ? tok + 128 : e;
+    for (te = tok; te < lim && is_cls(*te, C_MN); te++)
+        if (*te == '-' && nd < 8)
+            dash[nd++] = te;
     for (q = tok; q < te && np < 8;) {
-        const char *d = memchr(q, '-', (size_t)(te - q));
+        const char *d = np < nd ? dash[np] : NULL;
         const char *pe = d ? d : te;
         parts[np] = q;
         plen[np] = (size_t)(pe - q);
@@ -1463,6 +1671,7 @@ static const char *parse_sd(struct parse *ps, const char *p, const char *e)
             if (esc) {
                 const char *r;
                 d = sh_log_event__scratch(ps->ev, (size_t)(q - v) + 1);
+                ps->nonraw = true;
                 if (d) {
                     for (r = v; r < q; r++) {
                         if (*r == '\\' && r + 1 < q && (r[1] == '"' || r[1] == '\\' || r[1] == ']'))
@@ -1763,6 +1972,7 @@ static void parse_panos(struct parse *ps, const char *p, const char *e)
             col[13] = trim(col[13]);
             need = col[9].n + 1 + col[13].n + 1;
             char *d = sh_log_event__scratch(ps->ev, need);
+            ps->nonraw = true;
             if (d) {
                 memcpy(d, col[9].p, col[9].n);
                 d[col[9].n] = ' ';
@@ -1799,9 +2009,9 @@ static const char *parse_tag(struct parse *ps, const char *p, const char *e)
 {
     const char *q = p, *name_end, *pid = NULL, *pid_end = NULL;
 
-    while (q < e && q - p < 64 &&
-           (is_alnum(*q) || *q == '_' || *q == '-' || *q == '.' || *q == '/' || *q == '(' ||
-            *q == ')'))
+    const char *lim = e - p > 64 ? p + 64 : e;
+
+    while (q < lim && is_cls(*q, C_TAG))
         q++;
     if (q == p || !is_alpha(*p))
         return NULL;
@@ -1899,7 +2109,9 @@ static size_t xr_node(const char *p, const char *e)
     const char *q = p;
     bool slash = false;
 
-    while (q < e && q - p < 40 && (is_alnum(*q) || *q == '/')) {
+    const char *lim = e - p > 40 ? p + 40 : e;
+
+    while (q < lim && (is_alnum(*q) || *q == '/')) {
         slash |= *q == '/';
         q++;
     }
@@ -1908,9 +2120,9 @@ static size_t xr_node(const char *p, const char *e)
     return (size_t)(q - p);
 }
 
-static bool host_char(char c)
+ALWAYS_INLINE bool host_char(char c)
 {
-    return c > ' ' && c != '=' && c != ',' && c != '"' && (unsigned char)c < 0x7f;
+    return is_cls(c, C_HOST);
 }
 
 /*
@@ -1926,6 +2138,7 @@ static void tacplus_args(struct parse *ps, const char *p, const char *e)
     if (!ps->command.n || !find(NULL, p, e, "cmd-arg="))
         return;
     cap = ps->command.n + (size_t)(e - p) + 1;
+    ps->nonraw = true;
     d = sh_log_event__scratch(ps->ev, cap);
     if (!d)
         return;
@@ -1980,6 +2193,7 @@ static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
         ps->src_ip = col[3];
     ps->fac_code.p = "TACACS";
     ps->fac_code.n = 6;
+    ps->nonraw = true;
     ps->mnemonic = col[4];
     ps->message = trim(mk(col[5].p, e));
     ps->command = kv_cmd(NULL, col[5].p, e, "cmd=");
@@ -2090,11 +2304,32 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
     parse_body(ps, p, e);
 }
 
-static void emit(struct parse *ps, const char *name, span s)
+/*
+ * sh_log_event__add() written out for the core fields. There are 21 of
+ * them, emitted first, so they always fit (the extras after them go
+ * through emit_extra, which checks).
+ */
+ALWAYS_INLINE void emit(struct parse *ps, const char *name, span s)
+{
+    struct sh_log_event *ev = ps->ev;
+
+    if (s.p && s.n) {
+        struct sh_log_field *f = &ev->fields[ev->n_fields++];
+        f->name = name;
+        f->value = s.p;
+        f->len = s.n > UINT32_MAX ? UINT32_MAX : (uint32_t)s.n;
+    }
+}
+
+static void emit_extra(struct parse *ps, const char *name, span s)
 {
     if (s.p && s.n)
         (void)sh_log_event__add(ps->ev, name, s.p, s.n);
 }
+
+/* Field names compared by address in hints_of(): one definition each. */
+static const char field_host[] = "host", field_time[] = "time", field_facility[] = "facility",
+                  field_severity[] = "severity", field_command[] = "command";
 
 static const char *const fac_names[] = {
     "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
@@ -2102,8 +2337,26 @@ static const char *const fac_names[] = {
     "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7"};
 static const char *const sev_digits[] = {"0", "1", "2", "3", "4", "5", "6", "7"};
 
-int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
-                    const struct sh_syslog_opts *o)
+/* The hints of a finished full parse, read off its fields. */
+static unsigned hints_of(const struct sh_log_event *ev, const char *line, size_t len)
+{
+    unsigned h = 0;
+    uint32_t i;
+
+    for (i = 0; i < ev->n_fields; i++) {
+        const struct sh_log_field *f = &ev->fields[i];
+        if (f->name == field_command)
+            h |= SH_SYSLOG_HINT_COMMAND;
+        if (f->name != field_time && f->name != field_facility && f->name != field_severity &&
+            !(f->value >= line && f->len <= len && f->value - line <= (ptrdiff_t)(len - f->len)))
+            h |= SH_SYSLOG_HINT_NONRAW;
+    }
+    return h;
+}
+
+/* sh_syslog_parse(), or with header_only set sh_syslog_parse_header(). */
+static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
+                       const struct sh_syslog_opts *o, bool header_only, unsigned *hint)
 {
     struct parse ps;
     const char *p, *e;
@@ -2111,14 +2364,15 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     int sev;
     int i;
 
-    SH_ASSERT_ARG(ev);
-    SH_ASSERT_ARG(line || len == 0);
     if (!line)
         line = "";
     sh_log_event__reset(ev, line, len);
-    memset(&ps, 0, sizeof(ps));
+    memset(&ps, 0, PARSE_CLEAR);
     ps.ev = ev;
     ps.o = o ? o : &default_opts;
+    /* in accounting mode whether a line counts depends on its command,
+     * so the header-only parse is a full one */
+    ps.header_only = header_only && ps.o->mode != SH_SYSLOG_ACCT;
     ps.pri = -1;
     ps.sev = -1;
     p = line;
@@ -2162,28 +2416,43 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     if (!ev->parsed) {
         /* an unplaced line carries its text and nothing guessed from it */
         const struct sh_syslog_opts *keep = ps.o;
-        memset(&ps, 0, sizeof(ps));
+        memset(&ps, 0, PARSE_CLEAR);
         ps.ev = ev;
         ps.o = keep;
         ps.pri = ps.sev = -1;
         ps.message = mk(line, line + len);
         ev->scratch_used = 0;
     }
-    if (ps.have_stamp) {
+    if (ps.have_stamp)
         ev->ts_ms = resolve_time(&ps);
-        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
+    if (ps.header_only) {
+        emit(&ps, field_host, ps.host);
+        if (hint) {
+            *hint = 0;
+            if (ev->parsed) {
+                *hint = ps.hint | (ps.nonraw ? SH_SYSLOG_HINT_NONRAW : 0u) |
+                        (ps.command.n ? SH_SYSLOG_HINT_COMMAND : 0u);
+                /* a structured-data or key=value pair named "command" */
+                for (i = 0; i < ps.n_sd; i++)
+                    if (strcmp(ps.sd[i].name, field_command) == 0)
+                        *hint |= SH_SYSLOG_HINT_COMMAND;
+            }
+        }
+        return;
     }
+    if (ps.have_stamp)
+        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
     sev = ps.sev >= 0 ? ps.sev : ps.pri >= 0 ? ps.pri & 7 : -1;
 
-    emit(&ps, "host", ps.host);
-    emit(&ps, "time", time_s);
+    emit(&ps, field_host, ps.host);
+    emit(&ps, field_time, time_s);
     if (ps.pri >= 0) {
         span f = {fac_names[ps.pri >> 3], strlen(fac_names[ps.pri >> 3])};
-        emit(&ps, "facility", f);
+        emit(&ps, field_facility, f);
     }
     if (sev >= 0) {
         span s = {sev_digits[sev], 1};
-        emit(&ps, "severity", s);
+        emit(&ps, field_severity, s);
     }
     emit(&ps, "program", ps.program);
     emit(&ps, "pid", ps.pid);
@@ -2199,7 +2468,7 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     emit(&ps, "dst_ip", ps.dst_ip);
     emit(&ps, "dst_port", ps.dst_port);
     emit(&ps, "local_port", ps.local_port);
-    emit(&ps, "command", ps.command);
+    emit(&ps, field_command, ps.command);
     emit(&ps, "relay", ps.relay);
     emit(&ps, "node", ps.node);
     emit(&ps, "sequence", ps.seq);
@@ -2209,9 +2478,29 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
     }
     for (i = 0; i < ps.n_sd; i++) {
         if (!sh_log_event_get(ev, ps.sd[i].name, NULL))
-            emit(&ps, ps.sd[i].name, ps.sd[i].val);
+            emit_extra(&ps, ps.sd[i].name, ps.sd[i].val);
     }
+    if (hint)
+        *hint = hints_of(ev, line, len);
+}
+
+int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
+                    const struct sh_syslog_opts *o)
+{
+    SH_ASSERT_ARG(ev);
+    SH_ASSERT_ARG(line || len == 0);
+    parse_line(ev, line, len, o, false, NULL);
     return 0;
+}
+
+void sh_syslog_parse_header(struct sh_log_event *ev, const char *line, size_t len,
+                            const struct sh_syslog_opts *o, unsigned *hint)
+{
+    if (hint)
+        *hint = SH_SYSLOG_HINT_NONRAW | SH_SYSLOG_HINT_COMMAND;
+    if (!ev || (!line && len))
+        return;
+    parse_line(ev, line, len, o, true, hint);
 }
 
 /* ------------------------------------------------------------- detect */

@@ -54,6 +54,24 @@ struct sh_syslog_opts {
 int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
                     const struct sh_syslog_opts *o);
 
+/* Hints from sh_syslog_parse_header(): what a full parse of the line could
+ * produce. Conservative: a bit may be set needlessly, never left out. */
+#define SH_SYSLOG_HINT_NONRAW 1u  /* a field value not found as such in the line (decoded XML,
+                                     joined command words, RFC 5424 escapes, a fixed
+                                     facility_code); time/facility/severity do not count */
+#define SH_SYSLOG_HINT_COMMAND 2u /* a `command` field */
+
+/**
+ * The header-only parse, for lines no rule can match: sets ev->parsed,
+ * ev->ts_ms and the `host` field exactly as sh_syslog_parse() would, and
+ * *hint (may be NULL) to SH_SYSLOG_HINT_* bits, skipping the extraction of
+ * users, addresses and commands and the other fields. Without a full
+ * parse the event's other fields are absent. On NULL `ev` (or NULL `line`
+ * with len > 0) only *hint is set, to every bit. Pure and thread-safe.
+ */
+void sh_syslog_parse_header(struct sh_log_event *ev, const char *line, size_t len,
+                            const struct sh_syslog_opts *o, unsigned *hint);
+
 /**
  * Score 0..100 that `head` (the first bytes of a file) is a device log:
  * the share of its first lines with a syslog header, a Cisco-style
