@@ -554,6 +554,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     struct chunk *c = cc->c;
     struct sh_log_event *ev = ln->ev;
     size_t n = ll;
+    bool quiet = false;
     int rc;
 
     if (sw && (rc = sh_ioc__lines_feed(sw, p, ll, lineno)) != 0)
@@ -567,14 +568,24 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     ln->line[n] = '\0';
     ev->path = cc->pr->path;
     ev->line = lineno;
-    sh_syslog_parse(ev, ln->line, n, &cc->pr->opts);
+    /* A line in which the prefilter found no anchor only needs its header
+     * (host and time, for the host list and silences), unless the parser
+     * says the rest of it could yield a value that some rule reads. */
+    if (at != SIZE_MAX && sh_sigma__span_quiet(ln->sc, at, at + ll)) {
+        unsigned hint = 0;
+        sh_syslog_parse_header(ev, ln->line, n, &cc->pr->opts, &hint);
+        quiet = sh_sigma__quiet_hints(ln->sc, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
+                                      (hint & SH_SYSLOG_HINT_COMMAND) != 0);
+    }
+    if (!quiet)
+        sh_syslog_parse(ev, ln->line, n, &cc->pr->opts);
     c->lines++;
     if (!ev->parsed)
         c->unparsed++;
     rc = note_host(&c->hosts, ev);
     if (!rc)
         rc = sh_sigma__timeline_event(c->tl, ev);
-    if (!rc)
+    if (!rc && !quiet)
         rc = at == SIZE_MAX ? sh_sigma__eval(ln->sc, ev, chunk_match, cc)
                             : sh_sigma__eval_span(ln->sc, ev, at, at + ll, chunk_match, cc);
     return rc;

@@ -250,6 +250,7 @@ struct sg_scratch {
     /* the event's text outside its raw line, for one prefilter scan */
     char other[8192];
     struct sg_block blk;
+    bool header_ok; /* see sh_sigma__span_quiet */
     /* anchored_field() answers for recent field-name pointers */
     const char *fmemo_name[SG_FIELD_MEMO];
     bool fmemo_yes[SG_FIELD_MEMO];
