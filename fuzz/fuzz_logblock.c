@@ -62,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *p = (const char *)data, *e = p + size;
     size_t i, scanned;
     bool quiet;
+    int q;
 
     if (!set)
         init();
@@ -82,10 +83,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         line[n] = '\0';
         memset(&ev, 0, sizeof(ev));
         quiet = false;
-        if (nl && sh_sigma__span_quiet(sc, at, at + ll)) {
+        if (nl && (q = sh_sigma__span_quiet(sc, at, at + ll)) != 0) {
             unsigned hint = 0;
             sh_syslog_parse_header(&ev, line, n, NULL, &hint);
-            quiet = sh_sigma__quiet_hints(sc, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
+            quiet = sh_sigma__quiet_hints(sc, q, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
                                           (hint & SH_SYSLOG_HINT_COMMAND) != 0);
         }
         sh_syslog_parse(&ev, line, n, NULL);

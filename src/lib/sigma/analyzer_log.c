@@ -555,7 +555,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     struct sh_log_event *ev = ln->ev;
     size_t n = ll;
     bool quiet = false;
-    int rc;
+    int rc, q;
 
     if (sw && (rc = sh_ioc__lines_feed(sw, p, ll, lineno)) != 0)
         return rc;
@@ -571,10 +571,10 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     /* A line in which the prefilter found no anchor only needs its header
      * (host and time, for the host list and silences), unless the parser
      * says the rest of it could yield a value that some rule reads. */
-    if (at != SIZE_MAX && sh_sigma__span_quiet(ln->sc, at, at + ll)) {
+    if (at != SIZE_MAX && (q = sh_sigma__span_quiet(ln->sc, at, at + ll)) != 0) {
         unsigned hint = 0;
         sh_syslog_parse_header(ev, ln->line, n, &cc->pr->opts, &hint);
-        quiet = sh_sigma__quiet_hints(ln->sc, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
+        quiet = sh_sigma__quiet_hints(ln->sc, q, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
                                       (hint & SH_SYSLOG_HINT_COMMAND) != 0);
     }
     if (!quiet)

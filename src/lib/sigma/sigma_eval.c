@@ -33,12 +33,16 @@ const char *sh_sigma__event_field(const struct sh_log_event *ev, const char *nam
 {
     uint32_t i;
 
-    if (strcmp(name, "raw") == 0) {
+    if (name[0] == 'r' && strcmp(name, "raw") == 0) {
         *len = ev->raw_len;
         return ev->raw;
     }
     for (i = 0; i < ev->n_fields && i < SH_LOG_MAX_FIELDS; i++) {
-        if (ev->fields[i].name && strcmp(ev->fields[i].name, name) == 0 && ev->fields[i].value) {
+        const char *fn = ev->fields[i].name;
+        /* names are mostly the parser's static strings: the pointer or the
+         * first byte settles most comparisons */
+        if (fn && (fn == name || (fn[0] == name[0] && strcmp(fn, name) == 0)) &&
+            ev->fields[i].value) {
             *len = ev->fields[i].len;
             return ev->fields[i].value;
         }
@@ -407,12 +411,13 @@ int sh_sigma__scratch_new(const struct sh_sigma_set *set, struct sg_scratch **ou
     if (!s)
         return SH_ENOMEM;
     s->set = set;
-    s->cand = sh_calloc(n, 1);
+    s->cand = sh_calloc(n, sizeof(*s->cand));
+    s->touched = sh_calloc(n, sizeof(int));
     s->list = sh_calloc(n, sizeof(int));
     s->selmemo_cap = SG_MAX_SELECTIONS;
     s->selmemo = sh_calloc(s->selmemo_cap, 1);
     s->md = pcre2_match_data_create(1, NULL);
-    if (!s->cand || !s->list || !s->selmemo || !s->md)
+    if (!s->cand || !s->touched || !s->list || !s->selmemo || !s->md)
         goto fail;
     if (set->mpm) {
         s->hs_scratch = sh_sigma__mpm_scratch_new(set->mpm);
@@ -435,24 +440,28 @@ void sh_sigma__scratch_free(struct sg_scratch *s)
     if (s->md)
         pcre2_match_data_free(s->md);
     sh_free(s->cand);
+    sh_free(s->touched);
     sh_free(s->list);
     sh_free(s->selmemo);
     sh_free(s->blk.m);
     sh_free(s);
 }
 
+/* Mark clause `clause` of rule `r` as seen in this event. */
+static inline void see(struct sg_scratch *s, uint32_t r, unsigned clause)
+{
+    if (!s->cand[r])
+        s->touched[s->ntouched++] = (int)r;
+    s->cand[r] |= (uint32_t)1 << clause;
+}
+
 static void on_pattern(unsigned id, void *ud)
 {
     struct sg_scratch *s = ud;
-    uint32_t r;
 
     if (id >= s->set->npat)
         return;
-    r = s->set->pat_rule[id];
-    if (!s->cand[r]) {
-        s->cand[r] = 1;
-        s->list[s->nlist++] = (int)r;
-    }
+    see(s, s->set->pat_rule[id], s->set->pat_clause[id]);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -523,25 +532,25 @@ static int run_candidates(struct sg_scratch *s, const struct sh_log_event *ev, s
     int rc = SH_OK;
 
     for (i = 0; i < set->nexists; i++) {
-        uint32_t r = set->exists_rule[i];
+        uint32_t r = set->exists_rule[i], bit = (uint32_t)1 << set->exists_clause[i];
         size_t n = 0;
-        if (!s->cand[r] && sh_sigma__event_field(ev, set->exists_field[i], &n)) {
-            s->cand[r] = 1;
-            s->list[s->nlist++] = (int)r;
-        }
+        if (!(s->cand[r] & bit) && sh_sigma__event_field(ev, set->exists_field[i], &n))
+            see(s, r, set->exists_clause[i]);
     }
-    for (i = 0; i < set->nalways; i++) {
-        int r = set->always[i];
-        if (!s->cand[r]) {
-            s->cand[r] = 1;
+    /* a rule is a candidate when every one of its clauses was seen */
+    for (i = 0; i < s->ntouched; i++) {
+        int r = s->touched[i];
+        if (s->cand[r] == set->rule_need[r])
             s->list[s->nlist++] = r;
-        }
+        s->cand[r] = 0;
     }
+    s->ntouched = 0;
+    for (i = 0; i < set->nalways; i++)
+        s->list[s->nlist++] = set->always[i];
     if (s->nlist > 1)
         qsort(s->list, s->nlist, sizeof(int), cmp_int);
     for (i = 0; i < s->nlist; i++) {
         const struct sg_rule *r = set->rules.v[s->list[i]];
-        s->cand[s->list[i]] = 0;
         if (rc)
             continue;
         if (eval_rule(s, r, ev))
@@ -635,24 +644,53 @@ void sh_sigma__block_reset(struct sg_scratch *s)
     s->blk.n = s->blk.k = s->blk.last_from = 0;
 }
 
-bool sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
+/* Whether the marks made so far complete some rule; clears them. */
+static bool any_complete(struct sg_scratch *s)
 {
+    size_t i;
+    bool any = false;
+
+    for (i = 0; i < s->ntouched; i++) {
+        int r = s->touched[i];
+        if (s->cand[r] == s->set->rule_need[r])
+            any = true;
+        s->cand[r] = 0;
+    }
+    s->ntouched = 0;
+    return any;
+}
+
+int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
+{
+    const struct sh_sigma_set *set = s->set;
     struct sg_block *b = &s->blk;
-    size_t k;
+    size_t k, j;
 
     if (!b->valid || to > b->len || from < b->last_from || !s->header_ok)
-        return false;
+        return 0;
     b->last_from = from;
     k = b->k;
     while (k < b->n && b->m[k].to <= from)
         k++;
     b->k = k;
-    return k == b->n || b->m[k].to > to;
+    /* Anchors in the line make no rule a candidate unless they complete
+     * all of its clauses; the rest can only come from a command or a
+     * decoded value, which the parser's hints cover. Anchors that read the
+     * command count only when the line may have one. */
+    for (j = k; j < b->n && b->m[j].to <= to; j++)
+        if (!set->pat_cmd[b->m[j].id])
+            on_pattern(b->m[j].id, s);
+    if (any_complete(s))
+        return 0;
+    for (j = k; j < b->n && b->m[j].to <= to; j++)
+        on_pattern(b->m[j].id, s);
+    return any_complete(s) ? 2 : 1;
 }
 
-bool sh_sigma__quiet_hints(const struct sg_scratch *s, bool nonraw, bool command)
+bool sh_sigma__quiet_hints(const struct sg_scratch *s, int quiet, bool nonraw, bool command)
 {
-    return !(nonraw && s->set->nanchor_fields) && !(command && s->set->nexists);
+    return quiet && !(nonraw && s->set->nanchor_fields) &&
+           !(command && (s->set->nexists || quiet == 2));
 }
 
 int sh_sigma__eval_span(struct sg_scratch *s, const struct sh_log_event *ev, size_t from, size_t to,
@@ -673,7 +711,7 @@ int sh_sigma__eval_span(struct sg_scratch *s, const struct sh_log_event *ev, siz
     for (; k < b->n && b->m[k].to <= to; k++)
         on_pattern(b->m[k].id, s);
     scan_nonraw(s, ev);
-    if (!s->nlist && !s->set->nexists && !s->set->nalways)
+    if (!s->ntouched && !s->set->nexists && !s->set->nalways)
         return SH_OK;
     return run_candidates(s, ev, cb, ud);
 }
@@ -801,10 +839,156 @@ static bool cond_anchors(const struct sg_cond *c, const struct sg_sel *sels, str
     return false;
 }
 
+/* Clauses are runs of values ended by NULL in `out`: the rule can only
+ * match when every clause has a value present. */
+static bool end_clause(struct sh_ptrvec *out)
+{
+    return sh_ptrvec_push(out, NULL) == 0;
+}
+
+/* A selection of one group needs every item: each anchored item is a
+ * clause of its own (each anchored value of an |all item too). A
+ * selection of several groups is one clause. */
+static bool sel_clauses(const struct sg_sel *sel, struct sh_ptrvec *out)
+{
+    size_t i, j, base = out->n;
+    bool any = false;
+
+    if (sel->n != 1) {
+        if (sel_anchors(sel, out) && end_clause(out))
+            return true;
+        out->n = base;
+        return false;
+    }
+    for (i = 0; i < sel->groups[0].n; i++) {
+        const struct sg_item *it = &sel->groups[0].items[i];
+        size_t b = out->n;
+        if (it->all) {
+            for (j = 0; j < it->nv; j++) {
+                if (!value_anchor(&it->v[j]))
+                    continue;
+                if (sh_ptrvec_push(out, (void *)(uintptr_t)&it->v[j]) || !end_clause(out)) {
+                    out->n = base;
+                    return false;
+                }
+                any = true;
+            }
+            continue;
+        }
+        if (item_anchors(it, out) && out->n > b && end_clause(out))
+            any = true;
+        else
+            out->n = b;
+    }
+    if (!any)
+        out->n = base;
+    return any;
+}
+
+static bool cond_clauses(const struct sg_cond *c, const struct sg_sel *sels, struct sh_ptrvec *out,
+                         int depth);
+
+/* Clauses an `or` of clause sets gives when distributed: (a1 and a2) or b
+ * is (a1 or b) and (a2 or b). */
+#define MAX_OR_CLAUSES 16
+
+static size_t count_clauses(const struct sh_ptrvec *v, size_t from)
+{
+    size_t i, n = 0;
+
+    for (i = from; i < v->n; i++)
+        n += v->v[i] == NULL;
+    return n;
+}
+
+/* acc := acc "or" kid, clause by clause; false when it would grow too big. */
+static bool or_product(struct sh_ptrvec *acc, const struct sh_ptrvec *kid, struct sh_ptrvec *tmp)
+{
+    size_t na = count_clauses(acc, 0), nk = count_clauses(kid, 0), i, j, k;
+
+    if (na * nk > MAX_OR_CLAUSES)
+        return false;
+    tmp->n = 0;
+    for (i = 0; i < acc->n; i = j + 1) {
+        for (j = i; acc->v[j]; j++)
+            ;
+        for (k = 0; k < kid->n;) {
+            size_t m;
+            for (m = i; m < j; m++)
+                if (sh_ptrvec_push(tmp, acc->v[m]))
+                    return false;
+            for (; kid->v[k]; k++)
+                if (sh_ptrvec_push(tmp, kid->v[k]))
+                    return false;
+            k++;
+            if (!end_clause(tmp))
+                return false;
+        }
+    }
+    acc->n = 0;
+    for (i = 0; i < tmp->n; i++)
+        if (sh_ptrvec_push(acc, tmp->v[i]))
+            return false;
+    return true;
+}
+
+static bool or_clauses(const struct sg_cond *c, const struct sg_sel *sels, struct sh_ptrvec *out,
+                       int depth)
+{
+    struct sh_ptrvec acc = {0}, kid = {0}, tmp = {0};
+    size_t i;
+    bool ok = c->n > 0;
+
+    for (i = 0; i < c->n && ok; i++) {
+        struct sh_ptrvec *dst = i ? &kid : &acc;
+        dst->n = 0;
+        ok = cond_clauses(c->kids[i], sels, dst, depth + 1) && (!i || or_product(&acc, &kid, &tmp));
+    }
+    for (i = 0; ok && i < acc.n; i++)
+        ok = sh_ptrvec_push(out, acc.v[i]) == 0;
+    sh_ptrvec_free(&acc);
+    sh_ptrvec_free(&kid);
+    sh_ptrvec_free(&tmp);
+    return ok;
+}
+
+/* `and` (and `all of`) keeps the clauses of every anchored operand; `or`
+ * (and `1 of`) distributes them while that stays small; anything else is
+ * one clause, as cond_anchors() picks it. */
+static bool cond_clauses(const struct sg_cond *c, const struct sg_sel *sels, struct sh_ptrvec *out,
+                         int depth)
+{
+    size_t i, base = out->n;
+    bool any = false;
+
+    if (depth > SG_MAX_COND_DEPTH * 2)
+        return false;
+    if (c->op == SG_C_SEL)
+        return sel_clauses(&sels[c->sel], out);
+    if (c->op == SG_C_AND || (c->op == SG_C_NOF && c->need >= c->n && c->n > 0)) {
+        for (i = 0; i < c->n; i++) {
+            size_t b = out->n;
+            if (cond_clauses(c->kids[i], sels, out, depth + 1))
+                any = true;
+            else
+                out->n = b;
+        }
+        return any;
+    }
+    if ((c->op == SG_C_OR || (c->op == SG_C_NOF && c->need == 1)) &&
+        or_clauses(c, sels, out, depth))
+        return true;
+    out->n = base;
+    if (cond_anchors(c, sels, out, depth) && end_clause(out))
+        return true;
+    out->n = base;
+    return false;
+}
+
 bool sh_sigma__anchors(const struct sg_rule *r, struct sh_ptrvec *vals_out)
 {
     vals_out->n = 0;
     if (!r->cond)
         return false;
-    return cond_anchors(r->cond, r->sels, vals_out, 0) && vals_out->n > 0;
+    return cond_clauses(r->cond, r->sels, vals_out, 0) && vals_out->n > 0;
 }

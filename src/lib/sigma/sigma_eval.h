@@ -41,23 +41,23 @@ bool sh_sigma__block_scan(struct sg_scratch *s, const char *text, size_t len);
 void sh_sigma__block_reset(struct sg_scratch *s);
 
 /**
- * For a reader that can parse a line's header alone: true when no rule
- * can match the line at bytes [from, to) of the last scanned block as far
- * as the block and the rule set tell (no anchor inside it, and no rule
- * that reads what a header parse yields outside the line or runs on every
- * event). The line then matches nothing if also sh_sigma__quiet_hints()
- * holds for what the parser says a full parse could add. Spans must come
- * in increasing order, as for sh_sigma__eval_span.
+ * For a reader that can parse a line's header alone: whether no rule can
+ * match the line at bytes [from, to) of the last scanned block as far as
+ * the block and the rule set tell. 0: some rule may (parse it in full);
+ * 1: none can, unless the full parse adds what the line does not hold
+ * (see sh_sigma__quiet_hints); 2: as 1, and also unless the line has a
+ * command. Never non-zero when a rule runs on every event or reads what a
+ * header parse makes outside the line (time, facility, severity). Spans
+ * must come in increasing order, as for sh_sigma__eval_span.
  */
-bool sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to);
+int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to);
 
 /**
- * Whether a line whose full parse could add values not found in the line
- * (`nonraw`) or a `command` field (`command`) still matches nothing once
- * sh_sigma__span_quiet() said so: no anchor reads such a value, and no
- * `exists` anchor asks for the command.
+ * Whether a line with sh_sigma__span_quiet() result `quiet` matches no
+ * rule, given what the parser says a full parse could add: values not
+ * found in the line (`nonraw`) or a `command` field (`command`).
  */
-bool sh_sigma__quiet_hints(const struct sg_scratch *s, bool nonraw, bool command);
+bool sh_sigma__quiet_hints(const struct sg_scratch *s, int quiet, bool nonraw, bool command);
 
 /**
  * sh_sigma__eval for the event parsed from bytes [from, to) of the last

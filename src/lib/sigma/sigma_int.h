@@ -194,13 +194,17 @@ struct sh_sigma_set {
     bool (*policy_contains)(const struct sh_policy *p, enum sh_policy_key key, const char *value);
     bool compiled;
     struct sg_mpm *mpm;
-    uint32_t *pat_rule; /* pattern id -> rule index */
+    uint32_t *pat_rule;  /* pattern id -> rule index */
+    uint8_t *pat_clause; /* pattern id -> anchor clause of its rule */
+    uint8_t *pat_cmd;    /* pattern id -> 1 when it reads the `command` field */
+    uint32_t *rule_need; /* per rule: the clause bits that make it a candidate */
     size_t npat;
     int *always; /* rules evaluated on every event */
     size_t nalways;
     /* Anchors that are a field's presence (`field|exists: true`): the rule
      * is a candidate for an event that has the field. */
     uint32_t *exists_rule;
+    uint8_t *exists_clause;
     const char **exists_field;
     size_t nexists;
     /* Distinct event fields read by text anchors (keyword anchors read the
@@ -236,8 +240,10 @@ struct sg_block {
 struct sg_scratch {
     const struct sh_sigma_set *set;
     void *hs_scratch;
-    uint8_t *cand; /* one byte per rule */
-    int *list;     /* candidate rule indexes */
+    uint32_t *cand; /* per rule: bit c set when a value of anchor clause c was seen */
+    int *touched;   /* rules with a bit set in cand */
+    size_t ntouched;
+    int *list; /* candidate rule indexes */
     size_t nlist;
     int8_t *selmemo;
     size_t selmemo_cap;
@@ -305,7 +311,12 @@ int sh_sigma__mpm_scan(const struct sg_mpm *m, void *scratch, const char *text, 
 const char *sh_sigma__corr_field(const struct sg_corr *k, const struct sg_rule *r,
                                  const char *name);
 
-/** Literal-anchor analysis of a rule's condition; true when an exact anchor set exists. */
+/**
+ * Literal-anchor analysis of a rule's condition; true when an exact anchor
+ * set exists. vals_out gets clauses: runs of struct sg_value * each ended
+ * by NULL; the rule can only match an event in which every clause has one
+ * of its values.
+ */
 bool sh_sigma__anchors(const struct sg_rule *r, struct sh_ptrvec *vals_out);
 
 struct sh_ioc_set;

@@ -181,9 +181,13 @@ void sh_sigma_set_free(sh_sigma_set *set)
     sh_ptrvec_free(&set->filters);
     sh_sigma__mpm_free(set->mpm);
     sh_free(set->pat_rule);
+    sh_free(set->pat_clause);
+    sh_free(set->pat_cmd);
+    sh_free(set->rule_need);
     sh_free(set->always);
     sh_free(set->exists_rule);
     sh_free(set->exists_field);
+    sh_free(set->exists_clause);
     sh_free(set->anchor_fields);
     sh_free(set->corr_order);
     sh_arena_free(&set->arena);

@@ -36,7 +36,13 @@ struct pat {
     char *expr;
     unsigned flags;
     uint32_t rule;
+    uint8_t clause;
+    bool cmd; /* reads the command field */
 };
+
+/* Clauses a rule may use; later ones are left out, which only makes the
+ * rule a candidate more often. */
+#define MAX_CLAUSES 32
 
 static char *escape_literal(const char *s, size_t n)
 {
@@ -70,13 +76,15 @@ static void free_pats(struct pat *p, size_t n)
     sh_free(p);
 }
 
-/* Remember that rule `r` is a candidate for events that have `field`. */
-static int add_exists(struct sh_sigma_set *set, size_t *cap, uint32_t r, const char *field)
+/* Remember that clause `clause` of rule `r` holds for events that have `field`. */
+static int add_exists(struct sh_sigma_set *set, size_t *cap, uint32_t r, unsigned clause,
+                      const char *field)
 {
     if (set->nexists == *cap) {
         size_t nc = *cap ? *cap * 2 : 8;
         uint32_t *nr = sh_realloc(set->exists_rule, nc * sizeof(*nr));
         const char **nf;
+        uint8_t *ncl;
         if (!nr)
             return SH_ENOMEM;
         set->exists_rule = nr;
@@ -84,9 +92,14 @@ static int add_exists(struct sh_sigma_set *set, size_t *cap, uint32_t r, const c
         if (!nf)
             return SH_ENOMEM;
         set->exists_field = nf;
+        ncl = sh_realloc(set->exists_clause, nc);
+        if (!ncl)
+            return SH_ENOMEM;
+        set->exists_clause = ncl;
         *cap = nc;
     }
     set->exists_rule[set->nexists] = r;
+    set->exists_clause[set->nexists] = (uint8_t)clause;
     set->exists_field[set->nexists++] = field;
     return SH_OK;
 }
@@ -115,12 +128,14 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
     struct sh_ptrvec anchors = {0};
     struct pat *pats = NULL;
     size_t npats = 0, cap = 0, exists_cap = 0, i, j;
+    unsigned clause;
     uint8_t *dropped = NULL;
     int rc = SH_OK;
 
     dropped = sh_calloc(set->rules.n ? set->rules.n : 1, 1);
     set->always = sh_calloc(set->rules.n ? set->rules.n : 1, sizeof(int));
-    if (!dropped || !set->always) {
+    set->rule_need = sh_calloc(set->rules.n ? set->rules.n : 1, sizeof(*set->rule_need));
+    if (!dropped || !set->always || !set->rule_need) {
         rc = SH_ENOMEM;
         goto out;
     }
@@ -147,11 +162,16 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
                 continue;
             }
             r->anchored = true;
-            for (j = 0; j < anchors.n; j++) {
+            clause = 0;
+            for (j = 0; j < anchors.n && clause < MAX_CLAUSES; j++) {
                 const struct sg_value *v = anchors.v[j];
                 struct pat p;
+                if (!v) { /* end of a clause */
+                    clause++;
+                    continue;
+                }
                 if (v->kind == SG_V_EXISTS) {
-                    if ((rc = add_exists(set, &exists_cap, (uint32_t)i, v->field)) != SH_OK)
+                    if ((rc = add_exists(set, &exists_cap, (uint32_t)i, clause, v->field)) != SH_OK)
                         goto out;
                     continue;
                 }
@@ -159,6 +179,8 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
                     goto out;
                 memset(&p, 0, sizeof(p));
                 p.rule = (uint32_t)i;
+                p.clause = (uint8_t)clause;
+                p.cmd = v->field && strcmp(v->field, "command") == 0;
                 p.flags = HS_FLAG_SINGLEMATCH;
                 if (v->kind == SG_V_STR) {
                     p.expr = escape_literal(v->lit, v->lit_len);
@@ -190,6 +212,7 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
                 }
                 pats[npats++] = p;
             }
+            set->rule_need[i] = clause >= MAX_CLAUSES ? UINT32_MAX : ((uint32_t)1 << clause) - 1;
         }
         if (npats == 0)
             break;
@@ -225,7 +248,9 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
         if (herr == SH_OK) {
             set->mpm = sh_calloc(1, sizeof(*set->mpm));
             set->pat_rule = sh_calloc(npats, sizeof(*set->pat_rule));
-            if (!set->mpm || !set->pat_rule) {
+            set->pat_clause = sh_calloc(npats, 1);
+            set->pat_cmd = sh_calloc(npats, 1);
+            if (!set->mpm || !set->pat_rule || !set->pat_clause || !set->pat_cmd) {
                 hs_free_database(db);
                 hs_free_database(block);
                 rc = SH_ENOMEM;
@@ -233,8 +258,11 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             }
             set->mpm->db = db;
             set->mpm->block = block;
-            for (i = 0; i < npats; i++)
+            for (i = 0; i < npats; i++) {
                 set->pat_rule[i] = pats[i].rule;
+                set->pat_clause[i] = pats[i].clause;
+                set->pat_cmd[i] = pats[i].cmd;
+            }
             set->npat = npats;
             break;
         }

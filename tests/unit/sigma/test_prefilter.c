@@ -64,6 +64,7 @@ static void check_block(const char *path)
     char *data = NULL;
     size_t len = 0, at = 0, whole, i;
     bool quiet;
+    int q;
     sh_diag d;
 
     if (sh_file_read(&data, &len, path, 64u << 20, &d) != SH_OK)
@@ -81,10 +82,10 @@ static void check_block(const char *path)
         line[n] = '\0';
         memset(&ev, 0, sizeof(ev));
         quiet = false;
-        if (sh_sigma__span_quiet(sc, at, at + ll)) {
+        if ((q = sh_sigma__span_quiet(sc, at, at + ll)) != 0) {
             unsigned hint = 0;
             sh_syslog_parse_header(&ev, line, n, NULL, &hint);
-            quiet = sh_sigma__quiet_hints(sc, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
+            quiet = sh_sigma__quiet_hints(sc, q, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
                                           (hint & SH_SYSLOG_HINT_COMMAND) != 0);
             quiet_lines += quiet;
         }
