@@ -938,50 +938,213 @@ static int run_one(struct run *u)
     return rc;
 }
 
-/* Merge the new hits `add` into the sorted `all`: the order a sort of the
- * two together gives, in time linear in `all` (it holds every match). */
-static int merge_sorted(struct sh_ptrvec *all, struct sh_ptrvec *add)
+/* Merge the new hits `add` into the sorted `all` (and their rules into
+ * `rule_of`, which follows `all`): the order a sort of the two together
+ * gives. `all` holds every match and `add` usually a few, so each new hit
+ * finds its place by binary search and the runs between are copied
+ * without reading the hits. */
+static int merge_sorted(struct sh_ptrvec *all, struct sh_ptrvec *add, int **rule_of)
 {
     void **v;
-    size_t i = 0, j = 0, k = 0, n;
+    int *rv;
+    size_t i, from = 0, k = 0, n;
 
     if (add->n > 1)
         qsort(add->v, add->n, sizeof(void *), cmp_hit);
     if (!sh_size_add(&n, all->n, add->n) || n > SIZE_MAX / sizeof(void *))
         return SH_ELIMIT;
     v = sh_malloc((n ? n : 1) * sizeof(void *));
-    if (!v)
+    rv = sh_malloc((n ? n : 1) * sizeof(int));
+    if (!v || !rv) {
+        sh_free(v);
+        sh_free(rv);
         return SH_ENOMEM;
-    while (i < all->n || j < add->n) {
-        if (j == add->n || (i < all->n && cmp_hit(&all->v[i], &add->v[j]) <= 0))
-            v[k++] = all->v[i++];
-        else
-            v[k++] = add->v[j++];
     }
+    for (i = 0; i < add->n; i++) {
+        /* first position in [from, all->n) whose hit sorts after add[i]
+         * (equal ones stay first, as a stable sort of all + add keeps them) */
+        size_t lo = from, hi = all->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cmp_hit(&all->v[mid], &add->v[i]) <= 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        memcpy(v + k, all->v + from, (lo - from) * sizeof(void *));
+        memcpy(rv + k, *rule_of + from, (lo - from) * sizeof(int));
+        k += lo - from;
+        from = lo;
+        v[k] = add->v[i];
+        rv[k++] = ((const struct sg_hit *)add->v[i])->rule;
+    }
+    memcpy(v + k, all->v + from, (all->n - from) * sizeof(void *));
+    memcpy(rv + k, *rule_of + from, (all->n - from) * sizeof(int));
     sh_free(all->v);
     all->v = v;
     all->n = all->cap = n;
+    sh_free(*rule_of);
+    *rule_of = rv;
     return SH_OK;
 }
 
-/* The rule of every hit in order, rebuilt in *out. */
-static int rules_of(const struct sg_hits *h, int **out)
+/* Whether a correlation after position `c` in the run order reads rule `idx`. */
+static bool read_later(const struct sh_sigma_set *set, size_t c, int idx)
 {
-    int *v = sh_realloc(*out, (h->hits.n ? h->hits.n : 1) * sizeof(int));
-    size_t i;
+    size_t j;
 
-    if (!v)
-        return SH_ENOMEM;
-    for (i = 0; i < h->hits.n; i++)
-        v[i] = ((const struct sg_hit *)h->hits.v[i])->rule;
-    *out = v;
-    return SH_OK;
+    for (j = c + 1; j < set->ncorr; j++) {
+        const struct sg_corr *k = ((const struct sg_rule *)set->rules.v[set->corr_order[j]])->corr;
+        if (ref_of(k, idx) != -2 || (k->type == SG_CORR_ABSENCE && k->absent_idx == idx))
+            return true;
+    }
+    return false;
+}
+
+/* cmp_hit's order with the comparison data in the array itself: a store
+ * holds up to millions of hits, and chasing each pointer on every
+ * comparison costs more than the comparisons. Files are ranked once by
+ * name. Keys are unique (one hit per rule and line), so the order is the
+ * one qsort with cmp_hit gives. */
+struct hkey {
+    int64_t ts;
+    uint64_t line;
+    uint32_t path; /* rank of the file name */
+    int32_t rule;
+    struct sg_hit *x;
+};
+
+static inline bool hkey_lt(const struct hkey *a, const struct hkey *b)
+{
+    if (a->ts != b->ts)
+        return a->ts < b->ts;
+    if (a->path != b->path)
+        return a->path < b->path;
+    if (a->line != b->line)
+        return a->line < b->line;
+    return a->rule < b->rule;
+}
+
+static int cmp_str(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* Sort `hits` and give the rule of each, in the new order, in *rule_of. */
+static int sort_hits(struct sh_ptrvec *hits, int **rule_of)
+{
+    struct sh_strmap ranks = {0};
+    struct sh_ptrvec names = {0};
+    struct hkey *a = NULL, *b = NULL, *t;
+    size_t *run = NULL, nrun, n = hits->n, i, w;
+    const char *last = NULL;
+    uint32_t last_rank = 0;
+    int rc = SH_OK;
+
+    if (n > SIZE_MAX / sizeof(*a)) /* cannot be: the hits are in memory */
+        return SH_ELIMIT;
+    a = sh_malloc((n ? n : 1) * sizeof(*a));
+    b = sh_malloc((n ? n : 1) * sizeof(*b));
+    run = sh_malloc((n ? n : 1) * sizeof(*run));
+    *rule_of = sh_malloc((n ? n : 1) * sizeof(int));
+    if (!a || !b || !run || !*rule_of) {
+        rc = SH_ENOMEM;
+        goto out;
+    }
+    /* rank the distinct file names by strcmp */
+    for (i = 0; i < n && !rc; i++) {
+        const char *p = ((struct sg_hit *)hits->v[i])->path;
+        if (p == last || sh_strmap_has(&ranks, p))
+            continue;
+        last = p;
+        if ((rc = sh_strmap_put(&ranks, p, NULL, NULL)) == SH_OK)
+            rc = sh_ptrvec_push(&names, (void *)(uintptr_t)p);
+    }
+    if (rc)
+        goto out;
+    qsort(names.v, names.n, sizeof(void *), cmp_str);
+    for (i = 0; i < names.n && !rc; i++)
+        rc = sh_strmap_put(&ranks, names.v[i], (void *)(uintptr_t)(i + 1), NULL);
+    if (rc)
+        goto out;
+    last = NULL;
+    for (i = 0; i < n; i++) {
+        struct sg_hit *x = hits->v[i];
+        if (i + 16 < n)
+            __builtin_prefetch(hits->v[i + 16]);
+        if (x->path != last) {
+            last = x->path;
+            last_rank = (uint32_t)(uintptr_t)sh_strmap_get(&ranks, x->path);
+        }
+        a[i].ts = x->ts_ms;
+        a[i].line = x->line;
+        a[i].path = last_rank;
+        a[i].rule = x->rule;
+        a[i].x = x;
+    }
+    /* Natural merge sort: hits arrive in file order, which is mostly time
+     * order, so the input is a few long ascending runs; adjacent runs are
+     * merged pairwise until one is left. */
+    nrun = 0;
+    for (i = 0; i < n; i = w) {
+        for (w = i + 1; w < n && !hkey_lt(&a[w], &a[w - 1]); w++)
+            ;
+        run[nrun++] = w; /* run ends; run k spans [run[k-1], run[k]) */
+    }
+    while (nrun > 1) {
+        size_t k, out = 0, start = 0;
+        for (k = 0; k < nrun; k += 2) {
+            size_t l = start, m = run[k], r = k + 1 < nrun ? run[k + 1] : run[k];
+            size_t p = l, q = m, o = l;
+            while (p < m && q < r)
+                b[o++] = hkey_lt(&a[q], &a[p]) ? a[q++] : a[p++];
+            while (p < m)
+                b[o++] = a[p++];
+            while (q < r)
+                b[o++] = a[q++];
+            run[out++] = r;
+            start = r;
+        }
+        nrun = out;
+        t = a;
+        a = b;
+        b = t;
+    }
+    for (i = 0; i < n; i++) {
+        hits->v[i] = a[i].x;
+        (*rule_of)[i] = a[i].rule;
+    }
+out:
+    sh_free(a);
+    sh_free(b);
+    sh_free(run);
+    sh_strmap_free(&ranks, NULL);
+    sh_ptrvec_free(&names);
+    return rc;
+}
+
+/* Whether correlation rule `r` could fire given how many matches each rule
+ * has (`count`): a temporal correlation needs every rule it names, a count
+ * or an absence at least one of them; silences do not read matches. */
+static bool can_fire(const struct sg_rule *r, const size_t *count)
+{
+    const struct sg_corr *k = r->corr;
+    size_t i, with = 0;
+
+    if (k->type == SG_CORR_GAP)
+        return true;
+    for (i = 0; i < k->nrefs; i++)
+        with += k->ridx[i] >= 0 && count[k->ridx[i]] > 0;
+    if (k->type == SG_CORR_TEMPORAL || k->type == SG_CORR_TEMPORAL_ORDERED)
+        return with == k->nrefs;
+    return with > 0;
 }
 
 int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool all,
                        sh_sigma_corr_cb cb, void *ud)
 {
     int *rule_of = NULL;
+    size_t *count = NULL;
     size_t c;
     int rc = SH_OK;
 
@@ -990,11 +1153,16 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
         rc = join_segments(h, sh_sigma__min_gap_ms(set));
     if (rc)
         return rc;
-    if (h->hits.n > 1)
-        qsort(h->hits.v, h->hits.n, sizeof(void *), cmp_hit);
-    rc = rules_of(h, &rule_of);
+    rc = sort_hits(&h->hits, &rule_of);
+    if (!rc && !(count = sh_calloc(set->rules.n ? set->rules.n : 1, sizeof(*count))))
+        rc = SH_ENOMEM;
+    for (c = 0; !rc && c < h->hits.n; c++)
+        if (rule_of[c] >= 0 && (size_t)rule_of[c] < set->rules.n)
+            count[rule_of[c]]++;
     for (c = 0; c < set->ncorr && !rc; c++) {
         struct run u;
+        if (!can_fire(set->rules.v[set->corr_order[c]], count))
+            continue;
         memset(&u, 0, sizeof(u));
         u.set = set;
         u.h = h;
@@ -1006,11 +1174,14 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
         u.all = all;
         rc = run_one(&u);
         /* results become input for correlations that read this one */
-        if (!rc && u.out.n && (rc = merge_sorted(&h->hits, &u.out)) == SH_OK)
-            rc = rules_of(h, &rule_of);
+        if (!rc && u.out.n && read_later(set, c, u.r->index)) {
+            count[u.r->index] += u.out.n;
+            rc = merge_sorted(&h->hits, &u.out, &rule_of);
+        }
         sh_ptrvec_free(&u.out);
     }
     sh_free(rule_of);
+    sh_free(count);
     return rc;
 }
 
