@@ -2327,9 +2327,8 @@ static void emit_extra(struct parse *ps, const char *name, span s)
         (void)sh_log_event__add(ps->ev, name, s.p, s.n);
 }
 
-/* Field names compared by address in hints_of(): one definition each. */
-static const char field_host[] = "host", field_time[] = "time", field_facility[] = "facility",
-                  field_severity[] = "severity", field_command[] = "command";
+/* The host field of the header-only parse (the full parse names its fields in place). */
+static const char header_host[] = "host";
 
 static const char *const fac_names[] = {
     "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
@@ -2345,10 +2344,11 @@ static unsigned hints_of(const struct sh_log_event *ev, const char *line, size_t
 
     for (i = 0; i < ev->n_fields; i++) {
         const struct sh_log_field *f = &ev->fields[i];
-        if (f->name == field_command)
+        if (strcmp(f->name, "command") == 0)
             h |= SH_SYSLOG_HINT_COMMAND;
-        if (f->name != field_time && f->name != field_facility && f->name != field_severity &&
-            !(f->value >= line && f->len <= len && f->value - line <= (ptrdiff_t)(len - f->len)))
+        if (!(f->value >= line && f->len <= len && f->value - line <= (ptrdiff_t)(len - f->len)) &&
+            strcmp(f->name, "time") != 0 && strcmp(f->name, "facility") != 0 &&
+            strcmp(f->name, "severity") != 0)
             h |= SH_SYSLOG_HINT_NONRAW;
     }
     return h;
@@ -2426,7 +2426,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
     if (ps.have_stamp)
         ev->ts_ms = resolve_time(&ps);
     if (ps.header_only) {
-        emit(&ps, field_host, ps.host);
+        emit(&ps, header_host, ps.host);
         if (hint) {
             *hint = 0;
             if (ev->parsed) {
@@ -2434,7 +2434,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
                         (ps.command.n ? SH_SYSLOG_HINT_COMMAND : 0u);
                 /* a structured-data or key=value pair named "command" */
                 for (i = 0; i < ps.n_sd; i++)
-                    if (strcmp(ps.sd[i].name, field_command) == 0)
+                    if (strcmp(ps.sd[i].name, "command") == 0)
                         *hint |= SH_SYSLOG_HINT_COMMAND;
             }
         }
@@ -2444,15 +2444,15 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
         time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
     sev = ps.sev >= 0 ? ps.sev : ps.pri >= 0 ? ps.pri & 7 : -1;
 
-    emit(&ps, field_host, ps.host);
-    emit(&ps, field_time, time_s);
+    emit(&ps, "host", ps.host);
+    emit(&ps, "time", time_s);
     if (ps.pri >= 0) {
         span f = {fac_names[ps.pri >> 3], strlen(fac_names[ps.pri >> 3])};
-        emit(&ps, field_facility, f);
+        emit(&ps, "facility", f);
     }
     if (sev >= 0) {
         span s = {sev_digits[sev], 1};
-        emit(&ps, field_severity, s);
+        emit(&ps, "severity", s);
     }
     emit(&ps, "program", ps.program);
     emit(&ps, "pid", ps.pid);
@@ -2468,7 +2468,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
     emit(&ps, "dst_ip", ps.dst_ip);
     emit(&ps, "dst_port", ps.dst_port);
     emit(&ps, "local_port", ps.local_port);
-    emit(&ps, field_command, ps.command);
+    emit(&ps, "command", ps.command);
     emit(&ps, "relay", ps.relay);
     emit(&ps, "node", ps.node);
     emit(&ps, "sequence", ps.seq);
