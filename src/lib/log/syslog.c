@@ -675,7 +675,8 @@ static int year_of(int64_t ms)
     return (int)y;
 }
 
-static int64_t resolve_time(const struct parse *ps)
+/* The stamp's time in Unix ms; *year and *tz get the year and offset used. */
+static int64_t resolve_time(const struct parse *ps, int *year, int *tz_used)
 {
     const struct stamp *st = &ps->st;
     int tz = ps->o->tz_offset_min;
@@ -684,16 +685,44 @@ static int64_t resolve_time(const struct parse *ps)
 
     if (st->has_tz && st->tz_min != INT32_MIN)
         tz = st->tz_min;
-    if (st->has_year)
+    *tz_used = tz;
+    if (st->has_year) {
+        *year = st->y;
         return stamp_ms(st, st->y, tz);
-    if (ps->o->year)
+    }
+    if (ps->o->year) {
+        *year = ps->o->year;
         return stamp_ms(st, ps->o->year, tz);
+    }
     ref = ps->o->ref_ms ? ps->o->ref_ms : (int64_t)time(NULL) * 1000;
     y = year_of(ref);
     t = stamp_ms(st, y, tz);
-    if (t > ref + 86400000LL)
-        t = stamp_ms(st, y - 1, tz);
+    if (t > ref + 86400000LL) {
+        y--;
+        t = stamp_ms(st, y, tz);
+    }
+    *year = y;
     return t;
+}
+
+static bool leap_year(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/*
+ * Whether the stamp, read in `year` at UTC, names its instant as it
+ * stands: a real calendar day and a second below 60. Then its fields are
+ * the UTC text of the time and format_time() need not convert back.
+ */
+static bool stamp_is_utc_text(const struct stamp *st, int year, int tz)
+{
+    static const signed char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    if (tz != 0 || year < 0 || year > 9999 || st->mo < 1 || st->mo > 12 || st->d < 1 ||
+        st->h > 23 || st->mi > 59 || st->s > 59 || st->ms < 0 || st->ms > 999)
+        return false;
+    return st->d <= mdays[st->mo - 1] + (st->mo == 2 && leap_year(year));
 }
 
 /* Civil date of a day count since 1970-01-01 (inverse of days_from_civil). */
@@ -719,19 +748,34 @@ ALWAYS_INLINE void put2(char *d, unsigned v)
     d[1] = (char)('0' + v % 10);
 }
 
-/* RFC 3339 UTC text of `ms` into the event's scratch (hand-formatted: hot path). */
-static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms)
+/*
+ * RFC 3339 UTC text of `ms` into the event's scratch (hand-formatted: hot
+ * path). `st`, when not NULL, is a stamp whose fields already are that UTC
+ * time (stamp_is_utc_text), read in `year`: no conversion back needed.
+ */
+static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms, const struct stamp *st,
+                        int year)
 {
     span s = {NULL, 0};
-    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t rem = secs - days * 86400, y;
-    int m, d, frac = (int)(ms - secs * 1000);
+    int64_t secs, days, rem, y;
+    int m, d, frac;
     char *b;
 
-    civil_from_days(days, &y, &m, &d);
-    if (y < 0 || y > 9999)
-        return s;
+    if (st) {
+        y = year;
+        m = st->mo;
+        d = st->d;
+        rem = st->h * 3600 + st->mi * 60 + st->s;
+        frac = st->ms;
+    } else {
+        secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+        days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+        rem = secs - days * 86400;
+        frac = (int)(ms - secs * 1000);
+        civil_from_days(days, &y, &m, &d);
+        if (y < 0 || y > 9999)
+            return s;
+    }
     b = sh_log_event__scratch(ev, with_ms ? 24 : 20);
     if (!b)
         return s;
@@ -2206,6 +2250,7 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
     struct stamp st, memo_st;
     const char *memo_at = NULL, *memo_q = NULL; /* parse_stamp(memo_at) = memo_q, memo_st */
     int layer;
+    bool maybe_node;
     const char *q, *r;
 
     if (ps->o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)) &&
@@ -2222,11 +2267,14 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             p += n + 1;
             continue;
         }
+        maybe_node = true;
         if (p < e && is_alnum(*p)) {
             /* IOS "logging origin-id hostname": "seq: host: stamp: %..." */
             const char *h = p, *t;
             while (h < e && host_char(*h) && *h != ':')
                 h++;
+            /* an IOS XR node id is a run of host characters ending in ':' */
+            maybe_node = h < e && *h == ':';
             if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p)) {
                 memo_at = skip_sp(h + 1, e);
                 memo_q = t = parse_stamp(memo_at, e, &memo_st);
@@ -2239,7 +2287,7 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
                 }
             }
         }
-        if ((n = xr_node(p, e)) > 0 && parse_stamp(p + n + 1, e, &st)) {
+        if (maybe_node && (n = xr_node(p, e)) > 0 && parse_stamp(p + n + 1, e, &st)) {
             ps->node = mk(p, p + n);
             p += n + 1;
             continue;
@@ -2288,7 +2336,7 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             }
             break;
         }
-        if (memchr(r, '=', (size_t)(q - r)) || (q < e && *q == '='))
+        if (q < e && *q == '=') /* host_char() stops at '=' */
             break;
         if (ps->host.n)
             ps->relay = ps->host;
@@ -2361,7 +2409,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
     struct parse ps;
     const char *p, *e;
     span time_s = {NULL, 0};
-    int sev;
+    int sev, year = 0, tz_used = 0;
     int i;
 
     if (!line)
@@ -2424,7 +2472,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
         ev->scratch_used = 0;
     }
     if (ps.have_stamp)
-        ev->ts_ms = resolve_time(&ps);
+        ev->ts_ms = resolve_time(&ps, &year, &tz_used);
     if (ps.header_only) {
         emit(&ps, header_host, ps.host);
         if (hint) {
@@ -2441,7 +2489,8 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
         return;
     }
     if (ps.have_stamp)
-        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
+        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms,
+                             stamp_is_utc_text(&ps.st, year, tz_used) ? &ps.st : NULL, year);
     sev = ps.sev >= 0 ? ps.sev : ps.pri >= 0 ? ps.pri & 7 : -1;
 
     emit(&ps, "host", ps.host);
