@@ -187,8 +187,8 @@ ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
 /*
  * The bigram gate: before the message text goes through the per-shape
  * literal searches in extract() (about thirty of them, most finding
- * nothing), one pass records which pairs of adjacent bytes (ASCII case
- * folded, hashed into 512 slots) occur in it. A literal of which some
+ * nothing), one pass records which pairs of adjacent bytes (hashed into
+ * 512 slots) occur in it. A literal of which some
  * adjacent pair is missing cannot occur anywhere in that text, so a search
  * for it ends at once; otherwise the real search runs. The gate only ever
  * turns a search that would have failed into an early failure, so results
@@ -196,16 +196,15 @@ ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
  * ranges within the message it was built over (everything else passes
  * NULL), so no range check is needed per search. Literal arguments are
  * constants and the checking loop is unrolled, so a check costs a load and
- * a test per pair.
+ * a test per pair. Pairs are taken as they are, so the gate serves
+ * case-sensitive searches only (ifind() is never given one).
  */
 ALWAYS_INLINE unsigned bigram(const char *p)
 {
     uint16_t x;
 
-    /* OR 0x20 folds ASCII case (and merges a few punctuation pairs, which
-     * only costs the odd search the gate could have skipped) */
     memcpy(&x, p, sizeof(x));
-    return (uint32_t)((uint32_t)(x | 0x2020) * 2654435761u) >> 23; /* 0..GATE_BITS-1 */
+    return (uint32_t)((uint32_t)x * 2654435761u) >> 23; /* 0..GATE_BITS-1 */
 }
 
 static void gate_build(struct gate *g, const char *p, const char *e)
@@ -268,12 +267,11 @@ ALWAYS_INLINE const char *find(const struct gate *g, const char *p, const char *
     return find_n(g, p, e, lit, strlen(lit));
 }
 
-ALWAYS_INLINE const char *ifind(const struct gate *g, const char *p, const char *e, const char *lit)
+/* Case-insensitive find (not gated: the gate's pairs keep their case). */
+ALWAYS_INLINE const char *ifind(const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit);
 
-    if (!gate_may(g, p, e, lit, n))
-        return NULL;
     for (; p < e && (size_t)(e - p) >= n; p++)
         if (lower(*p) == lower(lit[0]) && ihas(p, e, lit))
             return p;
@@ -343,7 +341,7 @@ static int month_of(uint32_t k)
     }
 }
 
-static int month_at(const char *p, const char *e)
+ALWAYS_INLINE int month_at(const char *p, const char *e)
 {
     if (e - p < 3)
         return 0;
@@ -401,7 +399,7 @@ static int zone_lookup(const char *p, size_t n)
 }
 
 /* hh:mm:ss[.frac] */
-static const char *parse_clock(const char *p, const char *e, struct stamp *st)
+ALWAYS_INLINE const char *parse_clock(const char *p, const char *e, struct stamp *st)
 {
     size_t n;
 
@@ -477,7 +475,7 @@ static const char *parse_numzone(const char *p, const char *e, struct stamp *st)
  * name is only taken when it is known or directly followed by ':' (the
  * Cisco `show-timezone` form), so a host name is not mistaken for one.
  */
-static const char *parse_suffix(const char *p, const char *e, struct stamp *st)
+ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stamp *st)
 {
     const char *q;
     size_t n;
@@ -918,14 +916,20 @@ static const char *next_ip4(const struct gate *g, const char *p, const char *e, 
         return NULL;
 
     while (q < e) {
-        if (!is_dig(*q)) {
+        /* eight bytes at a time through text without digits, then to the digit */
+        while (e - q >= 8 && !word_has_digit(q))
+            q += 8;
+        while (q < e && !is_dig(*q))
             q++;
-            /* eight bytes at a time through text without digits */
-            while (e - q >= 8 && !word_has_digit(q))
-                q += 8;
-            continue;
-        }
-        if ((q == p || (!is_dig(q[-1]) && q[-1] != '.')) && (*len = ip4_len(q, e)) > 0)
+        if (q >= e)
+            break;
+        /* a start (not after a digit or dot) whose first octet, 1-3
+         * digits, is followed by a dot: only then can ip4_len() accept */
+        if ((q == p || (!is_dig(q[-1]) && q[-1] != '.')) &&
+            ((e - q > 1 && q[1] == '.') ||
+             (e - q > 2 && is_dig(q[1]) &&
+              (q[2] == '.' || (e - q > 3 && is_dig(q[2]) && q[3] == '.')))) &&
+            (*len = ip4_len(q, e)) > 0)
             return q;
         /* the rest of this run of digits and dots follows a digit or a dot:
          * none of it can start an address */
@@ -1427,7 +1431,7 @@ static void extract(struct parse *ps)
                 ps->src_ip = s;
         }
     } else if (mn_ends(ps, "HA_EM-6-LOG")) {
-        const char *c = ifind(&ps->gate, p, e, "catchall:");
+        const char *c = ifind(p, e, "catchall:");
         if (c == p || (c && c < p + 8))
             ps->command = clean_cmd(mk(c + 9, e));
     } else if (mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") ||
