@@ -386,6 +386,8 @@ static int zone_lookup(const char *p, size_t n)
 
     if (n == 0)
         return -1;
+    if (n == 3 && fold3(p) == K3('u', 't', 'c'))
+        return 0; /* the usual one, first in the table */
     for (i = 0; i < SH_ARRAY_LEN(zones); i++) {
         const char *z = zones[i].name;
         if (lower(z[0]) != lower(p[0]))
