@@ -89,17 +89,18 @@ enum {
     C_HOST = 0x10, /* printable ASCII but blank = , " (host_char) */
     C_TAG = 0x20,  /* alnum _ - . / ( ) (program tag) */
     C_MN = 0x40,   /* alnum _ - (mnemonic token) */
+    C_HOSTNC = 0x80, /* host_char but not ':' */
 };
 
 static const uint8_t cls[256] = {
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x08, 0x10, 0x00, 0x10, 0x10, 0x10, 0x10, 0x10, 0x30, 0x30, 0x10, 0x10, 0x00, 0x70, 0x30, 0x30,
-    0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x10, 0x10, 0x10, 0x00, 0x10, 0x10,
-    0x10, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72,
-    0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x10, 0x10, 0x10, 0x10, 0x70,
-    0x10, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74,
-    0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x10, 0x10, 0x10, 0x10, 0x00,
+    0x08, 0x90, 0x00, 0x90, 0x90, 0x90, 0x90, 0x90, 0xb0, 0xb0, 0x90, 0x90, 0x00, 0xf0, 0xb0, 0xb0,
+    0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0x10, 0x90, 0x90, 0x00, 0x90, 0x90,
+    0x90, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2,
+    0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0x90, 0x90, 0x90, 0x90, 0xf0,
+    0x90, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4,
+    0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0x90, 0x90, 0x90, 0x90, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -155,7 +156,7 @@ static size_t ndig(const char *p, const char *e)
     return n;
 }
 
-static int num(const char *p, size_t n)
+ALWAYS_INLINE int num(const char *p, size_t n)
 {
     int v = 0;
     size_t i;
@@ -285,7 +286,7 @@ static span mk(const char *p, const char *q)
     return s;
 }
 
-static span trim(span s)
+ALWAYS_INLINE span trim(span s)
 {
     while (s.n && is_sp(s.p[0])) {
         s.p++;
@@ -350,11 +351,20 @@ ALWAYS_INLINE int month_at(const char *p, const char *e)
     return month_of(fold3(p));
 }
 
-static bool wday_at(const char *p, const char *e)
+/* month_at() for a p whose fold3() word is already known (k, 0 when e - p < 3). */
+ALWAYS_INLINE int month_at_k(const char *p, const char *e, uint32_t k)
 {
-    if (e - p < 4 || p[3] != ' ')
-        return false;
-    switch (fold3(p)) {
+    if (e - p < 3)
+        return 0;
+    if (e - p > 3 && is_alpha(p[3]))
+        return 0;
+    return month_of(k);
+}
+
+/* Whether fold3() word k is a weekday name. */
+static bool wday_of(uint32_t k)
+{
+    switch (k) {
     case K3('m', 'o', 'n'):
     case K3('t', 'u', 'e'):
     case K3('w', 'e', 'd'):
@@ -553,14 +563,19 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
     const char *q;
     size_t n;
     int mo;
+    uint32_t k;
 
     memset(st, 0, sizeof(*st));
     if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1])) {
         st->unsynced = *p == '*'; /* Cisco: '*' clock never synced, '.' sync lost */
         p++;
     }
-    if (wday_at(p, e))
+    /* the first three letters serve the weekday and the month test */
+    k = e - p >= 3 ? fold3(p) : 0;
+    if (e - p >= 4 && p[3] == ' ' && wday_of(k)) {
         p += 4;
+        k = e - p >= 3 ? fold3(p) : 0;
+    }
     n = ndig(p, e);
     if (n == 4 && p + 5 < e && (p[4] == '-' || p[4] == '/')) {
         char sep = p[4];
@@ -600,7 +615,7 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
             return NULL;
         st->has_year = st->has_date = true;
         q = parse_suffix(q, e, st);
-    } else if ((mo = month_at(p, e)) > 0) {
+    } else if ((mo = month_at_k(p, e, k)) > 0) {
         st->mo = mo;
         q = p + 3;
         if (q >= e || *q != ' ')
@@ -741,11 +756,15 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-/* Two decimal digits of 0..99. */
+/* Two decimal digits of 0..99, from a table of all hundred pairs. */
 ALWAYS_INLINE void put2(char *d, unsigned v)
 {
-    d[0] = (char)('0' + v / 10);
-    d[1] = (char)('0' + v % 10);
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+
+    memcpy(d, pairs + 2 * v, 2);
 }
 
 /*
@@ -827,12 +846,20 @@ static size_t ip4_len(const char *p, const char *e)
     int i;
 
     for (i = 0; i < 4; i++) {
-        /* one pass per octet: 1-3 digits (a fourth one fails), value <= 255 */
-        const char *s = q;
-        int v = 0;
-        while (q < e && is_dig(*q) && q - s < 4)
+        /* an octet: 1-3 digits (a fourth one fails), value <= 255 */
+        int v;
+        if (q >= e || !is_dig(*q))
+            return 0;
+        v = *q++ - '0';
+        if (q < e && is_dig(*q)) {
             v = v * 10 + (*q++ - '0');
-        if (q == s || q - s > 3 || v > 255)
+            if (q < e && is_dig(*q)) {
+                v = v * 10 + (*q++ - '0');
+                if (q < e && is_dig(*q))
+                    return 0;
+            }
+        }
+        if (v > 255)
             return 0;
         if (i < 3) {
             if (q >= e || *q != '.')
@@ -2277,7 +2304,7 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
         if (p < e && is_alnum(*p)) {
             /* IOS "logging origin-id hostname": "seq: host: stamp: %..." */
             const char *h = p, *t;
-            while (h < e && host_char(*h) && *h != ':')
+            while (h < e && is_cls(*h, C_HOSTNC))
                 h++;
             /* an IOS XR node id is a run of host characters ending in ':' */
             maybe_node = h < e && *h == ':';
@@ -2361,13 +2388,15 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
 /*
  * sh_log_event__add() written out for the core fields. There are 21 of
  * them, emitted first, so they always fit (the extras after them go
- * through emit_extra, which checks).
+ * through emit_extra, which checks). A span with a length always has a
+ * pointer (every span is made by mk() from line or scratch positions, or
+ * points at a static word), so the length alone decides.
  */
 ALWAYS_INLINE void emit(struct parse *ps, const char *name, span s)
 {
     struct sh_log_event *ev = ps->ev;
 
-    if (s.p && s.n) {
+    if (s.n) {
         struct sh_log_field *f = &ev->fields[ev->n_fields++];
         f->name = name;
         f->value = s.p;
