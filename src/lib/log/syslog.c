@@ -211,7 +211,7 @@ ALWAYS_INLINE unsigned bigram(const char *p)
 static void gate_build(struct gate *g, const char *p, const char *e)
 {
     memset(g->seen, 0, sizeof(g->seen));
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (; p + 1 < e; p++)
         g->seen[bigram(p)] = 1;
 }
@@ -1372,12 +1372,6 @@ static void extract_cise(struct parse *ps, const struct gate *g, const char *p, 
     }
 }
 
-/* Whether any of the 8 bytes at p is 0 (exact as a yes/no answer). */
-ALWAYS_INLINE bool word_has_zero(uint64_t x)
-{
-    return ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL) != 0;
-}
-
 /*
  * extract() for sh_syslog_parse_header(): of everything extract() does,
  * only the ISE host (the line's host) is carried out; for the rest it
@@ -1388,6 +1382,17 @@ ALWAYS_INLINE bool word_has_zero(uint64_t x)
  * XML decoding (CFGLOG_LOGGEDCMD), the ISE CmdSet join and the ISE
  * facility code. One pass looks at each 'c' or 'C' of the message.
  */
+/* extract_hints() at a 'c' or 'C': a `cmd` spelling, CmdSet=[; true at CISE_TACACS_Accounting. */
+ALWAYS_INLINE bool hint_at(struct parse *ps, const char *q, const char *e)
+{
+    if (e - q >= 3 && (q[1] | 0x20) == 'm' && (q[2] | 0x20) == 'd') {
+        ps->hint |= SH_SYSLOG_HINT_COMMAND;
+        if (has(q, e, "CmdSet=["))
+            ps->hint |= SH_SYSLOG_HINT_NONRAW;
+    }
+    return *q == 'C' && has(q, e, "CISE_TACACS_Accounting");
+}
+
 static void extract_hints(struct parse *ps, const char *p, const char *e)
 {
     const char *q = p;
@@ -1400,27 +1405,23 @@ static void extract_hints(struct parse *ps, const char *p, const char *e)
              (asa_family(ps->fac_code) &&
               (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))))
         ps->hint |= SH_SYSLOG_HINT_COMMAND;
-    while (q < e) {
-        uint64_t x;
-        if (e - q >= 8) {
-            /* skip words without a 'c' or 'C' (OR 0x20 maps only those two to 'c') */
-            memcpy(&x, q, sizeof(x));
-            if (!word_has_zero((x | 0x2020202020202020ULL) ^ 0x6363636363636363ULL)) {
-                q += 8;
-                continue;
-            }
-        }
-        if ((*q | 0x20) == 'c') {
-            if (e - q >= 3 && (q[1] | 0x20) == 'm' && (q[2] | 0x20) == 'd') {
-                ps->hint |= SH_SYSLOG_HINT_COMMAND;
-                if (has(q, e, "CmdSet=["))
-                    ps->hint |= SH_SYSLOG_HINT_NONRAW;
-            }
-            if (*q == 'C' && !cise && has(q, e, "CISE_TACACS_Accounting"))
-                cise = true;
-        }
-        q++;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight bytes a step: OR 0x20 maps only 'c' and 'C' to 'c', and the
+     * exact zero-byte mask of the XOR with "cccccccc" marks them; on a
+     * little-endian machine the lowest marked bit's byte is the first. */
+    for (; e - q >= 8; q += 8) {
+        const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+        uint64_t x, y, m;
+        memcpy(&x, q, sizeof(x));
+        y = (x | 0x2020202020202020ULL) ^ 0x6363636363636363ULL;
+        m = ~(((y & low7) + low7) | y | low7);
+        for (; m; m &= m - 1)
+            cise |= hint_at(ps, q + (__builtin_ctzll(m) >> 3), e);
     }
+#endif
+    for (; q < e; q++)
+        if ((*q | 0x20) == 'c')
+            cise |= hint_at(ps, q, e);
     if (cise)
         extract_cise(ps, NULL, p, e);
 }
