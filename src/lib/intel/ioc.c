@@ -534,6 +534,42 @@ static const uint8_t *char_classes(void)
     return cc;
 }
 
+/* One bit per byte of x that is ':' (the high bit of that byte), exactly. */
+static inline uint64_t colon_bytes(const char *p)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t x, y;
+
+    memcpy(&x, p, sizeof(x));
+    y = x ^ 0x3a3a3a3a3a3a3a3aULL;
+    return ~(((y & low7) + low7) | y | low7);
+}
+
+/*
+ * Whether token t (trailing single ':' and '.' already cut) has "::" or at
+ * least seven colons. Below 14 bytes seven colons without two adjacent do
+ * not fit (the last byte is not a colon), so only "::" is looked for, two
+ * overlapping words at a time for 8 to 13 bytes.
+ */
+static bool v6_shaped(const char *t, size_t tl)
+{
+    size_t k, colons = 0;
+
+    if (tl >= 8 && tl < 14) {
+        uint64_t a = colon_bytes(t), b = colon_bytes(t + tl - 8);
+        /* a pair of adjacent bytes lies within one of the two words */
+        return ((a & (a >> 8)) | (b & (b >> 8))) != 0;
+    }
+    for (k = 0; k < tl; k++) {
+        if (t[k] == ':') {
+            colons++;
+            if (k && t[k - 1] == ':')
+                return true;
+        }
+    }
+    return colons >= 7;
+}
+
 size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, sh_ioc_hit_cb cb,
                     void *ud)
 {
@@ -563,12 +599,29 @@ size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, 
             break;
         /* The maximal run of characters any token type can contain. */
         start = i;
-        for (j = i; j < len; j++) {
+        j = i;
+        /* eight bytes a round with one bound test (the loop below does one per byte) */
+        while (len - j >= 8) {
+#define STEP(o)                                                                                    \
+    {                                                                                              \
+        uint8_t k = cc[u[j + (o)]];                                                                \
+        if (!(k & CC_TOK)) {                                                                       \
+            j += (o);                                                                              \
+            goto run_end;                                                                          \
+        }                                                                                          \
+        acc |= k;                                                                                  \
+    }
+            STEP(0) STEP(1) STEP(2) STEP(3) STEP(4) STEP(5) STEP(6) STEP(7)
+#undef STEP
+            j += 8;
+        }
+        for (; j < len; j++) {
             uint8_t k = cc[u[j]];
             if (!(k & CC_TOK))
                 break;
             acc |= k;
         }
+    run_end:
         i = j;
         /* Plain words (no dot or colon) can only be hashes. */
         if (!(acc & (CC_DOT | CC_COLON))) {
@@ -587,11 +640,20 @@ size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, 
         while (tl > 0 && (t[tl - 1] == '.' || (t[tl - 1] == ':' && tl > 1 && t[tl - 2] != ':')))
             tl--;
         if (want_v4 && !(acc & CC_ALPHA) && (acc & CC_DOT) && (cc[u[start]] & CC_DIGIT)) {
-            const char *colon = (acc & CC_COLON) ? memchr(t, ':', tl) : NULL;
+            /* A dotted quad is 7 to 15 bytes, so only a colon among the
+             * first 16 can end one; a later colon leaves the token too long
+             * either way. */
+            const char *colon = NULL;
+            if (acc & CC_COLON) {
+                size_t k, lim = tl < 16 ? tl : 16;
+                for (k = 0; k < lim && !colon; k++)
+                    if (t[k] == ':')
+                        colon = t + k;
+            }
             if (!colon && tl >= 7 && tl <= 15) {
                 if (parse_v4(t, tl, a))
                     hit = lookup_v4(set, a);
-            } else if (colon && colon > t) {
+            } else if (colon && colon - t >= 7) {
                 /* "1.2.3.4:5555" (addr:port) */
                 size_t al = (size_t)(colon - t);
                 if (parse_v4(t, al, a)) {
@@ -602,15 +664,7 @@ size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, 
         }
         if (!hit && want_v6 && (acc & CC_COLON) && !(acc & CC_NONHEX) && tl < 64) {
             /* "::" or seven colons: not a time stamp like 10:00:01.123 */
-            size_t k, colons = 0;
-            bool dcolon = false;
-            for (k = 0; k < tl; k++) {
-                if (t[k] == ':') {
-                    colons++;
-                    dcolon = dcolon || (k && t[k - 1] == ':');
-                }
-            }
-            if ((dcolon || colons >= 7) && parse_v6(t, tl, a))
+            if (v6_shaped(t, tl) && parse_v6(t, tl, a))
                 hit = lookup_v6(set, a);
         }
         /* A domain has a dot and an alphabetic top-level label. */

@@ -89,17 +89,18 @@ enum {
     C_HOST = 0x10, /* printable ASCII but blank = , " (host_char) */
     C_TAG = 0x20,  /* alnum _ - . / ( ) (program tag) */
     C_MN = 0x40,   /* alnum _ - (mnemonic token) */
+    C_HOSTNC = 0x80, /* host_char but not ':' */
 };
 
 static const uint8_t cls[256] = {
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x08, 0x10, 0x00, 0x10, 0x10, 0x10, 0x10, 0x10, 0x30, 0x30, 0x10, 0x10, 0x00, 0x70, 0x30, 0x30,
-    0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x71, 0x10, 0x10, 0x10, 0x00, 0x10, 0x10,
-    0x10, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72,
-    0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x72, 0x10, 0x10, 0x10, 0x10, 0x70,
-    0x10, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74,
-    0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x74, 0x10, 0x10, 0x10, 0x10, 0x00,
+    0x08, 0x90, 0x00, 0x90, 0x90, 0x90, 0x90, 0x90, 0xb0, 0xb0, 0x90, 0x90, 0x00, 0xf0, 0xb0, 0xb0,
+    0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0xf1, 0x10, 0x90, 0x90, 0x00, 0x90, 0x90,
+    0x90, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2,
+    0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0x90, 0x90, 0x90, 0x90, 0xf0,
+    0x90, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4,
+    0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0x90, 0x90, 0x90, 0x90, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -155,7 +156,7 @@ static size_t ndig(const char *p, const char *e)
     return n;
 }
 
-static int num(const char *p, size_t n)
+ALWAYS_INLINE int num(const char *p, size_t n)
 {
     int v = 0;
     size_t i;
@@ -187,8 +188,8 @@ ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
 /*
  * The bigram gate: before the message text goes through the per-shape
  * literal searches in extract() (about thirty of them, most finding
- * nothing), one pass records which pairs of adjacent bytes (ASCII case
- * folded, hashed into 512 slots) occur in it. A literal of which some
+ * nothing), one pass records which pairs of adjacent bytes (hashed into
+ * 512 slots) occur in it. A literal of which some
  * adjacent pair is missing cannot occur anywhere in that text, so a search
  * for it ends at once; otherwise the real search runs. The gate only ever
  * turns a search that would have failed into an early failure, so results
@@ -196,22 +197,21 @@ ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
  * ranges within the message it was built over (everything else passes
  * NULL), so no range check is needed per search. Literal arguments are
  * constants and the checking loop is unrolled, so a check costs a load and
- * a test per pair.
+ * a test per pair. Pairs are taken as they are, so the gate serves
+ * case-sensitive searches only (ifind() is never given one).
  */
 ALWAYS_INLINE unsigned bigram(const char *p)
 {
     uint16_t x;
 
-    /* OR 0x20 folds ASCII case (and merges a few punctuation pairs, which
-     * only costs the odd search the gate could have skipped) */
     memcpy(&x, p, sizeof(x));
-    return (uint32_t)((uint32_t)(x | 0x2020) * 2654435761u) >> 23; /* 0..GATE_BITS-1 */
+    return (uint32_t)((uint32_t)x * 2654435761u) >> 23; /* 0..GATE_BITS-1 */
 }
 
 static void gate_build(struct gate *g, const char *p, const char *e)
 {
     memset(g->seen, 0, sizeof(g->seen));
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (; p + 1 < e; p++)
         g->seen[bigram(p)] = 1;
 }
@@ -268,12 +268,11 @@ ALWAYS_INLINE const char *find(const struct gate *g, const char *p, const char *
     return find_n(g, p, e, lit, strlen(lit));
 }
 
-ALWAYS_INLINE const char *ifind(const struct gate *g, const char *p, const char *e, const char *lit)
+/* Case-insensitive find (not gated: the gate's pairs keep their case). */
+ALWAYS_INLINE const char *ifind(const char *p, const char *e, const char *lit)
 {
     size_t n = strlen(lit);
 
-    if (!gate_may(g, p, e, lit, n))
-        return NULL;
     for (; p < e && (size_t)(e - p) >= n; p++)
         if (lower(*p) == lower(lit[0]) && ihas(p, e, lit))
             return p;
@@ -287,7 +286,7 @@ static span mk(const char *p, const char *q)
     return s;
 }
 
-static span trim(span s)
+ALWAYS_INLINE span trim(span s)
 {
     while (s.n && is_sp(s.p[0])) {
         s.p++;
@@ -343,7 +342,7 @@ static int month_of(uint32_t k)
     }
 }
 
-static int month_at(const char *p, const char *e)
+ALWAYS_INLINE int month_at(const char *p, const char *e)
 {
     if (e - p < 3)
         return 0;
@@ -352,11 +351,20 @@ static int month_at(const char *p, const char *e)
     return month_of(fold3(p));
 }
 
-static bool wday_at(const char *p, const char *e)
+/* month_at() for a p whose fold3() word is already known (k, 0 when e - p < 3). */
+ALWAYS_INLINE int month_at_k(const char *p, const char *e, uint32_t k)
 {
-    if (e - p < 4 || p[3] != ' ')
-        return false;
-    switch (fold3(p)) {
+    if (e - p < 3)
+        return 0;
+    if (e - p > 3 && is_alpha(p[3]))
+        return 0;
+    return month_of(k);
+}
+
+/* Whether fold3() word k is a weekday name. */
+static bool wday_of(uint32_t k)
+{
+    switch (k) {
     case K3('m', 'o', 'n'):
     case K3('t', 'u', 'e'):
     case K3('w', 'e', 'd'):
@@ -388,6 +396,8 @@ static int zone_lookup(const char *p, size_t n)
 
     if (n == 0)
         return -1;
+    if (n == 3 && fold3(p) == K3('u', 't', 'c'))
+        return 0; /* the usual one, first in the table */
     for (i = 0; i < SH_ARRAY_LEN(zones); i++) {
         const char *z = zones[i].name;
         if (lower(z[0]) != lower(p[0]))
@@ -401,7 +411,7 @@ static int zone_lookup(const char *p, size_t n)
 }
 
 /* hh:mm:ss[.frac] */
-static const char *parse_clock(const char *p, const char *e, struct stamp *st)
+ALWAYS_INLINE const char *parse_clock(const char *p, const char *e, struct stamp *st)
 {
     size_t n;
 
@@ -477,7 +487,7 @@ static const char *parse_numzone(const char *p, const char *e, struct stamp *st)
  * name is only taken when it is known or directly followed by ':' (the
  * Cisco `show-timezone` form), so a host name is not mistaken for one.
  */
-static const char *parse_suffix(const char *p, const char *e, struct stamp *st)
+ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stamp *st)
 {
     const char *q;
     size_t n;
@@ -553,14 +563,19 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
     const char *q;
     size_t n;
     int mo;
+    uint32_t k;
 
     memset(st, 0, sizeof(*st));
     if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1])) {
         st->unsynced = *p == '*'; /* Cisco: '*' clock never synced, '.' sync lost */
         p++;
     }
-    if (wday_at(p, e))
+    /* the first three letters serve the weekday and the month test */
+    k = e - p >= 3 ? fold3(p) : 0;
+    if (e - p >= 4 && p[3] == ' ' && wday_of(k)) {
         p += 4;
+        k = e - p >= 3 ? fold3(p) : 0;
+    }
     n = ndig(p, e);
     if (n == 4 && p + 5 < e && (p[4] == '-' || p[4] == '/')) {
         char sep = p[4];
@@ -600,7 +615,7 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
             return NULL;
         st->has_year = st->has_date = true;
         q = parse_suffix(q, e, st);
-    } else if ((mo = month_at(p, e)) > 0) {
+    } else if ((mo = month_at_k(p, e, k)) > 0) {
         st->mo = mo;
         q = p + 3;
         if (q >= e || *q != ' ')
@@ -675,7 +690,8 @@ static int year_of(int64_t ms)
     return (int)y;
 }
 
-static int64_t resolve_time(const struct parse *ps)
+/* The stamp's time in Unix ms; *year and *tz get the year and offset used. */
+static int64_t resolve_time(const struct parse *ps, int *year, int *tz_used)
 {
     const struct stamp *st = &ps->st;
     int tz = ps->o->tz_offset_min;
@@ -684,16 +700,44 @@ static int64_t resolve_time(const struct parse *ps)
 
     if (st->has_tz && st->tz_min != INT32_MIN)
         tz = st->tz_min;
-    if (st->has_year)
+    *tz_used = tz;
+    if (st->has_year) {
+        *year = st->y;
         return stamp_ms(st, st->y, tz);
-    if (ps->o->year)
+    }
+    if (ps->o->year) {
+        *year = ps->o->year;
         return stamp_ms(st, ps->o->year, tz);
+    }
     ref = ps->o->ref_ms ? ps->o->ref_ms : (int64_t)time(NULL) * 1000;
     y = year_of(ref);
     t = stamp_ms(st, y, tz);
-    if (t > ref + 86400000LL)
-        t = stamp_ms(st, y - 1, tz);
+    if (t > ref + 86400000LL) {
+        y--;
+        t = stamp_ms(st, y, tz);
+    }
+    *year = y;
     return t;
+}
+
+static bool leap_year(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/*
+ * Whether the stamp, read in `year` at UTC, names its instant as it
+ * stands: a real calendar day and a second below 60. Then its fields are
+ * the UTC text of the time and format_time() need not convert back.
+ */
+static bool stamp_is_utc_text(const struct stamp *st, int year, int tz)
+{
+    static const signed char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    if (tz != 0 || year < 0 || year > 9999 || st->mo < 1 || st->mo > 12 || st->d < 1 ||
+        st->h > 23 || st->mi > 59 || st->s > 59 || st->ms < 0 || st->ms > 999)
+        return false;
+    return st->d <= mdays[st->mo - 1] + (st->mo == 2 && leap_year(year));
 }
 
 /* Civil date of a day count since 1970-01-01 (inverse of days_from_civil). */
@@ -712,26 +756,45 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-/* Two decimal digits of 0..99. */
+/* Two decimal digits of 0..99, from a table of all hundred pairs. */
 ALWAYS_INLINE void put2(char *d, unsigned v)
 {
-    d[0] = (char)('0' + v / 10);
-    d[1] = (char)('0' + v % 10);
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+
+    memcpy(d, pairs + 2 * v, 2);
 }
 
-/* RFC 3339 UTC text of `ms` into the event's scratch (hand-formatted: hot path). */
-static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms)
+/*
+ * RFC 3339 UTC text of `ms` into the event's scratch (hand-formatted: hot
+ * path). `st`, when not NULL, is a stamp whose fields already are that UTC
+ * time (stamp_is_utc_text), read in `year`: no conversion back needed.
+ */
+static span format_time(struct sh_log_event *ev, int64_t ms, bool with_ms, const struct stamp *st,
+                        int year)
 {
     span s = {NULL, 0};
-    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t rem = secs - days * 86400, y;
-    int m, d, frac = (int)(ms - secs * 1000);
+    int64_t secs, days, rem, y;
+    int m, d, frac;
     char *b;
 
-    civil_from_days(days, &y, &m, &d);
-    if (y < 0 || y > 9999)
-        return s;
+    if (st) {
+        y = year;
+        m = st->mo;
+        d = st->d;
+        rem = st->h * 3600 + st->mi * 60 + st->s;
+        frac = st->ms;
+    } else {
+        secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+        days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+        rem = secs - days * 86400;
+        frac = (int)(ms - secs * 1000);
+        civil_from_days(days, &y, &m, &d);
+        if (y < 0 || y > 9999)
+            return s;
+    }
     b = sh_log_event__scratch(ev, with_ms ? 24 : 20);
     if (!b)
         return s;
@@ -783,12 +846,20 @@ static size_t ip4_len(const char *p, const char *e)
     int i;
 
     for (i = 0; i < 4; i++) {
-        /* one pass per octet: 1-3 digits (a fourth one fails), value <= 255 */
-        const char *s = q;
-        int v = 0;
-        while (q < e && is_dig(*q) && q - s < 4)
+        /* an octet: 1-3 digits (a fourth one fails), value <= 255 */
+        int v;
+        if (q >= e || !is_dig(*q))
+            return 0;
+        v = *q++ - '0';
+        if (q < e && is_dig(*q)) {
             v = v * 10 + (*q++ - '0');
-        if (q == s || q - s > 3 || v > 255)
+            if (q < e && is_dig(*q)) {
+                v = v * 10 + (*q++ - '0');
+                if (q < e && is_dig(*q))
+                    return 0;
+            }
+        }
+        if (v > 255)
             return 0;
         if (i < 3) {
             if (q >= e || *q != '.')
@@ -874,14 +945,20 @@ static const char *next_ip4(const struct gate *g, const char *p, const char *e, 
         return NULL;
 
     while (q < e) {
-        if (!is_dig(*q)) {
+        /* eight bytes at a time through text without digits, then to the digit */
+        while (e - q >= 8 && !word_has_digit(q))
+            q += 8;
+        while (q < e && !is_dig(*q))
             q++;
-            /* eight bytes at a time through text without digits */
-            while (e - q >= 8 && !word_has_digit(q))
-                q += 8;
-            continue;
-        }
-        if ((q == p || (!is_dig(q[-1]) && q[-1] != '.')) && (*len = ip4_len(q, e)) > 0)
+        if (q >= e)
+            break;
+        /* a start (not after a digit or dot) whose first octet, 1-3
+         * digits, is followed by a dot: only then can ip4_len() accept */
+        if ((q == p || (!is_dig(q[-1]) && q[-1] != '.')) &&
+            ((e - q > 1 && q[1] == '.') ||
+             (e - q > 2 && is_dig(q[1]) &&
+              (q[2] == '.' || (e - q > 3 && is_dig(q[2]) && q[3] == '.')))) &&
+            (*len = ip4_len(q, e)) > 0)
             return q;
         /* the rest of this run of digits and dots follows a digit or a dot:
          * none of it can start an address */
@@ -1295,12 +1372,6 @@ static void extract_cise(struct parse *ps, const struct gate *g, const char *p, 
     }
 }
 
-/* Whether any of the 8 bytes at p is 0 (exact as a yes/no answer). */
-ALWAYS_INLINE bool word_has_zero(uint64_t x)
-{
-    return ((x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL) != 0;
-}
-
 /*
  * extract() for sh_syslog_parse_header(): of everything extract() does,
  * only the ISE host (the line's host) is carried out; for the rest it
@@ -1311,6 +1382,17 @@ ALWAYS_INLINE bool word_has_zero(uint64_t x)
  * XML decoding (CFGLOG_LOGGEDCMD), the ISE CmdSet join and the ISE
  * facility code. One pass looks at each 'c' or 'C' of the message.
  */
+/* extract_hints() at a 'c' or 'C': a `cmd` spelling, CmdSet=[; true at CISE_TACACS_Accounting. */
+ALWAYS_INLINE bool hint_at(struct parse *ps, const char *q, const char *e)
+{
+    if (e - q >= 3 && (q[1] | 0x20) == 'm' && (q[2] | 0x20) == 'd') {
+        ps->hint |= SH_SYSLOG_HINT_COMMAND;
+        if (has(q, e, "CmdSet=["))
+            ps->hint |= SH_SYSLOG_HINT_NONRAW;
+    }
+    return *q == 'C' && has(q, e, "CISE_TACACS_Accounting");
+}
+
 static void extract_hints(struct parse *ps, const char *p, const char *e)
 {
     const char *q = p;
@@ -1323,27 +1405,23 @@ static void extract_hints(struct parse *ps, const char *p, const char *e)
              (asa_family(ps->fac_code) &&
               (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))))
         ps->hint |= SH_SYSLOG_HINT_COMMAND;
-    while (q < e) {
-        uint64_t x;
-        if (e - q >= 8) {
-            /* skip words without a 'c' or 'C' (OR 0x20 maps only those two to 'c') */
-            memcpy(&x, q, sizeof(x));
-            if (!word_has_zero((x | 0x2020202020202020ULL) ^ 0x6363636363636363ULL)) {
-                q += 8;
-                continue;
-            }
-        }
-        if ((*q | 0x20) == 'c') {
-            if (e - q >= 3 && (q[1] | 0x20) == 'm' && (q[2] | 0x20) == 'd') {
-                ps->hint |= SH_SYSLOG_HINT_COMMAND;
-                if (has(q, e, "CmdSet=["))
-                    ps->hint |= SH_SYSLOG_HINT_NONRAW;
-            }
-            if (*q == 'C' && !cise && has(q, e, "CISE_TACACS_Accounting"))
-                cise = true;
-        }
-        q++;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight bytes a step: OR 0x20 maps only 'c' and 'C' to 'c', and the
+     * exact zero-byte mask of the XOR with "cccccccc" marks them; on a
+     * little-endian machine the lowest marked bit's byte is the first. */
+    for (; e - q >= 8; q += 8) {
+        const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+        uint64_t x, y, m;
+        memcpy(&x, q, sizeof(x));
+        y = (x | 0x2020202020202020ULL) ^ 0x6363636363636363ULL;
+        m = ~(((y & low7) + low7) | y | low7);
+        for (; m; m &= m - 1)
+            cise |= hint_at(ps, q + (__builtin_ctzll(m) >> 3), e);
     }
+#endif
+    for (; q < e; q++)
+        if ((*q | 0x20) == 'c')
+            cise |= hint_at(ps, q, e);
     if (cise)
         extract_cise(ps, NULL, p, e);
 }
@@ -1383,7 +1461,7 @@ static void extract(struct parse *ps)
                 ps->src_ip = s;
         }
     } else if (mn_ends(ps, "HA_EM-6-LOG")) {
-        const char *c = ifind(&ps->gate, p, e, "catchall:");
+        const char *c = ifind(p, e, "catchall:");
         if (c == p || (c && c < p + 8))
             ps->command = clean_cmd(mk(c + 9, e));
     } else if (mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") ||
@@ -2206,6 +2284,7 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
     struct stamp st, memo_st;
     const char *memo_at = NULL, *memo_q = NULL; /* parse_stamp(memo_at) = memo_q, memo_st */
     int layer;
+    bool maybe_node;
     const char *q, *r;
 
     if (ps->o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)) &&
@@ -2222,11 +2301,14 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             p += n + 1;
             continue;
         }
+        maybe_node = true;
         if (p < e && is_alnum(*p)) {
             /* IOS "logging origin-id hostname": "seq: host: stamp: %..." */
             const char *h = p, *t;
-            while (h < e && host_char(*h) && *h != ':')
+            while (h < e && is_cls(*h, C_HOSTNC))
                 h++;
+            /* an IOS XR node id is a run of host characters ending in ':' */
+            maybe_node = h < e && *h == ':';
             if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p)) {
                 memo_at = skip_sp(h + 1, e);
                 memo_q = t = parse_stamp(memo_at, e, &memo_st);
@@ -2239,7 +2321,7 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
                 }
             }
         }
-        if ((n = xr_node(p, e)) > 0 && parse_stamp(p + n + 1, e, &st)) {
+        if (maybe_node && (n = xr_node(p, e)) > 0 && parse_stamp(p + n + 1, e, &st)) {
             ps->node = mk(p, p + n);
             p += n + 1;
             continue;
@@ -2288,7 +2370,7 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             }
             break;
         }
-        if (memchr(r, '=', (size_t)(q - r)) || (q < e && *q == '='))
+        if (q < e && *q == '=') /* host_char() stops at '=' */
             break;
         if (ps->host.n)
             ps->relay = ps->host;
@@ -2307,13 +2389,15 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
 /*
  * sh_log_event__add() written out for the core fields. There are 21 of
  * them, emitted first, so they always fit (the extras after them go
- * through emit_extra, which checks).
+ * through emit_extra, which checks). A span with a length always has a
+ * pointer (every span is made by mk() from line or scratch positions, or
+ * points at a static word), so the length alone decides.
  */
 ALWAYS_INLINE void emit(struct parse *ps, const char *name, span s)
 {
     struct sh_log_event *ev = ps->ev;
 
-    if (s.p && s.n) {
+    if (s.n) {
         struct sh_log_field *f = &ev->fields[ev->n_fields++];
         f->name = name;
         f->value = s.p;
@@ -2327,9 +2411,8 @@ static void emit_extra(struct parse *ps, const char *name, span s)
         (void)sh_log_event__add(ps->ev, name, s.p, s.n);
 }
 
-/* Field names compared by address in hints_of(): one definition each. */
-static const char field_host[] = "host", field_time[] = "time", field_facility[] = "facility",
-                  field_severity[] = "severity", field_command[] = "command";
+/* The host field of the header-only parse (the full parse names its fields in place). */
+static const char header_host[] = "host";
 
 static const char *const fac_names[] = {
     "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
@@ -2345,10 +2428,11 @@ static unsigned hints_of(const struct sh_log_event *ev, const char *line, size_t
 
     for (i = 0; i < ev->n_fields; i++) {
         const struct sh_log_field *f = &ev->fields[i];
-        if (f->name == field_command)
+        if (strcmp(f->name, "command") == 0)
             h |= SH_SYSLOG_HINT_COMMAND;
-        if (f->name != field_time && f->name != field_facility && f->name != field_severity &&
-            !(f->value >= line && f->len <= len && f->value - line <= (ptrdiff_t)(len - f->len)))
+        if (!(f->value >= line && f->len <= len && f->value - line <= (ptrdiff_t)(len - f->len)) &&
+            strcmp(f->name, "time") != 0 && strcmp(f->name, "facility") != 0 &&
+            strcmp(f->name, "severity") != 0)
             h |= SH_SYSLOG_HINT_NONRAW;
     }
     return h;
@@ -2361,7 +2445,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
     struct parse ps;
     const char *p, *e;
     span time_s = {NULL, 0};
-    int sev;
+    int sev, year = 0, tz_used = 0;
     int i;
 
     if (!line)
@@ -2424,9 +2508,9 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
         ev->scratch_used = 0;
     }
     if (ps.have_stamp)
-        ev->ts_ms = resolve_time(&ps);
+        ev->ts_ms = resolve_time(&ps, &year, &tz_used);
     if (ps.header_only) {
-        emit(&ps, field_host, ps.host);
+        emit(&ps, header_host, ps.host);
         if (hint) {
             *hint = 0;
             if (ev->parsed) {
@@ -2434,25 +2518,26 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
                         (ps.command.n ? SH_SYSLOG_HINT_COMMAND : 0u);
                 /* a structured-data or key=value pair named "command" */
                 for (i = 0; i < ps.n_sd; i++)
-                    if (strcmp(ps.sd[i].name, field_command) == 0)
+                    if (strcmp(ps.sd[i].name, "command") == 0)
                         *hint |= SH_SYSLOG_HINT_COMMAND;
             }
         }
         return;
     }
     if (ps.have_stamp)
-        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms);
+        time_s = format_time(ev, ev->ts_ms, ps.st.has_ms,
+                             stamp_is_utc_text(&ps.st, year, tz_used) ? &ps.st : NULL, year);
     sev = ps.sev >= 0 ? ps.sev : ps.pri >= 0 ? ps.pri & 7 : -1;
 
-    emit(&ps, field_host, ps.host);
-    emit(&ps, field_time, time_s);
+    emit(&ps, "host", ps.host);
+    emit(&ps, "time", time_s);
     if (ps.pri >= 0) {
         span f = {fac_names[ps.pri >> 3], strlen(fac_names[ps.pri >> 3])};
-        emit(&ps, field_facility, f);
+        emit(&ps, "facility", f);
     }
     if (sev >= 0) {
         span s = {sev_digits[sev], 1};
-        emit(&ps, field_severity, s);
+        emit(&ps, "severity", s);
     }
     emit(&ps, "program", ps.program);
     emit(&ps, "pid", ps.pid);
@@ -2468,7 +2553,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
     emit(&ps, "dst_ip", ps.dst_ip);
     emit(&ps, "dst_port", ps.dst_port);
     emit(&ps, "local_port", ps.local_port);
-    emit(&ps, field_command, ps.command);
+    emit(&ps, "command", ps.command);
     emit(&ps, "relay", ps.relay);
     emit(&ps, "node", ps.node);
     emit(&ps, "sequence", ps.seq);
