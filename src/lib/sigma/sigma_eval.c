@@ -458,10 +458,26 @@ static inline void see(struct sg_scratch *s, uint32_t r, unsigned clause)
 static void on_pattern(unsigned id, void *ud)
 {
     struct sg_scratch *s = ud;
+    const struct sh_sigma_set *set = s->set;
+    uint32_t e;
 
-    if (id >= s->set->npat)
+    if (id >= set->npat)
         return;
-    see(s, s->set->pat_rule[id], s->set->pat_clause[id]);
+    for (e = set->pat_first[id]; e < set->pat_first[id + 1]; e++)
+        see(s, set->pat_rule[e], set->pat_clause[e]);
+}
+
+/* on_pattern() for the anchors of `id` that do not read the command. */
+static void on_pattern_nocmd(unsigned id, struct sg_scratch *s)
+{
+    const struct sh_sigma_set *set = s->set;
+    uint32_t e;
+
+    if (id >= set->npat)
+        return;
+    for (e = set->pat_first[id]; e < set->pat_first[id + 1]; e++)
+        if (!set->pat_cmd[e])
+            see(s, set->pat_rule[e], set->pat_clause[e]);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -662,7 +678,6 @@ static bool any_complete(struct sg_scratch *s)
 
 int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
 {
-    const struct sh_sigma_set *set = s->set;
     struct sg_block *b = &s->blk;
     size_t k, j;
 
@@ -678,8 +693,7 @@ int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
      * decoded value, which the parser's hints cover. Anchors that read the
      * command count only when the line may have one. */
     for (j = k; j < b->n && b->m[j].to <= to; j++)
-        if (!set->pat_cmd[b->m[j].id])
-            on_pattern(b->m[j].id, s);
+        on_pattern_nocmd(b->m[j].id, s);
     if (any_complete(s))
         return 0;
     for (j = k; j < b->n && b->m[j].to <= to; j++)

@@ -194,12 +194,15 @@ struct sh_sigma_set {
     bool (*policy_contains)(const struct sh_policy *p, enum sh_policy_key key, const char *value);
     bool compiled;
     struct sg_mpm *mpm;
-    uint32_t *pat_rule;  /* pattern id -> rule index */
-    uint8_t *pat_clause; /* pattern id -> anchor clause of its rule */
-    uint8_t *pat_cmd;    /* pattern id -> 1 when it reads the `command` field */
+    /* Hyperscan id u stands for anchor entries pat_first[u] to
+     * pat_first[u + 1] - 1 (one id per distinct expression) */
+    uint32_t *pat_first;
+    uint32_t *pat_rule;  /* entry -> rule index */
+    uint8_t *pat_clause; /* entry -> anchor clause of its rule */
+    uint8_t *pat_cmd;    /* entry -> 1 when it reads the `command` field */
     uint32_t *rule_need; /* per rule: the clause bits that make it a candidate */
-    size_t npat;
-    int *always; /* rules evaluated on every event */
+    size_t npat;         /* Hyperscan ids */
+    int *always;         /* rules evaluated on every event */
     size_t nalways;
     /* Anchors that are a field's presence (`field|exists: true`): the rule
      * is a candidate for an event that has the field. */

@@ -180,6 +180,7 @@ void sh_sigma_set_free(sh_sigma_set *set)
     sh_ptrvec_free(&set->rules);
     sh_ptrvec_free(&set->filters);
     sh_sigma__mpm_free(set->mpm);
+    sh_free(set->pat_first);
     sh_free(set->pat_rule);
     sh_free(set->pat_clause);
     sh_free(set->pat_cmd);

@@ -127,7 +127,10 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
 {
     struct sh_ptrvec anchors = {0};
     struct pat *pats = NULL;
-    size_t npats = 0, cap = 0, exists_cap = 0, i, j;
+    size_t npats = 0, cap = 0, exists_cap = 0, nuniq = 0, i, j;
+    struct sh_strmap seen = {0};
+    uint32_t *uid = NULL;
+    size_t *fill = NULL;
     unsigned clause;
     uint8_t *dropped = NULL;
     int rc = SH_OK;
@@ -216,30 +219,56 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
         }
         if (npats == 0)
             break;
+        /* One Hyperscan id per distinct expression: an anchor shared by
+         * several rules or clauses is matched (and reported) once. */
+        sh_free(uid);
+        uid = sh_calloc(npats, sizeof(*uid));
         exprs = sh_calloc(npats, sizeof(*exprs));
         flags = sh_calloc(npats, sizeof(*flags));
         ids = sh_calloc(npats, sizeof(*ids));
-        if (!exprs || !flags || !ids) {
+        if (!uid || !exprs || !flags || !ids) {
             sh_free(exprs);
             sh_free(flags);
             sh_free(ids);
             rc = SH_ENOMEM;
             goto out;
         }
-        for (i = 0; i < npats; i++) {
-            exprs[i] = pats[i].expr;
-            flags[i] = pats[i].flags;
-            ids[i] = (unsigned)i;
+        nuniq = 0;
+        sh_strmap_free(&seen, NULL);
+        memset(&seen, 0, sizeof(seen));
+        for (i = 0; i < npats && !rc; i++) {
+            struct sh_buf key;
+            void *have;
+            sh_buf_init(&key, 0);
+            if (sh_buf_printf(&key, "%x:%s", pats[i].flags, pats[i].expr)) {
+                rc = SH_ENOMEM;
+            } else if ((have = sh_strmap_get(&seen, key.ptr)) != NULL) {
+                uid[i] = (uint32_t)((uintptr_t)have - 1);
+            } else {
+                uid[i] = (uint32_t)nuniq;
+                exprs[nuniq] = pats[i].expr;
+                flags[nuniq] = pats[i].flags;
+                ids[nuniq] = (unsigned)nuniq;
+                nuniq++;
+                rc = sh_strmap_put(&seen, key.ptr, (void *)(uintptr_t)nuniq, NULL);
+            }
+            sh_buf_free(&key);
         }
-        herr = sh_hs_compile(exprs, flags, ids, (unsigned)npats, &db, &cerr);
+        if (rc) {
+            sh_free(exprs);
+            sh_free(flags);
+            sh_free(ids);
+            goto out;
+        }
+        herr = sh_hs_compile(exprs, flags, ids, (unsigned)nuniq, &db, &cerr);
         if (herr == SH_OK) {
             /* The same expressions reporting every match, for block scans.
              * It compiles whenever the first did; if it ever does not, the
              * readers fall back to scanning line by line. */
             struct sh_hs_error berr;
-            for (i = 0; i < npats; i++)
+            for (i = 0; i < nuniq; i++)
                 flags[i] &= ~(unsigned)HS_FLAG_SINGLEMATCH;
-            if (sh_hs_compile(exprs, flags, ids, (unsigned)npats, &block, &berr) != SH_OK)
+            if (sh_hs_compile(exprs, flags, ids, (unsigned)nuniq, &block, &berr) != SH_OK)
                 block = NULL;
         }
         sh_free(exprs);
@@ -247,10 +276,13 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
         sh_free(ids);
         if (herr == SH_OK) {
             set->mpm = sh_calloc(1, sizeof(*set->mpm));
+            set->pat_first = sh_calloc(nuniq + 1, sizeof(*set->pat_first));
             set->pat_rule = sh_calloc(npats, sizeof(*set->pat_rule));
             set->pat_clause = sh_calloc(npats, 1);
             set->pat_cmd = sh_calloc(npats, 1);
-            if (!set->mpm || !set->pat_rule || !set->pat_clause || !set->pat_cmd) {
+            fill = sh_calloc(nuniq, sizeof(*fill));
+            if (!set->mpm || !set->pat_first || !set->pat_rule || !set->pat_clause ||
+                !set->pat_cmd || !fill) {
                 hs_free_database(db);
                 hs_free_database(block);
                 rc = SH_ENOMEM;
@@ -258,22 +290,33 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             }
             set->mpm->db = db;
             set->mpm->block = block;
+            /* the anchors of id u are entries pat_first[u] .. pat_first[u + 1] - 1 */
+            for (i = 0; i < npats; i++)
+                set->pat_first[uid[i] + 1]++;
+            for (i = 0; i < nuniq; i++)
+                set->pat_first[i + 1] += set->pat_first[i];
             for (i = 0; i < npats; i++) {
-                set->pat_rule[i] = pats[i].rule;
-                set->pat_clause[i] = pats[i].clause;
-                set->pat_cmd[i] = pats[i].cmd;
+                uint32_t at = set->pat_first[uid[i]] + (uint32_t)(fill[uid[i]]++);
+                set->pat_rule[at] = pats[i].rule;
+                set->pat_clause[at] = pats[i].clause;
+                set->pat_cmd[at] = pats[i].cmd;
             }
-            set->npat = npats;
+            set->npat = nuniq;
             break;
         }
-        if (herr == SH_EINVAL && cerr.expression >= 0 && (size_t)cerr.expression < npats) {
-            /* that anchor's rule falls back to full evaluation; try again */
-            struct sg_rule *r = set->rules.v[pats[cerr.expression].rule];
-            sh_sigma__report(set, 0, r->source, r->line,
-                             "rule '%.60s': a regex cannot be prefiltered (%.80s); the rule is "
-                             "evaluated on every event",
-                             r->title, cerr.message);
-            dropped[pats[cerr.expression].rule] = 1;
+        if (herr == SH_EINVAL && cerr.expression >= 0 && (size_t)cerr.expression < nuniq) {
+            /* the rules of that anchor fall back to full evaluation; try again */
+            for (i = 0; i < npats; i++) {
+                struct sg_rule *r;
+                if (uid[i] != (uint32_t)cerr.expression || dropped[pats[i].rule])
+                    continue;
+                r = set->rules.v[pats[i].rule];
+                sh_sigma__report(set, 0, r->source, r->line,
+                                 "rule '%.60s': a regex cannot be prefiltered (%.80s); the rule "
+                                 "is evaluated on every event",
+                                 r->title, cerr.message);
+                dropped[pats[i].rule] = 1;
+            }
             continue;
         }
         rc = herr == SH_ENOMEM ? SH_ENOMEM
@@ -284,6 +327,9 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
 out:
     free_pats(pats, npats);
     sh_ptrvec_free(&anchors);
+    sh_strmap_free(&seen, NULL);
+    sh_free(uid);
+    sh_free(fill);
     sh_free(dropped);
     return rc;
 }
