@@ -45,6 +45,8 @@ struct sg_gap {
 struct sg_hits {
     struct sh_arena arena;
     struct sh_ptrvec hits; /* struct sg_hit * */
+    int *rule;             /* the rule of each of hits, read without touching them */
+    size_t rule_cap;
     struct sh_ptrvec segs;
     struct sh_ptrvec gaps;
     struct sh_ptrvec subs; /* struct sh_arena *, owned: arenas of absorbed stores */
@@ -114,6 +116,7 @@ void sh_sigma__hits_free(struct sg_hits *h)
     if (!h)
         return;
     sh_ptrvec_free(&h->hits);
+    sh_free(h->rule);
     sh_ptrvec_free(&h->segs);
     sh_ptrvec_free(&h->gaps);
     sh_strmap_free(&h->absent, NULL);
@@ -126,6 +129,22 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_ptrvec_free(&h->subs);
     sh_arena_free(&h->arena);
     sh_free(h);
+}
+
+static int push_hit(struct sg_hits *h, struct sg_hit *x)
+{
+    if (h->hits.n == h->rule_cap) {
+        size_t nc = h->rule_cap ? h->rule_cap * 2 : 256;
+        int *nr = sh_realloc(h->rule, nc * sizeof(*nr));
+        if (!nr)
+            return SH_ENOMEM;
+        h->rule = nr;
+        h->rule_cap = nc;
+    }
+    if (sh_ptrvec_push(&h->hits, x))
+        return SH_ENOMEM;
+    h->rule[h->hits.n - 1] = x->rule;
+    return SH_OK;
 }
 
 int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_base)
@@ -176,7 +195,7 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     for (i = 0; i < src->hits.n && !rc; i++) {
         struct sg_hit *x = src->hits.v[i];
         x->line += line_base;
-        rc = sh_ptrvec_push(&h->hits, x);
+        rc = push_hit(h, x);
     }
     src->hits.n = 0;
     return rc;
@@ -379,7 +398,7 @@ static int absent_hits(struct sg_hits *h)
             x->nkv = bk->nkv;
             x->contrib[0] = x;
             x->ncontrib = x->ncontrib_total = 1;
-            if (sh_ptrvec_push(&h->hits, x))
+            if (push_hit(h, x))
                 return SH_ENOMEM;
         }
     }
@@ -441,7 +460,7 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
         return SH_ENOMEM;
     x->contrib[0] = x;
     x->ncontrib = x->ncontrib_total = 1;
-    return sh_ptrvec_push(&h->hits, x);
+    return push_hit(h, x);
 }
 
 int sh_sigma__hits_segment(struct sg_hits *h, const char *host, const char *path, int64_t first_ts,
@@ -1140,6 +1159,46 @@ static bool can_fire(const struct sg_rule *r, const size_t *count)
     return with > 0;
 }
 
+/* Drop the matches no correlation that can fire reads, before sorting:
+ * a correlation can fire when can_fire() says so of the matches there
+ * are, counting each correlation that can fire as having results. */
+static int keep_needed(const struct sh_sigma_set *set, struct sg_hits *h, const size_t *count)
+{
+    size_t *may = sh_malloc((set->rules.n ? set->rules.n : 1) * sizeof(*may));
+    uint8_t *need = sh_calloc(set->rules.n ? set->rules.n : 1, 1);
+    size_t c, i, k = 0;
+
+    if (!may || !need) {
+        sh_free(may);
+        sh_free(need);
+        return SH_ENOMEM;
+    }
+    memcpy(may, count, set->rules.n * sizeof(*may));
+    for (c = 0; c < set->ncorr; c++) {
+        const struct sg_rule *r = set->rules.v[set->corr_order[c]];
+        const struct sg_corr *kc = r->corr;
+        if (!can_fire(r, may))
+            continue;
+        may[r->index] = SIZE_MAX / 2;
+        for (i = 0; i < kc->nrefs; i++)
+            if (kc->ridx[i] >= 0 && (size_t)kc->ridx[i] < set->rules.n)
+                need[kc->ridx[i]] = 1;
+        if (kc->type == SG_CORR_ABSENCE && kc->absent_idx >= 0 &&
+            (size_t)kc->absent_idx < set->rules.n)
+            need[kc->absent_idx] = 1;
+    }
+    for (i = 0; i < h->hits.n; i++) {
+        if (h->rule[i] < 0 || (size_t)h->rule[i] >= set->rules.n || !need[h->rule[i]])
+            continue;
+        h->hits.v[k] = h->hits.v[i];
+        h->rule[k++] = h->rule[i];
+    }
+    h->hits.n = k;
+    sh_free(may);
+    sh_free(need);
+    return SH_OK;
+}
+
 int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool all,
                        sh_sigma_corr_cb cb, void *ud)
 {
@@ -1153,12 +1212,14 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
         rc = join_segments(h, sh_sigma__min_gap_ms(set));
     if (rc)
         return rc;
-    rc = sort_hits(&h->hits, &rule_of);
-    if (!rc && !(count = sh_calloc(set->rules.n ? set->rules.n : 1, sizeof(*count))))
-        rc = SH_ENOMEM;
-    for (c = 0; !rc && c < h->hits.n; c++)
-        if (rule_of[c] >= 0 && (size_t)rule_of[c] < set->rules.n)
-            count[rule_of[c]]++;
+    if (!(count = sh_calloc(set->rules.n ? set->rules.n : 1, sizeof(*count))))
+        return SH_ENOMEM;
+    for (c = 0; c < h->hits.n; c++)
+        if (h->rule[c] >= 0 && (size_t)h->rule[c] < set->rules.n)
+            count[h->rule[c]]++;
+    rc = keep_needed(set, h, count);
+    if (!rc)
+        rc = sort_hits(&h->hits, &rule_of);
     for (c = 0; c < set->ncorr && !rc; c++) {
         struct run u;
         if (!can_fire(set->rules.v[set->corr_order[c]], count))
