@@ -7,6 +7,7 @@
 #include "sh_base.h"
 
 #define BLOCK_MIN 16384
+#define BLOCK_MAX ((size_t)1 << 20)
 
 struct sh_arena_block {
     struct sh_arena_block *next;
@@ -50,6 +51,11 @@ static void *arena_take(struct sh_arena *a, size_t n, bool zero)
     b = a->head;
     if (!b || b->cap - b->used < need) {
         cap = need > BLOCK_MIN ? need : BLOCK_MIN;
+        /* A large arena (a correlation store holds millions of records)
+         * grows in blocks of up to a quarter of its size, so its blocks,
+         * and the system calls that map them, stay few. */
+        if (a->used_total / 4 > cap)
+            cap = a->used_total / 4 < BLOCK_MAX ? a->used_total / 4 : BLOCK_MAX;
         b = sh_malloc(sizeof(*b) + cap);
         if (!b)
             return NULL;
