@@ -1143,8 +1143,9 @@ out:
 }
 
 /* Whether correlation rule `r` could fire given how many matches each rule
- * has (`count`): a temporal correlation needs every rule it names, a count
- * or an absence at least one of them; silences do not read matches. */
+ * has (`count`): a temporal correlation needs every rule it names (with a
+ * `condition`, at least one), a count or an absence at least one of them;
+ * silences do not read matches. */
 static bool can_fire(const struct sg_rule *r, const size_t *count)
 {
     const struct sg_corr *k = r->corr;
@@ -1154,9 +1155,9 @@ static bool can_fire(const struct sg_rule *r, const size_t *count)
         return true;
     for (i = 0; i < k->nrefs; i++)
         with += k->ridx[i] >= 0 && count[k->ridx[i]] > 0;
-    if (k->type == SG_CORR_TEMPORAL || k->type == SG_CORR_TEMPORAL_ORDERED)
+    if (k->type == SG_CORR_TEMPORAL_ORDERED || (k->type == SG_CORR_TEMPORAL && !k->has_cond))
         return with == k->nrefs;
-    return with > 0;
+    return with > 0; /* temporal with a condition: some of them */
 }
 
 /* Drop the matches no correlation that can fire reads, before sorting:

@@ -454,6 +454,34 @@ SH_TEST(temporal_ordered_and_chained)
     sh_sigma_set_free(s);
 }
 
+/* Correlations that cannot fire are skipped before the sort; those that
+ * can, even with some of their rules unmatched, must still run. */
+SH_TEST(correlations_with_unmatched_rules)
+{
+    struct errs e;
+    struct corr_out o;
+    sh_sigma_set *s =
+        load("title: gs on\nid: on\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    command|contains: 'guestshell enable'\n  condition: s\n---\n"
+             "title: gs off\nid: off\nlogsource: {product: cisco}\ndetection:\n"
+             "  s:\n    command|contains: 'guestshell destroy'\n  condition: s\n---\n"
+             "title: one of two\nid: oneof\ncorrelation:\n  type: temporal\n  rules: [on, off]\n"
+             "  group-by: [host]\n  timespan: 30m\n  condition: {gte: 1}\n---\n"
+             "title: both\nid: both\ncorrelation:\n  type: temporal\n  rules: [on, off]\n"
+             "  group-by: [host]\n  timespan: 30m\n---\n"
+             "title: count\nid: count\ncorrelation:\n  type: event_count\n  rules: [on, off]\n"
+             "  group-by: [host]\n  timespan: 30m\n  condition: {gte: 2}\n",
+             &e);
+
+    CHECK_EQ_INT(e.n, 0);
+    /* only `on` matches: `both` cannot fire, `oneof` and `count` can */
+    run_lines(s, T("10:00:00", "guestshell enable") T("10:05:00", "guestshell enable"), &o);
+    CHECK(strstr(o.ids, "oneof") != NULL);
+    CHECK(strstr(o.ids, "count") != NULL);
+    CHECK(strstr(o.ids, "both") == NULL);
+    sh_sigma_set_free(s);
+}
+
 SH_TEST(absence_and_gap_extensions)
 {
     struct errs e;
