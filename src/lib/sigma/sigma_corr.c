@@ -990,15 +990,19 @@ static int merge_sorted(struct sh_ptrvec *all, struct sh_ptrvec *add, int **rule
             else
                 hi = mid;
         }
-        memcpy(v + k, all->v + from, (lo - from) * sizeof(void *));
-        memcpy(rv + k, *rule_of + from, (lo - from) * sizeof(int));
+        if (lo > from) {
+            memcpy(v + k, all->v + from, (lo - from) * sizeof(void *));
+            memcpy(rv + k, *rule_of + from, (lo - from) * sizeof(int));
+        }
         k += lo - from;
         from = lo;
         v[k] = add->v[i];
         rv[k++] = ((const struct sg_hit *)add->v[i])->rule;
     }
-    memcpy(v + k, all->v + from, (all->n - from) * sizeof(void *));
-    memcpy(rv + k, *rule_of + from, (all->n - from) * sizeof(int));
+    if (all->n > from) {
+        memcpy(v + k, all->v + from, (all->n - from) * sizeof(void *));
+        memcpy(rv + k, *rule_of + from, (all->n - from) * sizeof(int));
+    }
     sh_free(all->v);
     all->v = v;
     all->n = all->cap = n;
@@ -1081,7 +1085,8 @@ static int sort_hits(struct sh_ptrvec *hits, int **rule_of)
     }
     if (rc)
         goto out;
-    qsort(names.v, names.n, sizeof(void *), cmp_str);
+    if (names.n > 1)
+        qsort(names.v, names.n, sizeof(void *), cmp_str);
     for (i = 0; i < names.n && !rc; i++)
         rc = sh_strmap_put(&ranks, names.v[i], (void *)(uintptr_t)(i + 1), NULL);
     if (rc)
