@@ -268,38 +268,33 @@ static const char *path_of(struct sg_hits *h, const char *path)
     return h->path_copy;
 }
 
+/* Decimal text of v at d; its length (at most 20). */
+static size_t put_dec(char *d, int64_t v)
+{
+    char tmp[24];
+    size_t n = 0, t = 0;
+    uint64_t u = (uint64_t)v;
+
+    if (v < 0) {
+        d[n++] = '-';
+        u = (uint64_t)0 - u;
+    }
+    do {
+        tmp[t++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (t)
+        d[n++] = tmp[--t];
+    return n;
+}
+
 /* "<rule>\x1e<bucket>\x1eg" (what the group values follow) into key; its length. */
 static size_t key_head(char *key, int rule, int64_t bucket)
 {
-    char tmp[24];
-    size_t kl = 0, t = 0;
-    uint64_t u;
+    size_t kl = put_dec(key, rule);
 
-    if (rule < 0) {
-        key[kl++] = '-';
-        u = (uint64_t)(-(int64_t)rule);
-    } else {
-        u = (uint64_t)rule;
-    }
-    do {
-        tmp[t++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    while (t)
-        key[kl++] = tmp[--t];
     key[kl++] = '\x1e';
-    if (bucket < 0) {
-        key[kl++] = '-';
-        u = (uint64_t)0 - (uint64_t)bucket;
-    } else {
-        u = (uint64_t)bucket;
-    }
-    do {
-        tmp[t++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    while (t)
-        key[kl++] = tmp[--t];
+    kl += put_dec(key + kl, bucket);
     key[kl++] = '\x1e';
     key[kl++] = 'g';
     return kl;
