@@ -47,26 +47,31 @@ void *sh_realloc(void *p, size_t n)
     return realloc(p, n ? n : 1);
 }
 
-char *sh_strdup(const char *s)
+static char *copy_n(const char *s, size_t len)
 {
-    return s ? sh_strndup(s, strlen(s)) : NULL;
-}
+    char *d = sh_malloc(len + 1);
 
-char *sh_strndup(const char *s, size_t n)
-{
-    char *d;
-    size_t len = 0;
-
-    if (!s)
-        return NULL;
-    while (len < n && s[len])
-        len++;
-    d = sh_malloc(len + 1);
     if (!d)
         return NULL;
     memcpy(d, s, len);
     d[len] = '\0';
     return d;
+}
+
+char *sh_strdup(const char *s)
+{
+    return s ? copy_n(s, strlen(s)) : NULL;
+}
+
+char *sh_strndup(const char *s, size_t n)
+{
+    const char *nul;
+
+    if (!s)
+        return NULL;
+    /* `s` may be shorter than n (NUL-terminated) or longer (not). */
+    nul = memchr(s, '\0', n);
+    return copy_n(s, nul ? (size_t)(nul - s) : n);
 }
 
 void sh_free(void *p)

@@ -140,10 +140,22 @@ static uint64_t fingerprint_hash(const sh_finding *f)
     return h;
 }
 
+/* "%016llx" without the printf machinery: every finding gets one. */
+static void hex16(char out[17], uint64_t h)
+{
+    static const char digits[] = "0123456789abcdef";
+    int i;
+
+    for (i = 15; i >= 0; i--) {
+        out[i] = digits[h & 15];
+        h >>= 4;
+    }
+    out[16] = '\0';
+}
+
 void sh_finding_fingerprint(sh_finding *f)
 {
-    snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx",
-             (unsigned long long)fingerprint_hash(f));
+    hex16(f->fingerprint, fingerprint_hash(f));
 }
 
 void sh_finding_fingerprint_nth(sh_finding *f, unsigned nth)
@@ -153,7 +165,7 @@ void sh_finding_fingerprint_nth(sh_finding *f, unsigned nth)
 
     snprintf(n, sizeof(n), "#%u", nth);
     h = mix_field(fingerprint_hash(f), n);
-    snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx", (unsigned long long)h);
+    hex16(f->fingerprint, h);
 }
 
 int sh_findings_take(sh_findings *l, sh_finding *f)

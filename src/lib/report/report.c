@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define OUT_CHUNK (64u * 1024u)
-
 static const struct sh_report_writer *const writers[] = {
     [SH_FMT_TEXT] = &sh_report__text_writer,   [SH_FMT_JSONL] = &sh_report__jsonl_writer,
     [SH_FMT_SARIF] = &sh_report__sarif_writer, [SH_FMT_CSV] = &sh_report__csv_writer,
@@ -103,7 +101,7 @@ static void flush(struct sh_report_out *o)
     sh_buf_reset(&o->buf);
 }
 
-void sh_report__add(struct sh_report_out *o, const char *data, size_t len)
+void sh_report__add_slow(struct sh_report_out *o, const char *data, size_t len)
 {
     int rc;
 
@@ -114,7 +112,29 @@ void sh_report__add(struct sh_report_out *o, const char *data, size_t len)
         o->err = rc;
         return;
     }
-    if (o->buf.len >= OUT_CHUNK)
+    if (o->buf.len >= SH_REPORT_OUT_CHUNK)
+        flush(o);
+}
+
+char *sh_report__reserve(struct sh_report_out *o, size_t len)
+{
+    int rc;
+
+    if (o->err)
+        return NULL;
+    rc = sh_buf_reserve(&o->buf, len);
+    if (rc) {
+        o->err = rc;
+        return NULL;
+    }
+    return o->buf.ptr + o->buf.len;
+}
+
+void sh_report__commit(struct sh_report_out *o, size_t len)
+{
+    o->buf.len += len;
+    o->buf.ptr[o->buf.len] = '\0';
+    if (o->buf.len >= SH_REPORT_OUT_CHUNK)
         flush(o);
 }
 
@@ -138,7 +158,7 @@ void sh_report__printf(struct sh_report_out *o, const char *fmt, ...)
         o->err = rc;
         return;
     }
-    if (o->buf.len >= OUT_CHUNK)
+    if (o->buf.len >= SH_REPORT_OUT_CHUNK)
         flush(o);
 }
 

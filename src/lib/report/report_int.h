@@ -25,7 +25,32 @@ struct sh_report_out {
 };
 
 void sh_report__out_init(struct sh_report_out *o, sh_sink_fn sink, void *ud);
-void sh_report__add(struct sh_report_out *o, const char *data, size_t len);
+void sh_report__add_slow(struct sh_report_out *o, const char *data, size_t len);
+
+/* Output is handed to the sink in chunks of about this size. */
+#define SH_REPORT_OUT_CHUNK (64u * 1024u)
+
+/** Append bytes. Inline: the writers call this for every key and value. */
+static inline void sh_report__add(struct sh_report_out *o, const char *data, size_t len)
+{
+    struct sh_buf *b = &o->buf;
+
+    if (!o->err && len && b->cap - b->len > len && b->len + len < SH_REPORT_OUT_CHUNK) {
+        memcpy(b->ptr + b->len, data, len);
+        b->len += len;
+        b->ptr[b->len] = '\0';
+        return;
+    }
+    sh_report__add_slow(o, data, len);
+}
+
+/**
+ * Room for `len` more bytes at the end of the buffer, to be filled and
+ * then kept with sh_report__commit (at most `len` bytes); NULL after a
+ * failure (sticky, like every other write).
+ */
+char *sh_report__reserve(struct sh_report_out *o, size_t len);
+void sh_report__commit(struct sh_report_out *o, size_t len);
 void sh_report__adds(struct sh_report_out *o, const char *s);
 void sh_report__printf(struct sh_report_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

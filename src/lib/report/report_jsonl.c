@@ -10,8 +10,6 @@
 
 #include "report_int.h"
 
-#include <inttypes.h>
-
 /* ---- the JSON Lines writer ----
  *
  * A finding is written straight from its fields into the output buffer:
@@ -22,41 +20,71 @@
  * each byte of an invalid sequence replaced by U+FFFD. */
 
 /* Bytes that end a plain run: '"', '\\', controls and every non-ASCII
- * byte (checked as UTF-8). NUL is a control, so it ends the string too. */
+ * byte (checked as UTF-8). */
 static inline bool needs_care(unsigned char c)
 {
     return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Whether any of 8 bytes may need care. A zero-byte test per class
+ * (below 0x20, '"', '\\') plus the high bits: it may say yes for a word
+ * whose bytes are all plain (the byte loop then finds none), never no
+ * for one that holds such a byte. */
+static inline bool word_needs_care(uint64_t v)
+{
+    uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+
+    return ((v | ((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS) != 0;
+}
+
 static void json_string_out(struct sh_report_out *o, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *p = (const unsigned char *)s;
-    const unsigned char *run;
+    const unsigned char *p = (const unsigned char *)s, *end;
+    char *d, *d0;
+    size_t len;
 
     if (!s) {
         sh_report__add(o, "null", 4);
         return;
     }
-    sh_report__add(o, "\"", 1);
-    run = p;
+    len = strlen(s);
+    end = p + len;
+    /* Worst case: every byte becomes \u00XX (6 bytes), plus the quotes. */
+    d0 = d = sh_report__reserve(o, len * 6 + 2);
+    if (!d)
+        return;
+    *d++ = '"';
     for (;;) {
         unsigned char c;
-        char esc[6];
         const char *rep;
         size_t rep_len = 2, n;
         uint32_t cp;
 
-        while (!needs_care(*p))
-            p++;
-        c = *p;
-        if (c == '\0')
+        while (end - p >= 8) {
+            uint64_t v;
+            memcpy(&v, p, 8);
+            if (word_needs_care(v))
+                break;
+            memcpy(d, &v, 8);
+            d += 8;
+            p += 8;
+        }
+        while (p < end && !needs_care(*p))
+            *d++ = (char)*p++;
+        if (p == end)
             break;
+        c = *p;
         if (c >= 0x80) {
             /* The string ends in NUL, which no continuation byte matches,
              * so the decoder never reads past it. */
             n = sh_report__utf8_next(p, 4, &cp);
             if (n) {
+                memcpy(d, p, n);
+                d += n;
                 p += n;
                 continue;
             }
@@ -77,19 +105,22 @@ static void json_string_out(struct sh_report_out *o, const char *s)
         } else if (c == '\f') {
             rep = "\\f";
         } else {
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            rep = esc;
-            rep_len = 6;
+            d[0] = '\\';
+            d[1] = 'u';
+            d[2] = '0';
+            d[3] = '0';
+            d[4] = hex[c >> 4];
+            d[5] = hex[c & 15];
+            d += 6;
+            p++;
+            continue;
         }
-        sh_report__add(o, (const char *)run, (size_t)(p - run));
-        sh_report__add(o, rep, rep_len);
+        memcpy(d, rep, rep_len);
+        d += rep_len;
         p++;
-        run = p;
     }
-    sh_report__add(o, (const char *)run, (size_t)(p - run));
-    sh_report__add(o, "\"", 1);
+    *d++ = '"';
+    sh_report__commit(o, (size_t)(d - d0));
 }
 
 /* `{"key":` for the first key, `,"key":` for the others: one literal each. */
@@ -111,10 +142,18 @@ static void json_list_out(struct sh_report_out *o, const sh_strlist *l)
 
 static void json_line_out(struct sh_report_out *o, uint32_t line)
 {
-    if (line)
-        sh_report__printf(o, "%" PRIu32, line);
-    else
+    char digits[10];
+    size_t n = sizeof(digits);
+
+    if (!line) {
         sh_report__add(o, "null", 4);
+        return;
+    }
+    while (line) {
+        digits[--n] = (char)('0' + line % 10);
+        line /= 10;
+    }
+    sh_report__add(o, digits + n, sizeof(digits) - n);
 }
 
 void sh_report__jsonl_finding(struct sh_report_out *o, const sh_finding *f)
