@@ -1,11 +1,14 @@
 /*
  * finding.c - the finding record and finding lists (PRODUCT.md §5).
  *
- * A finding owns all its strings. Lists own their findings. Fingerprints
+ * A finding owns all its strings, each allocated on its own or all in the
+ * finding's block (finding_block.h). Lists own their findings. Fingerprints
  * hash rule, device, path and evidence but not the line, so a finding keeps
  * its identity when lines above it move. Thread-compatible.
  */
 #include "../base/sh_base.h"
+
+#include "finding_block.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,23 +49,118 @@ sh_finding *sh_finding_new(void)
 
 void sh_finding_free(sh_finding *f)
 {
+    uint32_t b;
+
     if (!f)
         return;
-    sh_free(f->rule);
-    sh_free(f->title);
-    sh_strlist_clear(&f->attack);
-    sh_free(f->device);
-    sh_free(f->platform);
-    sh_free(f->path);
-    sh_free(f->evidence);
-    sh_free(f->message);
-    sh_free(f->remediation);
-    sh_strlist_clear(&f->references);
+    b = f->in_block;
+    if (!(b & SH_FINDING_IN_BLOCK_RULE))
+        sh_free(f->rule);
+    if (!(b & SH_FINDING_IN_BLOCK_TITLE))
+        sh_free(f->title);
+    if (!(b & SH_FINDING_IN_BLOCK_ATTACK))
+        sh_strlist_clear(&f->attack);
+    if (!(b & SH_FINDING_IN_BLOCK_DEVICE))
+        sh_free(f->device);
+    if (!(b & SH_FINDING_IN_BLOCK_PLATFORM))
+        sh_free(f->platform);
+    if (!(b & SH_FINDING_IN_BLOCK_PATH))
+        sh_free(f->path);
+    if (!(b & SH_FINDING_IN_BLOCK_EVIDENCE))
+        sh_free(f->evidence);
+    if (!(b & SH_FINDING_IN_BLOCK_MESSAGE))
+        sh_free(f->message);
+    if (!(b & SH_FINDING_IN_BLOCK_REMEDIATION))
+        sh_free(f->remediation);
+    if (!(b & SH_FINDING_IN_BLOCK_REFERENCES))
+        sh_strlist_clear(&f->references);
     sh_free(f->time);
     sh_free(f->cve);
     sh_free(f->state);
     sh_free(f->first_seen);
     sh_free(f);
+}
+
+/* Where the next string of a block goes; advances *at. */
+static char *put(char **at, const char *s, size_t n)
+{
+    char *d = *at;
+
+    memcpy(d, s, n);
+    d[n] = '\0';
+    *at = d + n + 1;
+    return d;
+}
+
+static size_t text_len(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
+{
+    const char *const str_in[8] = {in->rule,     in->title,    in->device,  in->platform,
+                                   in->path,     in->evidence, in->message, in->remediation};
+    size_t lens[8], total = sizeof(sh_finding), i;
+    size_t lists = in->n_attack + in->n_references;
+    char *at, **list;
+    sh_finding *f;
+    char *out[8];
+
+    /* Pointer arrays right after the struct (aligned), then the text. */
+    if (lists > SIZE_MAX / 8 / sizeof(char *))
+        return NULL;
+    total += lists * sizeof(char *);
+    for (i = 0; i < 8; i++) {
+        lens[i] = text_len(str_in[i]);
+        if (!sh_size_add(&total, total, lens[i]))
+            return NULL;
+    }
+    for (i = 0; i < in->n_attack; i++)
+        if (!sh_size_add(&total, total, strlen(in->attack[i]) + 1))
+            return NULL;
+    for (i = 0; i < in->n_references; i++)
+        if (!sh_size_add(&total, total, strlen(in->references[i]) + 1))
+            return NULL;
+    f = sh_malloc(total);
+    if (!f)
+        return NULL;
+    memset(f, 0, sizeof(*f));
+    list = (char **)(f + 1);
+    at = (char *)(list + lists);
+    for (i = 0; i < 8; i++)
+        out[i] = str_in[i] ? put(&at, str_in[i], lens[i] - 1) : NULL;
+    f->rule = out[0];
+    f->title = out[1];
+    f->device = out[2];
+    f->platform = out[3];
+    f->path = out[4];
+    f->evidence = out[5];
+    f->message = out[6];
+    f->remediation = out[7];
+    if (in->n_attack) {
+        f->attack.v = list;
+        f->attack.n = f->attack.cap = in->n_attack;
+        for (i = 0; i < in->n_attack; i++)
+            list[i] = put(&at, in->attack[i], strlen(in->attack[i]));
+        list += in->n_attack;
+    }
+    if (in->n_references) {
+        f->references.v = list;
+        f->references.n = f->references.cap = in->n_references;
+        for (i = 0; i < in->n_references; i++)
+            list[i] = put(&at, in->references[i], strlen(in->references[i]));
+    }
+    /* Only what is in the block is marked: an absent string or an empty
+     * list stays the finding's own to fill later, as on any finding. */
+    for (i = 0; i < 8; i++)
+        if (out[i])
+            f->in_block |= SH_FINDING_IN_BLOCK_RULE << i;
+    if (in->n_attack)
+        f->in_block |= SH_FINDING_IN_BLOCK_ATTACK;
+    if (in->n_references)
+        f->in_block |= SH_FINDING_IN_BLOCK_REFERENCES;
+    return f;
 }
 
 static int dup_str(char **dst, const char *src)
