@@ -48,15 +48,6 @@ enum sh_dialect sh_dialect_from_name(const char *name)
 
 /* ---- builder ---- */
 
-bool sh_cfg__word(const char *s, size_t n, const char *w)
-{
-    size_t wl = strlen(w);
-
-    if (n < wl || memcmp(s, w, wl) != 0)
-        return false;
-    return n == wl || sh_cfg__is_space(s[wl]);
-}
-
 char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
 {
     char *d;

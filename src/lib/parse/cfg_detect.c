@@ -126,56 +126,61 @@ static void mark(struct sig *g, unsigned *count, const char **basis, const char 
 
 /* Top-level command words common to the Cisco-style dialects: evidence
  * that the text is a config at all. */
-static const char *const generic_words[] = {
-    "hostname",
-    /* first: bit 0 of kinds_seen */ "interface",
-    "version",
-    "line",
-    "router",
-    "ip",
-    "ipv6",
-    "username",
-    "enable",
-    "service",
-    "no",
-    "logging",
-    "snmp-server",
-    "ntp",
-    "aaa",
-    "spanning-tree",
-    "vlan",
-    "access-list",
-    "boot",
-    "clock",
-    "control-plane",
-    "crypto",
-    "banner",
-    "tacacs-server",
-    "radius-server",
-    "class-map",
-    "policy-map",
-    "route-map",
-    "vrf",
-    "switchname",
-    "feature",
-    "mpls",
-    "key",
-    "object-group",
-    "ssh",
-    "domain",
-    "management",
-    "end",
-    "monitor",
-    "errdisable",
-    "archive",
-    "license",
-    "redundancy",
-    "track",
-    "prefix-set",
-    "route-policy",
-    "tacacs",
-    "radius",
+#define GW(w) {w, sizeof(w) - 1}
+static const struct {
+    const char *w;
+    size_t n;
+} generic_words[] = {
+    /* first: bit 0 of kinds_seen */ GW("hostname"),
+    GW("interface"),
+    GW("version"),
+    GW("line"),
+    GW("router"),
+    GW("ip"),
+    GW("ipv6"),
+    GW("username"),
+    GW("enable"),
+    GW("service"),
+    GW("no"),
+    GW("logging"),
+    GW("snmp-server"),
+    GW("ntp"),
+    GW("aaa"),
+    GW("spanning-tree"),
+    GW("vlan"),
+    GW("access-list"),
+    GW("boot"),
+    GW("clock"),
+    GW("control-plane"),
+    GW("crypto"),
+    GW("banner"),
+    GW("tacacs-server"),
+    GW("radius-server"),
+    GW("class-map"),
+    GW("policy-map"),
+    GW("route-map"),
+    GW("vrf"),
+    GW("switchname"),
+    GW("feature"),
+    GW("mpls"),
+    GW("key"),
+    GW("object-group"),
+    GW("ssh"),
+    GW("domain"),
+    GW("management"),
+    GW("end"),
+    GW("monitor"),
+    GW("errdisable"),
+    GW("archive"),
+    GW("license"),
+    GW("redundancy"),
+    GW("track"),
+    GW("prefix-set"),
+    GW("route-policy"),
+    GW("tacacs"),
+    GW("radius"),
 };
+#undef GW
 
 static void generic(struct sig *g, const char *s, size_t n)
 {
@@ -184,7 +189,8 @@ static void generic(struct sig *g, const char *s, size_t n)
     while (wl < n && !sh_cfg__is_space(s[wl]))
         wl++;
     for (i = 0; i < SH_ARRAY_LEN(generic_words); i++) {
-        if (wl == strlen(generic_words[i]) && memcmp(s, generic_words[i], wl) == 0) {
+        if (wl == generic_words[i].n && s[0] == generic_words[i].w[0] &&
+            memcmp(s, generic_words[i].w, wl) == 0) {
             g->generic++;
             if (!(g->kinds_seen & ((uint64_t)1 << i))) {
                 g->kinds_seen |= (uint64_t)1 << i;
