@@ -348,10 +348,98 @@ static int cmp_severity(const void *pa, const void *pb)
     return cmp_loc(a, b);
 }
 
+/* Sorting a scan's findings compares device and path first, long strings
+ * that a file's findings share. They are ranked once per run of findings
+ * from one file (analyzers hand over a file's findings together), and the
+ * findings then sorted by rank and the remaining keys: the same order as
+ * cmp_default. The original position breaks full ties, so the order is
+ * stable whatever qsort's algorithm. */
+struct ranked {
+    sh_finding *f;
+    size_t rank; /* first the run's index, then the (device, path) rank */
+    size_t pos;
+};
+
+static int cmp_run(const void *pa, const void *pb)
+{
+    const struct ranked *a = pa, *b = pb;
+    int c = cmp_str(a->f->device, b->f->device);
+
+    if (!c)
+        c = cmp_str(a->f->path, b->f->path);
+    if (!c && a->pos != b->pos)
+        c = a->pos < b->pos ? -1 : 1;
+    return c;
+}
+
+static int cmp_ranked(const void *pa, const void *pb)
+{
+    const struct ranked *a = pa, *b = pb;
+    const sh_finding *x = a->f, *y = b->f;
+    int c;
+
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if ((c = cmp_str(x->time, y->time)) || (c = cmp_str(x->rule, y->rule)) ||
+        (c = cmp_str(x->cve, y->cve)) || (c = cmp_str(x->evidence, y->evidence)))
+        return c;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
 void sh_findings_sort(sh_findings *l)
 {
-    if (l->n > 1)
-        qsort(l->v, l->n, sizeof(*l->v), cmp_default);
+    struct ranked *items, *runs;
+    size_t n = l->n, n_runs = 0, i, rank = 0;
+
+    if (n <= 1)
+        return;
+    items = sh_malloc(n * sizeof(*items));
+    runs = sh_malloc(n * sizeof(*runs));
+    if (!items || !runs) {
+        /* The same order, only slower. */
+        sh_free(items);
+        sh_free(runs);
+        qsort(l->v, n, sizeof(*l->v), cmp_default);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        sh_finding *f = l->v[i];
+        if (!i || cmp_str(f->device, l->v[i - 1]->device) || cmp_str(f->path, l->v[i - 1]->path)) {
+            runs[n_runs].f = f;
+            runs[n_runs].pos = n_runs;
+            n_runs++;
+        }
+        items[i].f = f;
+        items[i].rank = n_runs - 1;
+        items[i].pos = i;
+    }
+    qsort(runs, n_runs, sizeof(*runs), cmp_run);
+    /* runs[k].pos is now the run index at sorted place k; equal keys share a rank. */
+    {
+        size_t *rank_of = sh_malloc(n_runs * sizeof(*rank_of));
+        if (!rank_of) {
+            sh_free(items);
+            sh_free(runs);
+            qsort(l->v, n, sizeof(*l->v), cmp_default);
+            return;
+        }
+        for (i = 0; i < n_runs; i++) {
+            if (i && (cmp_str(runs[i].f->device, runs[i - 1].f->device) ||
+                      cmp_str(runs[i].f->path, runs[i - 1].f->path)))
+                rank++;
+            rank_of[runs[i].pos] = rank;
+        }
+        for (i = 0; i < n; i++)
+            items[i].rank = rank_of[items[i].rank];
+        sh_free(rank_of);
+    }
+    qsort(items, n, sizeof(*items), cmp_ranked);
+    for (i = 0; i < n; i++)
+        l->v[i] = items[i].f;
+    sh_free(items);
+    sh_free(runs);
 }
 
 void sh_findings_sort_by_severity(sh_findings *l)

@@ -362,25 +362,51 @@ static int cmp_device(const void *pa, const void *pb)
 
 /* Two findings of one rule with the same evidence in one file (the same
  * `exec-timeout 0 0` under two line blocks) would share a fingerprint and
- * count as one in new/gone: number the repeats in file order instead. */
+ * count as one in new/gone: number the repeats in file order instead.
+ * Counted in an open-addressing table keyed by the fingerprint's bytes
+ * (the original ones: a renumbered fingerprint is not looked up again). */
+struct fp_slot {
+    uint64_t k[2];
+    uint32_t count; /* 0: empty */
+};
+
 static int disambiguate(sh_findings *l)
 {
-    struct sh_strmap seen = {0};
-    size_t i;
-    int rc = SH_OK;
+    struct fp_slot *t;
+    size_t cap = 16, mask, i;
 
-    for (i = 0; i < l->n && !rc; i++) {
-        void *old = sh_strmap_get(&seen, l->v[i]->fingerprint);
-        uintptr_t nth = (uintptr_t)old;
-        char key[sizeof(l->v[i]->fingerprint)];
+    while (cap < l->n * 2)
+        cap *= 2;
+    t = sh_calloc(cap, sizeof(*t));
+    if (!t)
+        return SH_ENOMEM;
+    mask = cap - 1;
+    for (i = 0; i < l->n; i++) {
+        sh_finding *f = l->v[i];
+        char key[16] = {0};
+        uint64_t k[2];
+        size_t h;
 
-        memcpy(key, l->v[i]->fingerprint, sizeof(key));
-        rc = sh_strmap_put(&seen, key, (void *)(nth + 1), NULL);
-        if (!rc && nth)
-            sh_finding_fingerprint_nth(l->v[i], (unsigned)nth);
+        memcpy(key, f->fingerprint, strnlen(f->fingerprint, sizeof(key)));
+        memcpy(k, key, sizeof(k));
+        h = (size_t)((k[0] ^ (k[1] * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL >> 17);
+        for (;;) {
+            struct fp_slot *e = &t[h & mask];
+            if (!e->count) {
+                e->k[0] = k[0];
+                e->k[1] = k[1];
+                e->count = 1;
+                break;
+            }
+            if (e->k[0] == k[0] && e->k[1] == k[1]) {
+                sh_finding_fingerprint_nth(f, e->count++);
+                break;
+            }
+            h++;
+        }
     }
-    sh_strmap_free(&seen, NULL);
-    return rc;
+    sh_free(t);
+    return SH_OK;
 }
 
 /* Analyzers report one record per file; users see one per device, with the

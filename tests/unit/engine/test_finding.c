@@ -126,3 +126,86 @@ SH_TEST(block_finding_with_nothing)
     CHECK_OK(sh_strlist_push(&f->attack, "T1"));
     sh_finding_free(f);
 }
+
+/* ---- sort order ---- */
+
+static int ref_cmp_str(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+/* PRODUCT.md order: device, path, line, time, rule, cve, evidence. */
+static int ref_cmp(const sh_finding *a, const sh_finding *b)
+{
+    int c;
+
+    if ((c = ref_cmp_str(a->device, b->device)) || (c = ref_cmp_str(a->path, b->path)))
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if ((c = ref_cmp_str(a->time, b->time)) || (c = ref_cmp_str(a->rule, b->rule)) ||
+        (c = ref_cmp_str(a->cve, b->cve)))
+        return c;
+    return ref_cmp_str(a->evidence, b->evidence);
+}
+
+static const char *pick(uint64_t *seed, const char *const *from, size_t n)
+{
+    *seed = *seed * 6364136223846793005u + 1442695040888963407u;
+    return from[(*seed >> 33) % n];
+}
+
+SH_TEST(sort_matches_the_reference_order_and_is_stable)
+{
+    static const char *const devs[] = {NULL, "r1", "r2", "R1", "core-1"};
+    static const char *const paths[] = {NULL, "a/r1.cfg", "a/r2.cfg", "b/r1.cfg"};
+    static const char *const rules[] = {"SALT-A", "SALT-B", "IOC.x"};
+    static const char *const evid[] = {NULL, "x", "y"};
+    static const char *const times[] = {NULL, "2025-01-01T00:00:00Z"};
+    sh_findings l = {0};
+    sh_finding **ref = NULL;
+    uint64_t seed = 239;
+    size_t n = 600, i, j;
+
+    for (i = 0; i < n; i++) {
+        sh_finding *f = sh_finding_new();
+        const char *d, *p;
+        CHECK(f != NULL);
+        if (!f)
+            goto out;
+        /* Runs of one file, as analyzers hand them over, and stragglers. */
+        if (i % 7 && i) {
+            d = l.v[i - 1]->device;
+            p = l.v[i - 1]->path;
+        } else {
+            d = pick(&seed, devs, SH_ARRAY_LEN(devs));
+            p = pick(&seed, paths, SH_ARRAY_LEN(paths));
+        }
+        f->device = d ? sh_strdup(d) : NULL;
+        f->path = p ? sh_strdup(p) : NULL;
+        f->rule = sh_strdup(pick(&seed, rules, SH_ARRAY_LEN(rules)));
+        f->evidence = evid[i % 3] ? sh_strdup(evid[i % 3]) : NULL;
+        f->time = times[(i / 3) % 2] ? sh_strdup(times[(i / 3) % 2]) : NULL;
+        f->line = (uint32_t)((seed >> 40) % 4);
+        CHECK_OK(sh_findings_take(&l, f));
+    }
+    ref = sh_malloc(n * sizeof(*ref));
+    CHECK(ref != NULL);
+    if (!ref)
+        goto out;
+    /* Insertion sort: stable by construction. */
+    for (i = 0; i < n; i++) {
+        sh_finding *f = l.v[i];
+        for (j = i; j > 0 && ref_cmp(ref[j - 1], f) > 0; j--)
+            ref[j] = ref[j - 1];
+        ref[j] = f;
+    }
+    sh_findings_sort(&l);
+    for (i = 0; i < n; i++)
+        CHECK(l.v[i] == ref[i]);
+out:
+    sh_free(ref);
+    sh_findings_clear(&l);
+}
