@@ -81,18 +81,24 @@ void sh_free(void *p)
 
 char *sh_strdup_printf(const char *fmt, ...)
 {
+    char small[256];
     va_list ap;
     int n;
     char *s;
 
+    /* Most results are short: format once into the stack, copy the bytes. */
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
     if (n < 0)
         return NULL;
     s = sh_malloc((size_t)n + 1);
     if (!s)
         return NULL;
+    if ((size_t)n < sizeof(small)) {
+        memcpy(s, small, (size_t)n + 1);
+        return s;
+    }
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);

@@ -48,6 +48,17 @@ enum sh_dialect sh_dialect_from_name(const char *name)
 
 /* ---- builder ---- */
 
+/* Strings are packed end to end in the string pool, so the only bytes of
+ * a pool chunk no string covers are those after its last string. PCRE2's
+ * JIT reads a little past the end of a subject and those bytes must be
+ * defined (memcheck): they are zeroed when the chunk is left, instead of
+ * zeroing every chunk up front. */
+static void spool_seal(struct sh_cfg__builder *b)
+{
+    if (b->spool && b->spool_left)
+        memset(b->spool, 0, b->spool_left);
+}
+
 char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
 {
     char *d;
@@ -57,7 +68,8 @@ char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
         d = sh_arena_alloc(&b->doc->arena, n + 1);
     } else {
         if (b->spool_left < n + 1) {
-            b->spool = sh_arena_alloc(&b->doc->arena, STR_CHUNK);
+            spool_seal(b);
+            b->spool = sh_arena_alloc_raw(&b->doc->arena, STR_CHUNK);
             if (!b->spool) {
                 b->spool_left = 0;
                 return NULL;
@@ -381,9 +393,8 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
         return SH_ENOMEM;
     /* Here and wherever the builder grows them, the node pool, node list
      * and norm are not zeroed: nodes are cleared as they are taken, the
-     * others are filled before they are read. The string pool is zeroed:
-     * PCRE2's JIT reads a little past the end of a subject, and those bytes
-     * must be defined (memcheck). */
+     * others are filled before they are read. The string pool's unused
+     * tail is zeroed when the pool is left (spool_seal). */
     if (!(b->pool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->pool_left = lines;
@@ -391,7 +402,7 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
         return SH_ENOMEM;
     if (bytes < STR_BIG)
         bytes = STR_BIG;
-    if (!(b->spool = sh_arena_alloc(&b->doc->arena, bytes)))
+    if (!(b->spool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->spool_left = bytes;
     if (!sh_size_mul(&bytes, lines, sizeof(*b->nodes)))
@@ -411,6 +422,7 @@ static void finish(struct sh_cfg__builder *b)
 {
     struct sh_cfg_doc *doc = b->doc;
 
+    spool_seal(b);
     doc->nodes = b->nodes;
     doc->n_nodes = b->n_nodes;
     b->norm[b->norm_len] = '\0';
