@@ -50,13 +50,16 @@ enum sh_dialect sh_dialect_from_name(const char *name)
 
 /* Strings are packed end to end in the string pool, so the only bytes of
  * a pool chunk no string covers are those after its last string. PCRE2's
- * JIT reads a little past the end of a subject and those bytes must be
- * defined (memcheck): they are zeroed when the chunk is left, instead of
- * zeroing every chunk up front. */
+ * JIT reads a little past the end of a subject (whole SIMD words) and
+ * those bytes must be defined (memcheck): the bytes after the last string
+ * are zeroed when the chunk is left, up to SPOOL_PAD, instead of zeroing
+ * every chunk up front (a small file's pool is mostly unused). */
+#define SPOOL_PAD 256
+
 static void spool_seal(struct sh_cfg__builder *b)
 {
     if (b->spool && b->spool_left)
-        memset(b->spool, 0, b->spool_left);
+        memset(b->spool, 0, b->spool_left < SPOOL_PAD ? b->spool_left : SPOOL_PAD);
 }
 
 char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
@@ -393,8 +396,8 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
         return SH_ENOMEM;
     /* Here and wherever the builder grows them, the node pool, node list
      * and norm are not zeroed: nodes are cleared as they are taken, the
-     * others are filled before they are read. The string pool's unused
-     * tail is zeroed when the pool is left (spool_seal). */
+     * others are filled before they are read. The string pool is padded
+     * with zeros after its last string when it is left (spool_seal). */
     if (!(b->pool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->pool_left = lines;
