@@ -39,7 +39,8 @@ struct scan_run {
     pthread_mutex_t lock;
     pthread_mutex_t diag_lock;
     sh_scan_result *res;
-    int fatal; /* first merge failure (OOM) */
+    size_t devices_cap; /* room in res->devices */
+    int fatal;          /* first merge failure (OOM) */
 };
 
 void sh_scan__emit(const struct sh_scan_ctx *ctx, const sh_diag *d)
@@ -194,14 +195,18 @@ static void merge(struct scan_run *run, struct sh_scan_out *o)
             sh_device_free(d);
             continue;
         }
-        v = sh_realloc(run->res->devices, (run->res->n_devices + 1) * sizeof(*v));
-        if (!v) {
-            rc = SH_ENOMEM;
-            sh_device_free(d);
-            continue;
+        if (run->res->n_devices == run->devices_cap) {
+            size_t cap = run->devices_cap ? run->devices_cap * 2 : 64;
+            v = sh_realloc(run->res->devices, cap * sizeof(*v));
+            if (!v) {
+                rc = SH_ENOMEM;
+                sh_device_free(d);
+                continue;
+            }
+            run->res->devices = v;
+            run->devices_cap = cap;
         }
-        run->res->devices = v;
-        v[run->res->n_devices++] = d;
+        run->res->devices[run->res->n_devices++] = d;
     }
     sh_ptrvec_free(&o->devices);
     if (rc && !run->fatal)
