@@ -99,8 +99,8 @@ static size_t text_len(const char *s)
 
 sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
 {
-    const char *const str_in[8] = {in->rule,     in->title,    in->device,  in->platform,
-                                   in->path,     in->evidence, in->message, in->remediation};
+    const char *const str_in[8] = {in->rule, in->title,    in->device,  in->platform,
+                                   in->path, in->evidence, in->message, in->remediation};
     size_t lens[8], total = sizeof(sh_finding), i;
     size_t lists = in->n_attack + in->n_references;
     char *at, **list;
