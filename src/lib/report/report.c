@@ -93,12 +93,35 @@ void sh_report__out_init(struct sh_report_out *o, sh_sink_fn sink, void *ud)
 
 static void flush(struct sh_report_out *o)
 {
+    if (!o->sink)
+        return; /* a piece of output kept whole (sh_report__piece_init) */
     if (!o->err && o->buf.len) {
         int rc = o->sink(o->buf.ptr, o->buf.len, o->ud);
         if (rc)
             o->err = rc < 0 ? rc : SH_EIO;
     }
     sh_buf_reset(&o->buf);
+}
+
+void sh_report__piece_init(struct sh_report_out *o)
+{
+    sh_report__out_init(o, NULL, NULL);
+}
+
+void sh_report__put_piece(struct sh_report_out *o, struct sh_report_out *piece)
+{
+    if (!o->err && piece->err)
+        o->err = piece->err;
+    if (!o->err && piece->buf.len) {
+        int rc;
+        flush(o);
+        if (!o->err) {
+            rc = o->sink(piece->buf.ptr, piece->buf.len, o->ud);
+            if (rc)
+                o->err = rc < 0 ? rc : SH_EIO;
+        }
+    }
+    sh_buf_free(&piece->buf);
 }
 
 void sh_report__add_slow(struct sh_report_out *o, const char *data, size_t len)

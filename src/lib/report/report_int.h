@@ -54,6 +54,15 @@ void sh_report__commit(struct sh_report_out *o, size_t len);
 void sh_report__adds(struct sh_report_out *o, const char *s);
 void sh_report__printf(struct sh_report_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/**
+ * An output that keeps everything in its buffer (no sink): a piece of a
+ * report formatted apart, e.g. on another thread, and handed to the real
+ * output with sh_report__put_piece.
+ */
+void sh_report__piece_init(struct sh_report_out *o);
+/** Write `piece`'s bytes (or its error) to `o` and free the piece. */
+void sh_report__put_piece(struct sh_report_out *o, struct sh_report_out *piece);
+
 /** Flush what is buffered, free the buffer, return the first error (or 0). */
 int sh_report__out_finish(struct sh_report_out *o);
 

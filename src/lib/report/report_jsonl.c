@@ -10,6 +10,9 @@
 
 #include "report_int.h"
 
+#include <pthread.h>
+#include <unistd.h>
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -227,11 +230,156 @@ void sh_report__jsonl_finding(struct sh_report_out *o, const sh_finding *f)
     sh_report__add(o, "}\n", 2);
 }
 
+/* ---- formatting on several threads ----
+ *
+ * A scan's report is formatted at its very end, when nothing else runs:
+ * large lists are cut into pieces of PIECE findings that helper threads
+ * and the calling thread format, while the calling thread hands finished
+ * pieces to the sink strictly in order. Helpers stay at most WINDOW
+ * pieces ahead of the sink, so memory stays bounded. The bytes are those
+ * of the one-thread loop. */
+
+#define PIECE 32
+#define WINDOW 64
+#define MAX_HELPERS 3
+#define MIN_PARALLEL 4096 /* findings; fewer are not worth a thread */
+
+struct piece {
+    struct sh_report_out out;
+    bool done;
+};
+
+struct par {
+    const sh_findings *fs;
+    struct piece *pieces;
+    size_t n_pieces;
+    size_t next;    /* next piece to format */
+    size_t written; /* pieces handed to the sink */
+    bool stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static void format_piece(struct par *p, size_t k)
+{
+    struct piece *pc = &p->pieces[k];
+    size_t i, end = (k + 1) * PIECE < p->fs->n ? (k + 1) * PIECE : p->fs->n;
+
+    for (i = k * PIECE; i < end && !pc->out.err; i++)
+        sh_report__jsonl_finding(&pc->out, p->fs->v[i]);
+}
+
+/* Claim the next piece to format, or return false when there is none
+ * (or none within the window, when `wait` is false). Called locked. */
+static bool claim(struct par *p, bool wait, size_t *k)
+{
+    for (;;) {
+        if (p->stop || p->next >= p->n_pieces)
+            return false;
+        if (p->next < p->written + WINDOW) {
+            *k = p->next++;
+            return true;
+        }
+        if (!wait)
+            return false;
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+}
+
+static void *helper(void *arg)
+{
+    struct par *p = arg;
+    size_t k;
+
+    pthread_mutex_lock(&p->mu);
+    while (claim(p, true, &k)) {
+        pthread_mutex_unlock(&p->mu);
+        format_piece(p, k);
+        pthread_mutex_lock(&p->mu);
+        p->pieces[k].done = true;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static unsigned helpers_wanted(size_t n)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (n < MIN_PARALLEL || cpus < 2)
+        return 0;
+    return cpus - 1 < MAX_HELPERS ? (unsigned)(cpus - 1) : MAX_HELPERS;
+}
+
+static int write_parallel(struct sh_report_out *o, const sh_findings *fs, unsigned want)
+{
+    struct par p;
+    pthread_t threads[MAX_HELPERS];
+    unsigned started = 0, t;
+    size_t k, i;
+
+    memset(&p, 0, sizeof(p));
+    p.fs = fs;
+    p.n_pieces = (fs->n + PIECE - 1) / PIECE;
+    p.pieces = sh_calloc(p.n_pieces, sizeof(*p.pieces));
+    if (!p.pieces)
+        return SH_ENOMEM;
+    for (k = 0; k < p.n_pieces; k++)
+        sh_report__piece_init(&p.pieces[k].out);
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    for (t = 0; t < want; t++) {
+        if (pthread_create(&threads[t], NULL, helper, &p) != 0)
+            break;
+        started++;
+    }
+    pthread_mutex_lock(&p.mu);
+    for (k = 0; k < p.n_pieces; k++) {
+        size_t mine;
+        /* Format pieces ourselves until the one due next is ready. */
+        while (!p.pieces[k].done) {
+            if (claim(&p, false, &mine)) {
+                pthread_mutex_unlock(&p.mu);
+                format_piece(&p, mine);
+                pthread_mutex_lock(&p.mu);
+                p.pieces[mine].done = true;
+                pthread_cond_broadcast(&p.cv);
+            } else {
+                pthread_cond_wait(&p.cv, &p.mu);
+            }
+        }
+        pthread_mutex_unlock(&p.mu);
+        sh_report__put_piece(o, &p.pieces[k].out);
+        pthread_mutex_lock(&p.mu);
+        p.written = k + 1;
+        if (o->err)
+            p.stop = true;
+        pthread_cond_broadcast(&p.cv);
+        if (o->err)
+            break;
+    }
+    p.stop = true;
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    for (t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    for (i = 0; i < p.n_pieces; i++)
+        sh_buf_free(&p.pieces[i].out.buf);
+    sh_free(p.pieces);
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+    return SH_OK;
+}
+
 static int write_jsonl(struct sh_report_out *o, const sh_findings *fs, const sh_report_info *info)
 {
+    unsigned want = helpers_wanted(fs->n);
     size_t i;
 
     SH_UNUSED(info);
+    if (want && write_parallel(o, fs, want) == SH_OK)
+        return SH_OK;
     for (i = 0; i < fs->n && !o->err; i++)
         sh_report__jsonl_finding(o, fs->v[i]);
     return SH_OK;
