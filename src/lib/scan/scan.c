@@ -8,7 +8,8 @@
  * (one capture can hold a config and a show version; the indicator sweep
  * sees every file). Per-file outputs are merged
  * under a mutex; findings are sorted at the end. Analyzer finish() hooks
- * then join results across files (e.g. a device's show version + config).
+ * then join results across files (e.g. a device's show version + config)
+ * while the per-file device records are joined per device alongside.
  */
 #include "../base/sh_base.h"
 
@@ -416,20 +417,55 @@ static int disambiguate(sh_findings *l)
 
 /* Analyzers report one record per file; users see one per device, with the
  * facts of its config, show captures and logs joined (show output wins for
- * version, model and serial). Runs after finish(), which joins by file. */
-static int merge_devices(sh_scan_result *res)
-{
-    sh_device **merged = NULL;
-    size_t n = 0, i;
-    int rc = sh_inventory_merge(res->devices, res->n_devices, &merged, &n);
+ * version, model and serial). The join only reads the per-file records,
+ * as finish() hooks do, so it runs on its own thread while they run and
+ * replaces the records once they are done. */
+struct device_join {
+    const sh_scan_result *res;
+    sh_device **merged;
+    size_t n;
+    int rc;
+    pthread_t thread;
+    bool started;
+};
 
-    if (rc)
-        return rc;
+static void *device_join_run(void *arg)
+{
+    struct device_join *j = arg;
+
+    j->rc = sh_inventory_merge(j->res->devices, j->res->n_devices, &j->merged, &j->n);
+    return NULL;
+}
+
+static void device_join_start(struct device_join *j, const sh_scan_result *res)
+{
+    memset(j, 0, sizeof(*j));
+    j->res = res;
+    j->started = pthread_create(&j->thread, NULL, device_join_run, j) == 0;
+}
+
+/* Wait for the join (or run it here when no thread could start) and, when
+ * `apply`, put its records in place of the per-file ones. */
+static int device_join_finish(struct device_join *j, sh_scan_result *res, bool apply)
+{
+    size_t i;
+
+    if (j->started)
+        pthread_join(j->thread, NULL);
+    else if (apply)
+        device_join_run(j);
+    j->started = false;
+    if (!apply || j->rc) {
+        for (i = 0; i < j->n; i++)
+            sh_device_free(j->merged[i]);
+        sh_free(j->merged);
+        return j->rc;
+    }
     for (i = 0; i < res->n_devices; i++)
         sh_device_free(res->devices[i]);
     sh_free(res->devices);
-    res->devices = merged;
-    res->n_devices = n;
+    res->devices = j->merged;
+    res->n_devices = j->n;
     return SH_OK;
 }
 
@@ -486,6 +522,7 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
 {
     struct scan_run *run;
     struct prep preps[SH_ARRAY_LEN(run->ctx.state)];
+    struct device_join join;
     pthread_t *threads = NULL;
     unsigned jobs, t, started = 0;
     size_t a, i, prepared = 0;
@@ -574,15 +611,17 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
      * record of a host" and must see the same order on every run. */
     if (run->res->n_devices > 1)
         qsort(run->res->devices, run->res->n_devices, sizeof(*run->res->devices), cmp_device);
-    for (a = 0; a < sh_scan__n_analyzers; a++) {
+    device_join_start(&join, run->res);
+    for (a = 0; a < sh_scan__n_analyzers && !rc; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
-        if (an->finish) {
+        if (an->finish)
             rc = an->finish(&run->ctx, run->ctx.state[a], run->res, diag);
-            if (rc)
-                goto out;
-        }
     }
-    rc = merge_devices(run->res);
+    if (rc) {
+        device_join_finish(&join, run->res, false);
+        goto out;
+    }
+    rc = device_join_finish(&join, run->res, true);
     if (rc)
         goto out;
     for (i = 0; i < run->res->findings.n; i++) {
