@@ -435,9 +435,40 @@ void sh_findings_sort(sh_findings *l)
             items[i].rank = rank_of[items[i].rank];
         sh_free(rank_of);
     }
-    qsort(items, n, sizeof(*items), cmp_ranked);
-    for (i = 0; i < n; i++)
-        l->v[i] = items[i].f;
+    /* Counting sort by rank (stable), then each rank's few findings by
+     * the remaining keys: one file's findings, mostly a handful. */
+    {
+        size_t *start = sh_calloc(rank + 2, sizeof(*start)), r, k;
+        struct ranked *by = runs; /* n entries, free again */
+        if (!start) {
+            qsort(items, n, sizeof(*items), cmp_ranked);
+            by = items;
+        } else {
+            for (i = 0; i < n; i++)
+                start[items[i].rank + 1]++;
+            for (r = 1; r <= rank + 1; r++)
+                start[r] += start[r - 1];
+            for (i = 0; i < n; i++)
+                by[start[items[i].rank]++] = items[i];
+            /* start[r] is now the end of rank r's slice. */
+            for (r = 0, k = 0; r <= rank; k = start[r], r++) {
+                size_t len = start[r] - k, a, b;
+                if (len > 16) {
+                    qsort(by + k, len, sizeof(*by), cmp_ranked);
+                    continue;
+                }
+                for (a = k + 1; a < start[r]; a++) {
+                    struct ranked t = by[a];
+                    for (b = a; b > k && cmp_ranked(&by[b - 1], &t) > 0; b--)
+                        by[b] = by[b - 1];
+                    by[b] = t;
+                }
+            }
+            sh_free(start);
+        }
+        for (i = 0; i < n; i++)
+            l->v[i] = by[i].f;
+    }
     sh_free(items);
     sh_free(runs);
 }
