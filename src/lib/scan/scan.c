@@ -6,8 +6,8 @@
  * index. Each worker reads a file's head once, asks every analyzer's
  * detect() about it and hands the file to each analyzer that claims it
  * (one capture can hold a config and a show version; the indicator sweep
- * sees every file). Per-file outputs are merged
- * under a mutex; findings are sorted at the end. Analyzer finish() hooks
+ * sees every file). Each worker keeps its outputs and hands them to the
+ * result once, under a mutex; findings are sorted at the end. Analyzer finish() hooks
  * then join results across files (e.g. a device's show version + config)
  * while the per-file device records are joined per device alongside.
  */
@@ -177,7 +177,18 @@ static int walk(struct scan_run *run, const char *path, int depth, unsigned char
     return rc;
 }
 
-static void merge(struct scan_run *run, struct sh_scan_out *o)
+/* What one worker produced, kept on the worker and handed to the result
+ * once when it runs out of files: a lock per file and analyzer made the
+ * threads wait on each other. A file's outputs stay together and in
+ * analyzer order, and the end of the scan sorts everything. */
+struct worker_out {
+    sh_findings findings;
+    struct sh_ptrvec devices; /* sh_device *, owned */
+    size_t lines_unparsed, files_analysed, files_skipped, bytes, n_errors;
+    int fatal; /* first failure to keep an output (OOM) */
+};
+
+static void keep(struct worker_out *w, struct sh_scan_out *o)
 {
     size_t i;
     int rc;
@@ -186,11 +197,36 @@ static void merge(struct scan_run *run, struct sh_scan_out *o)
      * single-threaded end of the scan. */
     for (i = 0; i < o->findings.n; i++)
         sh_finding_fingerprint(o->findings.v[i]);
-    pthread_mutex_lock(&run->lock);
-    rc = sh_findings_splice(&run->res->findings, &o->findings);
-    run->res->lines_unparsed += o->lines_unparsed;
+    rc = sh_findings_splice(&w->findings, &o->findings);
+    w->lines_unparsed += o->lines_unparsed;
     for (i = 0; i < o->devices.n; i++) {
         sh_device *d = o->devices.v[i];
+        if (rc || (rc = sh_ptrvec_push(&w->devices, d)) != 0)
+            sh_device_free(d);
+    }
+    sh_ptrvec_free(&o->devices);
+    if (rc && !w->fatal)
+        w->fatal = rc;
+}
+
+/* Hand a worker's outputs to the result (under the lock). */
+static void hand_over(struct scan_run *run, struct worker_out *w)
+{
+    size_t i;
+    int rc;
+
+    pthread_mutex_lock(&run->lock);
+    rc = w->fatal;
+    if (!rc)
+        rc = sh_findings_splice(&run->res->findings, &w->findings);
+    sh_findings_clear(&w->findings);
+    run->res->lines_unparsed += w->lines_unparsed;
+    run->res->files_analysed += w->files_analysed;
+    run->res->files_skipped += w->files_skipped;
+    run->res->bytes += w->bytes;
+    run->res->n_errors += w->n_errors;
+    for (i = 0; i < w->devices.n; i++) {
+        sh_device *d = w->devices.v[i];
         sh_device **v;
         if (rc) {
             sh_device_free(d);
@@ -198,6 +234,8 @@ static void merge(struct scan_run *run, struct sh_scan_out *o)
         }
         if (run->res->n_devices == run->devices_cap) {
             size_t cap = run->devices_cap ? run->devices_cap * 2 : 64;
+            while (cap < run->res->n_devices + (w->devices.n - i))
+                cap *= 2;
             v = sh_realloc(run->res->devices, cap * sizeof(*v));
             if (!v) {
                 rc = SH_ENOMEM;
@@ -209,16 +247,9 @@ static void merge(struct scan_run *run, struct sh_scan_out *o)
         }
         run->res->devices[run->res->n_devices++] = d;
     }
-    sh_ptrvec_free(&o->devices);
+    sh_ptrvec_free(&w->devices);
     if (rc && !run->fatal)
         run->fatal = rc;
-    pthread_mutex_unlock(&run->lock);
-}
-
-static void count(struct scan_run *run, size_t *field, size_t n)
-{
-    pthread_mutex_lock(&run->lock);
-    *field += n;
     pthread_mutex_unlock(&run->lock);
 }
 
@@ -232,7 +263,7 @@ static void *worker_state(const struct scan_run *run, size_t a)
 /* Read the head once for detection; load the whole file only when an
  * analyzer that needs it claims the file and the head was not all of it. */
 static void scan_one(struct scan_run *run, const char *path, void **scratch, size_t max,
-                     struct sh_buf *hb)
+                     struct sh_buf *hb, struct worker_out *wo)
 {
     const char *head;
     char *full = NULL;
@@ -248,8 +279,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     head_len = hb->len;
     if (rc) {
         sh_scan__emit(&run->ctx, &d);
-        count(run, &run->res->files_skipped, 1);
-        count(run, &run->res->n_errors, 1);
+        wo->files_skipped++;
+        wo->n_errors++;
         return;
     }
     /* An analyzer that sweeps the lines it reads spares the file a second
@@ -304,16 +335,16 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
             file_bytes = o.bytes;
         if ((!an->analyze_path || (complete && an->analyze)) && full_len > file_bytes)
             file_bytes = full_len;
-        merge(run, &o);
+        keep(wo, &o);
     }
     if (claimed) {
-        count(run, &run->res->files_analysed, 1);
-        count(run, &run->res->bytes, file_bytes);
+        wo->files_analysed++;
+        wo->bytes += file_bytes;
     } else {
-        count(run, &run->res->files_skipped, 1);
+        wo->files_skipped++;
     }
     if (failed)
-        count(run, &run->res->n_errors, 1);
+        wo->n_errors++;
     if (full != hb->ptr)
         sh_free(full);
 }
@@ -324,9 +355,11 @@ static void *worker(void *arg)
     void *scratch[SH_ARRAY_LEN(run->ctx.state)] = {0};
     size_t max = run->ctx.opts->max_file_size ? run->ctx.opts->max_file_size : DEFAULT_MAX_FILE;
     struct sh_buf headbuf; /* one head buffer per worker, reused for every file */
+    struct worker_out out;
     size_t a;
 
     sh_buf_init(&headbuf, 0);
+    memset(&out, 0, sizeof(out));
 
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
@@ -338,7 +371,7 @@ static void *worker(void *arg)
 
         if (i >= run->files.n)
             break;
-        scan_one(run, run->files.v[i], scratch, max, &headbuf);
+        scan_one(run, run->files.v[i], scratch, max, &headbuf, &out);
         {
             size_t done = atomic_fetch_add(&run->done, 1) + 1;
             if (run->ctx.opts->on_progress)
@@ -351,6 +384,7 @@ static void *worker(void *arg)
             an->worker_free(scratch[a]);
     }
     sh_buf_free(&headbuf);
+    hand_over(run, &out);
     return NULL;
 }
 
