@@ -139,7 +139,7 @@ void sh_report__add_slow(struct sh_report_out *o, const char *data, size_t len)
         flush(o);
 }
 
-char *sh_report__reserve(struct sh_report_out *o, size_t len)
+char *sh_report__reserve_slow(struct sh_report_out *o, size_t len)
 {
     int rc;
 
@@ -153,12 +153,9 @@ char *sh_report__reserve(struct sh_report_out *o, size_t len)
     return o->buf.ptr + o->buf.len;
 }
 
-void sh_report__commit(struct sh_report_out *o, size_t len)
+void sh_report__commit_slow(struct sh_report_out *o)
 {
-    o->buf.len += len;
-    o->buf.ptr[o->buf.len] = '\0';
-    if (o->buf.len >= SH_REPORT_OUT_CHUNK)
-        flush(o);
+    flush(o);
 }
 
 void sh_report__adds(struct sh_report_out *o, const char *s)

@@ -44,13 +44,32 @@ static inline void sh_report__add(struct sh_report_out *o, const char *data, siz
     sh_report__add_slow(o, data, len);
 }
 
+char *sh_report__reserve_slow(struct sh_report_out *o, size_t len);
+void sh_report__commit_slow(struct sh_report_out *o);
+
 /**
  * Room for `len` more bytes at the end of the buffer, to be filled and
  * then kept with sh_report__commit (at most `len` bytes); NULL after a
  * failure (sticky, like every other write).
  */
-char *sh_report__reserve(struct sh_report_out *o, size_t len);
-void sh_report__commit(struct sh_report_out *o, size_t len);
+static inline char *sh_report__reserve(struct sh_report_out *o, size_t len)
+{
+    struct sh_buf *b = &o->buf;
+
+    if (!o->err && b->ptr && b->cap - b->len > len)
+        return b->ptr + b->len;
+    return sh_report__reserve_slow(o, len);
+}
+
+static inline void sh_report__commit(struct sh_report_out *o, size_t len)
+{
+    struct sh_buf *b = &o->buf;
+
+    b->len += len;
+    b->ptr[b->len] = '\0';
+    if (b->len >= SH_REPORT_OUT_CHUNK)
+        sh_report__commit_slow(o);
+}
 void sh_report__adds(struct sh_report_out *o, const char *s);
 void sh_report__printf(struct sh_report_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
