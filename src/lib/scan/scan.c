@@ -7,9 +7,10 @@
  * detect() about it and hands the file to each analyzer that claims it
  * (one capture can hold a config and a show version; the indicator sweep
  * sees every file). Each worker keeps its outputs and hands them to the
- * result once, under a mutex; findings are sorted at the end. Analyzer finish() hooks
- * then join results across files (e.g. a device's show version + config)
- * while the per-file device records are joined per device alongside.
+ * result once, under a mutex; findings are sorted at the end. Analyzer
+ * finish() hooks then join results across files (e.g. a device's show
+ * version + config) while the per-file device records are joined per
+ * device alongside.
  */
 #include "../base/sh_base.h"
 
