@@ -145,7 +145,24 @@ typedef struct sh_finding {
     /* Filled by the store after a scan: "new", "seen" (or NULL). */
     const char *status;
     char *first_seen; /* RFC 3339, from the store */
+    /* SH_FINDING_IN_BLOCK_* bits: fields stored in the finding's own
+     * allocation (the analyzers that make many findings build each in one
+     * block). sh_finding_free releases them with the finding; they are
+     * read-only (replace a string by assigning a new owned one and
+     * clearing its bit). 0 for a finding built field by field. */
+    uint32_t in_block;
 } sh_finding;
+
+#define SH_FINDING_IN_BLOCK_RULE (1u << 0)
+#define SH_FINDING_IN_BLOCK_TITLE (1u << 1)
+#define SH_FINDING_IN_BLOCK_DEVICE (1u << 2)
+#define SH_FINDING_IN_BLOCK_PLATFORM (1u << 3)
+#define SH_FINDING_IN_BLOCK_PATH (1u << 4)
+#define SH_FINDING_IN_BLOCK_EVIDENCE (1u << 5)
+#define SH_FINDING_IN_BLOCK_MESSAGE (1u << 6)
+#define SH_FINDING_IN_BLOCK_REMEDIATION (1u << 7)
+#define SH_FINDING_IN_BLOCK_ATTACK (1u << 8)     /* the list and its strings */
+#define SH_FINDING_IN_BLOCK_REFERENCES (1u << 9) /* the list and its strings */
 
 /** Allocate a zeroed finding; owned, release with sh_finding_free. */
 SH_API sh_finding *sh_finding_new(void);

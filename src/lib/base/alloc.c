@@ -47,26 +47,31 @@ void *sh_realloc(void *p, size_t n)
     return realloc(p, n ? n : 1);
 }
 
-char *sh_strdup(const char *s)
+static char *copy_n(const char *s, size_t len)
 {
-    return s ? sh_strndup(s, strlen(s)) : NULL;
-}
+    char *d = sh_malloc(len + 1);
 
-char *sh_strndup(const char *s, size_t n)
-{
-    char *d;
-    size_t len = 0;
-
-    if (!s)
-        return NULL;
-    while (len < n && s[len])
-        len++;
-    d = sh_malloc(len + 1);
     if (!d)
         return NULL;
     memcpy(d, s, len);
     d[len] = '\0';
     return d;
+}
+
+char *sh_strdup(const char *s)
+{
+    return s ? copy_n(s, strlen(s)) : NULL;
+}
+
+char *sh_strndup(const char *s, size_t n)
+{
+    const char *nul;
+
+    if (!s)
+        return NULL;
+    /* `s` may be shorter than n (NUL-terminated) or longer (not). */
+    nul = memchr(s, '\0', n);
+    return copy_n(s, nul ? (size_t)(nul - s) : n);
 }
 
 void sh_free(void *p)
@@ -76,18 +81,24 @@ void sh_free(void *p)
 
 char *sh_strdup_printf(const char *fmt, ...)
 {
+    char small[256];
     va_list ap;
     int n;
     char *s;
 
+    /* Most results are short: format once into the stack, copy the bytes. */
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
     if (n < 0)
         return NULL;
     s = sh_malloc((size_t)n + 1);
     if (!s)
         return NULL;
+    if ((size_t)n < sizeof(small)) {
+        memcpy(s, small, (size_t)n + 1);
+        return s;
+    }
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);

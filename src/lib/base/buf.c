@@ -74,11 +74,29 @@ int sh_buf_vprintf(struct sh_buf *b, const char *fmt, va_list ap)
     va_list ap2;
     int n, rc;
 
+    /* Format straight into the free room; only a result that does not
+     * fit is formatted again after growing. */
     va_copy(ap2, ap);
-    n = vsnprintf(NULL, 0, fmt, ap2);
+    if (b->ptr && b->cap > b->len)
+        n = vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, ap2);
+    else
+        n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
+    if (n < 0) {
+        if (b->ptr)
+            b->ptr[b->len] = '\0';
         return SH_EINVAL;
+    }
+    if (b->ptr && (size_t)n < b->cap - b->len) {
+        if (b->max && b->len + (size_t)n > b->max) {
+            b->ptr[b->len] = '\0';
+            return SH_ELIMIT;
+        }
+        b->len += (size_t)n;
+        return SH_OK;
+    }
+    if (b->ptr)
+        b->ptr[b->len] = '\0';
     rc = grow(b, (size_t)n);
     if (rc)
         return rc;

@@ -1,11 +1,14 @@
 /*
  * finding.c - the finding record and finding lists (PRODUCT.md §5).
  *
- * A finding owns all its strings. Lists own their findings. Fingerprints
+ * A finding owns all its strings, each allocated on its own or all in the
+ * finding's block (finding_block.h). Lists own their findings. Fingerprints
  * hash rule, device, path and evidence but not the line, so a finding keeps
  * its identity when lines above it move. Thread-compatible.
  */
 #include "../base/sh_base.h"
+
+#include "finding_block.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,23 +49,118 @@ sh_finding *sh_finding_new(void)
 
 void sh_finding_free(sh_finding *f)
 {
+    uint32_t b;
+
     if (!f)
         return;
-    sh_free(f->rule);
-    sh_free(f->title);
-    sh_strlist_clear(&f->attack);
-    sh_free(f->device);
-    sh_free(f->platform);
-    sh_free(f->path);
-    sh_free(f->evidence);
-    sh_free(f->message);
-    sh_free(f->remediation);
-    sh_strlist_clear(&f->references);
+    b = f->in_block;
+    if (!(b & SH_FINDING_IN_BLOCK_RULE))
+        sh_free(f->rule);
+    if (!(b & SH_FINDING_IN_BLOCK_TITLE))
+        sh_free(f->title);
+    if (!(b & SH_FINDING_IN_BLOCK_ATTACK))
+        sh_strlist_clear(&f->attack);
+    if (!(b & SH_FINDING_IN_BLOCK_DEVICE))
+        sh_free(f->device);
+    if (!(b & SH_FINDING_IN_BLOCK_PLATFORM))
+        sh_free(f->platform);
+    if (!(b & SH_FINDING_IN_BLOCK_PATH))
+        sh_free(f->path);
+    if (!(b & SH_FINDING_IN_BLOCK_EVIDENCE))
+        sh_free(f->evidence);
+    if (!(b & SH_FINDING_IN_BLOCK_MESSAGE))
+        sh_free(f->message);
+    if (!(b & SH_FINDING_IN_BLOCK_REMEDIATION))
+        sh_free(f->remediation);
+    if (!(b & SH_FINDING_IN_BLOCK_REFERENCES))
+        sh_strlist_clear(&f->references);
     sh_free(f->time);
     sh_free(f->cve);
     sh_free(f->state);
     sh_free(f->first_seen);
     sh_free(f);
+}
+
+/* Where the next string of a block goes; advances *at. */
+static char *put(char **at, const char *s, size_t n)
+{
+    char *d = *at;
+
+    memcpy(d, s, n);
+    d[n] = '\0';
+    *at = d + n + 1;
+    return d;
+}
+
+static size_t text_len(const char *s)
+{
+    return s ? strlen(s) + 1 : 0;
+}
+
+sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
+{
+    const char *const str_in[8] = {in->rule, in->title,    in->device,  in->platform,
+                                   in->path, in->evidence, in->message, in->remediation};
+    size_t lens[8], total = sizeof(sh_finding), i;
+    size_t lists = in->n_attack + in->n_references;
+    char *at, **list;
+    sh_finding *f;
+    char *out[8];
+
+    /* Pointer arrays right after the struct (aligned), then the text. */
+    if (lists > SIZE_MAX / 8 / sizeof(char *))
+        return NULL;
+    total += lists * sizeof(char *);
+    for (i = 0; i < 8; i++) {
+        lens[i] = text_len(str_in[i]);
+        if (!sh_size_add(&total, total, lens[i]))
+            return NULL;
+    }
+    for (i = 0; i < in->n_attack; i++)
+        if (!sh_size_add(&total, total, strlen(in->attack[i]) + 1))
+            return NULL;
+    for (i = 0; i < in->n_references; i++)
+        if (!sh_size_add(&total, total, strlen(in->references[i]) + 1))
+            return NULL;
+    f = sh_malloc(total);
+    if (!f)
+        return NULL;
+    memset(f, 0, sizeof(*f));
+    list = (char **)(f + 1);
+    at = (char *)(list + lists);
+    for (i = 0; i < 8; i++)
+        out[i] = str_in[i] ? put(&at, str_in[i], lens[i] - 1) : NULL;
+    f->rule = out[0];
+    f->title = out[1];
+    f->device = out[2];
+    f->platform = out[3];
+    f->path = out[4];
+    f->evidence = out[5];
+    f->message = out[6];
+    f->remediation = out[7];
+    if (in->n_attack) {
+        f->attack.v = list;
+        f->attack.n = f->attack.cap = in->n_attack;
+        for (i = 0; i < in->n_attack; i++)
+            list[i] = put(&at, in->attack[i], strlen(in->attack[i]));
+        list += in->n_attack;
+    }
+    if (in->n_references) {
+        f->references.v = list;
+        f->references.n = f->references.cap = in->n_references;
+        for (i = 0; i < in->n_references; i++)
+            list[i] = put(&at, in->references[i], strlen(in->references[i]));
+    }
+    /* Only what is in the block is marked: an absent string or an empty
+     * list stays the finding's own to fill later, as on any finding. */
+    for (i = 0; i < 8; i++)
+        if (out[i])
+            f->in_block |= SH_FINDING_IN_BLOCK_RULE << i;
+    if (in->n_attack)
+        f->in_block |= SH_FINDING_IN_BLOCK_ATTACK;
+    if (in->n_references)
+        f->in_block |= SH_FINDING_IN_BLOCK_REFERENCES;
+    return f;
 }
 
 static int dup_str(char **dst, const char *src)
@@ -140,10 +238,22 @@ static uint64_t fingerprint_hash(const sh_finding *f)
     return h;
 }
 
+/* "%016llx" without the printf machinery: every finding gets one. */
+static void hex16(char out[17], uint64_t h)
+{
+    static const char digits[] = "0123456789abcdef";
+    int i;
+
+    for (i = 15; i >= 0; i--) {
+        out[i] = digits[h & 15];
+        h >>= 4;
+    }
+    out[16] = '\0';
+}
+
 void sh_finding_fingerprint(sh_finding *f)
 {
-    snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx",
-             (unsigned long long)fingerprint_hash(f));
+    hex16(f->fingerprint, fingerprint_hash(f));
 }
 
 void sh_finding_fingerprint_nth(sh_finding *f, unsigned nth)
@@ -153,7 +263,7 @@ void sh_finding_fingerprint_nth(sh_finding *f, unsigned nth)
 
     snprintf(n, sizeof(n), "#%u", nth);
     h = mix_field(fingerprint_hash(f), n);
-    snprintf(f->fingerprint, sizeof(f->fingerprint), "%016llx", (unsigned long long)h);
+    hex16(f->fingerprint, h);
 }
 
 int sh_findings_take(sh_findings *l, sh_finding *f)
@@ -238,10 +348,129 @@ static int cmp_severity(const void *pa, const void *pb)
     return cmp_loc(a, b);
 }
 
+/* Sorting a scan's findings compares device and path first, long strings
+ * that a file's findings share. They are ranked once per run of findings
+ * from one file (analyzers hand over a file's findings together), and the
+ * findings then sorted by rank and the remaining keys: the same order as
+ * cmp_default. The original position breaks full ties, so the order is
+ * stable whatever qsort's algorithm. */
+struct ranked {
+    sh_finding *f;
+    size_t rank; /* first the run's index, then the (device, path) rank */
+    size_t pos;
+};
+
+static int cmp_run(const void *pa, const void *pb)
+{
+    const struct ranked *a = pa, *b = pb;
+    int c = cmp_str(a->f->device, b->f->device);
+
+    if (!c)
+        c = cmp_str(a->f->path, b->f->path);
+    if (!c && a->pos != b->pos)
+        c = a->pos < b->pos ? -1 : 1;
+    return c;
+}
+
+static int cmp_ranked(const void *pa, const void *pb)
+{
+    const struct ranked *a = pa, *b = pb;
+    const sh_finding *x = a->f, *y = b->f;
+    int c;
+
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if ((c = cmp_str(x->time, y->time)) || (c = cmp_str(x->rule, y->rule)) ||
+        (c = cmp_str(x->cve, y->cve)) || (c = cmp_str(x->evidence, y->evidence)))
+        return c;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
 void sh_findings_sort(sh_findings *l)
 {
-    if (l->n > 1)
-        qsort(l->v, l->n, sizeof(*l->v), cmp_default);
+    struct ranked *items, *runs;
+    size_t n = l->n, n_runs = 0, i, rank = 0;
+
+    if (n <= 1)
+        return;
+    items = sh_malloc(n * sizeof(*items));
+    runs = sh_malloc(n * sizeof(*runs));
+    if (!items || !runs) {
+        /* The same order, only slower. */
+        sh_free(items);
+        sh_free(runs);
+        qsort(l->v, n, sizeof(*l->v), cmp_default);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        sh_finding *f = l->v[i];
+        if (!i || cmp_str(f->device, l->v[i - 1]->device) || cmp_str(f->path, l->v[i - 1]->path)) {
+            runs[n_runs].f = f;
+            runs[n_runs].pos = n_runs;
+            n_runs++;
+        }
+        items[i].f = f;
+        items[i].rank = n_runs - 1;
+        items[i].pos = i;
+    }
+    qsort(runs, n_runs, sizeof(*runs), cmp_run);
+    /* runs[k].pos is now the run index at sorted place k; equal keys share a rank. */
+    {
+        size_t *rank_of = sh_malloc(n_runs * sizeof(*rank_of));
+        if (!rank_of) {
+            sh_free(items);
+            sh_free(runs);
+            qsort(l->v, n, sizeof(*l->v), cmp_default);
+            return;
+        }
+        for (i = 0; i < n_runs; i++) {
+            if (i && (cmp_str(runs[i].f->device, runs[i - 1].f->device) ||
+                      cmp_str(runs[i].f->path, runs[i - 1].f->path)))
+                rank++;
+            rank_of[runs[i].pos] = rank;
+        }
+        for (i = 0; i < n; i++)
+            items[i].rank = rank_of[items[i].rank];
+        sh_free(rank_of);
+    }
+    /* Counting sort by rank (stable), then each rank's few findings by
+     * the remaining keys: one file's findings, mostly a handful. */
+    {
+        size_t *start = sh_calloc(rank + 2, sizeof(*start)), r, k;
+        struct ranked *by = runs; /* n entries, free again */
+        if (!start) {
+            qsort(items, n, sizeof(*items), cmp_ranked);
+            by = items;
+        } else {
+            for (i = 0; i < n; i++)
+                start[items[i].rank + 1]++;
+            for (r = 1; r <= rank + 1; r++)
+                start[r] += start[r - 1];
+            for (i = 0; i < n; i++)
+                by[start[items[i].rank]++] = items[i];
+            /* start[r] is now the end of rank r's slice. */
+            for (r = 0, k = 0; r <= rank; k = start[r], r++) {
+                size_t len = start[r] - k, a, b;
+                if (len > 16) {
+                    qsort(by + k, len, sizeof(*by), cmp_ranked);
+                    continue;
+                }
+                for (a = k + 1; a < start[r]; a++) {
+                    struct ranked t = by[a];
+                    for (b = a; b > k && cmp_ranked(&by[b - 1], &t) > 0; b--)
+                        by[b] = by[b - 1];
+                    by[b] = t;
+                }
+            }
+            sh_free(start);
+        }
+        for (i = 0; i < n; i++)
+            l->v[i] = by[i].f;
+    }
+    sh_free(items);
+    sh_free(runs);
 }
 
 void sh_findings_sort_by_severity(sh_findings *l)

@@ -72,6 +72,7 @@ static const struct line_ctx contexts[] = {
 struct ancestor {
     size_t indent;
     size_t len;
+    const char *p; /* the line in the swept buffer, or `text` */
     char text[ANCESTOR_TEXT];
 };
 
@@ -93,6 +94,9 @@ struct sweep {
     /* Enclosing sections of the current line, by indentation (configs). */
     struct ancestor anc[MAX_ANCESTORS];
     size_t n_anc;
+    /* The swept lines stay in memory until the sweep ends (a whole file):
+     * ancestors point at them instead of being copied. */
+    bool lines_stay;
 };
 
 static const struct line_ctx *classify_text(const char *line, size_t len)
@@ -124,7 +128,12 @@ static void track_ancestors(struct sweep *s, const char *line, size_t len)
     if (s->n_anc == MAX_ANCESTORS)
         return;
     n = len - indent < ANCESTOR_TEXT ? len - indent : ANCESTOR_TEXT;
-    memcpy(s->anc[s->n_anc].text, line + indent, n);
+    if (s->lines_stay) {
+        s->anc[s->n_anc].p = line + indent;
+    } else {
+        memcpy(s->anc[s->n_anc].text, line + indent, n);
+        s->anc[s->n_anc].p = s->anc[s->n_anc].text;
+    }
     s->anc[s->n_anc].len = n;
     s->anc[s->n_anc].indent = indent;
     s->n_anc++;
@@ -202,7 +211,7 @@ static void on_hit(const struct sh_ioc *ioc, const char *tok, size_t off, size_t
         return;
     s->hits++;
     for (i = 0; i < s->n_anc; i++) {
-        parents[i] = s->anc[i].text;
+        parents[i] = s->anc[i].p;
         lens[i] = s->anc[i].len;
     }
     if (s->is_log < 0)
@@ -333,6 +342,7 @@ static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, co
     if (!ctx->iocs || sh_ioc_set_count(ctx->iocs) == 0)
         return SH_OK;
     sweep_init(&s, ctx, path, buf, len, out);
+    s.lines_stay = true;
     return sweep_buf(&s, buf, len, true, &used);
 }
 

@@ -359,28 +359,65 @@ void sh_show_scratch_free(struct sh_show_scratch *s)
     sh_free(s);
 }
 
+/* Every signature of sig_line() holds an anchor, so only lines with an
+ * anchor match can have one: detection checks those lines alone, each
+ * cut out as next_line() would, and stops at the first signature. */
+struct anchor_scan {
+    const char *buf;
+    size_t len;
+    const char *last; /* start of the last line checked */
+    bool any;         /* some anchor matched */
+    bool signature;   /* some line has a platform signature */
+};
+
 static int on_anchor(unsigned id, size_t to, void *ud)
 {
+    struct anchor_scan *a = ud;
+    const char *start, *nl;
+    struct line l = {0};
+    size_t n;
+
     SH_UNUSED(id);
-    SH_UNUSED(to);
-    *(bool *)ud = true;
-    return 1; /* one marker is enough */
+    a->any = true;
+    if (to > a->len)
+        to = a->len;
+    /* Anchors hold no newline: the match's line ends at or after `to`. */
+    start = memrchr(a->buf, '\n', to);
+    start = start ? start + 1 : a->buf;
+    if (start == a->last)
+        return 0;
+    a->last = start;
+    nl = memchr(a->buf + to, '\n', a->len - to);
+    n = nl ? (size_t)(nl - start) : (size_t)(a->buf + a->len - start);
+    if (n && start[n - 1] == '\r')
+        n--;
+    l.p = start;
+    l.n = n > SH_SHOW_MAX_LINE ? SH_SHOW_MAX_LINE : n;
+    if (sig_line(&l) == P_NONE)
+        return 0;
+    a->signature = true;
+    return 1;
 }
 
 int sh_show_detect_with(const char *buf, size_t len, struct sh_show_scratch *s)
 {
-    bool any = false;
+    struct anchor_scan a = {buf, len, NULL, false, false};
+    bool any = false, signature = false, scanned = false;
     size_t i;
 
-    if (s && s->mpm && anchor_db) {
-        if (sh_mpm_scan(anchor_db, s->mpm, buf, len, on_anchor, &any) != SH_OK)
-            any = may_hold_show_output(buf, len);
-    } else {
+    if (s && s->mpm && anchor_db &&
+        sh_mpm_scan(anchor_db, s->mpm, buf, len, on_anchor, &a) == SH_OK) {
+        scanned = true;
+        any = a.any;
+        signature = a.signature;
+    }
+    if (!scanned) {
         any = may_hold_show_output(buf, len);
+        signature = any && decide(buf, buf + len) != P_NONE;
     }
     if (!any)
         return 0;
-    if (decide(buf, buf + len) != P_NONE)
+    if (signature)
         return 80;
     /* `show vstack config` alone: what parse_vstack() reads */
     for (i = 0; i < SH_ARRAY_LEN(vstack_markers); i++) {

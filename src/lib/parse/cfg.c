@@ -48,13 +48,18 @@ enum sh_dialect sh_dialect_from_name(const char *name)
 
 /* ---- builder ---- */
 
-bool sh_cfg__word(const char *s, size_t n, const char *w)
-{
-    size_t wl = strlen(w);
+/* Strings are packed end to end in the string pool, so the only bytes of
+ * a pool chunk no string covers are those after its last string. PCRE2's
+ * JIT reads a little past the end of a subject (whole SIMD words) and
+ * those bytes must be defined (memcheck): the bytes after the last string
+ * are zeroed when the chunk is left, up to SPOOL_PAD, instead of zeroing
+ * every chunk up front (a small file's pool is mostly unused). */
+#define SPOOL_PAD 256
 
-    if (n < wl || memcmp(s, w, wl) != 0)
-        return false;
-    return n == wl || sh_cfg__is_space(s[wl]);
+static void spool_seal(struct sh_cfg__builder *b)
+{
+    if (b->spool && b->spool_left)
+        memset(b->spool, 0, b->spool_left < SPOOL_PAD ? b->spool_left : SPOOL_PAD);
 }
 
 char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
@@ -66,7 +71,8 @@ char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
         d = sh_arena_alloc(&b->doc->arena, n + 1);
     } else {
         if (b->spool_left < n + 1) {
-            b->spool = sh_arena_alloc(&b->doc->arena, STR_CHUNK);
+            spool_seal(b);
+            b->spool = sh_arena_alloc_raw(&b->doc->arena, STR_CHUNK);
             if (!b->spool) {
                 b->spool_left = 0;
                 return NULL;
@@ -390,9 +396,8 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
         return SH_ENOMEM;
     /* Here and wherever the builder grows them, the node pool, node list
      * and norm are not zeroed: nodes are cleared as they are taken, the
-     * others are filled before they are read. The string pool is zeroed:
-     * PCRE2's JIT reads a little past the end of a subject, and those bytes
-     * must be defined (memcheck). */
+     * others are filled before they are read. The string pool is padded
+     * with zeros after its last string when it is left (spool_seal). */
     if (!(b->pool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->pool_left = lines;
@@ -400,7 +405,7 @@ static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
         return SH_ENOMEM;
     if (bytes < STR_BIG)
         bytes = STR_BIG;
-    if (!(b->spool = sh_arena_alloc(&b->doc->arena, bytes)))
+    if (!(b->spool = sh_arena_alloc_raw(&b->doc->arena, bytes)))
         return SH_ENOMEM;
     b->spool_left = bytes;
     if (!sh_size_mul(&bytes, lines, sizeof(*b->nodes)))
@@ -420,6 +425,7 @@ static void finish(struct sh_cfg__builder *b)
 {
     struct sh_cfg_doc *doc = b->doc;
 
+    spool_seal(b);
     doc->nodes = b->nodes;
     doc->n_nodes = b->n_nodes;
     b->norm[b->norm_len] = '\0';

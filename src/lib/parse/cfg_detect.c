@@ -125,73 +125,164 @@ static void mark(struct sig *g, unsigned *count, const char **basis, const char 
 }
 
 /* Top-level command words common to the Cisco-style dialects: evidence
- * that the text is a config at all. */
-static const char *const generic_words[] = {
-    "hostname",
-    /* first: bit 0 of kinds_seen */ "interface",
-    "version",
-    "line",
-    "router",
-    "ip",
-    "ipv6",
-    "username",
-    "enable",
-    "service",
-    "no",
-    "logging",
-    "snmp-server",
-    "ntp",
-    "aaa",
-    "spanning-tree",
-    "vlan",
-    "access-list",
-    "boot",
-    "clock",
-    "control-plane",
-    "crypto",
-    "banner",
-    "tacacs-server",
-    "radius-server",
-    "class-map",
-    "policy-map",
-    "route-map",
-    "vrf",
-    "switchname",
-    "feature",
-    "mpls",
-    "key",
-    "object-group",
-    "ssh",
-    "domain",
-    "management",
-    "end",
-    "monitor",
-    "errdisable",
-    "archive",
-    "license",
-    "redundancy",
-    "track",
-    "prefix-set",
-    "route-policy",
-    "tacacs",
-    "radius",
-};
+ * that the text is a config at all. Returns the word's index (its bit in
+ * kinds_seen; 0 is "hostname"), or -1: a switch on the first byte rather
+ * than a walk over a table of words for every line. */
+static int generic_index(const char *s, size_t wl)
+{
+    switch (s[0]) {
+    case 'a':
+        if (wl == 3 && memcmp(s, "aaa", 3) == 0)
+            return 14;
+        if (wl == 11 && memcmp(s, "access-list", 11) == 0)
+            return 17;
+        if (wl == 7 && memcmp(s, "archive", 7) == 0)
+            return 40;
+        return -1;
+    case 'b':
+        if (wl == 4 && memcmp(s, "boot", 4) == 0)
+            return 18;
+        if (wl == 6 && memcmp(s, "banner", 6) == 0)
+            return 22;
+        return -1;
+    case 'c':
+        if (wl == 5 && memcmp(s, "clock", 5) == 0)
+            return 19;
+        if (wl == 13 && memcmp(s, "control-plane", 13) == 0)
+            return 20;
+        if (wl == 6 && memcmp(s, "crypto", 6) == 0)
+            return 21;
+        if (wl == 9 && memcmp(s, "class-map", 9) == 0)
+            return 25;
+        return -1;
+    case 'd':
+        if (wl == 6 && memcmp(s, "domain", 6) == 0)
+            return 35;
+        return -1;
+    case 'e':
+        if (wl == 6 && memcmp(s, "enable", 6) == 0)
+            return 8;
+        if (wl == 3 && memcmp(s, "end", 3) == 0)
+            return 37;
+        if (wl == 10 && memcmp(s, "errdisable", 10) == 0)
+            return 39;
+        return -1;
+    case 'f':
+        if (wl == 7 && memcmp(s, "feature", 7) == 0)
+            return 30;
+        return -1;
+    case 'h':
+        if (wl == 8 && memcmp(s, "hostname", 8) == 0)
+            return 0;
+        return -1;
+    case 'i':
+        if (wl == 9 && memcmp(s, "interface", 9) == 0)
+            return 1;
+        if (wl == 2 && memcmp(s, "ip", 2) == 0)
+            return 5;
+        if (wl == 4 && memcmp(s, "ipv6", 4) == 0)
+            return 6;
+        return -1;
+    case 'k':
+        if (wl == 3 && memcmp(s, "key", 3) == 0)
+            return 32;
+        return -1;
+    case 'l':
+        if (wl == 4 && memcmp(s, "line", 4) == 0)
+            return 3;
+        if (wl == 7 && memcmp(s, "logging", 7) == 0)
+            return 11;
+        if (wl == 7 && memcmp(s, "license", 7) == 0)
+            return 41;
+        return -1;
+    case 'm':
+        if (wl == 4 && memcmp(s, "mpls", 4) == 0)
+            return 31;
+        if (wl == 10 && memcmp(s, "management", 10) == 0)
+            return 36;
+        if (wl == 7 && memcmp(s, "monitor", 7) == 0)
+            return 38;
+        return -1;
+    case 'n':
+        if (wl == 2 && memcmp(s, "no", 2) == 0)
+            return 10;
+        if (wl == 3 && memcmp(s, "ntp", 3) == 0)
+            return 13;
+        return -1;
+    case 'o':
+        if (wl == 12 && memcmp(s, "object-group", 12) == 0)
+            return 33;
+        return -1;
+    case 'p':
+        if (wl == 10 && memcmp(s, "policy-map", 10) == 0)
+            return 26;
+        if (wl == 10 && memcmp(s, "prefix-set", 10) == 0)
+            return 44;
+        return -1;
+    case 'r':
+        if (wl == 6 && memcmp(s, "router", 6) == 0)
+            return 4;
+        if (wl == 13 && memcmp(s, "radius-server", 13) == 0)
+            return 24;
+        if (wl == 9 && memcmp(s, "route-map", 9) == 0)
+            return 27;
+        if (wl == 10 && memcmp(s, "redundancy", 10) == 0)
+            return 42;
+        if (wl == 12 && memcmp(s, "route-policy", 12) == 0)
+            return 45;
+        if (wl == 6 && memcmp(s, "radius", 6) == 0)
+            return 47;
+        return -1;
+    case 's':
+        if (wl == 7 && memcmp(s, "service", 7) == 0)
+            return 9;
+        if (wl == 11 && memcmp(s, "snmp-server", 11) == 0)
+            return 12;
+        if (wl == 13 && memcmp(s, "spanning-tree", 13) == 0)
+            return 15;
+        if (wl == 10 && memcmp(s, "switchname", 10) == 0)
+            return 29;
+        if (wl == 3 && memcmp(s, "ssh", 3) == 0)
+            return 34;
+        return -1;
+    case 't':
+        if (wl == 13 && memcmp(s, "tacacs-server", 13) == 0)
+            return 23;
+        if (wl == 5 && memcmp(s, "track", 5) == 0)
+            return 43;
+        if (wl == 6 && memcmp(s, "tacacs", 6) == 0)
+            return 46;
+        return -1;
+    case 'u':
+        if (wl == 8 && memcmp(s, "username", 8) == 0)
+            return 7;
+        return -1;
+    case 'v':
+        if (wl == 7 && memcmp(s, "version", 7) == 0)
+            return 2;
+        if (wl == 4 && memcmp(s, "vlan", 4) == 0)
+            return 16;
+        if (wl == 3 && memcmp(s, "vrf", 3) == 0)
+            return 28;
+        return -1;
+    default: return -1;
+    }
+}
 
 static void generic(struct sig *g, const char *s, size_t n)
 {
-    size_t i, wl = 0;
+    size_t wl = 0;
+    int i;
 
     while (wl < n && !sh_cfg__is_space(s[wl]))
         wl++;
-    for (i = 0; i < SH_ARRAY_LEN(generic_words); i++) {
-        if (wl == strlen(generic_words[i]) && memcmp(s, generic_words[i], wl) == 0) {
-            g->generic++;
-            if (!(g->kinds_seen & ((uint64_t)1 << i))) {
-                g->kinds_seen |= (uint64_t)1 << i;
-                g->generic_kinds++;
-            }
-            return;
-        }
+    i = generic_index(s, wl);
+    if (i < 0)
+        return;
+    g->generic++;
+    if (!(g->kinds_seen & ((uint64_t)1 << i))) {
+        g->kinds_seen |= (uint64_t)1 << i;
+        g->generic_kinds++;
     }
 }
 
@@ -214,6 +305,110 @@ static int address_form(const char *s, size_t n)
     if (s[i] == ' ' && i + 4 < n && s[i + 1] == '2' && s[i + 2] == '5' && s[i + 3] == '5')
         return 1;
     return 0;
+}
+
+/* The long lists of platform-only commands below, split by first byte:
+ * a line is compared only with the commands that start like it. Each
+ * function is the plain `||` of its commands (every test requires the
+ * line's first byte to be the command's), so the split decides nothing. */
+static bool eos_only(const char *s, size_t n, size_t skip)
+{
+    switch (s[0]) {
+    case 'a': return starts(s, n, "aaa root ");
+    case 'b': return starts(s, n, "boot secret ");
+    case 'd':
+        return starts(s, n, "daemon TerminAttr") || starts(s, n, "dot1x system-auth-control") ||
+               starts(s, n, "dynamic prefix-list ");
+    case 'e': return starts(s, n, "event-handler ");
+    case 'h':
+        return starts(s, n, "hardware counter feature") || starts(s, n, "hardware port-group");
+    case 'i':
+        return starts(s, n, "interface Vxlan") || starts(s, n, "interface Port-Channel") ||
+               starts(s, n, "interface Management1") || starts(s, n, "ip virtual-router ") ||
+               starts(s, n, "ip name-server vrf ");
+    case 'l': return starts(s, n, "lacp port-id ");
+    case 'm':
+        return starts(s, n, "management api http-commands") ||
+               starts(s, n, "management api gnmi") || starts(s, n, "management api models") ||
+               starts(s, n, "management console") || starts(s, n, "management ssh") ||
+               starts(s, n, "management security") || starts(s, n, "management cvx") ||
+               starts(s, n, "mlag configuration") || starts(s, n, "monitor connectivity") ||
+               starts(s, n, "monitor layer1") || starts(s, n, "management tech-support") ||
+               starts(s, n, "management defaults") || starts(s, n, "management accounts") ||
+               starts(s, n, "monitor telemetry ") ||
+               (skip > 0 && starts(s, n, "maximum-paths ") && contains(s, n, " ecmp "));
+    case 'n':
+        return starts(s, n, "no aaa root") || starts(s, n, "no spanning-tree vlan-id ") ||
+               (skip > 0 && starts(s, n, "neighbor ") && contains(s, n, " peer group"));
+    case 'p':
+        return starts(s, n, "peer-filter ") || starts(s, n, "platform sand ") ||
+               starts(s, n, "platform trident");
+    case 'q': return starts(s, n, "queue-monitor ");
+    case 'r':
+        return starts(s, n, "router general") || starts(s, n, "router traffic-engineering") ||
+               starts(s, n, "router bfd") || starts(s, n, "router multicast") ||
+               starts(s, n, "router path-selection") || starts(s, n, "router segment-security") ||
+               starts(s, n, "router l2-vpn") || starts(s, n, "router internet-exit") ||
+               starts(s, n, "router igmp") || starts(s, n, "router msdp") ||
+               starts(s, n, "router pim ");
+    case 's':
+        return starts(s, n, "service routing protocols model") || starts(s, n, "sflow run") ||
+               starts(s, n, "snmp-server ipv4 ") ||
+               starts(s, n, "service unsupported-transceiver") ||
+               starts(s, n, "spanning-tree vlan-id ");
+    case 't': return starts(s, n, "transceiver qsfp default-mode");
+    case 'v': return starts(s, n, "vlan internal order") || starts(s, n, "vrf instance ");
+    default: return false;
+    }
+}
+
+static bool junos_set_command(const char *s, size_t n)
+{
+    switch (s[0]) {
+    case 'd': return starts(s, n, "deactivate ");
+    case 's':
+        return starts(s, n, "set system ") || starts(s, n, "set interfaces ") ||
+               starts(s, n, "set protocols ") || starts(s, n, "set policy-options ") ||
+               starts(s, n, "set routing-options ") || starts(s, n, "set firewall ") ||
+               starts(s, n, "set security ") || starts(s, n, "set snmp ") ||
+               starts(s, n, "set routing-instances ") || starts(s, n, "set chassis ") ||
+               starts(s, n, "set vlans ") || starts(s, n, "set groups ") ||
+               starts(s, n, "set apply-groups ") || starts(s, n, "set version ") ||
+               starts(s, n, "set class-of-service ");
+    default: return false;
+    }
+}
+
+static bool asa_only(const char *s, size_t n, size_t skip)
+{
+    switch (s[0]) {
+    case 'a': return (skip == 0 && starts(s, n, "access-group ")) || starts(s, n, "asdm ");
+    case 'n':
+        return (skip > 0 && starts(s, n, "nameif ")) || (n == 5 && starts(s, n, "names")) ||
+               starts(s, n, "nat (");
+    case 'o': return starts(s, n, "object network ");
+    case 's':
+        return (skip > 0 && starts(s, n, "security-level ")) ||
+               starts(s, n, "same-security-traffic ");
+    case 't': return starts(s, n, "tunnel-group ");
+    default: return false;
+    }
+}
+
+static bool xe_marker_start(const char *s, size_t n)
+{
+    switch (s[0]) {
+    case 'd': return starts(s, n, "diagnostic bootup level");
+    case 'i': return starts(s, n, "ip http client source-interface");
+    case 'l': return starts(s, n, "license udi");
+    case 'n': return starts(s, n, "netconf-yang");
+    case 'p':
+        return starts(s, n, "platform punt-keepalive") || starts(s, n, "platform qfp ") ||
+               starts(s, n, "platform console ");
+    case 'r': return starts(s, n, "restconf");
+    case 's': return starts(s, n, "subscriber templating");
+    default: return false;
+    }
 }
 
 static void line_signals(struct sig *g, const char *p, size_t len)
@@ -268,14 +463,7 @@ static void line_signals(struct sig *g, const char *p, size_t len)
     /* Junos */
     if (starts(s, n, "<configuration") || starts(s, n, "<rpc-reply"))
         g->junos_xml = true;
-    if (starts(s, n, "set system ") || starts(s, n, "set interfaces ") ||
-        starts(s, n, "set protocols ") || starts(s, n, "set policy-options ") ||
-        starts(s, n, "set routing-options ") || starts(s, n, "set firewall ") ||
-        starts(s, n, "set security ") || starts(s, n, "set snmp ") ||
-        starts(s, n, "set routing-instances ") || starts(s, n, "set chassis ") ||
-        starts(s, n, "set vlans ") || starts(s, n, "set groups ") ||
-        starts(s, n, "set apply-groups ") || starts(s, n, "set version ") ||
-        starts(s, n, "deactivate ") || starts(s, n, "set class-of-service "))
+    if (junos_set_command(s, n))
         g->junos_set++;
     if (s[n - 1] == '{')
         g->junos_open++;
@@ -336,41 +524,10 @@ static void line_signals(struct sig *g, const char *p, size_t len)
     if (skip == 0 && starts(s, n, "router static") && n == 13)
         mark(g, &g->xr, &g->xr_basis, "IOS XR 'router static'");
     /* EOS */
-    if (starts(s, n, "management api http-commands") || starts(s, n, "daemon TerminAttr") ||
-        starts(s, n, "transceiver qsfp default-mode") || starts(s, n, "management api gnmi") ||
-        starts(s, n, "service routing protocols model") || starts(s, n, "vlan internal order") ||
-        starts(s, n, "management api models") || starts(s, n, "interface Vxlan") ||
-        starts(s, n, "interface Port-Channel") || starts(s, n, "interface Management1") ||
-        starts(s, n, "no aaa root") || starts(s, n, "aaa root ") ||
-        starts(s, n, "management console") || starts(s, n, "management ssh") ||
-        starts(s, n, "management security") || starts(s, n, "management cvx") ||
-        starts(s, n, "router general") || starts(s, n, "peer-filter ") ||
-        starts(s, n, "hardware counter feature") || starts(s, n, "hardware port-group") ||
-        starts(s, n, "platform sand ") || starts(s, n, "platform trident") ||
-        starts(s, n, "ip virtual-router ") || starts(s, n, "mlag configuration") ||
-        starts(s, n, "event-handler ") || starts(s, n, "queue-monitor ") ||
-        starts(s, n, "sflow run") || starts(s, n, "dot1x system-auth-control") ||
-        starts(s, n, "router traffic-engineering") || starts(s, n, "ip name-server vrf ") ||
-        starts(s, n, "vrf instance ") || starts(s, n, "router bfd") ||
-        starts(s, n, "monitor connectivity") || starts(s, n, "snmp-server ipv4 ") ||
-        starts(s, n, "router multicast") || starts(s, n, "router path-selection") ||
-        starts(s, n, "router segment-security") || starts(s, n, "router l2-vpn") ||
-        starts(s, n, "router internet-exit") || starts(s, n, "router igmp") ||
-        starts(s, n, "router msdp") || starts(s, n, "router pim ") ||
-        starts(s, n, "monitor layer1") || starts(s, n, "management tech-support") ||
-        starts(s, n, "management defaults") || starts(s, n, "management accounts") ||
-        starts(s, n, "lacp port-id ") || starts(s, n, "dynamic prefix-list ") ||
-        starts(s, n, "service unsupported-transceiver") || starts(s, n, "boot secret ") ||
-        starts(s, n, "spanning-tree vlan-id ") || starts(s, n, "no spanning-tree vlan-id ") ||
-        starts(s, n, "monitor telemetry ") ||
-        (skip > 0 && starts(s, n, "maximum-paths ") && contains(s, n, " ecmp ")) ||
-        (skip > 0 && starts(s, n, "neighbor ") && contains(s, n, " peer group")))
+    if (eos_only(s, n, skip))
         mark(g, &g->eos, &g->eos_basis, "Arista EOS-only commands");
     /* ASA */
-    if ((skip > 0 && (starts(s, n, "nameif ") || starts(s, n, "security-level "))) ||
-        starts(s, n, "same-security-traffic ") || starts(s, n, "object network ") ||
-        (skip == 0 && starts(s, n, "access-group ")) || (n == 5 && starts(s, n, "names")) ||
-        starts(s, n, "nat (") || starts(s, n, "tunnel-group ") || starts(s, n, "asdm "))
+    if (asa_only(s, n, skip))
         mark(g, &g->asa, &g->asa_basis, "ASA 'nameif'/'security-level'");
     if (skip > 0) {
         int form = address_form(s, n);
@@ -392,11 +549,7 @@ static void line_signals(struct sig *g, const char *p, size_t len)
                       starts(s, n, "interface Serial") || starts(s, n, "ip access-list extended ")))
         mark(g, &g->ios, &g->ios_basis, "IOS-only commands");
     /* IOS XE */
-    if (starts(s, n, "license udi") || starts(s, n, "platform punt-keepalive") ||
-        starts(s, n, "platform qfp ") || starts(s, n, "platform console ") ||
-        starts(s, n, "subscriber templating") || starts(s, n, "diagnostic bootup level") ||
-        contains(s, n, "Cisco IOS XE") || starts(s, n, "ip http client source-interface") ||
-        starts(s, n, "netconf-yang") || starts(s, n, "restconf"))
+    if (xe_marker_start(s, n) || contains(s, n, "Cisco IOS XE"))
         mark(g, &g->xe, &g->xe_basis, "IOS XE markers");
     if (skip == 0 && starts(s, n, "version ") && n > 8 && s[8] >= '0' && s[8] <= '9') {
         uint64_t v = 0;

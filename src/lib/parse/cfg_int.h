@@ -97,8 +97,19 @@ static inline bool sh_cfg__is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/** Does [s, s+n) start with the word `w` (followed by space or end)? */
-bool sh_cfg__word(const char *s, size_t n, const char *w);
+/**
+ * Does [s, s+n) start with the word `w` (followed by space or end)?
+ * Inline: the parsers ask it several times per line, nearly always with
+ * a literal whose length and first byte the compiler then knows.
+ */
+static inline bool sh_cfg__word(const char *s, size_t n, const char *w)
+{
+    size_t wl = strlen(w);
+
+    if (n < wl || (wl && s[0] != w[0]) || memcmp(s, w, wl) != 0)
+        return false;
+    return n == wl || sh_cfg__is_space(s[wl]);
+}
 
 /**
  * Recognise a CLI prompt line ("r1#show run", "RP/0/RSP0/CPU0:xr1#",

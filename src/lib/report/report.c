@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define OUT_CHUNK (64u * 1024u)
-
 static const struct sh_report_writer *const writers[] = {
     [SH_FMT_TEXT] = &sh_report__text_writer,   [SH_FMT_JSONL] = &sh_report__jsonl_writer,
     [SH_FMT_SARIF] = &sh_report__sarif_writer, [SH_FMT_CSV] = &sh_report__csv_writer,
@@ -95,6 +93,8 @@ void sh_report__out_init(struct sh_report_out *o, sh_sink_fn sink, void *ud)
 
 static void flush(struct sh_report_out *o)
 {
+    if (!o->sink)
+        return; /* a piece of output kept whole (sh_report__piece_init) */
     if (!o->err && o->buf.len) {
         int rc = o->sink(o->buf.ptr, o->buf.len, o->ud);
         if (rc)
@@ -103,7 +103,28 @@ static void flush(struct sh_report_out *o)
     sh_buf_reset(&o->buf);
 }
 
-void sh_report__add(struct sh_report_out *o, const char *data, size_t len)
+void sh_report__piece_init(struct sh_report_out *o)
+{
+    sh_report__out_init(o, NULL, NULL);
+}
+
+void sh_report__put_piece(struct sh_report_out *o, struct sh_report_out *piece)
+{
+    if (!o->err && piece->err)
+        o->err = piece->err;
+    if (!o->err && piece->buf.len) {
+        int rc;
+        flush(o);
+        if (!o->err) {
+            rc = o->sink(piece->buf.ptr, piece->buf.len, o->ud);
+            if (rc)
+                o->err = rc < 0 ? rc : SH_EIO;
+        }
+    }
+    sh_buf_free(&piece->buf);
+}
+
+void sh_report__add_slow(struct sh_report_out *o, const char *data, size_t len)
 {
     int rc;
 
@@ -114,8 +135,27 @@ void sh_report__add(struct sh_report_out *o, const char *data, size_t len)
         o->err = rc;
         return;
     }
-    if (o->buf.len >= OUT_CHUNK)
+    if (o->buf.len >= SH_REPORT_OUT_CHUNK)
         flush(o);
+}
+
+char *sh_report__reserve_slow(struct sh_report_out *o, size_t len)
+{
+    int rc;
+
+    if (o->err)
+        return NULL;
+    rc = sh_buf_reserve(&o->buf, len);
+    if (rc) {
+        o->err = rc;
+        return NULL;
+    }
+    return o->buf.ptr + o->buf.len;
+}
+
+void sh_report__commit_slow(struct sh_report_out *o)
+{
+    flush(o);
 }
 
 void sh_report__adds(struct sh_report_out *o, const char *s)
@@ -138,7 +178,7 @@ void sh_report__printf(struct sh_report_out *o, const char *fmt, ...)
         o->err = rc;
         return;
     }
-    if (o->buf.len >= OUT_CHUNK)
+    if (o->buf.len >= SH_REPORT_OUT_CHUNK)
         flush(o);
 }
 

@@ -25,10 +25,63 @@ struct sh_report_out {
 };
 
 void sh_report__out_init(struct sh_report_out *o, sh_sink_fn sink, void *ud);
-void sh_report__add(struct sh_report_out *o, const char *data, size_t len);
+void sh_report__add_slow(struct sh_report_out *o, const char *data, size_t len);
+
+/* Output is handed to the sink in chunks of about this size. */
+#define SH_REPORT_OUT_CHUNK (64u * 1024u)
+
+/** Append bytes. Inline: the writers call this for every key and value. */
+static inline void sh_report__add(struct sh_report_out *o, const char *data, size_t len)
+{
+    struct sh_buf *b = &o->buf;
+
+    if (!o->err && len && b->cap - b->len > len && b->len + len < SH_REPORT_OUT_CHUNK) {
+        memcpy(b->ptr + b->len, data, len);
+        b->len += len;
+        b->ptr[b->len] = '\0';
+        return;
+    }
+    sh_report__add_slow(o, data, len);
+}
+
+char *sh_report__reserve_slow(struct sh_report_out *o, size_t len);
+void sh_report__commit_slow(struct sh_report_out *o);
+
+/**
+ * Room for `len` more bytes at the end of the buffer, to be filled and
+ * then kept with sh_report__commit (at most `len` bytes); NULL after a
+ * failure (sticky, like every other write).
+ */
+static inline char *sh_report__reserve(struct sh_report_out *o, size_t len)
+{
+    struct sh_buf *b = &o->buf;
+
+    if (!o->err && b->ptr && b->cap - b->len > len)
+        return b->ptr + b->len;
+    return sh_report__reserve_slow(o, len);
+}
+
+static inline void sh_report__commit(struct sh_report_out *o, size_t len)
+{
+    struct sh_buf *b = &o->buf;
+
+    b->len += len;
+    b->ptr[b->len] = '\0';
+    if (b->len >= SH_REPORT_OUT_CHUNK)
+        sh_report__commit_slow(o);
+}
 void sh_report__adds(struct sh_report_out *o, const char *s);
 void sh_report__printf(struct sh_report_out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/**
+ * An output that keeps everything in its buffer (no sink): a piece of a
+ * report formatted apart, e.g. on another thread, and handed to the real
+ * output with sh_report__put_piece.
+ */
+void sh_report__piece_init(struct sh_report_out *o);
+/** Write `piece`'s bytes (or its error) to `o` and free the piece. */
+void sh_report__put_piece(struct sh_report_out *o, struct sh_report_out *piece);
+
 /** Flush what is buffered, free the buffer, return the first error (or 0). */
 int sh_report__out_finish(struct sh_report_out *o);
 

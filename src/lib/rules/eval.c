@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "../base/ipaddr.h"
+#include "../engine/finding_block.h"
 #include "../intel/ioc.h"
 #include "../match/mpm.h"
 #include "../match/regex.h"
@@ -53,6 +54,8 @@ struct sh_rules_worker {
     struct capval caps[SH_RULES_MAX_CAPTURES];
     char val[SH_RULES_MAX_VALUE + 1];
     size_t feature_hits;
+    struct sh_buf msg; /* a finding's message and remediation, expanded */
+    struct sh_buf rem;
 };
 
 struct sh_rules_worker *sh_rules__worker_new(const sh_ruleset *rs)
@@ -67,6 +70,9 @@ struct sh_rules_worker *sh_rules__worker_new(const sh_ruleset *rs)
     if (!w)
         return NULL;
     w->rs = rs;
+    /* Expanded text is bounded: a template with captures of long lines. */
+    sh_buf_init(&w->msg, 64 * 1024);
+    sh_buf_init(&w->rem, 64 * 1024);
     w->mpm = sh_mpm_scratch_new(rs->mpm);
     w->md = sh_regex_md_new(rs->max_groups + 1);
     w->last = sh_calloc(np + 1, sizeof(*w->last));
@@ -92,6 +98,8 @@ void sh_rules__worker_free(struct sh_rules_worker *w)
     sh_free(w->pairs);
     sh_free(w->doc_any);
     sh_free(w->len);
+    sh_buf_free(&w->msg);
+    sh_buf_free(&w->rem);
     sh_free(w);
 }
 
@@ -396,17 +404,15 @@ static int expand(struct sh_rules_worker *w, const struct emit_ctx *e, const cha
     return rc;
 }
 
-static char *expand_dup(struct sh_rules_worker *w, const struct emit_ctx *e, const char *t,
-                        const char *suffix)
+/* Expand template `t` (and `suffix`) into the worker's reused buffer `b`;
+ * NULL when it would pass the 64 KiB bound or on OOM. */
+static const char *expand_into(struct sh_rules_worker *w, const struct emit_ctx *e, const char *t,
+                               const char *suffix, struct sh_buf *b)
 {
-    struct sh_buf b;
-
-    sh_buf_init(&b, 64 * 1024);
-    if (sh_buf_adds(&b, "") || expand(w, e, t, &b) || (suffix && sh_buf_adds(&b, suffix))) {
-        sh_buf_free(&b);
+    sh_buf_reset(b);
+    if (sh_buf_adds(b, "") || expand(w, e, t, b) || (suffix && sh_buf_adds(b, suffix)))
         return NULL;
-    }
-    return sh_buf_detach(&b);
+    return b->ptr;
 }
 
 static int emit(struct sh_rules_worker *w, const struct sh_rules_env *env, const struct emit_ctx *e,
@@ -414,49 +420,44 @@ static int emit(struct sh_rules_worker *w, const struct sh_rules_env *env, const
 {
     const struct sh_rule *r = e->r;
     const struct sh_cfg_doc *doc = w->doc;
-    sh_finding *f = sh_finding_new();
+    struct sh_finding_fields in;
+    sh_finding *f;
     const char *rem;
     char suffix[160];
-    size_t i;
 
-    if (!f)
-        return SH_ENOMEM;
+    memset(&in, 0, sizeof(in));
     suffix[0] = '\0';
     if (v->suffix)
         snprintf(suffix, sizeof(suffix),
                  " (no %s in the site policy: add approved values with --policy to check every "
                  "value)",
                  sh_policy_key_name(v->no_policy_key));
-    f->rule = sh_strdup(r->id);
-    f->title = sh_strdup(r->title ? r->title : r->id);
-    f->kind = r->kind;
-    f->severity =
-        (v->no_policy && r->has_severity_without_policy) ? r->severity_without_policy : r->severity;
-    f->device = doc->hostname ? sh_strdup(doc->hostname) : NULL;
-    f->platform =
-        doc->dialect != SH_DIALECT_UNKNOWN ? sh_strdup(sh_dialect_name(doc->dialect)) : NULL;
-    f->path = env->path ? sh_strdup(env->path) : NULL;
-    f->line = e->node ? e->node->line : 0;
-    f->end_line = e->node ? e->node->end_line : 0;
-    f->evidence = e->node ? sh_strdup(e->node->text) : NULL;
-    f->message = expand_dup(w, e, r->message ? r->message : r->title, suffix);
+    in.rule = r->id;
+    in.title = r->title ? r->title : r->id;
+    in.device = doc->hostname;
+    in.platform = doc->dialect != SH_DIALECT_UNKNOWN ? sh_dialect_name(doc->dialect) : NULL;
+    in.path = env->path;
+    in.evidence = e->node ? e->node->text : NULL;
+    in.message = expand_into(w, e, r->message ? r->message : r->title, suffix, &w->msg);
     rem = (unsigned)doc->dialect < SH_DIALECT__COUNT && r->remediation[doc->dialect]
               ? r->remediation[doc->dialect]
               : r->remediation_default;
-    f->remediation = rem ? expand_dup(w, e, rem, NULL) : NULL;
-    if (!f->rule || !f->title || !f->message || (doc->hostname && !f->device) ||
-        (env->path && !f->path) || (e->node && !f->evidence) || (rem && !f->remediation))
-        goto oom;
-    for (i = 0; i < r->n_attack; i++)
-        if (sh_strlist_push(&f->attack, r->attack[i]))
-            goto oom;
-    for (i = 0; i < r->n_refs; i++)
-        if (sh_strlist_push(&f->references, r->refs[i]))
-            goto oom;
+    in.remediation = rem ? expand_into(w, e, rem, NULL, &w->rem) : NULL;
+    if (!in.message || (rem && !in.remediation))
+        return SH_ENOMEM;
+    in.attack = r->attack;
+    in.n_attack = r->n_attack;
+    in.references = r->refs;
+    in.n_references = r->n_refs;
+    f = sh_finding__new_block(&in);
+    if (!f)
+        return SH_ENOMEM;
+    f->kind = r->kind;
+    f->severity =
+        (v->no_policy && r->has_severity_without_policy) ? r->severity_without_policy : r->severity;
+    f->line = e->node ? e->node->line : 0;
+    f->end_line = e->node ? e->node->end_line : 0;
     return sh_findings_take(out, f);
-oom:
-    sh_finding_free(f);
-    return SH_ENOMEM;
 }
 
 static int add_feature(sh_strlist *features, const char *name)

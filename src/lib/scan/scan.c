@@ -6,9 +6,11 @@
  * index. Each worker reads a file's head once, asks every analyzer's
  * detect() about it and hands the file to each analyzer that claims it
  * (one capture can hold a config and a show version; the indicator sweep
- * sees every file). Per-file outputs are merged
- * under a mutex; findings are sorted at the end. Analyzer finish() hooks
- * then join results across files (e.g. a device's show version + config).
+ * sees every file). Each worker keeps its outputs and hands them to the
+ * result once, under a mutex; findings are sorted at the end. Analyzer
+ * finish() hooks then join results across files (e.g. a device's show
+ * version + config) while the per-file device records are joined per
+ * device alongside.
  */
 #include "../base/sh_base.h"
 
@@ -39,7 +41,8 @@ struct scan_run {
     pthread_mutex_t lock;
     pthread_mutex_t diag_lock;
     sh_scan_result *res;
-    int fatal; /* first merge failure (OOM) */
+    size_t devices_cap; /* room in res->devices */
+    int fatal;          /* first merge failure (OOM) */
 };
 
 void sh_scan__emit(const struct sh_scan_ctx *ctx, const sh_diag *d)
@@ -175,7 +178,18 @@ static int walk(struct scan_run *run, const char *path, int depth, unsigned char
     return rc;
 }
 
-static void merge(struct scan_run *run, struct sh_scan_out *o)
+/* What one worker produced, kept on the worker and handed to the result
+ * once when it runs out of files: a lock per file and analyzer made the
+ * threads wait on each other. A file's outputs stay together and in
+ * analyzer order, and the end of the scan sorts everything. */
+struct worker_out {
+    sh_findings findings;
+    struct sh_ptrvec devices; /* sh_device *, owned */
+    size_t lines_unparsed, files_analysed, files_skipped, bytes, n_errors;
+    int fatal; /* first failure to keep an output (OOM) */
+};
+
+static void keep(struct worker_out *w, struct sh_scan_out *o)
 {
     size_t i;
     int rc;
@@ -184,35 +198,59 @@ static void merge(struct scan_run *run, struct sh_scan_out *o)
      * single-threaded end of the scan. */
     for (i = 0; i < o->findings.n; i++)
         sh_finding_fingerprint(o->findings.v[i]);
-    pthread_mutex_lock(&run->lock);
-    rc = sh_findings_splice(&run->res->findings, &o->findings);
-    run->res->lines_unparsed += o->lines_unparsed;
+    rc = sh_findings_splice(&w->findings, &o->findings);
+    w->lines_unparsed += o->lines_unparsed;
     for (i = 0; i < o->devices.n; i++) {
         sh_device *d = o->devices.v[i];
+        if (rc || (rc = sh_ptrvec_push(&w->devices, d)) != 0)
+            sh_device_free(d);
+    }
+    sh_ptrvec_free(&o->devices);
+    if (rc && !w->fatal)
+        w->fatal = rc;
+}
+
+/* Hand a worker's outputs to the result (under the lock). */
+static void hand_over(struct scan_run *run, struct worker_out *w)
+{
+    size_t i;
+    int rc;
+
+    pthread_mutex_lock(&run->lock);
+    rc = w->fatal;
+    if (!rc)
+        rc = sh_findings_splice(&run->res->findings, &w->findings);
+    sh_findings_clear(&w->findings);
+    run->res->lines_unparsed += w->lines_unparsed;
+    run->res->files_analysed += w->files_analysed;
+    run->res->files_skipped += w->files_skipped;
+    run->res->bytes += w->bytes;
+    run->res->n_errors += w->n_errors;
+    for (i = 0; i < w->devices.n; i++) {
+        sh_device *d = w->devices.v[i];
         sh_device **v;
         if (rc) {
             sh_device_free(d);
             continue;
         }
-        v = sh_realloc(run->res->devices, (run->res->n_devices + 1) * sizeof(*v));
-        if (!v) {
-            rc = SH_ENOMEM;
-            sh_device_free(d);
-            continue;
+        if (run->res->n_devices == run->devices_cap) {
+            size_t cap = run->devices_cap ? run->devices_cap * 2 : 64;
+            while (cap < run->res->n_devices + (w->devices.n - i))
+                cap *= 2;
+            v = sh_realloc(run->res->devices, cap * sizeof(*v));
+            if (!v) {
+                rc = SH_ENOMEM;
+                sh_device_free(d);
+                continue;
+            }
+            run->res->devices = v;
+            run->devices_cap = cap;
         }
-        run->res->devices = v;
-        v[run->res->n_devices++] = d;
+        run->res->devices[run->res->n_devices++] = d;
     }
-    sh_ptrvec_free(&o->devices);
+    sh_ptrvec_free(&w->devices);
     if (rc && !run->fatal)
         run->fatal = rc;
-    pthread_mutex_unlock(&run->lock);
-}
-
-static void count(struct scan_run *run, size_t *field, size_t n)
-{
-    pthread_mutex_lock(&run->lock);
-    *field += n;
     pthread_mutex_unlock(&run->lock);
 }
 
@@ -226,7 +264,7 @@ static void *worker_state(const struct scan_run *run, size_t a)
 /* Read the head once for detection; load the whole file only when an
  * analyzer that needs it claims the file and the head was not all of it. */
 static void scan_one(struct scan_run *run, const char *path, void **scratch, size_t max,
-                     struct sh_buf *hb)
+                     struct sh_buf *hb, struct worker_out *wo)
 {
     const char *head;
     char *full = NULL;
@@ -242,8 +280,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     head_len = hb->len;
     if (rc) {
         sh_scan__emit(&run->ctx, &d);
-        count(run, &run->res->files_skipped, 1);
-        count(run, &run->res->n_errors, 1);
+        wo->files_skipped++;
+        wo->n_errors++;
         return;
     }
     /* An analyzer that sweeps the lines it reads spares the file a second
@@ -298,16 +336,16 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
             file_bytes = o.bytes;
         if ((!an->analyze_path || (complete && an->analyze)) && full_len > file_bytes)
             file_bytes = full_len;
-        merge(run, &o);
+        keep(wo, &o);
     }
     if (claimed) {
-        count(run, &run->res->files_analysed, 1);
-        count(run, &run->res->bytes, file_bytes);
+        wo->files_analysed++;
+        wo->bytes += file_bytes;
     } else {
-        count(run, &run->res->files_skipped, 1);
+        wo->files_skipped++;
     }
     if (failed)
-        count(run, &run->res->n_errors, 1);
+        wo->n_errors++;
     if (full != hb->ptr)
         sh_free(full);
 }
@@ -318,9 +356,11 @@ static void *worker(void *arg)
     void *scratch[SH_ARRAY_LEN(run->ctx.state)] = {0};
     size_t max = run->ctx.opts->max_file_size ? run->ctx.opts->max_file_size : DEFAULT_MAX_FILE;
     struct sh_buf headbuf; /* one head buffer per worker, reused for every file */
+    struct worker_out out;
     size_t a;
 
     sh_buf_init(&headbuf, 0);
+    memset(&out, 0, sizeof(out));
 
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
@@ -332,7 +372,7 @@ static void *worker(void *arg)
 
         if (i >= run->files.n)
             break;
-        scan_one(run, run->files.v[i], scratch, max, &headbuf);
+        scan_one(run, run->files.v[i], scratch, max, &headbuf, &out);
         {
             size_t done = atomic_fetch_add(&run->done, 1) + 1;
             if (run->ctx.opts->on_progress)
@@ -345,6 +385,7 @@ static void *worker(void *arg)
             an->worker_free(scratch[a]);
     }
     sh_buf_free(&headbuf);
+    hand_over(run, &out);
     return NULL;
 }
 
@@ -362,43 +403,104 @@ static int cmp_device(const void *pa, const void *pb)
 
 /* Two findings of one rule with the same evidence in one file (the same
  * `exec-timeout 0 0` under two line blocks) would share a fingerprint and
- * count as one in new/gone: number the repeats in file order instead. */
+ * count as one in new/gone: number the repeats in file order instead.
+ * Counted in an open-addressing table keyed by the fingerprint's bytes
+ * (the original ones: a renumbered fingerprint is not looked up again). */
+struct fp_slot {
+    uint64_t k[2];
+    uint32_t count; /* 0: empty */
+};
+
 static int disambiguate(sh_findings *l)
 {
-    struct sh_strmap seen = {0};
-    size_t i;
-    int rc = SH_OK;
+    struct fp_slot *t;
+    size_t cap = 16, mask, i;
 
-    for (i = 0; i < l->n && !rc; i++) {
-        void *old = sh_strmap_get(&seen, l->v[i]->fingerprint);
-        uintptr_t nth = (uintptr_t)old;
-        char key[sizeof(l->v[i]->fingerprint)];
+    while (cap < l->n * 2)
+        cap *= 2;
+    t = sh_calloc(cap, sizeof(*t));
+    if (!t)
+        return SH_ENOMEM;
+    mask = cap - 1;
+    for (i = 0; i < l->n; i++) {
+        sh_finding *f = l->v[i];
+        char key[16] = {0};
+        uint64_t k[2];
+        size_t h;
 
-        memcpy(key, l->v[i]->fingerprint, sizeof(key));
-        rc = sh_strmap_put(&seen, key, (void *)(nth + 1), NULL);
-        if (!rc && nth)
-            sh_finding_fingerprint_nth(l->v[i], (unsigned)nth);
+        memcpy(key, f->fingerprint, strnlen(f->fingerprint, sizeof(key)));
+        memcpy(k, key, sizeof(k));
+        h = (size_t)((k[0] ^ (k[1] * 0x9e3779b97f4a7c15ULL)) * 0xbf58476d1ce4e5b9ULL >> 17);
+        for (;;) {
+            struct fp_slot *e = &t[h & mask];
+            if (!e->count) {
+                e->k[0] = k[0];
+                e->k[1] = k[1];
+                e->count = 1;
+                break;
+            }
+            if (e->k[0] == k[0] && e->k[1] == k[1]) {
+                sh_finding_fingerprint_nth(f, e->count++);
+                break;
+            }
+            h++;
+        }
     }
-    sh_strmap_free(&seen, NULL);
-    return rc;
+    sh_free(t);
+    return SH_OK;
 }
 
 /* Analyzers report one record per file; users see one per device, with the
  * facts of its config, show captures and logs joined (show output wins for
- * version, model and serial). Runs after finish(), which joins by file. */
-static int merge_devices(sh_scan_result *res)
-{
-    sh_device **merged = NULL;
-    size_t n = 0, i;
-    int rc = sh_inventory_merge(res->devices, res->n_devices, &merged, &n);
+ * version, model and serial). The join only reads the per-file records,
+ * as finish() hooks do, so it runs on its own thread while they run and
+ * replaces the records once they are done. */
+struct device_join {
+    const sh_scan_result *res;
+    sh_device **merged;
+    size_t n;
+    int rc;
+    pthread_t thread;
+    bool started;
+};
 
-    if (rc)
-        return rc;
+static void *device_join_run(void *arg)
+{
+    struct device_join *j = arg;
+
+    j->rc = sh_inventory_merge(j->res->devices, j->res->n_devices, &j->merged, &j->n);
+    return NULL;
+}
+
+static void device_join_start(struct device_join *j, const sh_scan_result *res)
+{
+    memset(j, 0, sizeof(*j));
+    j->res = res;
+    j->started = pthread_create(&j->thread, NULL, device_join_run, j) == 0;
+}
+
+/* Wait for the join (or run it here when no thread could start) and, when
+ * `apply`, put its records in place of the per-file ones. */
+static int device_join_finish(struct device_join *j, sh_scan_result *res, bool apply)
+{
+    size_t i;
+
+    if (j->started)
+        pthread_join(j->thread, NULL);
+    else if (apply)
+        device_join_run(j);
+    j->started = false;
+    if (!apply || j->rc) {
+        for (i = 0; i < j->n; i++)
+            sh_device_free(j->merged[i]);
+        sh_free(j->merged);
+        return j->rc;
+    }
     for (i = 0; i < res->n_devices; i++)
         sh_device_free(res->devices[i]);
     sh_free(res->devices);
-    res->devices = merged;
-    res->n_devices = n;
+    res->devices = j->merged;
+    res->n_devices = j->n;
     return SH_OK;
 }
 
@@ -455,6 +557,7 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
 {
     struct scan_run *run;
     struct prep preps[SH_ARRAY_LEN(run->ctx.state)];
+    struct device_join join;
     pthread_t *threads = NULL;
     unsigned jobs, t, started = 0;
     size_t a, i, prepared = 0;
@@ -543,15 +646,17 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
      * record of a host" and must see the same order on every run. */
     if (run->res->n_devices > 1)
         qsort(run->res->devices, run->res->n_devices, sizeof(*run->res->devices), cmp_device);
-    for (a = 0; a < sh_scan__n_analyzers; a++) {
+    device_join_start(&join, run->res);
+    for (a = 0; a < sh_scan__n_analyzers && !rc; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
-        if (an->finish) {
+        if (an->finish)
             rc = an->finish(&run->ctx, run->ctx.state[a], run->res, diag);
-            if (rc)
-                goto out;
-        }
     }
-    rc = merge_devices(run->res);
+    if (rc) {
+        device_join_finish(&join, run->res, false);
+        goto out;
+    }
+    rc = device_join_finish(&join, run->res, true);
     if (rc)
         goto out;
     for (i = 0; i < run->res->findings.n; i++) {

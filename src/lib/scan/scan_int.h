@@ -80,7 +80,10 @@ struct sh_analyzer {
     int (*analyze_path)(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
                         const char *head, size_t head_len, struct sh_scan_out *out, sh_diag *diag);
     /**
-     * After all files: join across files (may be NULL). Single-threaded.
+     * After all files: join across files (may be NULL). The hooks run one
+     * after another, while the scan joins the per-file device records into
+     * per-device ones on another thread: finish() may add and change
+     * findings but only reads res->devices and the records.
      * Findings from analyze() arrive fingerprinted; a finish() that changes
      * a fingerprinted field (rule, device, path, evidence, cve, time) of
      * one clears its fingerprint[0] so it is hashed again.
