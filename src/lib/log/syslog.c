@@ -917,25 +917,10 @@ static span port_after(const char *p, const char *e)
     return s;
 }
 
-/*
- * Whether any of the 8 bytes at p is an ASCII digit: the "has a byte
- * between m and n" word test (exact for every byte value; the answer does
- * not depend on byte order).
- */
-ALWAYS_INLINE bool word_has_digit(const char *p)
-{
-    const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 127, high = ones * 128;
-    uint64_t x;
-
-    memcpy(&x, p, sizeof(x));
-    return ((ones * (127 + ('9' + 1)) - (x & low7)) & ~x & ((x & low7) + ones * (127 - ('0' - 1))) &
-            high) != 0;
-}
-
 /* First IPv4 address in [p, e) not glued to a preceding digit or dot. */
 static const char *next_ip4(const struct gate *g, const char *p, const char *e, size_t *len)
 {
-    const char *q = p;
+    const char *d = p;
 
     /* an address has a dot followed by a digit: without any such pair in
      * the gated text there is nothing to find */
@@ -944,26 +929,22 @@ static const char *next_ip4(const struct gate *g, const char *p, const char *e, 
         !gate_may2(g, ".7") && !gate_may2(g, ".8") && !gate_may2(g, ".9"))
         return NULL;
 
-    while (q < e) {
-        /* eight bytes at a time through text without digits, then to the digit */
-        while (e - q >= 8 && !word_has_digit(q))
-            q += 8;
-        while (q < e && !is_dig(*q))
-            q++;
-        if (q >= e)
-            break;
-        /* a start (not after a digit or dot) whose first octet, 1-3
-         * digits, is followed by a dot: only then can ip4_len() accept */
-        if ((q == p || (!is_dig(q[-1]) && q[-1] != '.')) &&
-            ((e - q > 1 && q[1] == '.') ||
-             (e - q > 2 && is_dig(q[1]) &&
-              (q[2] == '.' || (e - q > 3 && is_dig(q[2]) && q[3] == '.')))) &&
-            (*len = ip4_len(q, e)) > 0)
-            return q;
-        /* the rest of this run of digits and dots follows a digit or a dot:
-         * none of it can start an address */
-        for (q++; q < e && (is_dig(*q) || *q == '.'); q++)
-            ;
+    /*
+     * Found from its first dot: an address starts a run of 1-3 digits
+     * that ends at a dot, so each dot names the one start that could use
+     * it, the first digit of the digit run before it (which must not
+     * follow a dot, and may follow anything at p). Dots are taken left to
+     * right and their runs do not overlap, so the first start accepted is
+     * the leftmost address, as a walk over every digit would find.
+     */
+    while (e - d > 0 && (d = memchr(d, '.', (size_t)(e - d))) != NULL) {
+        const char *s = d;
+        while (s > p && d - s < 4 && is_dig(s[-1]))
+            s--;
+        if (d - s >= 1 && d - s <= 3 && (s == p || (!is_dig(s[-1]) && s[-1] != '.')) &&
+            (*len = ip4_len(s, e)) > 0)
+            return s;
+        d++;
     }
     return NULL;
 }
