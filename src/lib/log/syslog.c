@@ -621,14 +621,21 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
         if (q >= e || *q != ' ')
             return NULL;
         q = skip_sp(q, e);
-        n = ndig(q, e);
-        if (n < 1 || n > 2 || q + n >= e || q[n] != ' ')
+        /* the day: one or two digits and a blank (digit by digit, as ndig()
+         * then the checks would have it) */
+        if (e - q >= 2 && is_dig(q[0]) && q[1] == ' ') {
+            st->d = q[0] - '0';
+            q += 2;
+        } else if (e - q >= 3 && is_dig(q[0]) && is_dig(q[1]) && q[2] == ' ') {
+            st->d = (q[0] - '0') * 10 + (q[1] - '0');
+            q += 3;
+        } else {
             return NULL;
-        st->d = num(q, n);
-        q += n + 1;
-        n = ndig(q, e);
-        if (n == 4 && q + 4 < e && q[4] == ' ') {
-            st->y = num(q, 4);
+        }
+        /* an optional year: exactly four digits and a blank */
+        if (e - q >= 5 && is_dig(q[0]) && is_dig(q[1]) && is_dig(q[2]) && is_dig(q[3]) &&
+            q[4] == ' ') {
+            st->y = (q[0] - '0') * 1000 + (q[1] - '0') * 100 + (q[2] - '0') * 10 + (q[3] - '0');
             st->has_year = true;
             q += 5;
         }
