@@ -602,17 +602,16 @@ size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, 
         j = i;
         /* eight bytes a round with one bound test (the loop below does one per byte) */
         while (len - j >= 8) {
-#define STEP(o)                                                                                    \
-    {                                                                                              \
-        uint8_t k = cc[u[j + (o)]];                                                                \
-        if (!(k & CC_TOK)) {                                                                       \
-            j += (o);                                                                              \
-            goto run_end;                                                                          \
-        }                                                                                          \
-        acc |= k;                                                                                  \
-    }
-            STEP(0) STEP(1) STEP(2) STEP(3) STEP(4) STEP(5) STEP(6) STEP(7)
-#undef STEP
+            size_t o;
+#pragma GCC unroll 8
+            for (o = 0; o < 8; o++) {
+                uint8_t k = cc[u[j + o]];
+                if (!(k & CC_TOK)) {
+                    j += o;
+                    goto run_end;
+                }
+                acc |= k;
+            }
             j += 8;
         }
         for (; j < len; j++) {

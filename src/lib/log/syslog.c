@@ -82,13 +82,13 @@ static const struct sh_syslog_opts default_opts = SH_SYSLOG_OPTS_INIT;
  * (the header and message scanners test every byte of a line).
  */
 enum {
-    C_DIG = 0x01,  /* 0-9 */
-    C_UP = 0x02,   /* A-Z */
-    C_LOW = 0x04,  /* a-z */
-    C_SP = 0x08,   /* blank or tab */
-    C_HOST = 0x10, /* printable ASCII but blank = , " (host_char) */
-    C_TAG = 0x20,  /* alnum _ - . / ( ) (program tag) */
-    C_MN = 0x40,   /* alnum _ - (mnemonic token) */
+    C_DIG = 0x01,    /* 0-9 */
+    C_UP = 0x02,     /* A-Z */
+    C_LOW = 0x04,    /* a-z */
+    C_SP = 0x08,     /* blank or tab */
+    C_HOST = 0x10,   /* printable ASCII but blank = , " (host_char) */
+    C_TAG = 0x20,    /* alnum _ - . / ( ) (program tag) */
+    C_MN = 0x40,     /* alnum _ - (mnemonic token) */
     C_HOSTNC = 0x80, /* host_char but not ':' */
 };
 
@@ -313,32 +313,19 @@ ALWAYS_INLINE uint32_t fold3(const char *p)
 static int month_of(uint32_t k)
 {
     switch (k) {
-    case K3('j', 'a', 'n'):
-        return 1;
-    case K3('f', 'e', 'b'):
-        return 2;
-    case K3('m', 'a', 'r'):
-        return 3;
-    case K3('a', 'p', 'r'):
-        return 4;
-    case K3('m', 'a', 'y'):
-        return 5;
-    case K3('j', 'u', 'n'):
-        return 6;
-    case K3('j', 'u', 'l'):
-        return 7;
-    case K3('a', 'u', 'g'):
-        return 8;
-    case K3('s', 'e', 'p'):
-        return 9;
-    case K3('o', 'c', 't'):
-        return 10;
-    case K3('n', 'o', 'v'):
-        return 11;
-    case K3('d', 'e', 'c'):
-        return 12;
-    default:
-        return 0;
+    case K3('j', 'a', 'n'): return 1;
+    case K3('f', 'e', 'b'): return 2;
+    case K3('m', 'a', 'r'): return 3;
+    case K3('a', 'p', 'r'): return 4;
+    case K3('m', 'a', 'y'): return 5;
+    case K3('j', 'u', 'n'): return 6;
+    case K3('j', 'u', 'l'): return 7;
+    case K3('a', 'u', 'g'): return 8;
+    case K3('s', 'e', 'p'): return 9;
+    case K3('o', 'c', 't'): return 10;
+    case K3('n', 'o', 'v'): return 11;
+    case K3('d', 'e', 'c'): return 12;
+    default: return 0;
     }
 }
 
@@ -371,10 +358,8 @@ static bool wday_of(uint32_t k)
     case K3('t', 'h', 'u'):
     case K3('f', 'r', 'i'):
     case K3('s', 'a', 't'):
-    case K3('s', 'u', 'n'):
-        return true;
-    default:
-        return false;
+    case K3('s', 'u', 'n'): return true;
+    default: return false;
     }
 }
 
@@ -415,8 +400,8 @@ ALWAYS_INLINE const char *parse_clock(const char *p, const char *e, struct stamp
 {
     size_t n;
 
-    if (e - p >= 8 && is_dig(p[0]) && is_dig(p[1]) && p[2] == ':' && is_dig(p[3]) &&
-        is_dig(p[4]) && p[5] == ':' && is_dig(p[6]) && is_dig(p[7])) {
+    if (e - p >= 8 && is_dig(p[0]) && is_dig(p[1]) && p[2] == ':' && is_dig(p[3]) && is_dig(p[4]) &&
+        p[5] == ':' && is_dig(p[6]) && is_dig(p[7])) {
         /* the common two-digit form, read directly (same result as below) */
         if (e - p > 8 && is_dig(p[8]))
             return NULL;
@@ -1343,7 +1328,8 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
     }
 }
 
-/* An ISE TACACS+ accounting record: it is about the network device, not the ISE node that logged it. */
+/* An ISE TACACS+ accounting record: it is about the network device, not the ISE node that logged
+ * it. */
 static void extract_cise(struct parse *ps, const struct gate *g, const char *p, const char *e)
 {
     span s = between(g, p, e, "Device IP Address=", ',');
