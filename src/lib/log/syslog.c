@@ -1681,7 +1681,7 @@ static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
     ps->n_sd++;
 }
 
-static bool name_is(const char *p, size_t n, const char *lit)
+ALWAYS_INLINE bool name_is(const char *p, size_t n, const char *lit)
 {
     return n == strlen(lit) && memcmp(p, lit, n) == 0;
 }
@@ -2379,6 +2379,22 @@ ALWAYS_INLINE void emit(struct parse *ps, const char *name, span s)
     }
 }
 
+/*
+ * Whether the event already has a field `name` (sh_log_event_get() != NULL),
+ * comparing first bytes before whole names: key=value lines carry dozens
+ * of named fields, each checked against all before it. Names are never
+ * empty.
+ */
+static bool has_field(const struct sh_log_event *ev, const char *name)
+{
+    uint32_t i;
+
+    for (i = 0; i < ev->n_fields; i++)
+        if (ev->fields[i].name[0] == name[0] && strcmp(ev->fields[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 static void emit_extra(struct parse *ps, const char *name, span s)
 {
     if (s.p && s.n)
@@ -2536,7 +2552,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
         emit(&ps, "raw", raw);
     }
     for (i = 0; i < ps.n_sd; i++) {
-        if (!sh_log_event_get(ev, ps.sd[i].name, NULL))
+        if (!has_field(ev, ps.sd[i].name))
             emit_extra(&ps, ps.sd[i].name, ps.sd[i].val);
     }
     if (hint)
