@@ -1660,12 +1660,23 @@ static const char *find_embedded(struct parse *ps, const char *p, const char *e)
     return NULL;
 }
 
+ALWAYS_INLINE bool name_is(const char *p, size_t n, const char *lit)
+{
+    return n == strlen(lit) && memcmp(p, lit, n) == 0;
+}
+
 static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
 {
     char *n;
 
     size_t i;
 
+    if (ps->header_only) {
+        /* no extra fields then; only whether one would be a command */
+        if (name_is(name, nl, "command"))
+            ps->hint |= SH_SYSLOG_HINT_COMMAND;
+        return;
+    }
     if (ps->n_sd >= MAX_SD || nl == 0 || nl > 64)
         return;
     for (i = 0; i < nl; i++)
@@ -1679,11 +1690,6 @@ static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
     ps->sd[ps->n_sd].name = n;
     ps->sd[ps->n_sd].val = val;
     ps->n_sd++;
-}
-
-ALWAYS_INLINE bool name_is(const char *p, size_t n, const char *lit)
-{
-    return n == strlen(lit) && memcmp(p, lit, n) == 0;
 }
 
 /* RFC 5424 STRUCTURED-DATA: one or more [id name="value" ...]. Returns the end. */
@@ -2506,10 +2512,6 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
             if (ev->parsed) {
                 *hint = ps.hint | (ps.nonraw ? SH_SYSLOG_HINT_NONRAW : 0u) |
                         (ps.command.n ? SH_SYSLOG_HINT_COMMAND : 0u);
-                /* a structured-data or key=value pair named "command" */
-                for (i = 0; i < ps.n_sd; i++)
-                    if (strcmp(ps.sd[i].name, "command") == 0)
-                        *hint |= SH_SYSLOG_HINT_COMMAND;
             }
         }
         return;
