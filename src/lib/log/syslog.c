@@ -15,7 +15,6 @@
 
 #include "syslog.h"
 
-#include <stdio.h>
 #include <time.h>
 
 /* Literal helpers are forced inline so strlen() of a literal argument folds to a constant. */
@@ -1955,14 +1954,16 @@ static void parse_kv(struct parse *ps, const char *p, const char *e)
         char buf[48];
         struct stamp st;
         const char *q;
-        int n = snprintf(buf, sizeof(buf), "%.*sT%.*s", (int)date.n, date.p, (int)tim.n, tim.p);
-        if (n > 0 && (size_t)n < sizeof(buf)) {
-            q = parse_stamp(buf, buf + n, &st);
-            if (q == buf + n) {
-                if (tz.n && (tz.p[0] == '+' || tz.p[0] == '-'))
-                    parse_numzone(tz.p, tz.p + tz.n, &st);
-                take_stamp(ps, &st);
-            }
+        /* date 'T' time, each cut at a NUL byte like printf's %.*s would */
+        size_t dn = strnlen(date.p, date.n), tn = strnlen(tim.p, tim.n), n = dn + 1 + tn;
+        memcpy(buf, date.p, dn);
+        buf[dn] = 'T';
+        memcpy(buf + dn + 1, tim.p, tn);
+        q = parse_stamp(buf, buf + n, &st);
+        if (q == buf + n) {
+            if (tz.n && (tz.p[0] == '+' || tz.p[0] == '-'))
+                parse_numzone(tz.p, tz.p + tz.n, &st);
+            take_stamp(ps, &st);
         }
     }
 }
