@@ -181,13 +181,20 @@ static bool parse_v4(const char *s, size_t len, uint8_t out[4])
     int part;
 
     for (part = 0; part < 4; part++) {
-        unsigned v = 0, digits = 0;
-        while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-            v = v * 10 + (unsigned)(s[i] - '0');
-            i++;
-            digits++;
+        /* 1-3 digits (a fourth fails), value <= 255, read digit by digit */
+        unsigned v;
+        if (i >= len || s[i] < '0' || s[i] > '9')
+            return false;
+        v = (unsigned)(s[i++] - '0');
+        if (i < len && s[i] >= '0' && s[i] <= '9') {
+            v = v * 10 + (unsigned)(s[i++] - '0');
+            if (i < len && s[i] >= '0' && s[i] <= '9') {
+                v = v * 10 + (unsigned)(s[i++] - '0');
+                if (i < len && s[i] >= '0' && s[i] <= '9')
+                    return false;
+            }
         }
-        if (digits == 0 || digits > 3 || v > 255)
+        if (v > 255)
             return false;
         out[part] = (uint8_t)v;
         if (part < 3) {
