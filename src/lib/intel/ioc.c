@@ -628,11 +628,13 @@ size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, 
             acc |= k;
         }
     run_end:
-        i = j;
+        /* the byte that ended the run is no token byte, so no token start
+         * either: the next search begins after it */
+        i = j < len ? j + 1 : j;
         /* Plain words (no dot or colon) can only be hashes. */
         if (!(acc & (CC_DOT | CC_COLON))) {
             tl = j - start;
-            if (want_hash && !(acc & CC_NONHEX) && (tl == 32 || tl == 40 || tl == 64))
+            if (tl >= 32 && (tl == 32 || tl == 40 || tl == 64) && want_hash && !(acc & CC_NONHEX))
                 hit = lookup_str(set,
                                  tl == 32   ? SH_IOC_MD5
                                  : tl == 40 ? SH_IOC_SHA1
