@@ -45,7 +45,8 @@ struct sdparam {
 
 struct gate {
     /* one byte per hash value, not one bit: setting and testing a byte
-     * costs half the instructions, and clearing 1 KB is a few wide stores */
+     * costs half the instructions, and clearing 512 bytes is a few wide
+     * stores */
     uint8_t seen[GATE_BITS];
 };
 
@@ -188,8 +189,8 @@ ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
  * The bigram gate: before the message text goes through the per-shape
  * literal searches in extract() (about thirty of them, most finding
  * nothing), one pass records which pairs of adjacent bytes (hashed into
- * 512 slots) occur in it. A literal of which some
- * adjacent pair is missing cannot occur anywhere in that text, so a search
+ * 512 slots) occur in it. A literal of which some adjacent pair is
+ * missing cannot occur anywhere in that text, so a search
  * for it ends at once; otherwise the real search runs. The gate only ever
  * turns a search that would have failed into an early failure, so results
  * are unchanged. A gate is passed only by code running inside extract() on
@@ -215,7 +216,7 @@ static void gate_build(struct gate *g, const char *p, const char *e)
         g->seen[bigram(p)] = 1;
 }
 
-/* False when `lit` (n bytes, case-insensitively) cannot occur in [p, e). */
+/* False when `lit` (n bytes) cannot occur in [p, e), a range inside the gated text. */
 ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, const char *lit,
                             size_t n)
 {
