@@ -181,13 +181,20 @@ static bool parse_v4(const char *s, size_t len, uint8_t out[4])
     int part;
 
     for (part = 0; part < 4; part++) {
-        unsigned v = 0, digits = 0;
-        while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-            v = v * 10 + (unsigned)(s[i] - '0');
-            i++;
-            digits++;
+        /* 1-3 digits (a fourth fails), value <= 255, read digit by digit */
+        unsigned v;
+        if (i >= len || s[i] < '0' || s[i] > '9')
+            return false;
+        v = (unsigned)(s[i++] - '0');
+        if (i < len && s[i] >= '0' && s[i] <= '9') {
+            v = v * 10 + (unsigned)(s[i++] - '0');
+            if (i < len && s[i] >= '0' && s[i] <= '9') {
+                v = v * 10 + (unsigned)(s[i++] - '0');
+                if (i < len && s[i] >= '0' && s[i] <= '9')
+                    return false;
+            }
         }
-        if (digits == 0 || digits > 3 || v > 255)
+        if (v > 255)
             return false;
         out[part] = (uint8_t)v;
         if (part < 3) {
@@ -602,17 +609,16 @@ size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, 
         j = i;
         /* eight bytes a round with one bound test (the loop below does one per byte) */
         while (len - j >= 8) {
-#define STEP(o)                                                                                    \
-    {                                                                                              \
-        uint8_t k = cc[u[j + (o)]];                                                                \
-        if (!(k & CC_TOK)) {                                                                       \
-            j += (o);                                                                              \
-            goto run_end;                                                                          \
-        }                                                                                          \
-        acc |= k;                                                                                  \
-    }
-            STEP(0) STEP(1) STEP(2) STEP(3) STEP(4) STEP(5) STEP(6) STEP(7)
-#undef STEP
+            size_t o;
+#pragma GCC unroll 8
+            for (o = 0; o < 8; o++) {
+                uint8_t k = cc[u[j + o]];
+                if (!(k & CC_TOK)) {
+                    j += o;
+                    goto run_end;
+                }
+                acc |= k;
+            }
             j += 8;
         }
         for (; j < len; j++) {
@@ -622,11 +628,13 @@ size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, 
             acc |= k;
         }
     run_end:
-        i = j;
+        /* the byte that ended the run is no token byte, so no token start
+         * either: the next search begins after it */
+        i = j < len ? j + 1 : j;
         /* Plain words (no dot or colon) can only be hashes. */
         if (!(acc & (CC_DOT | CC_COLON))) {
             tl = j - start;
-            if (want_hash && !(acc & CC_NONHEX) && (tl == 32 || tl == 40 || tl == 64))
+            if (tl >= 32 && (tl == 32 || tl == 40 || tl == 64) && want_hash && !(acc & CC_NONHEX))
                 hit = lookup_str(set,
                                  tl == 32   ? SH_IOC_MD5
                                  : tl == 40 ? SH_IOC_SHA1

@@ -15,7 +15,6 @@
 
 #include "syslog.h"
 
-#include <stdio.h>
 #include <time.h>
 
 /* Literal helpers are forced inline so strlen() of a literal argument folds to a constant. */
@@ -46,7 +45,8 @@ struct sdparam {
 
 struct gate {
     /* one byte per hash value, not one bit: setting and testing a byte
-     * costs half the instructions, and clearing 1 KB is a few wide stores */
+     * costs half the instructions, and clearing 512 bytes is a few wide
+     * stores */
     uint8_t seen[GATE_BITS];
 };
 
@@ -82,13 +82,13 @@ static const struct sh_syslog_opts default_opts = SH_SYSLOG_OPTS_INIT;
  * (the header and message scanners test every byte of a line).
  */
 enum {
-    C_DIG = 0x01,  /* 0-9 */
-    C_UP = 0x02,   /* A-Z */
-    C_LOW = 0x04,  /* a-z */
-    C_SP = 0x08,   /* blank or tab */
-    C_HOST = 0x10, /* printable ASCII but blank = , " (host_char) */
-    C_TAG = 0x20,  /* alnum _ - . / ( ) (program tag) */
-    C_MN = 0x40,   /* alnum _ - (mnemonic token) */
+    C_DIG = 0x01,    /* 0-9 */
+    C_UP = 0x02,     /* A-Z */
+    C_LOW = 0x04,    /* a-z */
+    C_SP = 0x08,     /* blank or tab */
+    C_HOST = 0x10,   /* printable ASCII but blank = , " (host_char) */
+    C_TAG = 0x20,    /* alnum _ - . / ( ) (program tag) */
+    C_MN = 0x40,     /* alnum _ - (mnemonic token) */
     C_HOSTNC = 0x80, /* host_char but not ':' */
 };
 
@@ -189,8 +189,8 @@ ALWAYS_INLINE bool ihas(const char *p, const char *e, const char *lit)
  * The bigram gate: before the message text goes through the per-shape
  * literal searches in extract() (about thirty of them, most finding
  * nothing), one pass records which pairs of adjacent bytes (hashed into
- * 512 slots) occur in it. A literal of which some
- * adjacent pair is missing cannot occur anywhere in that text, so a search
+ * 512 slots) occur in it. A literal of which some adjacent pair is
+ * missing cannot occur anywhere in that text, so a search
  * for it ends at once; otherwise the real search runs. The gate only ever
  * turns a search that would have failed into an early failure, so results
  * are unchanged. A gate is passed only by code running inside extract() on
@@ -216,7 +216,7 @@ static void gate_build(struct gate *g, const char *p, const char *e)
         g->seen[bigram(p)] = 1;
 }
 
-/* False when `lit` (n bytes, case-insensitively) cannot occur in [p, e). */
+/* False when `lit` (n bytes) cannot occur in [p, e), a range inside the gated text. */
 ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, const char *lit,
                             size_t n)
 {
@@ -313,32 +313,19 @@ ALWAYS_INLINE uint32_t fold3(const char *p)
 static int month_of(uint32_t k)
 {
     switch (k) {
-    case K3('j', 'a', 'n'):
-        return 1;
-    case K3('f', 'e', 'b'):
-        return 2;
-    case K3('m', 'a', 'r'):
-        return 3;
-    case K3('a', 'p', 'r'):
-        return 4;
-    case K3('m', 'a', 'y'):
-        return 5;
-    case K3('j', 'u', 'n'):
-        return 6;
-    case K3('j', 'u', 'l'):
-        return 7;
-    case K3('a', 'u', 'g'):
-        return 8;
-    case K3('s', 'e', 'p'):
-        return 9;
-    case K3('o', 'c', 't'):
-        return 10;
-    case K3('n', 'o', 'v'):
-        return 11;
-    case K3('d', 'e', 'c'):
-        return 12;
-    default:
-        return 0;
+    case K3('j', 'a', 'n'): return 1;
+    case K3('f', 'e', 'b'): return 2;
+    case K3('m', 'a', 'r'): return 3;
+    case K3('a', 'p', 'r'): return 4;
+    case K3('m', 'a', 'y'): return 5;
+    case K3('j', 'u', 'n'): return 6;
+    case K3('j', 'u', 'l'): return 7;
+    case K3('a', 'u', 'g'): return 8;
+    case K3('s', 'e', 'p'): return 9;
+    case K3('o', 'c', 't'): return 10;
+    case K3('n', 'o', 'v'): return 11;
+    case K3('d', 'e', 'c'): return 12;
+    default: return 0;
     }
 }
 
@@ -371,10 +358,8 @@ static bool wday_of(uint32_t k)
     case K3('t', 'h', 'u'):
     case K3('f', 'r', 'i'):
     case K3('s', 'a', 't'):
-    case K3('s', 'u', 'n'):
-        return true;
-    default:
-        return false;
+    case K3('s', 'u', 'n'): return true;
+    default: return false;
     }
 }
 
@@ -415,8 +400,8 @@ ALWAYS_INLINE const char *parse_clock(const char *p, const char *e, struct stamp
 {
     size_t n;
 
-    if (e - p >= 8 && is_dig(p[0]) && is_dig(p[1]) && p[2] == ':' && is_dig(p[3]) &&
-        is_dig(p[4]) && p[5] == ':' && is_dig(p[6]) && is_dig(p[7])) {
+    if (e - p >= 8 && is_dig(p[0]) && is_dig(p[1]) && p[2] == ':' && is_dig(p[3]) && is_dig(p[4]) &&
+        p[5] == ':' && is_dig(p[6]) && is_dig(p[7])) {
         /* the common two-digit form, read directly (same result as below) */
         if (e - p > 8 && is_dig(p[8]))
             return NULL;
@@ -621,14 +606,21 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
         if (q >= e || *q != ' ')
             return NULL;
         q = skip_sp(q, e);
-        n = ndig(q, e);
-        if (n < 1 || n > 2 || q + n >= e || q[n] != ' ')
+        /* the day: one or two digits and a blank (digit by digit, as ndig()
+         * then the checks would have it) */
+        if (e - q >= 2 && is_dig(q[0]) && q[1] == ' ') {
+            st->d = q[0] - '0';
+            q += 2;
+        } else if (e - q >= 3 && is_dig(q[0]) && is_dig(q[1]) && q[2] == ' ') {
+            st->d = (q[0] - '0') * 10 + (q[1] - '0');
+            q += 3;
+        } else {
             return NULL;
-        st->d = num(q, n);
-        q += n + 1;
-        n = ndig(q, e);
-        if (n == 4 && q + 4 < e && q[4] == ' ') {
-            st->y = num(q, 4);
+        }
+        /* an optional year: exactly four digits and a blank */
+        if (e - q >= 5 && is_dig(q[0]) && is_dig(q[1]) && is_dig(q[2]) && is_dig(q[3]) &&
+            q[4] == ' ') {
+            st->y = (q[0] - '0') * 1000 + (q[1] - '0') * 100 + (q[2] - '0') * 10 + (q[3] - '0');
             st->has_year = true;
             q += 5;
         }
@@ -917,25 +909,10 @@ static span port_after(const char *p, const char *e)
     return s;
 }
 
-/*
- * Whether any of the 8 bytes at p is an ASCII digit: the "has a byte
- * between m and n" word test (exact for every byte value; the answer does
- * not depend on byte order).
- */
-ALWAYS_INLINE bool word_has_digit(const char *p)
-{
-    const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 127, high = ones * 128;
-    uint64_t x;
-
-    memcpy(&x, p, sizeof(x));
-    return ((ones * (127 + ('9' + 1)) - (x & low7)) & ~x & ((x & low7) + ones * (127 - ('0' - 1))) &
-            high) != 0;
-}
-
 /* First IPv4 address in [p, e) not glued to a preceding digit or dot. */
 static const char *next_ip4(const struct gate *g, const char *p, const char *e, size_t *len)
 {
-    const char *q = p;
+    const char *d = p;
 
     /* an address has a dot followed by a digit: without any such pair in
      * the gated text there is nothing to find */
@@ -944,26 +921,22 @@ static const char *next_ip4(const struct gate *g, const char *p, const char *e, 
         !gate_may2(g, ".7") && !gate_may2(g, ".8") && !gate_may2(g, ".9"))
         return NULL;
 
-    while (q < e) {
-        /* eight bytes at a time through text without digits, then to the digit */
-        while (e - q >= 8 && !word_has_digit(q))
-            q += 8;
-        while (q < e && !is_dig(*q))
-            q++;
-        if (q >= e)
-            break;
-        /* a start (not after a digit or dot) whose first octet, 1-3
-         * digits, is followed by a dot: only then can ip4_len() accept */
-        if ((q == p || (!is_dig(q[-1]) && q[-1] != '.')) &&
-            ((e - q > 1 && q[1] == '.') ||
-             (e - q > 2 && is_dig(q[1]) &&
-              (q[2] == '.' || (e - q > 3 && is_dig(q[2]) && q[3] == '.')))) &&
-            (*len = ip4_len(q, e)) > 0)
-            return q;
-        /* the rest of this run of digits and dots follows a digit or a dot:
-         * none of it can start an address */
-        for (q++; q < e && (is_dig(*q) || *q == '.'); q++)
-            ;
+    /*
+     * Found from its first dot: an address starts a run of 1-3 digits
+     * that ends at a dot, so each dot names the one start that could use
+     * it, the first digit of the digit run before it (which must not
+     * follow a dot, and may follow anything at p). Dots are taken left to
+     * right and their runs do not overlap, so the first start accepted is
+     * the leftmost address, as a walk over every digit would find.
+     */
+    while (e - d > 0 && (d = memchr(d, '.', (size_t)(e - d))) != NULL) {
+        const char *s = d;
+        while (s > p && d - s < 4 && is_dig(s[-1]))
+            s--;
+        if (d - s >= 1 && d - s <= 3 && (s == p || (!is_dig(s[-1]) && s[-1] != '.')) &&
+            (*len = ip4_len(s, e)) > 0)
+            return s;
+        d++;
     }
     return NULL;
 }
@@ -1355,7 +1328,8 @@ static void extract_user(struct parse *ps, const char *p, const char *e)
     }
 }
 
-/* An ISE TACACS+ accounting record: it is about the network device, not the ISE node that logged it. */
+/* An ISE TACACS+ accounting record: it is about the network device, not the ISE node that logged
+ * it. */
 static void extract_cise(struct parse *ps, const struct gate *g, const char *p, const char *e)
 {
     span s = between(g, p, e, "Device IP Address=", ',');
@@ -1686,12 +1660,23 @@ static const char *find_embedded(struct parse *ps, const char *p, const char *e)
     return NULL;
 }
 
+ALWAYS_INLINE bool name_is(const char *p, size_t n, const char *lit)
+{
+    return n == strlen(lit) && memcmp(p, lit, n) == 0;
+}
+
 static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
 {
     char *n;
 
     size_t i;
 
+    if (ps->header_only) {
+        /* no extra fields then; only whether one would be a command */
+        if (name_is(name, nl, "command"))
+            ps->hint |= SH_SYSLOG_HINT_COMMAND;
+        return;
+    }
     if (ps->n_sd >= MAX_SD || nl == 0 || nl > 64)
         return;
     for (i = 0; i < nl; i++)
@@ -1705,11 +1690,6 @@ static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
     ps->sd[ps->n_sd].name = n;
     ps->sd[ps->n_sd].val = val;
     ps->n_sd++;
-}
-
-static bool name_is(const char *p, size_t n, const char *lit)
-{
-    return n == strlen(lit) && memcmp(p, lit, n) == 0;
 }
 
 /* RFC 5424 STRUCTURED-DATA: one or more [id name="value" ...]. Returns the end. */
@@ -1975,14 +1955,16 @@ static void parse_kv(struct parse *ps, const char *p, const char *e)
         char buf[48];
         struct stamp st;
         const char *q;
-        int n = snprintf(buf, sizeof(buf), "%.*sT%.*s", (int)date.n, date.p, (int)tim.n, tim.p);
-        if (n > 0 && (size_t)n < sizeof(buf)) {
-            q = parse_stamp(buf, buf + n, &st);
-            if (q == buf + n) {
-                if (tz.n && (tz.p[0] == '+' || tz.p[0] == '-'))
-                    parse_numzone(tz.p, tz.p + tz.n, &st);
-                take_stamp(ps, &st);
-            }
+        /* date 'T' time, each cut at a NUL byte like printf's %.*s would */
+        size_t dn = strnlen(date.p, date.n), tn = strnlen(tim.p, tim.n), n = dn + 1 + tn;
+        memcpy(buf, date.p, dn);
+        buf[dn] = 'T';
+        memcpy(buf + dn + 1, tim.p, tn);
+        q = parse_stamp(buf, buf + n, &st);
+        if (q == buf + n) {
+            if (tz.n && (tz.p[0] == '+' || tz.p[0] == '-'))
+                parse_numzone(tz.p, tz.p + tz.n, &st);
+            take_stamp(ps, &st);
         }
     }
 }
@@ -2405,6 +2387,22 @@ ALWAYS_INLINE void emit(struct parse *ps, const char *name, span s)
     }
 }
 
+/*
+ * Whether the event already has a field `name` (sh_log_event_get() != NULL),
+ * comparing first bytes before whole names: key=value lines carry dozens
+ * of named fields, each checked against all before it. Names are never
+ * empty.
+ */
+static bool has_field(const struct sh_log_event *ev, const char *name)
+{
+    uint32_t i;
+
+    for (i = 0; i < ev->n_fields; i++)
+        if (ev->fields[i].name[0] == name[0] && strcmp(ev->fields[i].name, name) == 0)
+            return true;
+    return false;
+}
+
 static void emit_extra(struct parse *ps, const char *name, span s)
 {
     if (s.p && s.n)
@@ -2516,10 +2514,6 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
             if (ev->parsed) {
                 *hint = ps.hint | (ps.nonraw ? SH_SYSLOG_HINT_NONRAW : 0u) |
                         (ps.command.n ? SH_SYSLOG_HINT_COMMAND : 0u);
-                /* a structured-data or key=value pair named "command" */
-                for (i = 0; i < ps.n_sd; i++)
-                    if (strcmp(ps.sd[i].name, "command") == 0)
-                        *hint |= SH_SYSLOG_HINT_COMMAND;
             }
         }
         return;
@@ -2562,7 +2556,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
         emit(&ps, "raw", raw);
     }
     for (i = 0; i < ps.n_sd; i++) {
-        if (!sh_log_event_get(ev, ps.sd[i].name, NULL))
+        if (!has_field(ev, ps.sd[i].name))
             emit_extra(&ps, ps.sd[i].name, ps.sd[i].val);
     }
     if (hint)

@@ -56,8 +56,9 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
 
 /* Hints from sh_syslog_parse_header(): what a full parse of the line could
  * produce. Conservative: a bit may be set needlessly, never left out. */
-#define SH_SYSLOG_HINT_NONRAW 1u  /* a field value not found as such in the line (decoded XML,
-                                     joined command words, RFC 5424 escapes, a fixed
+#define SH_SYSLOG_HINT_NONRAW                                                                      \
+    1u                            /* a field value not found as such in the line (decoded XML,     \
+                                     joined command words, RFC 5424 escapes, a fixed               \
                                      facility_code); time/facility/severity do not count */
 #define SH_SYSLOG_HINT_COMMAND 2u /* a `command` field */
 

@@ -139,9 +139,10 @@ static unsigned hint_of(const char *line)
 SH_TEST(header_parse_hints)
 {
     /* plain lines: nothing a rule on commands or decoded values could see */
-    CHECK_EQ_INT(hint_of("Mar 11 00:00:02 10.0.68.1 1004: r068-mia: Mar 11 2025 00:00:02.315 UTC: "
-                         "%SNMP-3-AUTHFAIL: Authentication failure for SNMP req from host 10.250.2.2"),
-                 0);
+    CHECK_EQ_INT(
+        hint_of("Mar 11 00:00:02 10.0.68.1 1004: r068-mia: Mar 11 2025 00:00:02.315 UTC: "
+                "%SNMP-3-AUTHFAIL: Authentication failure for SNMP req from host 10.250.2.2"),
+        0);
     CHECK_EQ_INT(hint_of("not a log line at all"), 0);
     /* IOS configuration log: a command */
     CHECK(hint_of("Mar 11 00:00:01 r1 1003: r1: Mar 11 2025 00:00:01.334 UTC: "
