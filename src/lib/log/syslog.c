@@ -2607,11 +2607,17 @@ int sh_syslog_detect(const char *head, size_t len)
             n--;
         if (n > 0) {
             lines++;
-            sh_syslog_parse(ev, p, n, &o);
-            if (ev->parsed &&
-                (sh_log_event_get(ev, "mnemonic", NULL) || sh_log_event_get(ev, "command", NULL) ||
-                 (ev->ts_ms && sh_log_event_get(ev, "host", NULL)) || ev->ts_ms))
+            /* The header parse gives `parsed` and the time exactly as the
+             * full one; only a parsed line without a time needs the rest
+             * (its mnemonic or command). Config lines stop at the header. */
+            sh_syslog_parse_header(ev, p, n, &o, NULL);
+            if (ev->parsed && !ev->ts_ms) {
+                sh_syslog_parse(ev, p, n, &o);
+                if (sh_log_event_get(ev, "mnemonic", NULL) || sh_log_event_get(ev, "command", NULL))
+                    hits++;
+            } else if (ev->parsed) {
                 hits++;
+            }
         }
         p = nl ? nl + 1 : e;
         /* Sixteen lines without a single log header: a config, a capture
