@@ -568,9 +568,9 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     ln->line[n] = '\0';
     ev->path = cc->pr->path;
     ev->line = lineno;
-    /* A line in which the prefilter found no anchor only needs its header
-     * (host and time, for the host list and silences), unless the parser
-     * says the rest of it could yield a value that some rule reads. */
+    /* A line whose prefilter anchors make no rule a candidate only needs
+     * its header (host and time, for the host list and silences), unless
+     * the parser says the rest of it could yield a value a rule reads. */
     if (at != SIZE_MAX && (q = sh_sigma__span_quiet(ln->sc, at, at + ll)) != 0) {
         unsigned hint = 0;
         sh_syslog_parse_header(ev, ln->line, n, &cc->pr->opts, &hint);
