@@ -2,7 +2,8 @@
  * fuzz_logreader.c - the streaming reader over arbitrary bytes in memory
  * (plain, or gzip/zstd when the input starts with their magic), with a
  * small line limit so the long-line path is hit, then the full walk with
- * parsing.
+ * parsing, then raw reads (sh_logreader_read), which must decode as many
+ * bytes as the line reader.
  */
 #include "log/logfile.h"
 #include "log/reader.h"
@@ -42,5 +43,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sh_logreader_close(r);
     }
     (void)sh_logfile_each_mem(data, size, "fuzz", NULL, count, &n, NULL, NULL);
+    /* Raw reads in odd-sized pieces decode the same bytes, and as many, as
+     * the line reader (which counts every decoded byte). */
+    if (sh_logreader_open_mem(&r, data, size, max_line, NULL) == 0) {
+        static char piece[997];
+        size_t want = 1, got = 0, total = 0;
+        uint64_t bytes;
+        while ((rc = sh_logreader_read(r, piece, want, &got, NULL)) == 0 && got > 0) {
+            total += got;
+            want = want % sizeof(piece) + 37;
+        }
+        if (rc < 0)
+            abort();
+        bytes = sh_logreader_stats(r)->bytes;
+        sh_logreader_close(r);
+        if (sh_logreader_open_mem(&r, data, size, max_line, NULL) == 0) {
+            while (sh_logreader_next(r, &line, &len, &no, NULL) > 0)
+                ;
+            if (sh_logreader_stats(r)->bytes != bytes || total != bytes)
+                abort();
+            sh_logreader_close(r);
+        }
+    }
     return 0;
 }

@@ -358,6 +358,31 @@ int sh_logreader_next(struct sh_logreader *r, const char **line, size_t *len, ui
     }
 }
 
+int sh_logreader_read(struct sh_logreader *r, char *dst, size_t n, size_t *got, sh_diag *diag)
+{
+    int rc;
+
+    SH_ASSERT_ARG(r && got && (dst || n == 0));
+    *got = 0;
+    while (*got < n) {
+        size_t k;
+        if (r->start == r->end) {
+            if (r->dec_eof)
+                break;
+            r->start = r->end = r->scan = 0;
+            if ((rc = produce(r, diag)) < 0)
+                return rc;
+            continue;
+        }
+        k = r->end - r->start < n - *got ? r->end - r->start : n - *got;
+        memcpy(dst + *got, r->win + r->start, k);
+        r->start += k;
+        r->scan = r->start;
+        *got += k;
+    }
+    return SH_OK;
+}
+
 enum sh_logreader_format sh_logreader_format(const struct sh_logreader *r)
 {
     return r ? r->fmt : SH_LOGREADER_PLAIN;

@@ -56,6 +56,15 @@ int sh_logreader_open_mem(struct sh_logreader **out, const void *data, size_t le
 int sh_logreader_next(struct sh_logreader *r, const char **line, size_t *len, uint64_t *lineno,
                       sh_diag *diag);
 
+/**
+ * Up to `n` decoded bytes into dst, in order, without splitting lines: for
+ * a caller that cuts lines itself (the log analyzer's range reader, which
+ * does what sh_logreader_next does). *got < n only at the end of the data
+ * (or at damage: see sh_logreader_damage). Do not mix with
+ * sh_logreader_next on one reader. 0 or a negative status (diag filled).
+ */
+int sh_logreader_read(struct sh_logreader *r, char *dst, size_t n, size_t *got, sh_diag *diag);
+
 enum sh_logreader_format sh_logreader_format(const struct sh_logreader *r);
 const struct sh_logreader_stats *sh_logreader_stats(const struct sh_logreader *r);
 /** Why the stream is damaged (static text), or NULL. */

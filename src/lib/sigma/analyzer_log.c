@@ -1,9 +1,9 @@
 /*
  * analyzer_log.c - the log analyzer: Sigma rules over device log files.
  *
- * Claims files that look like device logs (sh_syslog_detect), streams them
- * event by event (sh_logfile_each: flat memory whatever the size), and
- * turns every match of a generating rule into a finding. Matches that
+ * Claims files that look like device logs (sh_syslog_detect), reads them
+ * a buffer at a time (flat memory whatever the size), and turns every
+ * match of a generating rule into a finding. Matches that
  * correlation rules read, and per-device time segments, go to one bounded
  * store shared by all workers (under a mutex; matches are rare next to
  * events). finish() runs the correlations across every file of the scan,
@@ -14,8 +14,8 @@
  * Plain (uncompressed) files are read by this analyzer itself, in
  * line-aligned ranges on up to --jobs threads of its own, with the
  * indicator sweep fed the same lines so the file is read once (see "plain
- * files" below and docs/internals/SYSLOG.md); compressed files stream
- * through sh_logfile_each.
+ * files" below and docs/internals/SYSLOG.md); compressed files are decoded
+ * by sh_logreader and read the same way as one range.
  *
  * State: the compiled rule set and the store are built in prepare() and
  * owned by the analyzer state; each worker owns a scratch (and the threads
@@ -35,7 +35,6 @@
 
 #include "../intel/ioc.h"
 #include "../intel/sweep.h"
-#include "../log/logfile.h"
 #include "../log/reader.h"
 #include "../log/syslog.h"
 #include "../policy/policy.h"
@@ -74,16 +73,6 @@ struct log_worker {
 };
 
 static void lane_free(struct lane *ln);
-
-struct file_run {
-    const struct sh_scan_ctx *ctx;
-    struct log_state *st;
-    struct log_worker *w;
-    const char *path;
-    struct sh_scan_out *out;
-    struct sh_strmap hosts;
-    int rc;
-};
 
 /* ---- prepare / release ---- */
 
@@ -385,25 +374,6 @@ out:
     return rc;
 }
 
-static int on_match(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)
-{
-    struct file_run *fr = ud;
-    sh_finding *f = NULL;
-    int rc = SH_OK;
-
-    if (r->corr_input) {
-        pthread_mutex_lock(&fr->st->lock);
-        rc = sh_sigma__hits_add(fr->st->hits, r, ev, fr->path);
-        pthread_mutex_unlock(&fr->st->lock);
-        if (rc)
-            return rc;
-    }
-    if (r->suppressed)
-        return SH_OK;
-    rc = sh_sigma__event_finding(&f, r, ev, fr->path, fr->ctx ? fr->ctx->iocs : NULL);
-    return rc ? rc : sh_findings_take(&fr->out->findings, f);
-}
-
 static int note_host(struct sh_strmap *m, const struct sh_log_event *ev)
 {
     size_t n = 0, i;
@@ -418,18 +388,6 @@ static int note_host(struct sh_strmap *m, const struct sh_log_event *ev)
     if (sh_strmap_has(m, buf))
         return SH_OK;
     return sh_strmap_put(m, buf, NULL, NULL);
-}
-
-static int on_event(const struct sh_log_event *ev, void *ud)
-{
-    struct file_run *fr = ud;
-    int rc = note_host(&fr->hosts, ev);
-
-    if (!rc)
-        rc = sh_sigma__timeline_event(fr->w->tl, ev);
-    if (!rc)
-        rc = sh_sigma__eval(fr->w->sc, ev, on_match, fr);
-    return rc;
 }
 
 /* ---- plain files: read once, in line-aligned ranges on every core ----
@@ -480,6 +438,8 @@ struct plain_run {
     const char *path, *head;
     size_t head_len;
     int fd;
+    struct sh_logreader *rd; /* compressed input: read in one range through it */
+    uint64_t lines;          /* lines of the file, once joined */
     struct sh_syslog_opts opts;
     bool sweep;
     struct chunk *chunks;
@@ -669,7 +629,10 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
         want = BUF_CAP - end;
         if (want > stop - pos)
             want = (size_t)(stop - pos);
-        if (read_at(pr->fd, buf + end, want, pos, &got) != 0) {
+        if (pr->rd) {
+            if ((rc = sh_logreader_read(pr->rd, buf + end, want, &got, &c->diag)) < 0)
+                break;
+        } else if (read_at(pr->fd, buf + end, want, pos, &got) != 0) {
             rc = sh_diag_set(&c->diag, SH_EIO, pr->path, 0, "read: %s", strerror(errno));
             break;
         }
@@ -910,6 +873,7 @@ static int run_ranges(struct plain_run *pr, uint64_t size, unsigned threads,
         out->lines_unparsed += c->unparsed;
         base += c->lines;
     }
+    pr->lines = base;
     out->bytes = (size_t)size;
 out:
     if (rc && pr->n == 1) {
@@ -995,6 +959,48 @@ static int analyze_plain(const struct sh_scan_ctx *ctx, struct log_state *st, st
     return rc;
 }
 
+/* A compressed log: decoded through sh_logreader and read as one range
+ * (it cannot be split), so its lines get the same treatment as a plain
+ * file's. Damage keeps the lines before it, as sh_logfile_each does. The
+ * indicator analyzer sweeps such files on its own read. */
+static int analyze_stream(const struct sh_scan_ctx *ctx, struct log_state *st, struct log_worker *w,
+                          const char *path, const char *head, size_t head_len,
+                          struct sh_scan_out *out, sh_diag *diag)
+{
+    struct plain_run pr;
+    struct stat sb;
+    const char *damage;
+    int rc;
+
+    if (!w->lane && !(w->lane = lane_new(st)))
+        return sh_diag_set(diag, SH_ENOMEM, path, 0, "log analyzer: out of memory");
+    memset(&pr, 0, sizeof(pr));
+    pr.ctx = ctx;
+    pr.st = st;
+    pr.w = w;
+    pr.path = path;
+    pr.head = head;
+    pr.head_len = head_len;
+    pr.fd = -1;
+    pr.opts = (struct sh_syslog_opts)SH_SYSLOG_OPTS_INIT;
+    if (stat(path, &sb) == 0)
+        pr.opts.ref_ms = (int64_t)sb.st_mtime * 1000; /* as sh_logfile_each does */
+    if ((rc = sh_logreader_open(&pr.rd, path, 0, diag)) < 0)
+        return rc;
+    rc = run_ranges(&pr, UINT64_MAX, 1, out, diag);
+    if (!rc) {
+        out->bytes = (size_t)sh_logreader_stats(pr.rd)->bytes;
+        if ((damage = sh_logreader_damage(pr.rd)) != NULL) {
+            /* the lines before the damage were analysed */
+            sh_diag_set(diag, SH_EIO, path, (uint32_t)(pr.lines < UINT32_MAX ? pr.lines : 0),
+                        "%s; lines after it are lost", damage);
+            sh_scan__emit(ctx, diag);
+        }
+    }
+    sh_logreader_close(pr.rd);
+    return rc;
+}
+
 static bool sweeps(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path)
 {
     struct log_state *st = state;
@@ -1016,11 +1022,8 @@ static bool sweeps(const struct sh_scan_ctx *ctx, void *state, void *scratch, co
 static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
                         const char *head, size_t head_len, struct sh_scan_out *out, sh_diag *diag)
 {
-    struct file_run fr;
-    struct sh_logfile_stats lst;
-    size_t i;
     bool sweep;
-    int rc, rc2;
+    int rc;
 
     if (!state || !scratch)
         return sh_diag_set(diag, SH_ENOMEM, path, 0, "log analyzer: out of memory");
@@ -1032,30 +1035,7 @@ static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratc
     rc = analyze_plain(ctx, state, scratch, path, head, head_len, sweep, out, diag);
     if (rc <= 0)
         return rc;
-    memset(&fr, 0, sizeof(fr));
-    memset(&lst, 0, sizeof(lst));
-    fr.ctx = ctx;
-    fr.st = state;
-    fr.w = scratch;
-    fr.path = path;
-    fr.out = out;
-    rc = sh_logfile_each(path, NULL, on_event, &fr, &lst, diag);
-    if (rc == SH_EIO && lst.damaged) {
-        sh_scan__emit(ctx, diag); /* lines before the damage were analysed */
-        rc = SH_OK;
-    }
-    out->bytes = lst.bytes;
-    out->lines_unparsed += lst.unparsed;
-    pthread_mutex_lock(&fr.st->lock);
-    rc2 = sh_sigma__timeline_flush(fr.w->tl, fr.st->hits, path);
-    for (i = 0; i < fr.hosts.cap && !rc2; i++)
-        if (fr.hosts.ents && fr.hosts.ents[i].key && fr.st->hosts.n < MAX_HOSTS &&
-            !sh_strmap_has(&fr.st->hosts, fr.hosts.ents[i].key))
-            rc2 = sh_strmap_put(&fr.st->hosts, fr.hosts.ents[i].key, NULL, NULL);
-    pthread_mutex_unlock(&fr.st->lock);
-    sh_strmap_free(&fr.hosts, NULL);
-    if (!rc)
-        rc = rc2;
+    rc = analyze_stream(ctx, state, scratch, path, head, head_len, out, diag);
     if (rc && diag && !diag->code)
         sh_diag_set(diag, rc, path, 0, "log analyzer: %s", sh_status_str(rc));
     return rc;
