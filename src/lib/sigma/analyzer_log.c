@@ -921,8 +921,30 @@ static bool fr_sweep(struct log_worker *w, const char *path)
     return yes;
 }
 
+/* A run over `path` for the worker, its times read as sh_logfile_each
+ * reads them (the file's modification time as the reference); false on OOM. */
+static bool run_init(struct plain_run *pr, const struct sh_scan_ctx *ctx, struct log_state *st,
+                     struct log_worker *w, const char *path, const char *head, size_t head_len,
+                     time_t mtime)
+{
+    if (!w->lane && !(w->lane = lane_new(st)))
+        return false;
+    memset(pr, 0, sizeof(*pr));
+    pr->ctx = ctx;
+    pr->st = st;
+    pr->w = w;
+    pr->path = path;
+    pr->head = head;
+    pr->head_len = head_len;
+    pr->fd = -1;
+    pr->opts = (struct sh_syslog_opts)SH_SYSLOG_OPTS_INIT;
+    pr->opts.ref_ms = (int64_t)mtime * 1000;
+    return true;
+}
+
 /* A regular uncompressed file: read here with every core. Returns 1 when
- * the file is not one (the caller streams it), else 0 or a status. */
+ * the file is not one (the caller reads it as compressed), else 0 or a
+ * status. */
 static int analyze_plain(const struct sh_scan_ctx *ctx, struct log_state *st, struct log_worker *w,
                          const char *path, const char *head, size_t head_len, bool sweep,
                          struct sh_scan_out *out, sh_diag *diag)
@@ -937,21 +959,12 @@ static int analyze_plain(const struct sh_scan_ctx *ctx, struct log_state *st, st
         close(fd);
         return 1;
     }
-    if (!w->lane && !(w->lane = lane_new(st))) {
+    if (!run_init(&pr, ctx, st, w, path, head, head_len, sb.st_mtime)) {
         close(fd);
         return sh_diag_set(diag, SH_ENOMEM, path, 0, "log analyzer: out of memory");
     }
-    memset(&pr, 0, sizeof(pr));
-    pr.ctx = ctx;
-    pr.st = st;
-    pr.w = w;
-    pr.path = path;
-    pr.head = head;
-    pr.head_len = head_len;
     pr.fd = fd;
     pr.sweep = sweep && sh_ioc__lines_wanted(ctx);
-    pr.opts = (struct sh_syslog_opts)SH_SYSLOG_OPTS_INIT;
-    pr.opts.ref_ms = (int64_t)sb.st_mtime * 1000; /* as sh_logfile_each does */
     rc = run_ranges(&pr, (uint64_t)sb.st_size, scan_jobs(ctx), out, diag);
     if (rc == SH_ELIMIT)
         rc = run_ranges(&pr, (uint64_t)sb.st_size, 1, out, diag);
@@ -972,19 +985,10 @@ static int analyze_stream(const struct sh_scan_ctx *ctx, struct log_state *st, s
     const char *damage;
     int rc;
 
-    if (!w->lane && !(w->lane = lane_new(st)))
+    if (stat(path, &sb) != 0)
+        sb.st_mtime = 0; /* the open below reports the file */
+    if (!run_init(&pr, ctx, st, w, path, head, head_len, sb.st_mtime))
         return sh_diag_set(diag, SH_ENOMEM, path, 0, "log analyzer: out of memory");
-    memset(&pr, 0, sizeof(pr));
-    pr.ctx = ctx;
-    pr.st = st;
-    pr.w = w;
-    pr.path = path;
-    pr.head = head;
-    pr.head_len = head_len;
-    pr.fd = -1;
-    pr.opts = (struct sh_syslog_opts)SH_SYSLOG_OPTS_INIT;
-    if (stat(path, &sb) == 0)
-        pr.opts.ref_ms = (int64_t)sb.st_mtime * 1000; /* as sh_logfile_each does */
     if ((rc = sh_logreader_open(&pr.rd, path, 0, diag)) < 0)
         return rc;
     rc = run_ranges(&pr, UINT64_MAX, 1, out, diag);
