@@ -363,6 +363,25 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     return sh_strmap_put(&h->absent, key, bk, NULL);
 }
 
+/* A base hit of rule `rule`, zeroed, with its one contributor slot (itself)
+ * and `extra` bytes after it, in one arena piece: a store may hold
+ * millions of hits. NULL on OOM. */
+static struct sg_hit *new_hit(struct sg_hits *h, int rule, size_t extra)
+{
+    char *mem =
+        sh_arena_alloc_raw(&h->arena, sizeof(struct sg_hit) + sizeof(struct sg_hit *) + extra);
+    struct sg_hit *x = (struct sg_hit *)(void *)mem;
+
+    if (!x)
+        return NULL;
+    memset(x, 0, sizeof(*x));
+    x->contrib = (struct sg_hit **)(void *)(mem + sizeof(*x));
+    x->contrib[0] = x;
+    x->ncontrib = x->ncontrib_total = 1;
+    x->rule = rule;
+    return x;
+}
+
 /* Before correlating: the kept absent-rule matches become hits. */
 static int absent_hits(struct sg_hits *h)
 {
@@ -379,10 +398,8 @@ static int absent_hits(struct sg_hits *h)
             struct sg_hit *x;
             if (j && slot_cmp(&bk->lo, &bk->hi) == 0)
                 break;
-            x = sh_arena_alloc(&h->arena, sizeof(*x));
-            if (!x || !(x->contrib = sh_arena_alloc(&h->arena, sizeof(*x->contrib))))
+            if (!(x = new_hit(h, bk->rule, 0)))
                 return SH_ENOMEM;
-            x->rule = bk->rule;
             x->ts_ms = sl->ts;
             x->host = bk->host;
             x->path = sl->path;
@@ -391,8 +408,6 @@ static int absent_hits(struct sg_hits *h)
             x->keys = bk->keys;
             x->vals = bk->vals;
             x->nkv = bk->nkv;
-            x->contrib[0] = x;
-            x->ncontrib = x->ncontrib_total = 1;
             if (push_hit(h, x))
                 return SH_ENOMEM;
         }
@@ -407,25 +422,21 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
 {
     struct sg_hit *x;
     const char *v;
-    size_t n = 0, i, rawn, need;
-    char *mem;
+    const char **vals;
+    char *raw;
+    size_t n = 0, i, rawn;
     int rc;
 
     if (full(h))
         return SH_OK;
     if (r->absent_for && (rc = absent_add(h, r, ev, path)) <= 0)
         return rc;
-    /* The hit, its contributor slot, its kept values and its raw line in
-     * one piece: a store may hold millions of hits. */
+    /* its kept values and raw line come in the same piece */
     rawn = ev->raw_len < MAX_RAW ? ev->raw_len : MAX_RAW;
-    need = sizeof(*x) + sizeof(*x->contrib) + r->nkeep * sizeof(char *) + rawn + 1;
-    mem = sh_arena_alloc_raw(&h->arena, need);
-    if (!mem)
+    if (!(x = new_hit(h, r->index, r->nkeep * sizeof(char *) + rawn + 1)))
         return SH_ENOMEM;
-    x = (struct sg_hit *)(void *)mem;
-    memset(x, 0, sizeof(*x));
-    x->contrib = (struct sg_hit **)(void *)(mem + sizeof(*x));
-    x->rule = r->index;
+    vals = (const char **)(void *)(x->contrib + 1);
+    raw = (char *)(vals + r->nkeep);
     x->ts_ms = ev->ts_ms;
     v = sh_sigma__event_field(ev, "host", &n);
     x->host = v ? vdup(h, v, n) : NULL;
@@ -435,7 +446,7 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
     x->line = ev->line;
     if (r->nkeep) {
         x->keys = (void *)r->keep; /* the set outlives the store */
-        x->vals = (const char **)(void *)(mem + sizeof(*x) + sizeof(*x->contrib));
+        x->vals = vals;
         for (i = 0; i < r->nkeep; i++) {
             v = sh_sigma__event_field(ev, r->keep[i], &n);
             x->vals[i] = v ? vdup(h, v, n) : NULL;
@@ -444,17 +455,12 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
         }
         x->nkv = r->nkeep;
     }
-    {
-        char *raw = mem + sizeof(*x) + sizeof(*x->contrib) + r->nkeep * sizeof(char *);
-        if (rawn)
-            memcpy(raw, ev->raw, rawn);
-        raw[rawn] = '\0';
-        x->raw = raw;
-    }
+    if (rawn)
+        memcpy(raw, ev->raw, rawn);
+    raw[rawn] = '\0';
+    x->raw = raw;
     if (!x->path)
         return SH_ENOMEM;
-    x->contrib[0] = x;
-    x->ncontrib = x->ncontrib_total = 1;
     return push_hit(h, x);
 }
 
