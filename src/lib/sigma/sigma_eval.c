@@ -379,28 +379,6 @@ bool sh_sigma__eval_rule(struct sg_scratch *sc, const struct sg_rule *r,
 
 /* ---- scratch and the per-event entry point ---- */
 
-/* Whether the set lets a header-only parse stand for a full one on lines
- * without anchors: no rule runs on every event, none reads the values a
- * header parse makes outside the line (time text, facility and severity
- * names), and `exists` anchors ask only for the command (which the
- * parser's hint covers). */
-static bool header_ok(const struct sh_sigma_set *set)
-{
-    size_t i;
-
-    if (set->nalways)
-        return false;
-    for (i = 0; i < set->nanchor_fields; i++) {
-        const char *f = set->anchor_fields[i];
-        if (!strcmp(f, "time") || !strcmp(f, "facility") || !strcmp(f, "severity"))
-            return false;
-    }
-    for (i = 0; i < set->nexists; i++)
-        if (strcmp(set->exists_field[i], "command") != 0)
-            return false;
-    return true;
-}
-
 int sh_sigma__scratch_new(const struct sh_sigma_set *set, struct sg_scratch **out)
 {
     struct sg_scratch *s;
@@ -424,7 +402,6 @@ int sh_sigma__scratch_new(const struct sh_sigma_set *set, struct sg_scratch **ou
         if (!s->hs_scratch)
             goto fail;
     }
-    s->header_ok = header_ok(set);
     *out = s;
     return SH_OK;
 fail:
@@ -681,7 +658,7 @@ int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
     struct sg_block *b = &s->blk;
     size_t k, j;
 
-    if (!b->valid || to > b->len || from < b->last_from || !s->header_ok)
+    if (!b->valid || to > b->len || from < b->last_from || !s->set->header_ok)
         return 0;
     b->last_from = from;
     k = b->k;

@@ -214,6 +214,9 @@ struct sh_sigma_set {
      * raw line and are not listed). */
     const char **anchor_fields;
     size_t nanchor_fields;
+    /* lines with no rule's anchors complete may get a header-only parse
+     * (sh_sigma__span_quiet) */
+    bool header_ok;
     int *corr_order; /* correlation rules, dependencies first */
     size_t ncorr;
     size_t unanchored_patterns;
@@ -259,7 +262,6 @@ struct sg_scratch {
     /* the event's text outside its raw line, for one prefilter scan */
     char other[8192];
     struct sg_block blk;
-    bool header_ok; /* see sh_sigma__span_quiet */
     /* anchored_field() answers for recent field-name pointers */
     const char *fmemo_name[SG_FIELD_MEMO];
     bool fmemo_yes[SG_FIELD_MEMO];

@@ -123,6 +123,28 @@ static int add_anchor_field(struct sh_sigma_set *set, const char *field)
     return SH_OK;
 }
 
+/* Whether the set lets a header-only parse stand for a full one on lines
+ * without anchors: no rule runs on every event, none reads the values a
+ * header parse makes outside the line (time text, facility and severity
+ * names), and `exists` anchors ask only for the command (which the
+ * parser's hint covers). */
+static bool header_ok(const struct sh_sigma_set *set)
+{
+    size_t i;
+
+    if (set->nalways)
+        return false;
+    for (i = 0; i < set->nanchor_fields; i++) {
+        const char *f = set->anchor_fields[i];
+        if (!strcmp(f, "time") || !strcmp(f, "facility") || !strcmp(f, "severity"))
+            return false;
+    }
+    for (i = 0; i < set->nexists; i++)
+        if (strcmp(set->exists_field[i], "command") != 0)
+            return false;
+    return true;
+}
+
 int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
 {
     struct sh_ptrvec anchors = {0};
@@ -325,6 +347,7 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
         goto out;
     }
 out:
+    set->header_ok = rc == SH_OK && header_ok(set);
     free_pats(pats, npats);
     sh_ptrvec_free(&anchors);
     sh_strmap_free(&seen, NULL);
@@ -362,33 +385,37 @@ void sh_sigma__mpm_scratch_free(void *s)
         hs_free_scratch(s);
 }
 
-struct scan_ud {
-    void (*cb)(unsigned id, void *ud);
+/* Hyperscan's callback, handing each match to the caller's: `at` gets the
+ * end offset (block scans), `each` only the id (line scans). */
+struct relay {
+    void (*each)(unsigned id, void *ud);
+    int (*at)(unsigned id, size_t to, void *ud);
     void *ud;
 };
 
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
                     unsigned int flags, void *ctx)
 {
-    struct scan_ud *s = ctx;
+    struct relay *r = ctx;
 
     (void)from;
-    (void)to;
     (void)flags;
-    s->cb(id, s->ud);
+    if (r->at)
+        return r->at(id, (size_t)to, r->ud);
+    r->each(id, r->ud);
     return 0;
 }
 
 int sh_sigma__mpm_scan(const struct sg_mpm *m, void *scratch, const char *text, size_t len,
                        void (*cb)(unsigned id, void *ud), void *ud)
 {
-    struct scan_ud s = {cb, ud};
+    struct relay r = {cb, NULL, ud};
 
     if (!m || !scratch || !len)
         return SH_OK;
     if (len > UINT32_MAX)
         len = UINT32_MAX;
-    if (hs_scan(m->db, text, (unsigned)len, 0, scratch, on_match, &s) != HS_SUCCESS)
+    if (hs_scan(m->db, text, (unsigned)len, 0, scratch, on_match, &r) != HS_SUCCESS)
         return SH_EINTERNAL;
     return SH_OK;
 }
@@ -398,32 +425,17 @@ bool sh_sigma__mpm_has_block(const struct sg_mpm *m)
     return m && m->block;
 }
 
-struct block_ud {
-    int (*cb)(unsigned id, size_t to, void *ud);
-    void *ud;
-};
-
-static int on_block(unsigned int id, unsigned long long from, unsigned long long to,
-                    unsigned int flags, void *ctx)
-{
-    struct block_ud *b = ctx;
-
-    (void)from;
-    (void)flags;
-    return b->cb(id, (size_t)to, b->ud);
-}
-
 int sh_sigma__mpm_scan_block(const struct sg_mpm *m, void *scratch, const char *text, size_t len,
                              int (*cb)(unsigned id, size_t to, void *ud), void *ud)
 {
-    struct block_ud b = {cb, ud};
+    struct relay r = {NULL, cb, ud};
     hs_error_t e;
 
     if (!m || !m->block || !scratch || len > UINT32_MAX)
         return SH_EINVAL;
     if (!len)
         return SH_OK;
-    e = hs_scan(m->block, text, (unsigned)len, 0, scratch, on_block, &b);
+    e = hs_scan(m->block, text, (unsigned)len, 0, scratch, on_match, &r);
     if (e == HS_SUCCESS || e == HS_SCAN_TERMINATED)
         return SH_OK;
     return SH_EINTERNAL;
