@@ -941,6 +941,34 @@ static const char *next_ip4(const struct gate *g, const char *p, const char *e, 
     return NULL;
 }
 
+struct flow_key {
+    const char *k;
+    size_t n;
+};
+
+#define FLOW_KEY(k)                                                                                \
+    {                                                                                              \
+        k, sizeof(k) - 1                                                                           \
+    }
+
+/* The address after the first of `keys` the message has, into *out unless
+ * already set. Inlined into its callers, so each key's gate check folds to
+ * constants. */
+ALWAYS_INLINE void keyed_ip(struct parse *ps, const char *p, const char *e,
+                            const struct flow_key *keys, size_t nkeys, span *out)
+{
+    size_t i, n;
+
+#pragma GCC unroll 16
+    for (i = 0; i < nkeys; i++) {
+        if (out->n)
+            break;
+        const char *k = find_n(&ps->gate, p, e, keys[i].k, keys[i].n);
+        if (k && (n = ip_len(k + keys[i].n, e)) > 0)
+            *out = mk(k + keys[i].n, k + keys[i].n + n);
+    }
+}
+
 /*
  * Source and destination of a flow or session message: the first address
  * is the source; the destination is the first address after a connector
@@ -952,34 +980,14 @@ static void extract_flow(struct parse *ps, const char *p, const char *e)
     const char *a, *b, *best = NULL;
     size_t n = 0, m = 0, i;
 
-#define KEY(k)                                                                                     \
-    {                                                                                              \
-        k, sizeof(k) - 1                                                                           \
-    }
-    static const struct {
-        const char *k;
-        size_t n;
-    } src_keys[] = {KEY("SrcIp="), KEY("source-ip="), KEY("SourceIP="), KEY("src="),
-                    KEY("Remote-Address=")},
-      dst_keys[] = {KEY("DstIp="), KEY("destination-ip="), KEY("DestinationIP="), KEY("dst=")};
-#undef KEY
+    static const struct flow_key src_keys[] = {FLOW_KEY("SrcIp="), FLOW_KEY("source-ip="),
+                                               FLOW_KEY("SourceIP="), FLOW_KEY("src="),
+                                               FLOW_KEY("Remote-Address=")},
+                                 dst_keys[] = {FLOW_KEY("DstIp="), FLOW_KEY("destination-ip="),
+                                               FLOW_KEY("DestinationIP="), FLOW_KEY("dst=")};
 
-#pragma GCC unroll 16 /* folds each key's gate check to constants */
-    for (i = 0; i < SH_ARRAY_LEN(src_keys); i++) {
-        if (ps->src_ip.n)
-            break;
-        const char *k = find_n(&ps->gate, p, e, src_keys[i].k, src_keys[i].n);
-        if (k && (n = ip_len(k + src_keys[i].n, e)) > 0)
-            ps->src_ip = mk(k + src_keys[i].n, k + src_keys[i].n + n);
-    }
-#pragma GCC unroll 16 /* folds each key's gate check to constants */
-    for (i = 0; i < SH_ARRAY_LEN(dst_keys); i++) {
-        if (ps->dst_ip.n)
-            break;
-        const char *k = find_n(&ps->gate, p, e, dst_keys[i].k, dst_keys[i].n);
-        if (k && (n = ip_len(k + dst_keys[i].n, e)) > 0)
-            ps->dst_ip = mk(k + dst_keys[i].n, k + dst_keys[i].n + n);
-    }
+    keyed_ip(ps, p, e, src_keys, SH_ARRAY_LEN(src_keys), &ps->src_ip);
+    keyed_ip(ps, p, e, dst_keys, SH_ARRAY_LEN(dst_keys), &ps->dst_ip);
     if (ps->src_ip.n && ps->dst_ip.n)
         return;
     a = next_ip4(&ps->gate, p, e, &n);
