@@ -153,6 +153,36 @@ static int keep(const struct sg_rule *r, const struct sh_log_event *ev, void *ud
     return sh_sigma__hits_add(ud, r, ev, "t.log");
 }
 
+/* Anchors are clauses: L-20 needs '%LINEPROTO-5-UPDOWN' and 'Interface
+ * Loopback' together (or a Loopback command), so a line-protocol change on
+ * another interface completes no rule and gets the header-only parse,
+ * while one on a Loopback does not. A single anchor set per rule would
+ * make both candidates. */
+SH_TEST(anchor_clauses_need_every_part)
+{
+    static const char block[] =
+        "Mar 11 00:00:05 10.0.15.1 1005: r015-chi: Mar 11 2025 00:00:05.325 UTC: "
+        "%LINEPROTO-5-UPDOWN: Line protocol on Interface GigabitEthernet1/0/10, changed state "
+        "to up\n"
+        "Mar 11 00:00:06 10.0.15.1 1006: r015-chi: Mar 11 2025 00:00:06.325 UTC: "
+        "%LINEPROTO-5-UPDOWN: Line protocol on Interface Loopback7, changed state to up\n";
+    const char *second = strchr(block, '\n') + 1;
+    size_t first_len = (size_t)(second - block) - 1;
+    sh_sigma_set *s = NULL;
+    struct sg_scratch *x = NULL;
+    sh_diag d;
+
+    CHECK_OK(sh_sigma_set_new(&s));
+    CHECK_OK(sh_sigma_load_builtin(s, &d));
+    CHECK_OK(sh_sigma_compile(s, NULL, &d));
+    CHECK_OK(sh_sigma__scratch_new(s, &x));
+    CHECK(sh_sigma__block_scan(x, block, strlen(block)));
+    CHECK(sh_sigma__span_quiet(x, 0, first_len) != 0);
+    CHECK_EQ_INT(sh_sigma__span_quiet(x, first_len + 1, strlen(block) - 1), 0);
+    sh_sigma__scratch_free(x);
+    sh_sigma_set_free(s);
+}
+
 SH_TEST(correlation_store_is_bounded)
 {
     static const char rules[] =
