@@ -157,6 +157,9 @@ void sh_strmap_free(struct sh_strmap *m, void (*free_val)(void *));
 
 /** Trim ASCII whitespace at both ends of [s, s+*len); returns new start. */
 const char *sh_str_trim(const char *s, size_t *len);
+
+/** The decimal digits of v at out (room for 20); their count. No NUL. */
+size_t sh_u64_dec(char *out, uint64_t v);
 bool sh_str_startswith(const char *s, const char *prefix);
 bool sh_str_istartswith(const char *s, const char *prefix);
 /** Lower-case ASCII copy into a new owned string. */

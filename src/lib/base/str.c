@@ -65,3 +65,17 @@ bool sh_str_to_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
     *out = v;
     return true;
 }
+
+size_t sh_u64_dec(char *out, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0, i;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}

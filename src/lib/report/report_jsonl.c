@@ -164,18 +164,13 @@ static void json_list_out(struct sh_report_out *o, const sh_strlist *l)
 
 static void json_line_out(struct sh_report_out *o, uint32_t line)
 {
-    char digits[10];
-    size_t n = sizeof(digits);
+    char digits[20];
 
     if (!line) {
         sh_report__add(o, "null", 4);
         return;
     }
-    while (line) {
-        digits[--n] = (char)('0' + line % 10);
-        line /= 10;
-    }
-    sh_report__add(o, digits + n, sizeof(digits) - n);
+    sh_report__add(o, digits, sh_u64_dec(digits, line));
 }
 
 void sh_report__jsonl_finding(struct sh_report_out *o, const sh_finding *f)

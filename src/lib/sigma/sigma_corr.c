@@ -271,21 +271,10 @@ static const char *path_of(struct sg_hits *h, const char *path)
 /* Decimal text of v at d; its length (at most 20). */
 static size_t put_dec(char *d, int64_t v)
 {
-    char tmp[24];
-    size_t n = 0, t = 0;
-    uint64_t u = (uint64_t)v;
-
-    if (v < 0) {
-        d[n++] = '-';
-        u = (uint64_t)0 - u;
-    }
-    do {
-        tmp[t++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    while (t)
-        d[n++] = tmp[--t];
-    return n;
+    if (v >= 0)
+        return sh_u64_dec(d, (uint64_t)v);
+    d[0] = '-';
+    return 1 + sh_u64_dec(d + 1, (uint64_t)0 - (uint64_t)v);
 }
 
 /* "<rule>\x1e<bucket>\x1eg" (what the group values follow) into key; its length. */
