@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 static unsigned long fail_after; /* 0: off */
 static unsigned long alloc_count;
@@ -45,6 +46,19 @@ void *sh_realloc(void *p, size_t n)
     if (should_fail())
         return NULL;
     return realloc(p, n ? n : 1);
+}
+
+void *sh_malloc_huge(size_t n)
+{
+    void *p = NULL;
+
+    if (should_fail() || posix_memalign(&p, SH_HUGE_ALIGN, n ? n : 1) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    /* advice only: without transparent huge pages this is plain memory */
+    (void)madvise(p, n, MADV_HUGEPAGE);
+#endif
+    return p;
 }
 
 static char *copy_n(const char *s, size_t len)

@@ -8,6 +8,10 @@
 
 #define BLOCK_MIN 16384
 #define BLOCK_MAX ((size_t)1 << 20)
+/* A block this large is one or more whole huge pages (sh_malloc_huge): a
+ * correlation store of millions of records otherwise takes a page fault
+ * every 4 KiB it grows, and on virtual machines each costs microseconds. */
+#define BLOCK_HUGE SH_HUGE_ALIGN
 
 struct sh_arena_block {
     struct sh_arena_block *next;
@@ -56,7 +60,12 @@ static void *arena_take(struct sh_arena *a, size_t n, bool zero)
          * and the system calls that map them, stay few. */
         if (a->used_total / 4 > cap)
             cap = a->used_total / 4 < BLOCK_MAX ? a->used_total / 4 : BLOCK_MAX;
-        b = sh_malloc(sizeof(*b) + cap);
+        if (a->used_total >= BLOCK_HUGE && cap + sizeof(*b) <= BLOCK_HUGE) {
+            cap = BLOCK_HUGE - sizeof(*b);
+            b = sh_malloc_huge(BLOCK_HUGE);
+        } else {
+            b = sh_malloc(sizeof(*b) + cap);
+        }
         if (!b)
             return NULL;
         b->cap = cap;

@@ -2,11 +2,10 @@
  * hash.c - 64-bit string hash and a string-keyed open-addressing map.
  *
  * The map owns copies of its keys and borrows its values. Linear probing,
- * load factor <= 1/2, capacity a power of two. Keys inserted by the map's
- * owner come from trusted data (rule packs, indicator lists); lookups with
- * attacker-controlled text never insert, so probing cost stays bounded by
- * the table's own load. Single owner; concurrent readers are safe once
- * built.
+ * load factor <= 1/2, capacity a power of two. The hash has no secret
+ * seed, so maps that take keys from input (host lists, value interning)
+ * cap their own size: crafted colliding keys cost at most that cap's
+ * probes each. Single owner; concurrent readers are safe once built.
  */
 #include "sh_base.h"
 
@@ -21,6 +20,44 @@ uint64_t sh_hash64(const void *data, size_t len)
         h *= 0x100000001b3ULL;
     }
     /* splitmix64 finaliser: FNV alone clusters in the low bits. */
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h;
+}
+
+/*
+ * The map's own hash: eight bytes a step instead of sh_hash64's one, since
+ * every log line looks its host up in several maps. Not sh_hash64, whose
+ * values are persisted (finding fingerprints, cache files) and must not
+ * change; this one never leaves the process.
+ */
+static uint64_t map_hash(const char *s, size_t n)
+{
+    const uint64_t k = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = (uint64_t)n * k, w;
+
+    while (n >= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        w = ((uint64_t)a << 32) | b;
+    } else {
+        w = n ? ((uint64_t)(unsigned char)s[0] << 16) | ((uint64_t)(unsigned char)s[n / 2] << 8) |
+                    (unsigned char)s[n - 1]
+              : 0;
+    }
+    h = (h ^ w) * k;
+    /* splitmix64 finaliser: the table index takes the low bits */
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 27;
@@ -63,7 +100,7 @@ static int rehash(struct sh_strmap *m, size_t cap)
 int sh_strmap_put(struct sh_strmap *m, const char *key, void *val, void **old)
 {
     struct sh_strmap_ent *e;
-    uint64_t h = sh_hash64(key, strlen(key));
+    uint64_t h = map_hash(key, strlen(key));
     int rc;
 
     if (old)
@@ -95,7 +132,7 @@ void *sh_strmap_get(const struct sh_strmap *m, const char *key)
 
     if (!m->cap)
         return NULL;
-    e = find_slot(m->ents, m->cap, key, sh_hash64(key, strlen(key)));
+    e = find_slot(m->ents, m->cap, key, map_hash(key, strlen(key)));
     return e->key ? e->val : NULL;
 }
 
@@ -103,7 +140,7 @@ bool sh_strmap_has(const struct sh_strmap *m, const char *key)
 {
     if (!m->cap)
         return false;
-    return find_slot(m->ents, m->cap, key, sh_hash64(key, strlen(key)))->key != NULL;
+    return find_slot(m->ents, m->cap, key, map_hash(key, strlen(key)))->key != NULL;
 }
 
 void sh_strmap_free(struct sh_strmap *m, void (*free_val)(void *))

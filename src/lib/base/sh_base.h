@@ -57,6 +57,14 @@ void *sh_realloc(void *p, size_t n);
 char *sh_strdup(const char *s);
 char *sh_strndup(const char *s, size_t n);
 void sh_free(void *p);
+/**
+ * `n` bytes (a multiple of SH_HUGE_ALIGN) aligned to SH_HUGE_ALIGN, which
+ * the kernel is asked to back with transparent huge pages: one page fault
+ * per 2 MiB instead of per 4 KiB when the memory is first written. Freed
+ * with sh_free.
+ */
+void *sh_malloc_huge(size_t n);
+#define SH_HUGE_ALIGN ((size_t)2 << 20)
 #define SH_FREE(p)                                                                                 \
     do {                                                                                           \
         sh_free(p);                                                                                \
