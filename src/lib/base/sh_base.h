@@ -172,6 +172,9 @@ bool sh_str_startswith(const char *s, const char *prefix);
 bool sh_str_istartswith(const char *s, const char *prefix);
 /** Lower-case ASCII copy into a new owned string. */
 char *sh_str_lower(const char *s);
+/** The n bytes at src with A-Z lowered into dst (tolower() of the C
+ * locale; dst may be src). */
+void sh_ascii_lower(char *dst, const char *src, size_t n);
 /** Parse a decimal unsigned integer in [0, max]; false on junk/overflow. */
 bool sh_str_to_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 

@@ -34,6 +34,28 @@ bool sh_str_istartswith(const char *s, const char *prefix)
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
+void sh_ascii_lower(char *dst, const char *src, size_t n)
+{
+    const uint64_t hi = 0x8080808080808080ULL, lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    size_t i = 0;
+
+    /* Eight bytes a step. With the top bits cleared no byte carries into
+     * the next: h + 0x3f has its top bit set from 'A' up, h + 0x25 from
+     * 'Z' + 1 up; bytes >= 0x80 (~x) stay as they are. */
+    for (; n - i >= 8; i += 8) {
+        uint64_t x, h, upper;
+        memcpy(&x, src + i, 8);
+        h = x & lo7;
+        upper = (h + 0x3f3f3f3f3f3f3f3fULL) & ~(h + 0x2525252525252525ULL) & ~x & hi;
+        x |= upper >> 2;
+        memcpy(dst + i, &x, 8);
+    }
+    for (; i < n; i++) {
+        char c = src[i];
+        dst[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+    }
+}
+
 char *sh_str_lower(const char *s)
 {
     char *d = sh_strdup(s);

@@ -253,21 +253,17 @@ static bool value_match(struct sg_scratch *sc, const struct sg_value *v,
 static const char *lower_of(struct sg_scratch *sc, const struct sh_log_event *ev, const char *s,
                             size_t n)
 {
-    size_t k;
-
     if (n > sizeof(sc->lower))
         return NULL;
     if (ev->raw && ev->raw_len <= sizeof(sc->lower_raw) && (uintptr_t)s >= (uintptr_t)ev->raw &&
         (uintptr_t)s + n <= (uintptr_t)ev->raw + ev->raw_len) {
         if (!sc->raw_lowered) {
-            for (k = 0; k < ev->raw_len; k++)
-                sc->lower_raw[k] = (char)tolower((unsigned char)ev->raw[k]);
+            sh_ascii_lower(sc->lower_raw, ev->raw, ev->raw_len);
             sc->raw_lowered = true;
         }
         return sc->lower_raw + ((uintptr_t)s - (uintptr_t)ev->raw);
     }
-    for (k = 0; k < n; k++)
-        sc->lower[k] = (char)tolower((unsigned char)s[k]);
+    sh_ascii_lower(sc->lower, s, n);
     return sc->lower;
 }
 

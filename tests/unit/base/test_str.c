@@ -1,0 +1,77 @@
+/*
+ * test_str.c - word-at-a-time ASCII lowering and the string map, against
+ * byte-at-a-time references.
+ */
+#include "base/sh_base.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+
+#include "test.h"
+
+/* Every byte value at every offset of every length up to 40: the lowered
+ * copy and the in-place lowering equal tolower() byte by byte. */
+SH_TEST(ascii_lower_matches_tolower)
+{
+    unsigned char src[64], dst[64], want[64];
+    size_t n, i, bad = 0;
+    unsigned seed = 7;
+    int round;
+
+    for (round = 0; round < 2000; round++) {
+        for (n = 0; n <= 40; n++) {
+            for (i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                /* all 256 values, ASCII letters and their neighbours often */
+                src[i] = (unsigned char)(round < 256 && i == n / 2 ? (unsigned)round : (seed >> 16));
+                if ((seed >> 8) % 3 == 0)
+                    src[i] = (unsigned char)("@AZ[`az{\x80\xc1\xdaM"[(seed >> 4) % 13]);
+                want[i] = (unsigned char)tolower(src[i]);
+            }
+            memset(dst, 0x55, sizeof(dst));
+            sh_ascii_lower((char *)dst, (const char *)src, n);
+            if (memcmp(dst, want, n) != 0 || dst[n] != 0x55)
+                bad++;
+            sh_ascii_lower((char *)src, (const char *)src, n);
+            if (memcmp(src, want, n) != 0)
+                bad++;
+        }
+    }
+    CHECK_EQ_INT((int)bad, 0);
+}
+
+/* A map of many keys of every length finds each, and only each. */
+SH_TEST(strmap_many_keys)
+{
+    struct sh_strmap m;
+    char key[80];
+    int i, missing = 0, wrong = 0;
+
+    memset(&m, 0, sizeof(m));
+    for (i = 0; i < 20000; i++) {
+        int len = snprintf(key, sizeof(key), "%d-%.*s", i, i % 50,
+                           "host-name-of-some-length-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        CHECK(len > 0);
+        CHECK_OK(sh_strmap_put(&m, key, (void *)(intptr_t)(i + 1), NULL));
+    }
+    CHECK_EQ_INT((int)m.n, 20000);
+    for (i = 0; i < 20000; i++) {
+        void *v;
+        snprintf(key, sizeof(key), "%d-%.*s", i, i % 50,
+                 "host-name-of-some-length-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        v = sh_strmap_get(&m, key);
+        if (!v)
+            missing++;
+        else if ((intptr_t)v != i + 1)
+            wrong++;
+        key[strlen(key) - 1] ^= 1; /* a near miss */
+        if (sh_strmap_has(&m, key) && i % 50 != 0)
+            wrong++;
+    }
+    CHECK_EQ_INT(missing, 0);
+    CHECK_EQ_INT(wrong, 0);
+    CHECK(!sh_strmap_has(&m, ""));
+    CHECK_OK(sh_strmap_put(&m, "", (void *)1, NULL));
+    CHECK(sh_strmap_has(&m, ""));
+    sh_strmap_free(&m, NULL);
+}
