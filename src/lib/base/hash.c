@@ -29,13 +29,14 @@ uint64_t sh_hash64(const void *data, size_t len)
 }
 
 /*
- * The map's own hash: eight bytes a step instead of sh_hash64's one, since
- * every log line looks its host up in several maps. Not sh_hash64, whose
- * values are persisted (finding fingerprints, cache files) and must not
- * change; this one never leaves the process.
+ * The map's hash: eight bytes a step instead of sh_hash64's one, since
+ * every log line looks its host up in several maps. sh_hash64's values are
+ * persisted (finding fingerprints, cache files) and must not change; these
+ * never leave the process.
  */
-static uint64_t map_hash(const char *s, size_t n)
+uint64_t sh_hash_fast(const void *data, size_t n)
 {
+    const char *s = data;
     const uint64_t k = 0x9e3779b97f4a7c15ULL;
     uint64_t h = (uint64_t)n * k, w;
 
@@ -100,7 +101,7 @@ static int rehash(struct sh_strmap *m, size_t cap)
 int sh_strmap_put(struct sh_strmap *m, const char *key, void *val, void **old)
 {
     struct sh_strmap_ent *e;
-    uint64_t h = map_hash(key, strlen(key));
+    uint64_t h = sh_hash_fast(key, strlen(key));
     int rc;
 
     if (old)
@@ -132,7 +133,7 @@ void *sh_strmap_get(const struct sh_strmap *m, const char *key)
 
     if (!m->cap)
         return NULL;
-    e = find_slot(m->ents, m->cap, key, map_hash(key, strlen(key)));
+    e = find_slot(m->ents, m->cap, key, sh_hash_fast(key, strlen(key)));
     return e->key ? e->val : NULL;
 }
 
@@ -140,7 +141,7 @@ bool sh_strmap_has(const struct sh_strmap *m, const char *key)
 {
     if (!m->cap)
         return false;
-    return find_slot(m->ents, m->cap, key, map_hash(key, strlen(key)))->key != NULL;
+    return find_slot(m->ents, m->cap, key, sh_hash_fast(key, strlen(key)))->key != NULL;
 }
 
 void sh_strmap_free(struct sh_strmap *m, void (*free_val)(void *))

@@ -27,8 +27,11 @@ struct sh_log_event {
     size_t raw_len;
     const char *path; /* evidence file as the user named it (or listener name) */
     uint64_t line;    /* 1-based line in that file (0 for live messages) */
-    int64_t ts_ms;    /* event time, Unix ms UTC; 0 when unknown */
-    bool parsed;      /* header recognised */
+    /* 1 + the byte offset of the line in that file, when the file can be
+     * read there again (plain files); 0 otherwise (compressed, live) */
+    uint64_t pos;
+    int64_t ts_ms; /* event time, Unix ms UTC; 0 when unknown */
+    bool parsed;   /* header recognised */
     struct sh_log_field fields[SH_LOG_MAX_FIELDS];
     uint32_t n_fields;
     char scratch[SH_LOG_SCRATCH]; /* decoded values (e.g. un-escaped XML commands) */

@@ -29,6 +29,7 @@ static int walk(struct sh_logreader *rd, const char *name, const struct sh_syslo
     ev->path = name;
     while ((rc = sh_logreader_next(rd, &line, &len, &lineno, diag)) > 0) {
         ev->line = lineno;
+        ev->pos = 0;
         sh_syslog_parse(ev, line, len, o);
         if (st) {
             st->lines++;

@@ -507,9 +507,10 @@ static int chunk_match(const struct sg_rule *r, const struct sh_log_event *ev, v
 
 /* One line of `ll` bytes (without its newline; `p` holds at least the
  * first BUF_CAP of them). `at` is its offset in the lane's last block scan,
- * SIZE_MAX when it was not in one. */
+ * SIZE_MAX when it was not in one; `pos` 1 + its offset in the file, 0
+ * when the file cannot be read there (compressed). */
 static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines *sw, const char *p,
-                      size_t ll, uint64_t lineno, size_t at)
+                      size_t ll, uint64_t lineno, size_t at, uint64_t pos)
 {
     struct chunk *c = cc->c;
     struct sh_log_event *ev = ln->ev;
@@ -528,6 +529,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     ln->line[n] = '\0';
     ev->path = cc->pr->path;
     ev->line = lineno;
+    ev->pos = pos;
     /* A line whose prefilter anchors make no rule a candidate only needs
      * its header (host and time, for the host list and silences), unless
      * the parser says the rest of it could yield a value a rule reads. */
@@ -567,6 +569,10 @@ static int read_at(int fd, char *dst, size_t n, uint64_t off, size_t *got)
     return SH_OK;
 }
 
+/* buf[0, end) holds the file's bytes up to `pos`; compressed input has no
+ * positions to read back at */
+#define POS(i) (pr->rd ? 0 : pos - end + (i) + 1)
+
 static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *ln)
 {
     struct chunk_ctx cc = {pr, c};
@@ -600,7 +606,7 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
             if (skipping)
                 skipping = false;
             else if ((rc = chunk_line(&cc, ln, sw, buf + start, ll, ++lineno,
-                                      blk ? start - blk_from : SIZE_MAX)) != 0)
+                                      blk ? start - blk_from : SIZE_MAX, POS(start))) != 0)
                 break;
             start += ll + 1;
             continue;
@@ -610,14 +616,15 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
         sh_sigma__block_reset(ln->sc);
         if (eof) {
             if (!skipping && start < end)
-                rc = chunk_line(&cc, ln, sw, buf + start, end - start, ++lineno, SIZE_MAX);
+                rc = chunk_line(&cc, ln, sw, buf + start, end - start, ++lineno, SIZE_MAX,
+                                POS(start));
             break;
         }
         if (skipping) {
             start = end = 0;
         } else if (start == 0 && end == BUF_CAP) {
             /* longer than the buffer: its head is the line, the rest is dropped */
-            if ((rc = chunk_line(&cc, ln, sw, buf, end, ++lineno, SIZE_MAX)) != 0)
+            if ((rc = chunk_line(&cc, ln, sw, buf, end, ++lineno, SIZE_MAX, POS(0))) != 0)
                 break;
             skipping = true;
             start = end = 0;
@@ -644,6 +651,8 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
     sh_ioc__lines_free(sw);
     return rc;
 }
+
+#undef POS
 
 static void chunk_loop(struct plain_run *pr, struct lane *ln)
 {

@@ -20,8 +20,11 @@
 #include "sigma_corr.h"
 #include "sigma_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "../log/event.h"
 
@@ -60,6 +63,9 @@ struct sg_hits {
     /* Matches of absent-only rules (sg_rule.absent_for), by rule, group and
      * window-sized time bucket: struct absent_bucket * in the arena. */
     struct sh_strmap absent;
+    /* the file evidence lines were last read back from (sh_sigma__hit_raw) */
+    int raw_fd;
+    const char *raw_fd_path;
 };
 
 /*
@@ -94,6 +100,7 @@ int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
         return SH_ENOMEM;
     sh_arena_init(&h->arena, 0);
     h->max_bytes = max_bytes ? max_bytes : SG_HITS_DEFAULT_CAP;
+    h->raw_fd = -1;
     *out = h;
     return SH_OK;
 }
@@ -128,6 +135,8 @@ void sh_sigma__hits_free(struct sg_hits *h)
     }
     sh_ptrvec_free(&h->subs);
     sh_arena_free(&h->arena);
+    if (h->raw_fd >= 0)
+        close(h->raw_fd);
     sh_free(h);
 }
 
@@ -420,9 +429,11 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
         return SH_OK;
     if (r->absent_for && (rc = absent_add(h, r, ev, path)) <= 0)
         return rc;
-    /* its kept values and raw line come in the same piece */
+    /* its kept values and raw line come in the same piece; a line of a
+     * plain file stays where it is (most hits never become evidence, and a
+     * large log has hundreds of thousands of logins) */
     rawn = ev->raw_len < MAX_RAW ? ev->raw_len : MAX_RAW;
-    if (!(x = new_hit(h, r->index, r->nkeep * sizeof(char *) + rawn + 1)))
+    if (!(x = new_hit(h, r->index, r->nkeep * sizeof(char *) + (ev->pos ? 0 : rawn + 1))))
         return SH_ENOMEM;
     vals = (const char **)(void *)(x->contrib + 1);
     raw = (char *)(vals + r->nkeep);
@@ -444,13 +455,54 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
         }
         x->nkv = r->nkeep;
     }
-    if (rawn)
-        memcpy(raw, ev->raw, rawn);
-    raw[rawn] = '\0';
-    x->raw = raw;
+    if (ev->pos) {
+        x->raw_pos = ev->pos;
+        x->raw_len = (uint32_t)rawn;
+        x->raw_hash = (uint32_t)sh_hash_fast(ev->raw, rawn);
+    } else {
+        if (rawn)
+            memcpy(raw, ev->raw, rawn);
+        raw[rawn] = '\0';
+        x->raw = raw;
+    }
     if (!x->path)
         return SH_ENOMEM;
     return push_hit(h, x);
+}
+
+const char *sh_sigma__hit_raw(struct sg_hits *h, struct sg_hit *x)
+{
+    char *buf;
+    size_t got = 0;
+
+    if (x->raw || !x->raw_pos || !x->path)
+        return x->raw;
+    if (h->raw_fd < 0 || h->raw_fd_path != x->path) {
+        if (h->raw_fd >= 0)
+            close(h->raw_fd);
+        h->raw_fd = open(x->path, O_RDONLY | O_CLOEXEC);
+        h->raw_fd_path = h->raw_fd >= 0 ? x->path : NULL;
+        if (h->raw_fd < 0)
+            return NULL;
+    }
+    buf = sh_arena_alloc_raw(&h->arena, (size_t)x->raw_len + 1);
+    if (!buf)
+        return NULL;
+    while (got < x->raw_len) {
+        ssize_t r = pread(h->raw_fd, buf + got, x->raw_len - got, (off_t)(x->raw_pos - 1 + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return NULL;
+        got += (size_t)r;
+    }
+    /* the file changed since it was scanned: no evidence is better than
+     * another line's */
+    if ((uint32_t)sh_hash_fast(buf, got) != x->raw_hash)
+        return NULL;
+    buf[got] = '\0';
+    x->raw = buf;
+    return buf;
 }
 
 int sh_sigma__hits_segment(struct sg_hits *h, const char *host, const char *path, int64_t first_ts,
@@ -622,7 +674,7 @@ static const char *fmt_span(int64_t ms, char *buf, size_t len)
 static int fire(struct run *u, struct sg_hit **xs, size_t n, const char *why)
 {
     struct sg_hits *h = u->h;
-    const struct sg_hit *last = xs[n - 1];
+    struct sg_hit *last = xs[n - 1];
     struct sg_hit *o;
     size_t i, j, total = 0, kept = 0;
 
@@ -636,7 +688,7 @@ static int fire(struct run *u, struct sg_hit **xs, size_t n, const char *why)
     o->host = last->host;
     o->path = last->path;
     o->line = last->line;
-    o->raw = last->raw;
+    o->raw = sh_sigma__hit_raw(h, last);
     o->why = sh_arena_strdup(&h->arena, why);
     o->contrib = sh_arena_alloc(&h->arena,
                                 (total < MAX_CONTRIB ? total : MAX_CONTRIB) * sizeof(*o->contrib) +

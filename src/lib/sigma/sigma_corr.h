@@ -28,7 +28,12 @@ struct sg_hit {
     const char *host; /* device, may be NULL */
     const char *path;
     uint64_t line;
-    const char *raw; /* evidence line (bounded copy) */
+    const char *raw; /* evidence line (bounded copy); see raw_pos */
+    /* A hit of a plain file keeps where its line is instead of a copy
+     * (raw NULL): 1 + its byte offset, the length kept and a hash of those
+     * bytes, read back when a correlation fires on it (sh_sigma__hit_raw). */
+    uint64_t raw_pos;
+    uint32_t raw_len, raw_hash;
     const char **keys;
     const char **vals;
     size_t nkv;
@@ -47,6 +52,13 @@ void sh_sigma__hits_free(struct sg_hits *h);
 /** Hits dropped because the store was full. */
 size_t sh_sigma__hits_evicted(const struct sg_hits *h);
 size_t sh_sigma__hits_count(const struct sg_hits *h);
+
+/**
+ * The evidence line of hit `x`: its copy, or for a hit kept by position the
+ * bytes read back from its file (NULL when they cannot be read or no longer
+ * hash as they did). The text lives as long as the store.
+ */
+const char *sh_sigma__hit_raw(struct sg_hits *h, struct sg_hit *x);
 
 /** Keep a match of detection rule `r` on `ev` (for correlations that read r). */
 int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,

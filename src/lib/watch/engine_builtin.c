@@ -525,6 +525,7 @@ static int replay_ring(struct builtin *b)
         snap_thaw(e->ev, b->rev);
         b->rev->path = e->path;
         b->rev->line = e->seq;
+        b->rev->pos = 0;
         b->rev->ts_ms = e->ts_ms;
         rp.path = e->path;
         if (e->rules_known && e->gen_id == b->g->id) {
@@ -613,6 +614,7 @@ static int eval_msg(struct lane *l, const sh_watch_msg *m, struct msg_res *res, 
     sh_syslog_parse(ev, m->data, m->len, NULL);
     ev->path = res->path;
     ev->line = 0;
+    ev->pos = 0;
     /* no time in the message: the receive time stands in for it */
     if (ev->ts_ms == 0)
         ev->ts_ms = m->recv_ms;

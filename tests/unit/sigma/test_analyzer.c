@@ -92,6 +92,10 @@ SH_TEST(correlation_joins_rotated_files)
         CHECK(has_ref(f, "rtr-gs.log.1:1"));
         CHECK(has_ref(f, "rtr-gs.log:1"));
         CHECK(f->severity == SH_SEV_HIGH);
+        /* the line is read back from the file for the evidence */
+        CHECK_STR(f->evidence, "Oct 12 10:20:00 rtr-gs 2: *Oct 12 10:20:00.000 UTC: "
+                               "%PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:guestshell "
+                               "destroy");
     }
     /* a configuration change from an advisory address is an IOC finding */
     f = find(r, "L-29", 0);

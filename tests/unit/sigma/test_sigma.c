@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "log/syslog.h"
 #include "sigma/sigma_corr.h"
@@ -451,6 +452,102 @@ SH_TEST(temporal_ordered_and_chained)
     CHECK_EQ_INT(o.n, 0);
     /* base rules read by correlations without `generate` only feed them */
     CHECK(((struct sg_rule *)s->rules.v[0])->suppressed);
+    sh_sigma_set_free(s);
+}
+
+struct raw_out {
+    int n;
+    char raw[256];
+    bool none;
+};
+
+static int raw_cb(const struct sg_rule *r, const struct sg_hit *o, void *ud)
+{
+    struct raw_out *c = ud;
+
+    if (strcmp(r->id ? r->id : "", "both") != 0)
+        return 0;
+    c->n++;
+    c->none = o->raw == NULL;
+    snprintf(c->raw, sizeof(c->raw), "%s", o->raw ? o->raw : "");
+    return 0;
+}
+
+/* Lines of `path` through the rules as a plain-file reader gives them (with
+ * their positions); `rewrite` replaces the file before correlating. */
+static void run_file(sh_sigma_set *s, const char *path, const char *text, const char *rewrite,
+                     struct raw_out *out)
+{
+    static struct sh_log_event ev;
+    struct sg_scratch *sc = NULL;
+    struct feed f = {NULL, path};
+    const char *p = text;
+    uint64_t line = 0;
+    FILE *fp = fopen(path, "w");
+
+    memset(out, 0, sizeof(*out));
+    if (!fp)
+        return;
+    fputs(text, fp);
+    fclose(fp);
+    if (sh_sigma__hits_new(&f.h, 0) || sh_sigma__scratch_new(s, &sc))
+        return;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        memset(&ev, 0, sizeof(ev));
+        sh_syslog_parse(&ev, p, n, NULL);
+        ev.line = ++line;
+        ev.pos = (uint64_t)(p - text) + 1;
+        sh_sigma__eval(sc, &ev, keep_cb, &f);
+        p += n + (nl ? 1 : 0);
+    }
+    if (rewrite && (fp = fopen(path, "w")) != NULL) {
+        fputs(rewrite, fp);
+        fclose(fp);
+    }
+    sh_sigma__corr_run(s, f.h, false, raw_cb, out);
+    sh_sigma__scratch_free(sc);
+    sh_sigma__hits_free(f.h);
+    unlink(path);
+}
+
+/* Hits of a plain file keep where their line is; the line a correlation
+ * fires on is read back from the file, and not at all once it changed. */
+SH_TEST(evidence_read_back_by_position)
+{
+    struct errs e;
+    struct raw_out o;
+    sh_sigma_set *s = load(temporal_rules, &e);
+    char path[64];
+    const char *text = T("10:00:00", "guestshell enable") T("10:20:00", "guestshell destroy");
+    int fd;
+
+    CHECK_EQ_INT(e.n, 0);
+    snprintf(path, sizeof(path), "/tmp/sh-raw-XXXXXX");
+    fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0)
+        close(fd);
+    run_file(s, path, text, NULL, &o);
+    CHECK_EQ_INT(o.n, 1);
+    CHECK_STR(o.raw, "2023 Oct 12 10:20:00 rtr1 %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged "
+                     "command:guestshell destroy");
+    /* the same length, other bytes: no evidence rather than the wrong line */
+    {
+        char other[512];
+        size_t i;
+        snprintf(other, sizeof(other), "%s", text);
+        for (i = 0; other[i]; i++)
+            if (other[i] == 'd')
+                other[i] = 'D';
+        run_file(s, path, text, other, &o);
+    }
+    CHECK_EQ_INT(o.n, 1);
+    CHECK(o.none);
+    run_file(s, path, text, "", &o);
+    CHECK_EQ_INT(o.n, 1);
+    CHECK(o.none);
     sh_sigma_set_free(s);
 }
 
