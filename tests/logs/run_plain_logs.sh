@@ -31,8 +31,11 @@ for i in range(6000):
     t += rnd.choice([0, 1, 7, 60, 600]) if rnd.random() > 0.003 else 5 * 3600
     h = rnd.randrange(4)
     d, s = divmod(t, 86400)
-    line = "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%d: %s" % (
-        d, s // 3600, s // 60 % 60, s % 60, h, i, h, rnd.choice(msgs))
+    # host spellings that differ in case only, and names too long to be
+    # kept inline by the range reader's host table
+    host = rnd.choice(["r%d" % h] * 8 + ["R%d" % h, "core-%s-%d" % ("x" * 50, h)])
+    line = "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: %s: %s" % (
+        d, s // 3600, s // 60 % 60, s % 60, h, i, host, rnd.choice(msgs))
     r = rnd.random()
     if r < 0.01: line = "  tacacs-server host 5.181.132.95 " + line
     elif r < 0.02: line = "! 14.143.247.202 " + line

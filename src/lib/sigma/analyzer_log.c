@@ -374,20 +374,104 @@ out:
     return rc;
 }
 
-static int note_host(struct sh_strmap *m, const struct sh_log_event *ev)
+/* Add the event's host to m, lower-cased; *in tells whether it is there. */
+static int note_host(struct sh_strmap *m, const struct sh_log_event *ev, bool *in)
 {
-    size_t n = 0, i;
+    size_t n = 0;
     const char *v = sh_sigma__event_field(ev, "host", &n);
     char buf[256];
 
-    if (!v || !n || n >= sizeof(buf) || m->n >= MAX_HOSTS)
+    *in = false;
+    if (!v || !n || n >= sizeof(buf))
         return SH_OK;
-    for (i = 0; i < n; i++)
-        buf[i] = (char)tolower((unsigned char)v[i]);
+    sh_ascii_lower(buf, v, n);
     buf[n] = '\0';
-    if (sh_strmap_has(m, buf))
+    if (sh_strmap_has(m, buf)) {
+        *in = true;
         return SH_OK;
+    }
+    if (m->n >= MAX_HOSTS)
+        return SH_OK;
+    *in = true;
     return sh_strmap_put(m, buf, NULL, NULL);
+}
+
+/* ---- the hosts a range has seen ----
+ *
+ * Every line names its host, and the host list and the range's timeline
+ * each looked it up by name. The range keeps one entry per host spelling,
+ * with the timeline's record and whether the host list has it, so a line
+ * of a known host costs one lookup in a table whose keys sit in the
+ * entries themselves. Spellings longer than HC_KEY, with a NUL, or past
+ * HC_MAX take the lookups as before.
+ */
+#define HC_KEY 46
+#define HC_MAX 65536
+
+struct hc_ent {
+    uint64_t hash; /* 0: empty */
+    void *dev;     /* the range timeline's record, once known */
+    uint8_t len;
+    bool noted; /* in the range's host list */
+    char key[HC_KEY];
+};
+
+struct hcache {
+    struct hc_ent *e;
+    size_t cap, n;
+};
+
+static void hc_free(struct hcache *hc)
+{
+    sh_free(hc->e);
+    memset(hc, 0, sizeof(*hc));
+}
+
+static struct hc_ent *hc_slot(struct hc_ent *e, size_t cap, uint64_t h, const char *k, size_t n)
+{
+    size_t i;
+
+    for (i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (!e[i].hash || (e[i].hash == h && e[i].len == n && memcmp(e[i].key, k, n) == 0))
+            return &e[i];
+}
+
+/* The entry of the event's host (made when new), NULL when it has none. */
+static struct hc_ent *hc_find(struct hcache *hc, const struct sh_log_event *ev)
+{
+    size_t n = 0, i;
+    const char *v = sh_sigma__event_field(ev, "host", &n);
+    struct hc_ent *s;
+    uint64_t h;
+
+    if (!v || !n || n > HC_KEY || memchr(v, '\0', n))
+        return NULL;
+    h = sh_hash_fast(v, n) | 1;
+    if (hc->cap) {
+        s = hc_slot(hc->e, hc->cap, h, v, n);
+        if (s->hash)
+            return s;
+    }
+    if (hc->n >= HC_MAX)
+        return NULL;
+    if ((hc->n + 1) * 2 > hc->cap) {
+        size_t cap = hc->cap ? hc->cap * 2 : 1024;
+        struct hc_ent *e = sh_calloc(cap, sizeof(*e));
+        if (!e)
+            return NULL;
+        for (i = 0; i < hc->cap; i++)
+            if (hc->e[i].hash)
+                *hc_slot(e, cap, hc->e[i].hash, hc->e[i].key, hc->e[i].len) = hc->e[i];
+        sh_free(hc->e);
+        hc->e = e;
+        hc->cap = cap;
+    }
+    s = hc_slot(hc->e, hc->cap, h, v, n);
+    s->hash = h;
+    s->len = (uint8_t)n;
+    memcpy(s->key, v, n);
+    hc->n++;
+    return s;
 }
 
 /* ---- plain files: read once, in line-aligned ranges on every core ----
@@ -426,6 +510,7 @@ struct chunk {
     struct sg_hits *hits;
     struct sg_timeline *tl; /* chunk timeline, or the file's when alone */
     struct sh_strmap hosts;
+    struct hcache hc;
     uint64_t lines, unparsed;
     int rc;
     sh_diag diag;
@@ -487,6 +572,7 @@ static void chunk_clear(struct chunk *c, bool own_tl)
     if (own_tl)
         sh_sigma__timeline_free(c->tl);
     sh_strmap_free(&c->hosts, NULL);
+    hc_free(&c->hc);
     sh_free(c->seed);
     memset(c, 0, sizeof(*c));
 }
@@ -514,6 +600,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
 {
     struct chunk *c = cc->c;
     struct sh_log_event *ev = ln->ev;
+    struct hc_ent *he;
     size_t n = ll;
     bool quiet = false;
     int rc, q;
@@ -544,9 +631,16 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     c->lines++;
     if (!ev->parsed)
         c->unparsed++;
-    rc = note_host(&c->hosts, ev);
+    he = hc_find(&c->hc, ev);
+    rc = SH_OK;
+    if (!he || !he->noted) {
+        bool in;
+        rc = note_host(&c->hosts, ev, &in);
+        if (he)
+            he->noted = in;
+    }
     if (!rc)
-        rc = sh_sigma__timeline_event(c->tl, ev);
+        rc = sh_sigma__timeline_event_at(c->tl, ev, he ? &he->dev : NULL);
     if (!rc && !quiet)
         rc = at == SIZE_MAX ? sh_sigma__eval(ln->sc, ev, chunk_match, cc)
                             : sh_sigma__eval_span(ln->sc, ev, at, at + ll, chunk_match, cc);

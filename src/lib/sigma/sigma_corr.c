@@ -1419,8 +1419,28 @@ static int chunk_push(struct sg_timeline *t, const struct tl_cdev *d, const stru
     return SH_OK;
 }
 
+/* A line of a device the chunk has seen before. */
+static int chunk_seen(struct sg_timeline *t, struct tl_cdev *d, const struct sh_log_event *ev)
+{
+    if (ev->ts_ms - d->max_ts > t->min_gap) {
+        int rc;
+        if (t->ncand >= TL_MAX_GAPS) {
+            t->overflow = true;
+        } else {
+            t->ncand++;
+            if ((rc = chunk_push(t, d, ev, d->max_ts, false)))
+                return rc;
+        }
+    }
+    if (ev->ts_ms > d->max_ts) {
+        d->max_ts = ev->ts_ms;
+        d->max_line = ev->line;
+    }
+    return SH_OK;
+}
+
 static int chunk_event(struct sg_timeline *t, const char *host, size_t n,
-                       const struct sh_log_event *ev)
+                       const struct sh_log_event *ev, void **dev)
 {
     struct tl_cdev *d = sh_strmap_get(&t->devs, host);
 
@@ -1439,23 +1459,13 @@ static int chunk_event(struct sg_timeline *t, const char *host, size_t n,
             sh_free(d);
             return SH_ENOMEM;
         }
+        if (dev)
+            *dev = d;
         return chunk_push(t, d, ev, 0, true);
     }
-    if (ev->ts_ms - d->max_ts > t->min_gap) {
-        int rc;
-        if (t->ncand >= TL_MAX_GAPS) {
-            t->overflow = true;
-        } else {
-            t->ncand++;
-            if ((rc = chunk_push(t, d, ev, d->max_ts, false)))
-                return rc;
-        }
-    }
-    if (ev->ts_ms > d->max_ts) {
-        d->max_ts = ev->ts_ms;
-        d->max_line = ev->line;
-    }
-    return SH_OK;
+    if (dev)
+        *dev = d;
+    return chunk_seen(t, d, ev);
 }
 
 static int add_gap(struct sg_timeline *t, const char *host, const char *raw, uint64_t line,
@@ -1530,6 +1540,11 @@ int sh_sigma__timeline_merge(struct sg_timeline *t, struct sg_timeline *c, uint6
 
 int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev)
 {
+    return sh_sigma__timeline_event_at(t, ev, NULL);
+}
+
+int sh_sigma__timeline_event_at(struct sg_timeline *t, const struct sh_log_event *ev, void **dev)
+{
     char host[MAX_VAL + 1];
     const char *v;
     size_t n = 0;
@@ -1537,6 +1552,8 @@ int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *e
 
     if (!t->min_gap || !ev->ts_ms)
         return SH_OK;
+    if (dev && *dev && t->chunk)
+        return chunk_seen(t, *dev, ev);
     v = sh_sigma__event_field(ev, "host", &n);
     if (!v || !n)
         return SH_OK;
@@ -1545,7 +1562,7 @@ int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *e
     memcpy(host, v, n);
     host[n] = '\0';
     if (t->chunk)
-        return chunk_event(t, host, n, ev);
+        return chunk_event(t, host, n, ev, dev);
     d = sh_strmap_get(&t->devs, host);
     if (!d) {
         if (t->devs.n >= TL_MAX_DEVICES)

@@ -85,6 +85,13 @@ int sh_sigma__timeline_new(struct sg_timeline **out, int64_t min_gap_ms);
 void sh_sigma__timeline_free(struct sg_timeline *t);
 /** Note one event (events without host or time are ignored); touches no store. */
 int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev);
+/**
+ * sh_sigma__timeline_event() for a reader that keeps, per host, the
+ * device record `*dev` of a chunk timeline: NULL looks the host up (and
+ * sets *dev when the timeline has or makes a record for it); a record
+ * given back skips the lookup. Other timelines ignore `dev`.
+ */
+int sh_sigma__timeline_event_at(struct sg_timeline *t, const struct sh_log_event *ev, void **dev);
 /** Hand the file's per-device segments and silences to the store and reset. */
 int sh_sigma__timeline_flush(struct sg_timeline *t, struct sg_hits *h, const char *path);
 
