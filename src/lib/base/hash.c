@@ -144,6 +144,58 @@ bool sh_strmap_has(const struct sh_strmap *m, const char *key)
     return find_slot(m->ents, m->cap, key, sh_hash_fast(key, strlen(key)))->key != NULL;
 }
 
+static struct sh_ikmap_ent *ik_slot(struct sh_ikmap_ent *e, size_t cap, uint64_t h, const char *k,
+                                    size_t n)
+{
+    size_t i;
+
+    for (i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (!e[i].hash || (e[i].hash == h && e[i].len == n && memcmp(e[i].key, k, n) == 0))
+            return &e[i];
+}
+
+struct sh_ikmap_ent *sh_ikmap_find(struct sh_ikmap *m, const char *key, size_t len)
+{
+    struct sh_ikmap_ent *s;
+    uint64_t h;
+    size_t i;
+
+    if (len > SH_IKMAP_KEY)
+        return NULL;
+    h = sh_hash_fast(key, len) | 1;
+    if (m->cap) {
+        s = ik_slot(m->ents, m->cap, h, key, len);
+        if (s->hash)
+            return s;
+    }
+    if (m->n >= m->max)
+        return NULL;
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 256;
+        struct sh_ikmap_ent *e = sh_calloc(cap, sizeof(*e));
+        if (!e)
+            return NULL;
+        for (i = 0; i < m->cap; i++)
+            if (m->ents[i].hash)
+                *ik_slot(e, cap, m->ents[i].hash, m->ents[i].key, m->ents[i].len) = m->ents[i];
+        sh_free(m->ents);
+        m->ents = e;
+        m->cap = cap;
+    }
+    s = ik_slot(m->ents, m->cap, h, key, len);
+    s->hash = h;
+    s->len = (uint8_t)len;
+    memcpy(s->key, key, len);
+    m->n++;
+    return s;
+}
+
+void sh_ikmap_free(struct sh_ikmap *m)
+{
+    SH_FREE(m->ents);
+    m->n = m->cap = 0;
+}
+
 void sh_strmap_free(struct sh_strmap *m, void (*free_val)(void *))
 {
     size_t i;

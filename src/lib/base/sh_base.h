@@ -164,6 +164,37 @@ bool sh_strmap_has(const struct sh_strmap *m, const char *key);
 /** Free keys and table; calls `free_val` on each value when non-NULL. */
 void sh_strmap_free(struct sh_strmap *m, void (*free_val)(void *));
 
+/*
+ * ---- sh_ikmap: short keys to a small record, keys inside the entries ----
+ *
+ * For lookups done once a log line (a line's host, a correlation group):
+ * an entry is one 64-byte cache line holding its key, so a lookup reads no
+ * other memory. The record fields are the owner's. Keys longer than
+ * SH_IKMAP_KEY and maps at their `max` entries are refused (NULL), and the
+ * owner takes its slower path. Zero-initialise, set max, single owner.
+ */
+#define SH_IKMAP_KEY 38
+
+struct sh_ikmap_ent {
+    uint64_t hash; /* 0: empty */
+    void *ptr;
+    int64_t num;
+    uint8_t len;
+    bool flag;
+    char key[SH_IKMAP_KEY];
+};
+
+struct sh_ikmap {
+    struct sh_ikmap_ent *ents;
+    size_t n, cap, max;
+};
+
+/** The entry of the len bytes at key, added zeroed when new; NULL when the
+ * key is too long or the map full (or out of memory). */
+struct sh_ikmap_ent *sh_ikmap_find(struct sh_ikmap *m, const char *key, size_t len);
+/** Forget every entry (keeps max). */
+void sh_ikmap_free(struct sh_ikmap *m);
+
 /* ---- strings ---- */
 
 /** Trim ASCII whitespace at both ends of [s, s+*len); returns new start. */

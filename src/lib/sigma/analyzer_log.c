@@ -396,84 +396,6 @@ static int note_host(struct sh_strmap *m, const struct sh_log_event *ev, bool *i
     return sh_strmap_put(m, buf, NULL, NULL);
 }
 
-/* ---- the hosts a range has seen ----
- *
- * Every line names its host, and the host list and the range's timeline
- * each looked it up by name. The range keeps one entry per host spelling,
- * with the timeline's record and whether the host list has it, so a line
- * of a known host costs one lookup in a table whose keys sit in the
- * entries themselves. Spellings longer than HC_KEY, with a NUL, or past
- * HC_MAX take the lookups as before.
- */
-#define HC_KEY 46
-#define HC_MAX 65536
-
-struct hc_ent {
-    uint64_t hash; /* 0: empty */
-    void *dev;     /* the range timeline's record, once known */
-    uint8_t len;
-    bool noted; /* in the range's host list */
-    char key[HC_KEY];
-};
-
-struct hcache {
-    struct hc_ent *e;
-    size_t cap, n;
-};
-
-static void hc_free(struct hcache *hc)
-{
-    sh_free(hc->e);
-    memset(hc, 0, sizeof(*hc));
-}
-
-static struct hc_ent *hc_slot(struct hc_ent *e, size_t cap, uint64_t h, const char *k, size_t n)
-{
-    size_t i;
-
-    for (i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1))
-        if (!e[i].hash || (e[i].hash == h && e[i].len == n && memcmp(e[i].key, k, n) == 0))
-            return &e[i];
-}
-
-/* The entry of the event's host (made when new), NULL when it has none. */
-static struct hc_ent *hc_find(struct hcache *hc, const struct sh_log_event *ev)
-{
-    size_t n = 0, i;
-    const char *v = sh_sigma__event_field(ev, "host", &n);
-    struct hc_ent *s;
-    uint64_t h;
-
-    if (!v || !n || n > HC_KEY || memchr(v, '\0', n))
-        return NULL;
-    h = sh_hash_fast(v, n) | 1;
-    if (hc->cap) {
-        s = hc_slot(hc->e, hc->cap, h, v, n);
-        if (s->hash)
-            return s;
-    }
-    if (hc->n >= HC_MAX)
-        return NULL;
-    if ((hc->n + 1) * 2 > hc->cap) {
-        size_t cap = hc->cap ? hc->cap * 2 : 1024;
-        struct hc_ent *e = sh_calloc(cap, sizeof(*e));
-        if (!e)
-            return NULL;
-        for (i = 0; i < hc->cap; i++)
-            if (hc->e[i].hash)
-                *hc_slot(e, cap, hc->e[i].hash, hc->e[i].key, hc->e[i].len) = hc->e[i];
-        sh_free(hc->e);
-        hc->e = e;
-        hc->cap = cap;
-    }
-    s = hc_slot(hc->e, hc->cap, h, v, n);
-    s->hash = h;
-    s->len = (uint8_t)n;
-    memcpy(s->key, v, n);
-    hc->n++;
-    return s;
-}
-
 /* ---- plain files: read once, in line-aligned ranges on every core ----
  *
  * An uncompressed log is read with pread() in ranges that start at a line
@@ -510,7 +432,10 @@ struct chunk {
     struct sg_hits *hits;
     struct sg_timeline *tl; /* chunk timeline, or the file's when alone */
     struct sh_strmap hosts;
-    struct hcache hc;
+    /* Every line names its host, and the host list and the range timeline
+     * each looked it up by name: one entry per host spelling holds the
+     * timeline's device record (ptr) and whether the list has it (flag). */
+    struct sh_ikmap hc;
     uint64_t lines, unparsed;
     int rc;
     sh_diag diag;
@@ -572,7 +497,7 @@ static void chunk_clear(struct chunk *c, bool own_tl)
     if (own_tl)
         sh_sigma__timeline_free(c->tl);
     sh_strmap_free(&c->hosts, NULL);
-    hc_free(&c->hc);
+    sh_ikmap_free(&c->hc);
     sh_free(c->seed);
     memset(c, 0, sizeof(*c));
 }
@@ -600,8 +525,9 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
 {
     struct chunk *c = cc->c;
     struct sh_log_event *ev = ln->ev;
-    struct hc_ent *he;
-    size_t n = ll;
+    struct sh_ikmap_ent *he;
+    const char *v;
+    size_t n = ll, vn = 0;
     bool quiet = false;
     int rc, q;
 
@@ -631,16 +557,20 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     c->lines++;
     if (!ev->parsed)
         c->unparsed++;
-    he = hc_find(&c->hc, ev);
+    he = NULL;
+    if ((v = sh_sigma__event_field(ev, "host", &vn)) != NULL && vn && !memchr(v, '\0', vn)) {
+        c->hc.max = MAX_HOSTS;
+        he = sh_ikmap_find(&c->hc, v, vn);
+    }
     rc = SH_OK;
-    if (!he || !he->noted) {
+    if (!he || !he->flag) {
         bool in;
         rc = note_host(&c->hosts, ev, &in);
         if (he)
-            he->noted = in;
+            he->flag = in;
     }
     if (!rc)
-        rc = sh_sigma__timeline_event_at(c->tl, ev, he ? &he->dev : NULL);
+        rc = sh_sigma__timeline_event_at(c->tl, ev, he ? &he->ptr : NULL);
     if (!rc && !quiet)
         rc = at == SIZE_MAX ? sh_sigma__eval(ln->sc, ev, chunk_match, cc)
                             : sh_sigma__eval_span(ln->sc, ev, at, at + ll, chunk_match, cc);

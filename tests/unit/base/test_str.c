@@ -23,7 +23,8 @@ SH_TEST(ascii_lower_matches_tolower)
             for (i = 0; i < n; i++) {
                 seed = seed * 1103515245u + 12345u;
                 /* all 256 values, ASCII letters and their neighbours often */
-                src[i] = (unsigned char)(round < 256 && i == n / 2 ? (unsigned)round : (seed >> 16));
+                src[i] =
+                    (unsigned char)(round < 256 && i == n / 2 ? (unsigned)round : (seed >> 16));
                 if ((seed >> 8) % 3 == 0)
                     src[i] = (unsigned char)("@AZ[`az{\x80\xc1\xdaM"[(seed >> 4) % 13]);
                 want[i] = (unsigned char)tolower(src[i]);
@@ -74,4 +75,49 @@ SH_TEST(strmap_many_keys)
     CHECK_OK(sh_strmap_put(&m, "", (void *)1, NULL));
     CHECK(sh_strmap_has(&m, ""));
     sh_strmap_free(&m, NULL);
+}
+
+/* Inline-key map: every key up to SH_IKMAP_KEY bytes is kept and found with
+ * its record; longer keys and keys past `max` are refused. */
+SH_TEST(ikmap_keys_and_limits)
+{
+    struct sh_ikmap m;
+    char key[64];
+    int i, bad = 0;
+
+    memset(&m, 0, sizeof(m));
+    m.max = 5000;
+    for (i = 0; i < 5000; i++) {
+        struct sh_ikmap_ent *e;
+        int len = snprintf(key, sizeof(key), "%d.%.*s", i, i % 32,
+                           "abcdefghijklmnopqrstuvwxyz0123456789");
+        e = sh_ikmap_find(&m, key, (size_t)len);
+        if (!e || e->ptr || e->num) {
+            bad++;
+            continue;
+        }
+        e->num = i;
+        e->flag = true;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT((int)m.n, 5000);
+    for (i = 0; i < 5000; i++) {
+        int len = snprintf(key, sizeof(key), "%d.%.*s", i, i % 32,
+                           "abcdefghijklmnopqrstuvwxyz0123456789");
+        struct sh_ikmap_ent *e = sh_ikmap_find(&m, key, (size_t)len);
+        if (!e || e->num != i || !e->flag)
+            bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* full: a new key is refused, a known one still found */
+    CHECK(sh_ikmap_find(&m, "new", 3) == NULL);
+    CHECK(sh_ikmap_find(&m, "7.abcdefg", 9) != NULL);
+    sh_ikmap_free(&m);
+    m.max = 10;
+    memset(key, 'k', sizeof(key));
+    CHECK(sh_ikmap_find(&m, key, SH_IKMAP_KEY) != NULL);
+    CHECK(sh_ikmap_find(&m, key, SH_IKMAP_KEY + 1) == NULL);
+    CHECK(sh_ikmap_find(&m, key, 0) != NULL);
+    CHECK_EQ_INT((int)m.n, 2);
+    sh_ikmap_free(&m);
 }
