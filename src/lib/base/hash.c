@@ -9,6 +9,17 @@
  */
 #include "sh_base.h"
 
+/* splitmix64's finaliser: both hashes leave the low bits, which index the
+ * tables, clustered without it. */
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
 uint64_t sh_hash64(const void *data, size_t len)
 {
     const unsigned char *p = data;
@@ -19,13 +30,7 @@ uint64_t sh_hash64(const void *data, size_t len)
         h ^= p[i];
         h *= 0x100000001b3ULL;
     }
-    /* splitmix64 finaliser: FNV alone clusters in the low bits. */
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
-    return h;
+    return mix64(h);
 }
 
 /*
@@ -57,14 +62,7 @@ uint64_t sh_hash_fast(const void *data, size_t n)
                     (unsigned char)s[n - 1]
               : 0;
     }
-    h = (h ^ w) * k;
-    /* splitmix64 finaliser: the table index takes the low bits */
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
-    return h;
+    return mix64((h ^ w) * k);
 }
 
 static struct sh_strmap_ent *find_slot(struct sh_strmap_ent *ents, size_t cap, const char *key,

@@ -361,27 +361,37 @@ static int keep_cb(const struct sg_rule *r, const struct sh_log_event *ev, void 
     return sh_sigma__hits_add(f->h, r, ev, f->path);
 }
 
-/* Feed lines (separated by \n) through the rules, then run correlations. */
-static void run_lines(sh_sigma_set *s, const char *text, struct corr_out *out)
+/* Each line of `text` (separated by \n) through the rules into f's store;
+ * `with_pos` gives them their positions in text, as the plain-file reader
+ * gives them theirs. */
+static void feed_lines(struct sg_scratch *sc, struct feed *f, const char *text, bool with_pos)
 {
     static struct sh_log_event ev;
-    struct sg_scratch *sc = NULL;
-    struct feed f = {NULL, "t.log"};
     const char *p = text;
     uint64_t line = 0;
 
-    memset(out, 0, sizeof(*out));
-    if (sh_sigma__hits_new(&f.h, 0) || sh_sigma__scratch_new(s, &sc))
-        return;
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         memset(&ev, 0, sizeof(ev));
         sh_syslog_parse(&ev, p, n, NULL);
         ev.line = ++line;
-        sh_sigma__eval(sc, &ev, keep_cb, &f);
+        ev.pos = with_pos ? (uint64_t)(p - text) + 1 : 0;
+        sh_sigma__eval(sc, &ev, keep_cb, f);
         p += n + (nl ? 1 : 0);
     }
+}
+
+/* Feed lines through the rules, then run correlations. */
+static void run_lines(sh_sigma_set *s, const char *text, struct corr_out *out)
+{
+    struct sg_scratch *sc = NULL;
+    struct feed f = {NULL, "t.log"};
+
+    memset(out, 0, sizeof(*out));
+    if (sh_sigma__hits_new(&f.h, 0) || sh_sigma__scratch_new(s, &sc))
+        return;
+    feed_lines(sc, &f, text, false);
     sh_sigma__corr_run(s, f.h, false, corr_cb, out);
     sh_sigma__scratch_free(sc);
     sh_sigma__hits_free(f.h);
@@ -478,11 +488,8 @@ static int raw_cb(const struct sg_rule *r, const struct sg_hit *o, void *ud)
 static void run_file(sh_sigma_set *s, const char *path, const char *text, const char *rewrite,
                      struct raw_out *out)
 {
-    static struct sh_log_event ev;
     struct sg_scratch *sc = NULL;
     struct feed f = {NULL, path};
-    const char *p = text;
-    uint64_t line = 0;
     FILE *fp = fopen(path, "w");
 
     memset(out, 0, sizeof(*out));
@@ -492,16 +499,7 @@ static void run_file(sh_sigma_set *s, const char *path, const char *text, const 
     fclose(fp);
     if (sh_sigma__hits_new(&f.h, 0) || sh_sigma__scratch_new(s, &sc))
         return;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        memset(&ev, 0, sizeof(ev));
-        sh_syslog_parse(&ev, p, n, NULL);
-        ev.line = ++line;
-        ev.pos = (uint64_t)(p - text) + 1;
-        sh_sigma__eval(sc, &ev, keep_cb, &f);
-        p += n + (nl ? 1 : 0);
-    }
+    feed_lines(sc, &f, text, true);
     if (rewrite && (fp = fopen(path, "w")) != NULL) {
         fputs(rewrite, fp);
         fclose(fp);
