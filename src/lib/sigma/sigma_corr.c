@@ -480,7 +480,8 @@ const char *sh_sigma__hit_raw(struct sg_hits *h, struct sg_hit *x)
     if (h->raw_fd < 0 || h->raw_fd_path != x->path) {
         if (h->raw_fd >= 0)
             close(h->raw_fd);
-        h->raw_fd = open(x->path, O_RDONLY | O_CLOEXEC);
+        /* non-blocking: a FIFO put in the file's place must not stall the scan */
+        h->raw_fd = open(x->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         h->raw_fd_path = h->raw_fd >= 0 ? x->path : NULL;
         if (h->raw_fd < 0)
             return NULL;
