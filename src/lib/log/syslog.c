@@ -2300,7 +2300,13 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
             /* an IOS XR node id is a run of host characters ending in ':' */
             maybe_node = h < e && *h == ':';
             if (h > p && h + 1 < e && *h == ':' && h[1] == ' ' && ndig(p, h) != (size_t)(h - p)) {
+                size_t ns;
                 memo_at = skip_sp(h + 1, e);
+                /* with `service sequence-numbers` too: "host: 000123: stamp:" */
+                ns = ndig(memo_at, e);
+                if (ns > 0 && ns <= 12 && memo_at + ns + 1 < e && memo_at[ns] == ':' &&
+                    is_sp(memo_at[ns + 1]))
+                    memo_at = skip_sp(memo_at + ns + 1, e);
                 memo_q = t = parse_stamp(memo_at, e, &memo_st);
                 if (t && (t = skip_sp(t, e)) < e && *t == ':') {
                     if (ps->host.n)

@@ -79,6 +79,29 @@ SH_TEST(pri_sequence_and_unsynced_clock_with_ms_and_zone)
     EXPECT("message", "Configured from console by admin on vty0 (10.250.1.5)");
 }
 
+SH_TEST(origin_id_host_then_service_sequence_number)
+{
+    /* `logging origin-id hostname` and `service sequence-numbers` both on:
+     * the host comes between the two numbers */
+    parse("<189>1234: rtr1: 000123: *Mar  1 00:00:01.123 UTC: %SYS-5-CONFIG_I: Configured from "
+          "console by admin on vty0 (10.0.0.1)");
+    CHECK(ev.parsed);
+    EXPECT("host", "rtr1");
+    EXPECT("sequence", "000123");
+    EXPECT("time", "2024-03-01T00:00:01.123Z");
+    EXPECT("mnemonic", "SYS-5-CONFIG_I");
+    ABSENT("relay");
+    /* the same through a relay: the relay's address is the relay */
+    parse("Mar  1 00:00:02 10.1.1.1 58: rtr3: 000124: Mar  1 00:00:01.500 UTC: %SYS-5-CONFIG_I: "
+          "Configured from console by admin on vty0 (10.0.0.1)");
+    EXPECT("host", "rtr3");
+    EXPECT("relay", "10.1.1.1");
+    EXPECT("time", "2024-03-01T00:00:01.500Z");
+    /* a number after a host that no stamp follows leaves the host alone */
+    parse("<189>1234: rtr1: 000123: not a stamp");
+    ABSENT("host");
+}
+
 SH_TEST(unsynced_device_clock_loses_to_the_collector_stamp)
 {
     parse("Mar 11 10:15:03 10.1.1.1 81: *Mar  1 00:09:42.299: %SYS-5-CONFIG_I: Configured from "
