@@ -804,7 +804,7 @@ static inline __m128i in_range16(__m128i x, int lo, int hi)
     return _mm_cmplt_epi8(y, _mm_set1_epi8((char)(-128 + (hi - lo) + 1)));
 }
 
-static inline void classify16(const unsigned char *p, unsigned k, struct blk *m)
+static inline void classify16(const unsigned char *p, unsigned k, struct blk *m, unsigned want)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
     /* Hex digits OR 0x20 are '0'-'9' and 'a'-'f', all within 0x30-0x66:
@@ -813,17 +813,19 @@ static inline void classify16(const unsigned char *p, unsigned k, struct blk *m)
 
     m->dot |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.'))) << k;
     m->colon |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':'))) << k;
-    m->slash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('/'))) << k;
+    if (want & W_URL)
+        m->slash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')))
+                    << k;
     m->hex |= (uint64_t)(unsigned)_mm_movemask_epi8(hexish) << k;
 }
 
-static inline void classify_sse2(const unsigned char *p, struct blk *m)
+static inline void classify_sse2(const unsigned char *p, struct blk *m, unsigned want)
 {
     m->dot = m->colon = m->slash = m->hex = 0;
-    classify16(p, 0, m);
-    classify16(p + 16, 16, m);
-    classify16(p + 32, 32, m);
-    classify16(p + 48, 48, m);
+    classify16(p, 0, m, want);
+    classify16(p + 16, 16, m, want);
+    classify16(p + 32, 32, m, want);
+    classify16(p + 48, 48, m, want);
 }
 
 /* x shifted right by s (1..63) over the 128 bits (xn:x), xn the next block. */
@@ -849,8 +851,10 @@ static inline uint64_t block_triggers(unsigned want, const struct blk *c, const 
     if (want & W_DOM) {
         t |= c->dot;
     } else if ((want & W_V4) && c->dot) {
-        uint64_t d = c->dot, dn = n->dot;
-        t |= d & (shr_n(d, dn, 2) | shr_n(d, dn, 3) | shr_n(d, dn, 4));
+        uint64_t d = c->dot, x = (d >> 2) | (d >> 3) | (d >> 4);
+        if (d >> 60) /* the next block only matters for the last four bytes */
+            x |= (n->dot << 62) | (n->dot << 61) | (n->dot << 60);
+        t |= d & x;
     }
     if (want & W_URL) {
         /* "x::" or "x::." right before "//" (see sweep_token()): the
@@ -858,7 +862,16 @@ static inline uint64_t block_triggers(unsigned want, const struct blk *c, const 
         uint64_t s1 = shr_n(c->slash, n->slash, 1), s2 = shr_n(c->slash, n->slash, 2);
         t |= (c->colon | c->dot) & s1 & s2;
     }
-    if ((want & W_V6) && c->colon) {
+    if ((want & W_V6) && c->colon && !(c->colon >> 58)) {
+        /* As below, when no colon is among the last six bytes: then the
+         * next block cannot change any of these bits. */
+        uint64_t k = c->colon, w = k | (k >> 1), c2 = k & ((w >> 2) | (w >> 4));
+        t |= k & (k >> 1);
+        if (c2) {
+            uint64_t w2 = c2 | (c2 >> 1);
+            t |= c2 & ((w2 >> 2) | (w2 >> 4));
+        }
+    } else if ((want & W_V6) && c->colon) {
         /* w: a colon at this byte or the next; c2: a colon with another
          * 2 to 5 bytes on; then c3 the same for c2, a chain of three. */
         uint64_t k = c->colon, kn = n->colon, k1 = shr_n(k, kn, 1);
@@ -876,6 +889,42 @@ static inline uint64_t block_triggers(unsigned want, const struct blk *c, const 
     return t;
 }
 
+/* One to three digits at u (a digit), ending at the first dot after. */
+static inline bool octet_at(const unsigned char *u, unsigned n, unsigned *v)
+{
+    if (n == 1)
+        *v = (unsigned)(u[0] - '0');
+    else if (n == 2)
+        *v = (unsigned)(u[0] - '0') * 10 + (unsigned)(u[1] - '0');
+    else if (n == 3)
+        *v = (unsigned)(u[0] - '0') * 100 + (unsigned)(u[1] - '0') * 10 + (unsigned)(u[2] - '0');
+    else
+        return false;
+    return *v <= 255;
+}
+
+/*
+ * For a token of digits and dots at t whose dots are the bits of `dot`:
+ * false when parse_v4() would reject its first two octets, or no IPv4
+ * indicator covers them (then lookup_v4() finds nothing either).
+ */
+static inline bool v4_head_listed(const struct sh_ioc_set *s, const unsigned char *t, unsigned dot)
+{
+    unsigned n0, n1, v0, v1, n16;
+
+    if (!dot)
+        return false;
+    n0 = (unsigned)__builtin_ctz(dot);
+    dot >>= n0 + 1;
+    if (!dot || !octet_at(t, n0, &v0))
+        return false;
+    n1 = (unsigned)__builtin_ctz(dot);
+    if (!octet_at(t + n0 + 1, n1, &v1))
+        return false;
+    n16 = (v0 << 8) | v1;
+    return (s->v4_first16[n16 / 64] >> (n16 % 64)) & 1;
+}
+
 /*
  * The token holding byte p (a trigger): its run of token bytes, found by
  * the class table, from its first byte that may start a token. A token
@@ -884,7 +933,8 @@ static inline uint64_t block_triggers(unsigned want, const struct blk *c, const 
  * the next token may start (past the run: p + 1 at least); *hits counts a
  * reported hit.
  */
-static inline size_t trigger_token(const struct sweep_job *w, size_t p, size_t *hits)
+static inline __attribute__((always_inline)) size_t trigger_token(const struct sweep_job *w,
+                                                                  size_t p, size_t *hits)
 {
     const uint8_t *cc = char_classes();
     const unsigned char *u = (const unsigned char *)w->line;
@@ -901,13 +951,43 @@ static inline size_t trigger_token(const struct sweep_job *w, size_t p, size_t *
             return len;
     if (!(cc[u[start]] & CC_TOK))
         return start; /* the run had no byte that starts a token */
+    if ((w->want & W_V4) && (cc[u[start]] & CC_DIGIT) && len >= 16) {
+        /* The common case, an address alone ("peer 10.1.2.3 up"): a token
+         * of digits and dots, under 16 bytes, found from the masks of the
+         * 16 bytes it starts. With no letter and no colon, sweep_token()
+         * would take its IPv4 branch and no other (a hash has no dot, a
+         * URL needs a colon), so that branch is taken here: trailing dots
+         * cut, then a dotted quad of 7 to 15 bytes looked up. Near the
+         * line's end its last 16 bytes are read, the masks shifted down. */
+        size_t base = len - start >= 16 ? start : len - 16;
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(u + base));
+        unsigned dig = (unsigned)_mm_movemask_epi8(in_range16(x, '0', '9')) >> (start - base);
+        unsigned dot =
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.'))) >> (start - base);
+        unsigned run = (unsigned)__builtin_ctz(~(dig | dot)); /* at most 16 */
+        if (run < 16 && (start + run == len || !(cc[u[start + run]] & CC_TOK))) {
+            /* dig has bit 0 (the token starts with a digit): tl runs to the last digit */
+            size_t tl = 32 - (size_t)__builtin_clz(dig & ((1u << run) - 1));
+            const struct sh_ioc *hit = NULL;
+            uint8_t a[4];
+            if (tl >= 7 && tl <= 15 && v4_head_listed(w->set, u + start, dot) &&
+                parse_v4((const char *)u + start, tl, a))
+                hit = lookup_v4(w->set, a);
+            if (hit && !(start > 0 && is_word(w->line[start - 1]) && w->line[start - 1] != '-')) {
+                (*hits)++;
+                if (w->cb)
+                    w->cb(hit, w->line + start, start, tl, w->ud);
+            }
+            return start + run;
+        }
+    }
     re = run_end(cc, u, start, len, &acc);
     if ((acc & (CC_DOT | CC_COLON)) || re - start >= 32)
         *hits += sweep_token(w, start, re, acc);
     return re;
 }
 
-typedef void (*classify_fn)(const unsigned char *p, struct blk *m);
+typedef void (*classify_fn)(const unsigned char *p, struct blk *m, unsigned want);
 
 /*
  * Masks of the block at b. The last, partial block of a line of 64 bytes
@@ -915,14 +995,15 @@ typedef void (*classify_fn)(const unsigned char *p, struct blk *m);
  * (bits past the end are zero: no byte of any kind); a shorter line is
  * copied into a zeroed buffer first (a zero byte is none of them either).
  */
-static inline __attribute__((always_inline)) void
-load_block(classify_fn classify, const unsigned char *u, size_t len, size_t b, struct blk *m)
+static inline __attribute__((always_inline)) void load_block(classify_fn classify,
+                                                             const unsigned char *u, size_t len,
+                                                             size_t b, struct blk *m, unsigned want)
 {
     if (len - b >= 64) {
-        classify(u + b, m);
+        classify(u + b, m, want);
     } else if (len >= 64) {
         unsigned sh = (unsigned)(b + 64 - len); /* 1..63 */
-        classify(u + len - 64, m);
+        classify(u + len - 64, m, want);
         m->dot >>= sh;
         m->colon >>= sh;
         m->slash >>= sh;
@@ -931,7 +1012,7 @@ load_block(classify_fn classify, const unsigned char *u, size_t len, size_t b, s
         unsigned char tail[64];
         memset(tail, 0, sizeof(tail));
         memcpy(tail, u + b, len - b);
-        classify(tail, m);
+        classify(tail, m, want);
     }
 }
 
@@ -947,14 +1028,14 @@ static inline __attribute__((always_inline)) size_t sweep_blocks(const struct sw
 
     if (len == 0)
         return 0;
-    load_block(classify, u, len, 0, &cur);
+    load_block(classify, u, len, 0, &cur, w->want);
     /* At the top: b is a multiple of 64 below len, next < b + 64, and
      * every token before `next` is done. */
     while (b < len) {
         uint64_t trig;
 
         if (len - b > 64)
-            load_block(classify, u, len, b + 64, &nxt);
+            load_block(classify, u, len, b + 64, &nxt, w->want);
         else
             nxt = none;
         trig = block_triggers(w->want, &cur, &nxt);
@@ -971,7 +1052,7 @@ static inline __attribute__((always_inline)) size_t sweep_blocks(const struct sw
             /* a long token: resume at the block it ends in */
             b = next & ~(size_t)63;
             if (b < len)
-                load_block(classify, u, len, b, &cur);
+                load_block(classify, u, len, b, &cur, w->want);
         } else {
             cur = nxt;
         }
@@ -989,7 +1070,7 @@ static size_t sweep_sse2(const struct sweep_job *w)
 #include <immintrin.h>
 
 __attribute__((target("avx2"))) static inline void classify_avx2(const unsigned char *p,
-                                                                 struct blk *m)
+                                                                 struct blk *m, unsigned want)
 {
     __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
@@ -1005,8 +1086,10 @@ __attribute__((target("avx2"))) static inline void classify_avx2(const unsigned 
              (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, dot)) << 32;
     m->colon = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, colon)) |
                (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, colon)) << 32;
-    m->slash = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, slash)) |
-               (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, slash)) << 32;
+    m->slash = 0;
+    if (want & W_URL)
+        m->slash = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, slash)) |
+                   (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, slash)) << 32;
     m->hex = (uint32_t)_mm256_movemask_epi8(h0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(h1)
                                                       << 32;
 }
