@@ -1,11 +1,12 @@
 /*
  * ioc_sweep_micro.c - the indicator sweep alone (bench/ioc_sweep.sh).
  *
- *   ioc_sweep_micro INDICATORS LOGFILE
+ *   ioc_sweep_micro INDICATORS LOGFILE [portable|sse2|avx2]
  *
  * Loads one-per-line indicators into a set, then reads LOGFILE in 1 MiB
  * blocks and sweeps every line, as the scan does. Prints the hit count,
- * seconds and MB/s on one line.
+ * seconds and MB/s on one line. The optional last argument picks the
+ * sweep's tokenizer (default: the one sh_ioc_sweep() picks for this CPU).
  */
 #include "base/sh_base.h"
 
@@ -33,9 +34,14 @@ int main(int argc, char **argv)
     sh_diag d;
     FILE *f;
     double s;
+    int impl = SH_IOC_SWEEP_AVX2;
 
-    if (argc != 3) {
-        fputs("usage: ioc_sweep_micro INDICATORS LOGFILE\n", stderr);
+    if (argc == 4)
+        impl = strcmp(argv[3], "portable") == 0 ? SH_IOC_SWEEP_PORTABLE
+               : strcmp(argv[3], "sse2") == 0   ? SH_IOC_SWEEP_SSE2
+                                                : SH_IOC_SWEEP_AVX2;
+    if (argc != 3 && argc != 4) {
+        fputs("usage: ioc_sweep_micro INDICATORS LOGFILE [portable|sse2|avx2]\n", stderr);
         return 2;
     }
     if (sh_ioc_set_new(&set) || sh_file_read(&list, &list_len, argv[1], 1 << 30, &d) ||
@@ -54,12 +60,12 @@ int main(int argc, char **argv)
         have += n;
         total += n;
         while ((nl = memchr(buf + pos, '\n', have - pos)) != NULL) {
-            sh_ioc_sweep(set, buf + pos, (size_t)(nl - (buf + pos)), on_hit, &hits);
+            sh_ioc__sweep_with(set, buf + pos, (size_t)(nl - (buf + pos)), on_hit, &hits, impl);
             pos = (size_t)(nl - buf) + 1;
         }
         if (n == 0) {
             if (have > pos)
-                sh_ioc_sweep(set, buf + pos, have - pos, on_hit, &hits);
+                sh_ioc__sweep_with(set, buf + pos, have - pos, on_hit, &hits, impl);
             break;
         }
         memmove(buf, buf + pos, have - pos);
