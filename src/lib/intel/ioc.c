@@ -7,7 +7,9 @@
  * cost of a token does not depend on how many indicators are loaded.
  * Hashes, domains and URLs live in string maps keyed by their lower-case
  * text. The sweep finds candidate tokens with a single left-to-right pass
- * over the text and never builds a regex per indicator.
+ * over the text and never builds a regex per indicator; on x86-64 that
+ * pass reads 16 or 32 bytes at a time and looks only at tokens that hold
+ * the shape of an indicator type the set has (docs/internals/SWEEP.md).
  *
  * Built single-threaded, then read-only: concurrent lookups are safe.
  */
@@ -768,9 +770,9 @@ static size_t sweep_bytes(const struct sweep_job *w)
 
 #if defined(__SSE2__)
 /*
- * The vector tokenizer. Every 64-byte block of the line becomes three bit
- * masks (bit k for byte k of the block): dots, colons, and the first byte
- * of each 16-byte lane whose bytes could all be hex digits. An indicator
+ * The vector tokenizer. Every 64-byte block of the line becomes bit masks
+ * (bit k for byte k of the block): dots, colons, bytes that may be hex
+ * digits, and slashes when the set holds URLs. An indicator
  * token always holds one of a few short patterns among those, each found
  * with shifts of the masks (the next block's masks supply what lies past
  * the block's end):
@@ -783,11 +785,11 @@ static size_t sweep_bytes(const struct sweep_job *w)
  *   URL     a colon or a dot right before "//".
  * Only the tokens holding such a "trigger" byte are looked at: their run
  * is found around the trigger byte by the class table and handed to
- * token_may_hit() and sweep_token(), the same exact test the portable
- * tokenizer ends in. All other tokens of the line (most words, time stamps,
- * interface names) are passed over a block at a time, never touched one
- * by one. Loads stay inside [line, line+len): the last, partial block is
- * copied into a zeroed buffer first (a zero byte is none of the above).
+ * sweep_token(), the same exact test the portable tokenizer ends in. All
+ * other tokens of the line (most words, time stamps, interface names) are
+ * passed over a block at a time, never touched one by one. Loads stay
+ * inside [line, line+len) (see load_block()). docs/internals/SWEEP.md has
+ * the argument for each pattern.
  */
 #include <emmintrin.h>
 
