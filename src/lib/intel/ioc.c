@@ -842,13 +842,10 @@ static inline uint64_t block_triggers(unsigned want, const struct blk *c, const 
     uint64_t t = 0;
 
     if (want & W_HASH) {
-        /* bit 16k of y: some byte of lane k is no hex digit */
-        uint64_t y = ~c->hex;
-        y |= y >> 1;
-        y |= y >> 2;
-        y |= y >> 4;
-        y |= y >> 8;
-        t |= ~y & 0x0001000100010001ULL;
+        /* lane k all ones: its low 15 bits plus one carry into bit 15,
+         * which must be set as well (no carry leaves a lane) */
+        uint64_t h = c->hex, y = (h & 0x7fff7fff7fff7fffULL) + 0x0001000100010001ULL;
+        t |= (y & h & 0x8000800080008000ULL) >> 15;
     }
     if (want & W_DOM) {
         t |= c->dot;
@@ -947,12 +944,14 @@ static inline __attribute__((always_inline)) size_t trigger_token(const struct s
         return p + 1; /* a lane start that is no hex digit */
     while (start > 0 && (cc[u[start - 1]] & CC_TOK))
         start--;
-    /* the run's leading '.', '-', '_' start no token */
-    while ((cc[u[start]] & (CC_TOK | CC_START)) == CC_TOK)
-        if (++start == len)
-            return len;
-    if (!(cc[u[start]] & CC_TOK))
-        return start; /* the run had no byte that starts a token */
+    if (!(cc[u[start]] & CC_START)) {
+        /* the run's leading '.', '-', '_' start no token */
+        while ((cc[u[start]] & (CC_TOK | CC_START)) == CC_TOK)
+            if (++start == len)
+                return len;
+        if (!(cc[u[start]] & CC_TOK))
+            return start; /* the run had no byte that starts a token */
+    }
     if ((w->want & W_V4) && (cc[u[start]] & CC_DIGIT) && len >= 16) {
         /* The common case, an address alone ("peer 10.1.2.3 up"): a token
          * of digits and dots, under 16 bytes, found from the masks of the
@@ -1071,15 +1070,27 @@ static size_t sweep_sse2(const struct sweep_job *w)
 #define SH_HAVE_AVX2 1
 #include <immintrin.h>
 
+#define K8(c) (char)(c), (char)(c), (char)(c), (char)(c), (char)(c), (char)(c), (char)(c), (char)(c)
+#define K32(c)                                                                                     \
+    {                                                                                              \
+        K8(c), K8(c), K8(c), K8(c)                                                                 \
+    }
+
+/* The bytes classify_avx2() compares with, each in all 32 lanes. */
+enum { K_DOT, K_COLON, K_SLASH, K_LC, K_OFF, K_LIM };
+static const char avx2_k[6][32] __attribute__((aligned(32))) = {
+    K32('.'), K32(':'), K32('/'), K32(0x20), K32(0x80 - 0x30), K32(-128 + (0x66 - 0x30) + 1),
+};
+#define AVX2_K(i) _mm256_load_si256((const __m256i *)(const void *)avx2_k[i])
+
 __attribute__((target("avx2"))) static inline void classify_avx2(const unsigned char *p,
                                                                  struct blk *m, unsigned want)
 {
     __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-    __m256i dot = _mm256_set1_epi8('.'), colon = _mm256_set1_epi8(':');
-    __m256i slash = _mm256_set1_epi8('/');
-    __m256i lc = _mm256_set1_epi8(0x20), off = _mm256_set1_epi8((char)(0x80 - 0x30));
-    __m256i lim = _mm256_set1_epi8((char)(-128 + (0x66 - 0x30) + 1));
+    /* constants from memory: a broadcast per block costs three instructions each */
+    __m256i dot = AVX2_K(K_DOT), colon = AVX2_K(K_COLON), slash = AVX2_K(K_SLASH);
+    __m256i lc = AVX2_K(K_LC), off = AVX2_K(K_OFF), lim = AVX2_K(K_LIM);
     /* as in classify16(): lanes of bytes within 0x30-0x66 once OR-ed with 0x20 */
     __m256i h0 = _mm256_cmpgt_epi8(lim, _mm256_add_epi8(_mm256_or_si256(x0, lc), off));
     __m256i h1 = _mm256_cmpgt_epi8(lim, _mm256_add_epi8(_mm256_or_si256(x1, lc), off));
