@@ -523,3 +523,32 @@ SH_TEST(sweep_matches_reference_across_block_edges)
     CHECK(found >= SH_ARRAY_LEN(toks) * 200 * 3);
     sh_ioc_set_free(s);
 }
+
+/* Token runs far longer than a block (the walk resumes where they end),
+ * and lines made only of trigger bytes. */
+SH_TEST(sweep_matches_reference_on_long_runs)
+{
+    static char line[70000];
+    static const char fill[] = "0123456789abcdef.:";
+    struct sh_ioc_set *s = make_set(0);
+    struct dom_list doms = {0, {NULL}};
+    size_t f, n, found = 0;
+    struct rng r = {0x10fe};
+
+    CHECK_OK(sh_ioc_set_each(s, collect_domain, &doms));
+    for (f = 0; f < sizeof(fill) - 1; f++) {
+        for (n = 0; n < 6000; n++)
+            line[n] = rnd(&r, 4) ? fill[f] : fill[rnd(&r, sizeof(fill) - 1)];
+        memcpy(line + 6000, " 1.222.84.29 fe80::1 d41d8cd98f00b204e9800998ecf8427e", 53);
+        CHECK(same_as_reference(s, &doms, line, 6053, &found));
+    }
+    memset(line, 'a', sizeof(line));
+    memcpy(line + sizeof(line) - 12, " 1.222.84.29", 12);
+    CHECK(same_as_reference(s, &doms, line, sizeof(line), &found));
+    memset(line, '.', 4000);
+    CHECK(same_as_reference(s, &doms, line, 4000, &found));
+    memset(line, ':', 4000);
+    CHECK(same_as_reference(s, &doms, line, 4000, &found));
+    CHECK(found >= 55); /* three after each long run, one at the end of the long word */
+    sh_ioc_set_free(s);
+}
