@@ -82,6 +82,21 @@ typedef void (*sh_ioc_hit_cb)(const struct sh_ioc *ioc, const char *tok, size_t 
 size_t sh_ioc_sweep(const struct sh_ioc_set *set, const char *line, size_t len, sh_ioc_hit_cb cb,
                     void *ud);
 
+/* Tokenizers of the sweep, each giving the same hits (tests compare them). */
+enum {
+    SH_IOC_SWEEP_PORTABLE = 0, /* byte at a time, any CPU */
+    SH_IOC_SWEEP_SSE2 = 1,     /* 16 bytes at a time (x86-64 baseline) */
+    SH_IOC_SWEEP_AVX2 = 2,     /* 32 bytes at a time, when the CPU has AVX2 */
+};
+
+/**
+ * sh_ioc_sweep() by tokenizer `impl` at most: one the build or the CPU
+ * lacks falls back to the next simpler one. sh_ioc_sweep() is
+ * sh_ioc__sweep_with(..., SH_IOC_SWEEP_AVX2).
+ */
+size_t sh_ioc__sweep_with(const struct sh_ioc_set *set, const char *line, size_t len,
+                          sh_ioc_hit_cb cb, void *ud, int impl);
+
 struct sh_log_event;
 
 /**
