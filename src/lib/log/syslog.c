@@ -395,6 +395,24 @@ static int zone_lookup(const char *p, size_t n)
     return -1;
 }
 
+/* [.frac] after the seconds */
+ALWAYS_INLINE const char *parse_frac(const char *p, const char *e, struct stamp *st)
+{
+    size_t n;
+
+    if (p + 1 < e && (*p == '.' || *p == ',') && is_dig(p[1])) {
+        n = ndig(p + 1, e);
+        st->ms = num(p + 1, n < 3 ? n : 3);
+        if (n == 1)
+            st->ms *= 100;
+        else if (n == 2)
+            st->ms *= 10;
+        st->has_ms = true;
+        p += 1 + n;
+    }
+    return p;
+}
+
 /* hh:mm:ss[.frac] */
 ALWAYS_INLINE const char *parse_clock(const char *p, const char *e, struct stamp *st)
 {
@@ -423,17 +441,7 @@ ALWAYS_INLINE const char *parse_clock(const char *p, const char *e, struct stamp
     }
     if (st->h > 23 || st->mi > 59 || st->s > 60)
         return NULL;
-    if (p + 1 < e && (*p == '.' || *p == ',') && is_dig(p[1])) {
-        n = ndig(p + 1, e);
-        st->ms = num(p + 1, n < 3 ? n : 3);
-        if (n == 1)
-            st->ms *= 100;
-        else if (n == 2)
-            st->ms *= 10;
-        st->has_ms = true;
-        p += 1 + n;
-    }
-    return p;
+    return parse_frac(p, e, st);
 }
 
 /* Z, +hh:mm, +hhmm, +hh directly after ISO time */
@@ -542,14 +550,58 @@ static const char *parse_uptime(const char *p, const char *e)
     return units > 0 ? q : NULL;
 }
 
+/*
+ * The last two month-name stamps' dates and hours, by the bytes that gave
+ * them. A busy log repeats "Mar 11 2025 10:15:" for every line of a minute
+ * (a relayed line carries two such stamps), and everything parse_stamp()
+ * decides up to the seconds depends on those bytes alone, so a line that
+ * starts with them continues from the seconds. Per thread: parsers run on
+ * every scan worker and the watch threads.
+ */
+#define STAMP_MEMO_KEY 32
+
+struct stamp_memo {
+    size_t len; /* 0: empty; the key ends with "hh:mm:" */
+    char key[STAMP_MEMO_KEY];
+    struct stamp st; /* up to the minute */
+};
+
+static _Thread_local struct stamp_memo stamp_memo[2];
+static _Thread_local unsigned stamp_memo_next;
+
+/* The rest of a memoised stamp: c is its clock, whose "hh:mm:" the memo read. */
+static const char *stamp_rest(const char *c, const char *e, struct stamp *st)
+{
+    /* as parse_clock()'s two-digit path: no third digit of seconds */
+    if (e - c > 8 && is_dig(c[8]))
+        return NULL;
+    st->s = (c[6] - '0') * 10 + (c[7] - '0');
+    if (st->s > 60)
+        return NULL;
+    c = parse_frac(c + 8, e, st);
+    st->has_date = true;
+    c = parse_suffix(c, e, st);
+    if (st->mo < 1 || st->mo > 12 || st->d < 1 || st->d > 31)
+        st->has_date = false;
+    return c;
+}
+
 /* Every stamp shape salthunt knows; returns the end or NULL. */
 static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
 {
-    const char *q;
-    size_t n;
+    const char *q, *p0 = p;
+    size_t n, i;
     int mo;
     uint32_t k;
 
+    for (i = 0; i < 2; i++) {
+        const struct stamp_memo *m = &stamp_memo[i];
+        if (m->len && (size_t)(e - p) >= m->len + 2 && memcmp(p, m->key, m->len) == 0 &&
+            is_dig(p[m->len]) && is_dig(p[m->len + 1])) {
+            *st = m->st;
+            return stamp_rest(p + m->len - 6, e, st);
+        }
+    }
     memset(st, 0, sizeof(*st));
     if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1])) {
         st->unsynced = *p == '*'; /* Cisco: '*' clock never synced, '.' sync lost */
@@ -624,9 +676,24 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
             st->has_year = true;
             q += 5;
         }
-        q = parse_clock(q, e, st);
-        if (!q)
-            return NULL;
+        {
+            const char *c = q;
+            q = parse_clock(c, e, st);
+            if (!q)
+                return NULL;
+            /* remember the bytes up to the minute when the two-digit
+             * clock read them (the only clock stamp_rest() continues) */
+            if (e - c >= 8 && is_dig(c[0]) && is_dig(c[1]) && c[2] == ':' &&
+                (size_t)(c + 6 - p0) <= STAMP_MEMO_KEY) {
+                struct stamp_memo *m = &stamp_memo[stamp_memo_next];
+                stamp_memo_next ^= 1;
+                m->len = (size_t)(c + 6 - p0);
+                memcpy(m->key, p0, m->len);
+                m->st = *st;
+                m->st.s = m->st.ms = 0;
+                m->st.has_ms = false;
+            }
+        }
         st->has_date = true;
         q = parse_suffix(q, e, st);
     } else if (n > 0) {

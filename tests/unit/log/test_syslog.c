@@ -7,6 +7,7 @@
 
 #include "test.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 static struct sh_log_event ev;
@@ -100,6 +101,88 @@ SH_TEST(origin_id_host_then_service_sequence_number)
     /* a number after a host that no stamp follows leaves the host alone */
     parse("<189>1234: rtr1: 000123: not a stamp");
     ABSENT("host");
+}
+
+/* What a parse gave, as text, to compare parses across threads. */
+static void summary(const char *line, char *out, size_t cap)
+{
+    static const char *const names[] = {"host", "time", "relay", "sequence", "mnemonic", "message"};
+    struct sh_syslog_opts o = SH_SYSLOG_OPTS_INIT;
+    size_t i, used;
+
+    o.year = 2024;
+    sh_syslog_parse(&ev, line, strlen(line), &o);
+    used = (size_t)snprintf(out, cap, "%d %lld", ev.parsed, (long long)ev.ts_ms);
+    for (i = 0; i < SH_ARRAY_LEN(names) && used < cap; i++) {
+        const char *v = F(names[i]);
+        used += (size_t)snprintf(out + used, cap - used, " %s=%s", names[i], v ? v : "-");
+    }
+}
+
+struct fresh {
+    const char *line;
+    char out[1024];
+};
+
+static void *fresh_parse(void *arg)
+{
+    struct fresh *f = arg;
+    summary(f->line, f->out, sizeof(f->out));
+    return NULL;
+}
+
+/* Each thread remembers the dates of its last month-name stamps: lines
+ * parsed one after another, each sharing the previous one's bytes up to the
+ * minute and differing after, give what a thread that saw nothing before
+ * gives. */
+SH_TEST(stamp_memo_changes_nothing)
+{
+    static const char *const lines[] = {
+        "Mar 11 10:15:02 r1 %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:03.5 r1 %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:59,12 UTC: %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:60 EST r1 %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:61 r1 %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:023 r1 %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:0x r1 %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:04 2023 r1 %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:05 2023: %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:",
+        "Mar 11 10:15:0",
+        "Mar 11 10:15:07",
+        "*Mar 11 10:15:08.001: %SYS-5-CONFIG_I: x",
+        "*Mar 11 10:15:09.001 UTC+1: %SYS-5-CONFIG_I: x",
+        "*Mar 11 10:15:10: %SYS-5-CONFIG_I: x",
+        "Mar  1 1:15:02 r1 %SYS-5-CONFIG_I: x",
+        "Mar  1 1:15:031 r1 %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:10 10.0.0.1 7: r1: Mar 11 2025 10:15:10.100 UTC: %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:11 10.0.0.1 8: r1: Mar 11 2025 10:15:11.200 PST: %SYS-5-CONFIG_I: x",
+        "Mar 11 10:15:12 10.0.0.1 9: r1: Mar 11 2025 10:15:12 %SYS-5-CONFIG_I: x",
+        "Tue Mar 11 10:15:13 2025 r1 %SYS-5-CONFIG_I: x",
+        "Tue Mar 11 10:15:14 r1 %SYS-5-CONFIG_I: x",
+        "Feb 30 10:15:15 r1 %SYS-5-CONFIG_I: x",
+        "Feb 30 10:15:16.9 r1 %SYS-5-CONFIG_I: x",
+    };
+    size_t i, bad = 0;
+
+    for (i = 0; i < SH_ARRAY_LEN(lines); i++) {
+        char seq[1024];
+        struct fresh f;
+        pthread_t t;
+        f.line = lines[i];
+        f.out[0] = '\0';
+        summary(lines[i], seq, sizeof(seq));
+        if (pthread_create(&t, NULL, fresh_parse, &f) != 0) {
+            bad++;
+            continue;
+        }
+        pthread_join(t, NULL);
+        if (strcmp(seq, f.out) != 0) {
+            fprintf(stderr, "  %s\n  in order: %s\n  fresh:    %s\n", lines[i], seq, f.out);
+            bad++;
+        }
+    }
+    CHECK_EQ_INT((int)bad, 0);
 }
 
 SH_TEST(unsynced_device_clock_loses_to_the_collector_stamp)
