@@ -392,7 +392,10 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
     const char *related, *on;
     size_t i;
 
-    if (ev.verdict == SH_CVE_NOT_FOR_PLATFORM)
+    /* Most pairs of a fleet are not for the platform or, with a version,
+     * not affected: those leave before any text is formatted. */
+    if (ev.verdict == SH_CVE_NOT_FOR_PLATFORM ||
+        (d->version && ev.verdict == SH_CVE_NOT_AFFECTED && !all))
         return SH_OK;
     sh_cvedb_info(db, ci_idx, &ci);
     join_list(feats, sizeof(feats), ci.features, " or ");
