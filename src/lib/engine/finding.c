@@ -10,8 +10,16 @@
 
 #include "finding_block.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+
+/* in_block bit of a block that lives in a slab chunk (finding_block.h);
+ * above the public SH_FINDING_IN_BLOCK_* bits. */
+#define IN_SLAB (1u << 31)
+
+static void chunk_release_of(sh_finding *f);
 
 int sh_strlist_push(sh_strlist *l, const char *s)
 {
@@ -78,7 +86,10 @@ void sh_finding_free(sh_finding *f)
     sh_free(f->cve);
     sh_free(f->state);
     sh_free(f->first_seen);
-    sh_free(f);
+    if (b & IN_SLAB)
+        chunk_release_of(f);
+    else
+        sh_free(f);
 }
 
 /* Where the next string of a block goes; advances *at. */
@@ -97,34 +108,43 @@ static size_t text_len(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
-sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
+/* Bytes of the block for `in`: the record, its list arrays, its text. */
+static bool block_size(const struct sh_finding_fields *in, size_t lens[8], size_t *total_out)
 {
     const char *const str_in[8] = {in->rule, in->title,    in->device,  in->platform,
                                    in->path, in->evidence, in->message, in->remediation};
-    size_t lens[8], total = sizeof(sh_finding), i;
+    size_t total = sizeof(sh_finding), i;
     size_t lists = in->n_attack + in->n_references;
-    char *at, **list;
-    sh_finding *f;
-    char *out[8];
 
     /* Pointer arrays right after the struct (aligned), then the text. */
     if (lists > SIZE_MAX / 8 / sizeof(char *))
-        return NULL;
+        return false;
     total += lists * sizeof(char *);
     for (i = 0; i < 8; i++) {
         lens[i] = text_len(str_in[i]);
         if (!sh_size_add(&total, total, lens[i]))
-            return NULL;
+            return false;
     }
     for (i = 0; i < in->n_attack; i++)
         if (!sh_size_add(&total, total, strlen(in->attack[i]) + 1))
-            return NULL;
+            return false;
     for (i = 0; i < in->n_references; i++)
         if (!sh_size_add(&total, total, strlen(in->references[i]) + 1))
-            return NULL;
-    f = sh_malloc(total);
-    if (!f)
-        return NULL;
+            return false;
+    *total_out = total;
+    return true;
+}
+
+/* Fill the block at `f` (block_size bytes) from `in`. */
+static sh_finding *fill_block(sh_finding *f, const struct sh_finding_fields *in,
+                              const size_t lens[8])
+{
+    const char *const str_in[8] = {in->rule, in->title,    in->device,  in->platform,
+                                   in->path, in->evidence, in->message, in->remediation};
+    size_t lists = in->n_attack + in->n_references, i;
+    char *at, **list;
+    char *out[8];
+
     memset(f, 0, sizeof(*f));
     list = (char **)(f + 1);
     at = (char *)(list + lists);
@@ -161,6 +181,143 @@ sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
     if (in->n_references)
         f->in_block |= SH_FINDING_IN_BLOCK_REFERENCES;
     return f;
+}
+
+sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
+{
+    return sh_finding__new_block_in(NULL, in);
+}
+
+/* ---- slabs ---- */
+
+#define SLAB_HDR 16 /* before each block: its chunk; keeps malloc's 16-byte alignment */
+#define CHUNK_FIRST ((size_t)64 << 10)
+#define CHUNK_MAX ((size_t)2 << 20) /* one transparent huge page */
+#define SLAB_BLOCK_MAX (CHUNK_FIRST / 4)
+
+struct chunk {
+    atomic_size_t refs; /* the slab's hold while it carves here + one per block */
+    size_t map_len;     /* what munmap gets, from `this` */
+    char *next, *end;   /* free space; only the slab's thread touches these */
+};
+
+struct sh_finding_slab {
+    struct chunk *cur;
+    size_t next_size; /* of the next chunk */
+};
+
+static void chunk_release(struct chunk *c)
+{
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
+        munmap(c, c->map_len);
+}
+
+static void chunk_release_of(sh_finding *f)
+{
+    struct chunk *c;
+
+    memcpy(&c, (char *)f - SLAB_HDR, sizeof(c));
+    chunk_release(c);
+}
+
+#ifndef SH_DEBUG_ARENA
+/* A chunk of `size` bytes (a multiple of 64 KiB); a huge-page-sized one
+ * is aligned to its size so the kernel can back it with one huge page. */
+static struct chunk *chunk_new(size_t size)
+{
+    size_t map = size == CHUNK_MAX ? 2 * size : size;
+    char *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct chunk *c;
+
+    if (p == MAP_FAILED)
+        return NULL;
+    if (map != size) {
+        uintptr_t a = ((uintptr_t)p + size - 1) & ~(uintptr_t)(size - 1);
+        size_t head = (size_t)(a - (uintptr_t)p);
+        if (head)
+            munmap(p, head);
+        if (map - head > size)
+            munmap((char *)a + size, map - head - size);
+        p = (char *)a;
+#ifdef MADV_HUGEPAGE
+        (void)madvise(p, size, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+    }
+    c = (struct chunk *)(void *)p;
+    atomic_init(&c->refs, 1);
+    c->map_len = size;
+    c->next = p + ((sizeof(*c) + 15) & ~(size_t)15);
+    c->end = p + size;
+    return c;
+}
+#endif
+
+struct sh_finding_slab *sh_finding__slab_new(void)
+{
+    struct sh_finding_slab *s = sh_calloc(1, sizeof(*s));
+
+    if (s)
+        s->next_size = CHUNK_FIRST;
+    return s;
+}
+
+void sh_finding__slab_free(struct sh_finding_slab *s)
+{
+    if (!s)
+        return;
+    if (s->cur)
+        chunk_release(s->cur);
+    sh_free(s);
+}
+
+#ifndef SH_DEBUG_ARENA
+/* `need` bytes (a multiple of 16) from the slab's chunk, or NULL. */
+static void *slab_take(struct sh_finding_slab *s, size_t need)
+{
+    struct chunk *c = s->cur;
+    char *p;
+
+    if (!c || (size_t)(c->end - c->next) < need) {
+        c = chunk_new(s->next_size);
+        if (!c)
+            return NULL;
+        if (s->next_size < CHUNK_MAX)
+            s->next_size *= 2;
+        if (s->cur)
+            chunk_release(s->cur);
+        s->cur = c;
+    }
+    p = c->next;
+    c->next += need;
+    atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    memcpy(p, &c, sizeof(c));
+    return p + SLAB_HDR;
+}
+#endif
+
+sh_finding *sh_finding__new_block_in(struct sh_finding_slab *s, const struct sh_finding_fields *in)
+{
+    size_t lens[8], total;
+    sh_finding *f;
+
+    if (!block_size(in, lens, &total))
+        return NULL;
+#ifndef SH_DEBUG_ARENA
+    if (s && total <= SLAB_BLOCK_MAX - SLAB_HDR) {
+        f = slab_take(s, SLAB_HDR + ((total + 15) & ~(size_t)15));
+        if (f) {
+            fill_block(f, in, lens);
+            f->in_block |= IN_SLAB;
+            return f;
+        }
+    }
+#else
+    SH_UNUSED(s);
+#endif
+    f = sh_malloc(total);
+    if (!f)
+        return NULL;
+    return fill_block(f, in, lens);
 }
 
 static int dup_str(char **dst, const char *src)
