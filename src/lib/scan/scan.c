@@ -300,12 +300,16 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         struct sh_scan_out o;
+        bool in_memory;
 
         if (scores[a] <= 0 || (swept && an->always))
             continue;
         memset(&o, 0, sizeof(o));
         sh_diag_clear(&d);
-        if (an->analyze_path && !(complete && an->analyze)) {
+        /* A file loaded whole for an earlier analyzer (a large config) is
+         * swept from memory rather than read a second time. */
+        in_memory = an->analyze && (complete || (full && an->always));
+        if (an->analyze_path && !in_memory) {
             rc = an->analyze_path(&run->ctx, worker_state(run, a), scratch[a], path, head, head_len,
                                   &o, &d);
         } else {
@@ -334,7 +338,7 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
         }
         if (o.bytes > file_bytes)
             file_bytes = o.bytes;
-        if ((!an->analyze_path || (complete && an->analyze)) && full_len > file_bytes)
+        if ((!an->analyze_path || in_memory) && full_len > file_bytes)
             file_bytes = full_len;
         keep(wo, &o);
     }
