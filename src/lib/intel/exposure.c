@@ -152,33 +152,67 @@ static int cmp_first_source(const void *pa, const void *pb)
     return strcmp(sa, sb);
 }
 
+/* The group key of `d` (see group_key) in `buf`, lower-cased when it is a
+ * hostname; a key too long for `buf` is allocated into *heap. NULL on OOM. */
+static const char *key_of(const sh_device *d, char *buf, size_t size, char **heap)
+{
+    bool named;
+    const char *k = group_key(d, &named);
+    size_t len = strlen(k), i;
+    char *dst;
+
+    *heap = NULL;
+    if (len + 2 <= size) {
+        dst = buf;
+    } else {
+        *heap = sh_malloc(len + 2);
+        if (!*heap)
+            return NULL;
+        dst = *heap;
+    }
+    if (named) {
+        for (i = 0; i < len; i++)
+            dst[i] = (char)tolower((unsigned char)k[i]);
+        dst[len] = '\0';
+    } else {
+        dst[0] = '\x01';
+        memcpy(dst + 1, k, len + 1);
+    }
+    return dst;
+}
+
 int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
 {
     struct sh_strmap idx = {0}; /* lower-case key -> struct sh_inv_device * */
     sh_device **devs = NULL;
+    bool *own = NULL;
     size_t pass, i;
     int rc = SH_OK;
 
     memset(out, 0, sizeof(*out));
     devs = sh_calloc(n ? n : 1, sizeof(*devs));
-    if (!devs)
+    own = sh_calloc(n ? n : 1, sizeof(*own));
+    if (!devs || !own) {
+        sh_free(devs);
+        sh_free(own);
         return SH_ENOMEM;
+    }
     if (n)
         memcpy(devs, in, n * sizeof(*devs));
     qsort(devs, n, sizeof(*devs), cmp_first_source);
+    for (i = 0; i < n; i++)
+        own[i] = devs[i] && sh_show_is_own(devs[i]);
     /* Two passes so show records are folded first whatever the input order. */
     for (pass = 0; pass < 2 && !rc; pass++) {
         for (i = 0; i < n && !rc; i++) {
             const sh_device *d = devs[i];
-            bool own = sh_show_is_own(d), named;
-            const char *k;
-            char *key;
+            const char *key;
+            char buf[256], *heap;
             struct sh_inv_device *m;
 
-            if (!d || own != (pass == 0))
+            if (!d || own[i] != (pass == 0))
                 continue;
-            k = group_key(d, &named);
-            key = named ? sh_str_lower(k) : sh_strdup_printf("\x01%s", k);
+            key = key_of(d, buf, sizeof(buf), &heap);
             if (!key) {
                 rc = SH_ENOMEM;
                 break;
@@ -193,17 +227,18 @@ int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
                         sh_show_device_free(m->dev);
                         sh_free(m);
                     }
-                    sh_free(key);
+                    sh_free(heap);
                     rc = SH_ENOMEM;
                     break;
                 }
             }
-            sh_free(key);
-            rc = fold(m, d, own);
+            sh_free(heap);
+            rc = fold(m, d, own[i]);
         }
     }
     sh_strmap_free(&idx, NULL);
     sh_free(devs);
+    sh_free(own);
     if (rc) {
         sh_exposure_merge_free(out);
         return rc;
@@ -514,21 +549,28 @@ static const struct sh_cve_eval *verdicts_for(struct sh_strmap *memo, const stru
                                               const sh_device *d, int *rc)
 {
     struct sh_cve_eval *v;
-    char *key;
+    char buf[256], *heap = NULL;
+    const char *key = buf;
     size_t c, n = sh_cvedb_count(db);
+    int w;
 
-    key = sh_strdup_printf("%s\x1f%s\x1f%s", d->platform ? d->platform : "", d->os ? d->os : "\x1e",
-                           d->version ? d->version : "\x1e");
-    if (!key) {
-        *rc = SH_ENOMEM;
-        return NULL;
+    /* The map copies the key: a short one is built on the stack. */
+    w = snprintf(buf, sizeof(buf), "%s\x1f%s\x1f%s", d->platform ? d->platform : "",
+                 d->os ? d->os : "\x1e", d->version ? d->version : "\x1e");
+    if (w < 0 || (size_t)w >= sizeof(buf)) {
+        key = heap = sh_strdup_printf("%s\x1f%s\x1f%s", d->platform ? d->platform : "",
+                                      d->os ? d->os : "\x1e", d->version ? d->version : "\x1e");
+        if (!heap) {
+            *rc = SH_ENOMEM;
+            return NULL;
+        }
     }
     v = sh_strmap_get(memo, key);
     if (!v) {
         v = sh_calloc(n ? n : 1, sizeof(*v));
         if (!v || (*rc = sh_strmap_put(memo, key, v, NULL)) != 0) {
             sh_free(v);
-            sh_free(key);
+            sh_free(heap);
             if (!*rc)
                 *rc = SH_ENOMEM;
             return NULL;
@@ -536,7 +578,7 @@ static const struct sh_cve_eval *verdicts_for(struct sh_strmap *memo, const stru
         for (c = 0; c < n; c++)
             sh_cvedb_eval(db, c, d->platform, d->os, d->version, &v[c]);
     }
-    sh_free(key);
+    sh_free(heap);
     return v;
 }
 
