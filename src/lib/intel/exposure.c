@@ -17,6 +17,7 @@
 
 #include "exposure.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -24,6 +25,7 @@
 #include <ctype.h>
 
 #include "../base/embed.h"
+#include "../engine/finding_block.h"
 #include "cvedb.h"
 #include "salthunt/sh_intel.h"
 #include "show.h"
@@ -336,13 +338,70 @@ struct verdict {
     char *remediation;
 };
 
-static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, struct verdict *v,
-                sh_findings *out)
-{
-    sh_finding *f = sh_finding_new();
-    const sh_device *d = m->dev;
-    int rc = SH_OK;
+/* printf into `buf` when the text fits, else into an allocation left in
+ * *heap for the caller to free. NULL on OOM. */
+static const char *fmt_small(char *buf, size_t size, char **heap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
+static const char *fmt_small(char *buf, size_t size, char **heap, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < size)
+        return buf;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !(*heap = sh_malloc((size_t)n + 1)))
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(*heap, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return *heap;
+}
+
+/* One finding per verdict, its fixed text in one block from the eval's
+ * slab (finding_block.h); the message and remediation, already allocated,
+ * and the CVE and state stay the finding's own strings. */
+static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, struct verdict *v,
+                struct sh_finding_slab *slab, sh_findings *out)
+{
+    const sh_device *d = m->dev;
+    struct sh_finding_fields in;
+    const char *refs[4];
+    char rule_b[96], title_b[224], ev_b[160], url_b[128];
+    char *heap[4] = {NULL, NULL, NULL, NULL};
+    sh_finding *f = NULL;
+    size_t i;
+    int rc = SH_ENOMEM;
+
+    memset(&in, 0, sizeof(in));
+    in.rule = fmt_small(rule_b, sizeof(rule_b), &heap[0], "EXPOSURE.%s", ci->id);
+    in.title = fmt_small(title_b, sizeof(title_b), &heap[1], "%s: %.140s", ci->id,
+                         ci->title ? ci->title : "vulnerability");
+    in.device = d->hostname;
+    in.platform = d->platform;
+    in.path = m->version_source ? m->version_source : (d->sources.n ? d->sources.v[0] : "-");
+    in.evidence = fmt_small(ev_b, sizeof(ev_b), &heap[2], "%s %s",
+                            d->os ? d->os : (d->platform ? d->platform : "?"),
+                            d->version ? d->version : "(version unknown)");
+    refs[0] = ci->id;
+    refs[1] =
+        fmt_small(url_b, sizeof(url_b), &heap[3], "https://www.cve.org/CVERecord?id=%s", ci->id);
+    in.n_references = 2;
+    if (ci->advisory)
+        refs[in.n_references++] = "AA25-239A";
+    if (ci->kev_date)
+        refs[in.n_references++] = "https://www.cisa.gov/known-exploited-vulnerabilities-catalog";
+    in.references = refs;
+    if (in.rule && in.title && in.evidence && refs[1])
+        f = sh_finding__new_block_in(slab, &in);
+    for (i = 0; i < SH_ARRAY_LEN(heap); i++)
+        sh_free(heap[i]);
     if (!f) {
         sh_free(v->message);
         sh_free(v->remediation);
@@ -350,33 +409,15 @@ static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, str
     }
     f->kind = SH_KIND_EXPOSURE;
     f->severity = v->sev;
-    f->rule = sh_strdup_printf("EXPOSURE.%s", ci->id);
-    f->title = sh_strdup_printf("%s: %.140s", ci->id, ci->title ? ci->title : "vulnerability");
-    f->device = d->hostname ? sh_strdup(d->hostname) : NULL;
-    f->platform = d->platform ? sh_strdup(d->platform) : NULL;
-    f->path =
-        sh_strdup(m->version_source ? m->version_source : (d->sources.n ? d->sources.v[0] : "-"));
-    f->evidence = sh_strdup_printf("%s %s", d->os ? d->os : (d->platform ? d->platform : "?"),
-                                   d->version ? d->version : "(version unknown)");
     f->message = v->message;
     f->remediation = v->remediation;
     f->cve = sh_strdup(ci->id);
     f->state = sh_strdup(v->state);
-    rc |= sh_strlist_push(&f->references, ci->id);
-    {
-        char *url = sh_strdup_printf("https://www.cve.org/CVERecord?id=%s", ci->id);
-        rc |= url ? sh_strlist_push(&f->references, url) : SH_ENOMEM;
-        sh_free(url);
-    }
-    if (ci->advisory)
-        rc |= sh_strlist_push(&f->references, "AA25-239A");
-    if (ci->kev_date)
-        rc |= sh_strlist_push(&f->references,
-                              "https://www.cisa.gov/known-exploited-vulnerabilities-catalog");
-    if (rc || !f->rule || !f->title || !f->path || !f->evidence || !f->message || !f->remediation ||
-        !f->cve || !f->state || (d->hostname && !f->device)) {
+    if (f->cve && f->state)
+        rc = SH_OK;
+    if (rc) {
         sh_finding_free(f);
-        return SH_ENOMEM;
+        return rc;
     }
     return sh_findings_take(out, f);
 }
@@ -417,7 +458,7 @@ static bool config_decides(const sh_strlist *seen, const char *const *features)
 
 static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_inv_device *m,
                     const struct sh_cve_eval *verdicts, bool all, const sh_strlist *seen,
-                    sh_findings *out)
+                    struct sh_finding_slab *slab, sh_findings *out)
 {
     const sh_device *d = m->dev;
     struct sh_cve_info ci;
@@ -539,7 +580,7 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
         sh_free(v.remediation);
         return SH_ENOMEM;
     }
-    return emit(&ci, m, &v, out);
+    return emit(&ci, m, &v, slab, out);
 }
 
 /* Every CVE's verdict for the device's platform, OS and version. A fleet
@@ -587,10 +628,12 @@ int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, 
 {
     sh_strlist seen = {0};
     struct sh_strmap memo = {0};
+    struct sh_finding_slab *slab;
     size_t i, c;
     int rc = SH_OK;
 
     SH_ASSERT_ARG(db && merged && out);
+    slab = sh_finding__slab_new(); /* NULL: each finding allocated on its own */
     /* Features detectable in configs: declared by a loaded rule, or seen on
      * in some config of this scan (a user rule). */
     if (detectable) {
@@ -605,8 +648,9 @@ int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, 
             continue;
         v = verdicts_for(&memo, db, m->dev, &rc);
         for (c = 0; v && c < sh_cvedb_count(db) && !rc; c++)
-            rc = eval_one(db, c, m, v, all, detectable ? &seen : NULL, out);
+            rc = eval_one(db, c, m, v, all, detectable ? &seen : NULL, slab, out);
     }
+    sh_finding__slab_free(slab);
     sh_strmap_free(&memo, sh_free);
     sh_strlist_clear(&seen);
     return rc;
