@@ -214,6 +214,53 @@ out:
     sh_free(v);
 }
 
+/* Blocks of one slab share equal rule text and a file's path, and text
+ * that arrives at a reused address with other content is never shared. */
+SH_TEST(slab_shares_equal_text_only)
+{
+    struct sh_finding_slab *slab = sh_finding__slab_new();
+    struct sh_finding_fields in;
+    char title[32], path[32];
+    sh_finding *a, *b, *c;
+
+    CHECK(slab != NULL);
+    if (!slab)
+        return;
+    memset(&in, 0, sizeof(in));
+    in.rule = "SALT-R1";
+    snprintf(title, sizeof(title), "first title");
+    snprintf(path, sizeof(path), "cfg/a.cfg");
+    in.title = title;
+    in.path = path;
+    in.evidence = "line one";
+    in.message = "m";
+    in.references = refs;
+    in.n_references = SH_ARRAY_LEN(refs);
+    a = sh_finding__new_block_in(slab, &in);
+    in.evidence = "line two";
+    b = sh_finding__new_block_in(slab, &in);
+    snprintf(title, sizeof(title), "second title");
+    snprintf(path, sizeof(path), "cfg/b.cfg");
+    c = sh_finding__new_block_in(slab, &in);
+    CHECK(a && b && c);
+    if (a && b && c) {
+#ifndef SH_DEBUG_ARENA
+        CHECK(a->title == b->title && a->path == b->path && a->references.v == b->references.v);
+#endif
+        CHECK(a->evidence != b->evidence);
+        CHECK_STR(b->evidence, "line two");
+        CHECK_STR(a->title, "first title");
+        CHECK_STR(c->title, "second title");
+        CHECK_STR(a->path, "cfg/a.cfg");
+        CHECK_STR(c->path, "cfg/b.cfg");
+        CHECK_STR(c->references.v[1], refs[1]);
+    }
+    sh_finding__slab_free(slab);
+    sh_finding_free(b);
+    sh_finding_free(a);
+    sh_finding_free(c);
+}
+
 /* ---- sort order ---- */
 
 static int ref_cmp_str(const char *a, const char *b)
