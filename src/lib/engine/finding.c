@@ -677,6 +677,8 @@ int sh_findings_splice(sh_findings *dst, sh_findings *src)
 
 static int cmp_str(const char *a, const char *b)
 {
+    if (a == b) /* slab blocks of one file share their device and path */
+        return 0;
     if (!a || !b)
         return (a != NULL) - (b != NULL);
     return strcmp(a, b);
