@@ -91,11 +91,14 @@ char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
     if (!d)
         return NULL;
     /* A NUL inside a line would cut the C string short of match_len: the
-     * text a user sees and the text rules see must be the same. */
+     * text a user sees and the text rules see must be the same. Every
+     * string comes from the input (or literals), so an input without a
+     * NUL, checked once per parse, needs no look here. */
     memcpy(d, s, n);
     d[n] = '\0';
-    for (i = strlen(d); i < n; i = i + 1 + strlen(d + i + 1))
-        d[i] = ' ';
+    if (!b->nul_free)
+        for (i = strlen(d); i < n; i = i + 1 + strlen(d + i + 1))
+            d[i] = ' ';
     return d;
 }
 
@@ -522,6 +525,7 @@ int sh_cfg_parse_into(struct sh_cfg_doc *doc, const char *buf, size_t len, enum 
     b.lim = limits;
     b.source = source;
     b.diag = diag;
+    b.nul_free = memchr(buf, '\0', len) == NULL;
     /* Junos set forms repeat their path on every leaf, so norm may be
      * several times the input; the bound only stops pathological nesting. */
     if (!sh_size_mul(&b.norm_max, len, 32) || !sh_size_add(&b.norm_max, b.norm_max, 1u << 20))
