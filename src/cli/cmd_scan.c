@@ -272,6 +272,13 @@ int sh_cmd_scan(int argc, char **argv)
             goto out;
         }
     }
+    /* The report comes in pieces of tens of KiB: a larger buffer writes it
+     * in a few hundred system calls rather than two per piece. A terminal
+     * keeps its own buffering. Nothing has been written to `out` yet. */
+    if (!isatty(fileno(out))) {
+        static char out_buf[256 << 10]; /* glibc ignores the size without a buffer */
+        (void)setvbuf(out, out_buf, _IOFBF, sizeof(out_buf));
+    }
     info.scan = res;
     info.fail_on = fail_on;
     info.color = strcmp(color, "always") == 0 || (strcmp(color, "auto") == 0 && !out_path &&
