@@ -17,7 +17,6 @@
 
 #include "exposure.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -338,30 +337,24 @@ struct verdict {
     char *remediation;
 };
 
-/* printf into `buf` when the text fits, else into an allocation left in
- * *heap for the caller to free. NULL on OOM. */
-static const char *fmt_small(char *buf, size_t size, char **heap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static const char *fmt_small(char *buf, size_t size, char **heap, const char *fmt, ...)
+/* a, b and at most `c_max` bytes of c joined, in `buf` when they fit, else
+ * in an allocation left in *heap for the caller to free. NULL on OOM. */
+static const char *join3(char *buf, size_t size, char **heap, const char *a, const char *b,
+                         const char *c, size_t c_max)
 {
-    va_list ap;
-    int n;
+    size_t la = strlen(a), lb = strlen(b), lc = strnlen(c, c_max);
+    char *d = buf;
 
-    va_start(ap, fmt);
-    n = vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-    if (n >= 0 && (size_t)n < size)
-        return buf;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || !(*heap = sh_malloc((size_t)n + 1)))
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(*heap, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return *heap;
+    if (la + lb + lc + 1 > size) {
+        if (!(*heap = sh_malloc(la + lb + lc + 1)))
+            return NULL;
+        d = *heap;
+    }
+    memcpy(d, a, la);
+    memcpy(d + la, b, lb);
+    memcpy(d + la + lb, c, lc);
+    d[la + lb + lc] = '\0';
+    return d;
 }
 
 /* One finding per verdict, its fixed text in one block from the eval's
@@ -380,18 +373,18 @@ static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, str
     int rc = SH_ENOMEM;
 
     memset(&in, 0, sizeof(in));
-    in.rule = fmt_small(rule_b, sizeof(rule_b), &heap[0], "EXPOSURE.%s", ci->id);
-    in.title = fmt_small(title_b, sizeof(title_b), &heap[1], "%s: %.140s", ci->id,
-                         ci->title ? ci->title : "vulnerability");
+    in.rule = join3(rule_b, sizeof(rule_b), &heap[0], "EXPOSURE.", ci->id, "", 0);
+    in.title = join3(title_b, sizeof(title_b), &heap[1], ci->id, ": ",
+                     ci->title ? ci->title : "vulnerability", 140);
     in.device = d->hostname;
     in.platform = d->platform;
     in.path = m->version_source ? m->version_source : (d->sources.n ? d->sources.v[0] : "-");
-    in.evidence = fmt_small(ev_b, sizeof(ev_b), &heap[2], "%s %s",
-                            d->os ? d->os : (d->platform ? d->platform : "?"),
-                            d->version ? d->version : "(version unknown)");
+    in.evidence =
+        join3(ev_b, sizeof(ev_b), &heap[2], d->os ? d->os : (d->platform ? d->platform : "?"), " ",
+              d->version ? d->version : "(version unknown)", SIZE_MAX);
     refs[0] = ci->id;
     refs[1] =
-        fmt_small(url_b, sizeof(url_b), &heap[3], "https://www.cve.org/CVERecord?id=%s", ci->id);
+        join3(url_b, sizeof(url_b), &heap[3], "https://www.cve.org/CVERecord?id=", ci->id, "", 0);
     in.n_references = 2;
     if (ci->advisory)
         refs[in.n_references++] = "AA25-239A";
@@ -456,29 +449,61 @@ static bool config_decides(const sh_strlist *seen, const char *const *features)
     return false;
 }
 
+/* The parts of a CVE's messages that depend on the record alone, made
+ * once per record for the whole fleet. */
+struct cve_text {
+    bool ready;
+    struct sh_cve_info ci;
+    char feats[256], kev[96], fixes[512];
+};
+
+static const struct cve_text *cve_text(struct cve_text *cache, const struct sh_cvedb *db,
+                                       size_t ci_idx)
+{
+    struct cve_text *t = &cache[ci_idx];
+    size_t i;
+
+    if (t->ready)
+        return t;
+    sh_cvedb_info(db, ci_idx, &t->ci);
+    join_list(t->feats, sizeof(t->feats), t->ci.features, " or ");
+    if (t->ci.kev_date)
+        snprintf(t->kev, sizeof(t->kev), "; in CISA KEV since %s", t->ci.kev_date);
+    else
+        snprintf(t->kev, sizeof(t->kev), "; not in CISA KEV");
+    t->fixes[0] = '\0';
+    for (i = 0; t->ci.features && t->ci.features[i]; i++) {
+        const char *fx = feature_fix(t->ci.features[i]);
+        size_t used = strlen(t->fixes);
+        if (fx)
+            snprintf(t->fixes + used, sizeof(t->fixes) - used, "%s%s", used ? "; " : "", fx);
+    }
+    t->ready = true;
+    return t;
+}
+
 static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_inv_device *m,
                     const struct sh_cve_eval *verdicts, bool all, const sh_strlist *seen,
-                    struct sh_finding_slab *slab, sh_findings *out)
+                    struct cve_text *cache, struct sh_finding_slab *slab, sh_findings *out)
 {
     const sh_device *d = m->dev;
+    const struct cve_text *t;
     struct sh_cve_info ci;
     struct sh_cve_eval ev = verdicts[ci_idx];
     struct verdict v = {0};
-    char feats[256], kev[96], fixed[160], fixes[512];
-    const char *related, *on;
-    size_t i;
+    char fixed[160];
+    const char *related, *on, *feats, *kev, *fixes;
 
     /* Most pairs of a fleet are not for the platform or, with a version,
      * not affected: those leave before any text is formatted. */
     if (ev.verdict == SH_CVE_NOT_FOR_PLATFORM ||
         (d->version && ev.verdict == SH_CVE_NOT_AFFECTED && !all))
         return SH_OK;
-    sh_cvedb_info(db, ci_idx, &ci);
-    join_list(feats, sizeof(feats), ci.features, " or ");
-    if (ci.kev_date)
-        snprintf(kev, sizeof(kev), "; in CISA KEV since %s", ci.kev_date);
-    else
-        snprintf(kev, sizeof(kev), "; not in CISA KEV");
+    t = cve_text(cache, db, ci_idx);
+    ci = t->ci;
+    feats = t->feats;
+    kev = t->kev;
+    fixes = t->fixes;
     if (ev.fixed)
         snprintf(fixed, sizeof(fixed), "first fixed release in the record: %s", ev.fixed);
     else
@@ -486,13 +511,6 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
                  "the record names no fixed release for this train; see "
                  "the vendor advisory");
     related = ci.advisory ? "" : " (from related reporting, not named by AA25-239A)";
-    fixes[0] = '\0';
-    for (i = 0; ci.features && ci.features[i]; i++) {
-        const char *fx = feature_fix(ci.features[i]);
-        size_t used = strlen(fixes);
-        if (fx)
-            snprintf(fixes + used, sizeof(fixes) - used, "%s%s", used ? "; " : "", fx);
-    }
 
     if (!d->version) {
         v.state = "unknown";
@@ -580,7 +598,7 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
         sh_free(v.remediation);
         return SH_ENOMEM;
     }
-    return emit(&ci, m, &v, slab, out);
+    return emit(&t->ci, m, &v, slab, out);
 }
 
 /* Every CVE's verdict for the device's platform, OS and version. A fleet
@@ -629,10 +647,14 @@ int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, 
     sh_strlist seen = {0};
     struct sh_strmap memo = {0};
     struct sh_finding_slab *slab;
+    struct cve_text *cache;
     size_t i, c;
     int rc = SH_OK;
 
     SH_ASSERT_ARG(db && merged && out);
+    cache = sh_calloc(sh_cvedb_count(db) ? sh_cvedb_count(db) : 1, sizeof(*cache));
+    if (!cache)
+        return SH_ENOMEM;
     slab = sh_finding__slab_new(); /* NULL: each finding allocated on its own */
     /* Features detectable in configs: declared by a loaded rule, or seen on
      * in some config of this scan (a user rule). */
@@ -648,9 +670,10 @@ int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, 
             continue;
         v = verdicts_for(&memo, db, m->dev, &rc);
         for (c = 0; v && c < sh_cvedb_count(db) && !rc; c++)
-            rc = eval_one(db, c, m, v, all, detectable ? &seen : NULL, slab, out);
+            rc = eval_one(db, c, m, v, all, detectable ? &seen : NULL, cache, slab, out);
     }
     sh_finding__slab_free(slab);
+    sh_free(cache);
     sh_strmap_free(&memo, sh_free);
     sh_strlist_clear(&seen);
     return rc;
