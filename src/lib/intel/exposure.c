@@ -118,9 +118,11 @@ void sh_exposure_merge_free(struct sh_ptrvec *merged)
 
     for (i = 0; i < merged->n; i++) {
         struct sh_inv_device *m = merged->v[i];
-        sh_show_device_free(m->dev);
+        if (!m->borrowed) {
+            sh_show_device_free(m->dev);
+            sh_strlist_clear(&m->cfg_features);
+        }
         sh_strlist_clear(&m->known);
-        sh_strlist_clear(&m->cfg_features);
         sh_free(m);
     }
     sh_ptrvec_free(merged);
@@ -182,7 +184,45 @@ static const char *key_of(const sh_device *d, char *buf, size_t size, char **hea
     return dst;
 }
 
-int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
+/* A group's first record, borrowed: what fold() into an empty device
+ * would give, without the copies (the lists keep any repeats, which only
+ * membership tests read). */
+static int borrow_first(struct sh_inv_device *m, const sh_device *d, bool own)
+{
+    m->dev = (sh_device *)(uintptr_t)d;
+    m->borrowed = true;
+    m->first_own = own;
+    if (own) {
+        if (d->version && d->sources.n)
+            m->version_source = d->sources.v[0];
+    } else {
+        m->has_config = true;
+        m->cfg_features = d->features;
+    }
+    if (sh_show_is_vstack(d) && sh_strlist_push(&m->known, "vstack"))
+        return SH_ENOMEM;
+    return SH_OK;
+}
+
+/* A second record joins a borrowed group: fold the first into a device of
+ * the group's own, as sh_exposure_merge would have. */
+static int unborrow(struct sh_inv_device *m)
+{
+    const sh_device *first = m->dev;
+    sh_device *t = sh_calloc(1, sizeof(*t));
+
+    if (!t)
+        return SH_ENOMEM;
+    m->dev = t;
+    m->borrowed = false;
+    m->has_config = false;
+    m->version_source = NULL;
+    memset(&m->cfg_features, 0, sizeof(m->cfg_features));
+    sh_strlist_clear(&m->known);
+    return fold(m, first, m->first_own);
+}
+
+static int merge(sh_device *const *in, size_t n, struct sh_ptrvec *out, bool borrow)
 {
     struct sh_strmap idx = {0}; /* lower-case key -> struct sh_inv_device * */
     sh_device **devs = NULL;
@@ -221,9 +261,10 @@ int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
             m = sh_strmap_get(&idx, key);
             if (!m) {
                 m = sh_calloc(1, sizeof(*m));
-                if (m)
+                if (m && !borrow)
                     m->dev = sh_calloc(1, sizeof(sh_device));
-                if (!m || !m->dev || sh_ptrvec_push(out, m) || sh_strmap_put(&idx, key, m, NULL)) {
+                if (!m || (!borrow && !m->dev) || sh_ptrvec_push(out, m) ||
+                    sh_strmap_put(&idx, key, m, NULL)) {
                     if (m && (out->n == 0 || out->v[out->n - 1] != m)) {
                         sh_show_device_free(m->dev);
                         sh_free(m);
@@ -232,8 +273,13 @@ int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
                     rc = SH_ENOMEM;
                     break;
                 }
+                sh_free(heap);
+                rc = borrow ? borrow_first(m, d, own[i]) : fold(m, d, own[i]);
+                continue;
             }
             sh_free(heap);
+            if (m->borrowed && (rc = unborrow(m)) != 0)
+                break;
             rc = fold(m, d, own[i]);
         }
     }
@@ -247,6 +293,16 @@ int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
     if (out->n > 1)
         qsort(out->v, out->n, sizeof(*out->v), cmp_inv);
     return SH_OK;
+}
+
+int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
+{
+    return merge(in, n, out, false);
+}
+
+int sh_exposure_merge_view(sh_device *const *in, size_t n, struct sh_ptrvec *out)
+{
+    return merge(in, n, out, true);
 }
 
 /* ---- public inventory API ---- */
