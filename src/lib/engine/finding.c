@@ -2,7 +2,9 @@
  * finding.c - the finding record and finding lists (PRODUCT.md §5).
  *
  * A finding owns all its strings, each allocated on its own or all in the
- * finding's block (finding_block.h). Lists own their findings. Fingerprints
+ * finding's block (finding_block.h); a block taken from a slab may point
+ * at equal text in an earlier block of its chunk, which lives as long as
+ * any block of the chunk. Lists own their findings. Fingerprints
  * hash rule, device, path and evidence but not the line, so a finding keeps
  * its identity when lines above it move. Thread-compatible.
  */

@@ -13,8 +13,11 @@
  * holds and returned to the system when the last of them is freed. The
  * chunks reach 2 MiB and ask the kernel for transparent huge pages, so
  * the tens of megabytes a large scan's findings fill cost a few page
- * faults rather than one per 4 KiB. Under SH_DEBUG_ARENA (sanitizer
- * builds) every block is its own allocation again.
+ * faults rather than one per 4 KiB. A slab block also points at equal
+ * text already in its chunk (a file's path and device, a rule's title,
+ * remediation and lists) instead of copying it again. Under
+ * SH_DEBUG_ARENA (sanitizer builds) every block is its own allocation
+ * again.
  *
  * Ownership: the inputs are borrowed and copied. A slab is used by one
  * thread; its findings may be freed by any thread, before or after the
