@@ -1,8 +1,10 @@
 /*
  * arena.c - bump allocator for objects that share one lifetime (a parsed
- * config document, a compiled rule pack). Under SH_DEBUG_ARENA every
- * allocation is its own sh_malloc so ASan and valgrind see each object.
- * Single owner, not thread-safe.
+ * config document, a compiled rule pack). sh_arena_reset empties an arena
+ * for reuse and keeps its blocks (up to a bound) on a spare list, taken
+ * before any new block is allocated. Under SH_DEBUG_ARENA every
+ * allocation is its own sh_malloc so ASan and valgrind see each object,
+ * and a reset frees them all. Single owner, not thread-safe.
  */
 #include "sh_base.h"
 
@@ -23,9 +25,28 @@ struct sh_arena_block {
 void sh_arena_init(struct sh_arena *a, size_t max)
 {
     a->head = NULL;
+    a->spare = NULL;
     a->used_total = 0;
     a->max = max;
 }
+
+#ifndef SH_DEBUG_ARENA
+/* The first spare block with room for `need` bytes, unlinked; NULL when
+ * none has. */
+static struct sh_arena_block *take_spare(struct sh_arena *a, size_t need)
+{
+    struct sh_arena_block **pp;
+
+    for (pp = &a->spare; *pp; pp = &(*pp)->next) {
+        struct sh_arena_block *b = *pp;
+        if (b->cap >= need) {
+            *pp = b->next;
+            return b;
+        }
+    }
+    return NULL;
+}
+#endif
 
 static void *arena_take(struct sh_arena *a, size_t n, bool zero)
 {
@@ -60,15 +81,17 @@ static void *arena_take(struct sh_arena *a, size_t n, bool zero)
          * and the system calls that map them, stay few. */
         if (a->used_total / 4 > cap)
             cap = a->used_total / 4 < BLOCK_MAX ? a->used_total / 4 : BLOCK_MAX;
-        if (a->used_total >= BLOCK_HUGE && cap + sizeof(*b) <= BLOCK_HUGE) {
-            cap = BLOCK_HUGE - sizeof(*b);
-            b = sh_malloc_huge(BLOCK_HUGE);
-        } else {
-            b = sh_malloc(sizeof(*b) + cap);
+        if ((b = take_spare(a, need)) == NULL) {
+            if (a->used_total >= BLOCK_HUGE && cap + sizeof(*b) <= BLOCK_HUGE) {
+                cap = BLOCK_HUGE - sizeof(*b);
+                b = sh_malloc_huge(BLOCK_HUGE);
+            } else {
+                b = sh_malloc(sizeof(*b) + cap);
+            }
+            if (!b)
+                return NULL;
+            b->cap = cap;
         }
-        if (!b)
-            return NULL;
-        b->cap = cap;
         b->used = 0;
         b->next = a->head;
         a->head = b;
@@ -109,15 +132,51 @@ char *sh_arena_strdup(struct sh_arena *a, const char *s)
     return sh_arena_strndup(a, s, strlen(s));
 }
 
-void sh_arena_free(struct sh_arena *a)
+static void free_blocks(struct sh_arena_block *b)
 {
-    struct sh_arena_block *b = a->head, *next;
+    struct sh_arena_block *next;
 
     while (b) {
         next = b->next;
         sh_free(b);
         b = next;
     }
+}
+
+void sh_arena_reset(struct sh_arena *a, size_t keep)
+{
+#ifdef SH_DEBUG_ARENA
+    SH_UNUSED(keep);
+    free_blocks(a->head);
+#else
+    struct sh_arena_block *b = a->head, *next;
+    size_t kept = 0;
+
+    /* The blocks already spare count against `keep` first. */
+    for (next = a->spare; next; next = next->next)
+        kept += next->cap;
+    while (b) {
+        next = b->next;
+        if (kept + b->cap <= keep) {
+            kept += b->cap;
+            b->used = 0;
+            b->next = a->spare;
+            a->spare = b;
+        } else {
+            sh_free(b);
+        }
+        b = next;
+    }
+#endif
     a->head = NULL;
+    a->used_total = 0;
+}
+
+void sh_arena_free(struct sh_arena *a)
+{
+    free_blocks(a->head);
+    free_blocks(a->spare);
+    a->head = NULL;
+    a->spare = NULL;
     a->used_total = 0;
 }

@@ -116,6 +116,7 @@ char *sh_buf_detach(struct sh_buf *b);
 struct sh_arena_block;
 struct sh_arena {
     struct sh_arena_block *head;
+    struct sh_arena_block *spare; /* emptied blocks kept by sh_arena_reset */
     size_t used_total;
     size_t max; /* 0: unlimited */
 };
@@ -126,6 +127,12 @@ void *sh_arena_alloc(struct sh_arena *a, size_t n); /* 8-byte aligned, zeroed; N
 void *sh_arena_alloc_raw(struct sh_arena *a, size_t n);
 char *sh_arena_strndup(struct sh_arena *a, const char *s, size_t n);
 char *sh_arena_strdup(struct sh_arena *a, const char *s);
+/**
+ * Drop every allocation but keep up to `keep` bytes of blocks for the
+ * next ones: an arena refilled per item (a worker's config document)
+ * then stops asking malloc, and the kernel, for fresh pages each time.
+ */
+void sh_arena_reset(struct sh_arena *a, size_t keep);
 void sh_arena_free(struct sh_arena *a);
 
 /* ---- sh_ptrvec: growable vector of pointers ---- */

@@ -2,7 +2,9 @@
  * finding.c - the finding record and finding lists (PRODUCT.md §5).
  *
  * A finding owns all its strings, each allocated on its own or all in the
- * finding's block (finding_block.h). Lists own their findings. Fingerprints
+ * finding's block (finding_block.h); a block taken from a slab may point
+ * at equal text in an earlier block of its chunk, which lives as long as
+ * any block of the chunk. Lists own their findings. Fingerprints
  * hash rule, device, path and evidence but not the line, so a finding keeps
  * its identity when lines above it move. Thread-compatible.
  */
@@ -10,8 +12,16 @@
 
 #include "finding_block.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+
+/* in_block bit of a block that lives in a slab chunk (finding_block.h);
+ * above the public SH_FINDING_IN_BLOCK_* bits. */
+#define IN_SLAB (1u << 31)
+
+static void chunk_release_of(sh_finding *f);
 
 int sh_strlist_push(sh_strlist *l, const char *s)
 {
@@ -78,7 +88,10 @@ void sh_finding_free(sh_finding *f)
     sh_free(f->cve);
     sh_free(f->state);
     sh_free(f->first_seen);
-    sh_free(f);
+    if (b & IN_SLAB)
+        chunk_release_of(f);
+    else
+        sh_free(f);
 }
 
 /* Where the next string of a block goes; advances *at. */
@@ -97,34 +110,43 @@ static size_t text_len(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
-sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
+/* Bytes of the block for `in`: the record, its list arrays, its text. */
+static bool block_size(const struct sh_finding_fields *in, size_t lens[8], size_t *total_out)
 {
     const char *const str_in[8] = {in->rule, in->title,    in->device,  in->platform,
                                    in->path, in->evidence, in->message, in->remediation};
-    size_t lens[8], total = sizeof(sh_finding), i;
+    size_t total = sizeof(sh_finding), i;
     size_t lists = in->n_attack + in->n_references;
-    char *at, **list;
-    sh_finding *f;
-    char *out[8];
 
     /* Pointer arrays right after the struct (aligned), then the text. */
     if (lists > SIZE_MAX / 8 / sizeof(char *))
-        return NULL;
+        return false;
     total += lists * sizeof(char *);
     for (i = 0; i < 8; i++) {
         lens[i] = text_len(str_in[i]);
         if (!sh_size_add(&total, total, lens[i]))
-            return NULL;
+            return false;
     }
     for (i = 0; i < in->n_attack; i++)
         if (!sh_size_add(&total, total, strlen(in->attack[i]) + 1))
-            return NULL;
+            return false;
     for (i = 0; i < in->n_references; i++)
         if (!sh_size_add(&total, total, strlen(in->references[i]) + 1))
-            return NULL;
-    f = sh_malloc(total);
-    if (!f)
-        return NULL;
+            return false;
+    *total_out = total;
+    return true;
+}
+
+/* Fill the block at `f` (block_size bytes) from `in`. */
+static sh_finding *fill_block(sh_finding *f, const struct sh_finding_fields *in,
+                              const size_t lens[8])
+{
+    const char *const str_in[8] = {in->rule, in->title,    in->device,  in->platform,
+                                   in->path, in->evidence, in->message, in->remediation};
+    size_t lists = in->n_attack + in->n_references, i;
+    char *at, **list;
+    char *out[8];
+
     memset(f, 0, sizeof(*f));
     list = (char **)(f + 1);
     at = (char *)(list + lists);
@@ -161,6 +183,357 @@ sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
     if (in->n_references)
         f->in_block |= SH_FINDING_IN_BLOCK_REFERENCES;
     return f;
+}
+
+sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
+{
+    return sh_finding__new_block_in(NULL, in);
+}
+
+/* ---- slabs ---- */
+
+#define SLAB_HDR 16 /* before each block: its chunk; keeps malloc's 16-byte alignment */
+#define CHUNK_FIRST ((size_t)64 << 10)
+#define CHUNK_MAX ((size_t)2 << 20) /* one transparent huge page */
+#define SLAB_BLOCK_MAX (CHUNK_FIRST / 4)
+
+struct chunk {
+    atomic_size_t refs; /* the slab's hold while it carves here + one per block */
+    size_t map_len;     /* what munmap gets, from `this` */
+    char *next, *end;   /* free space; only the slab's thread touches these */
+};
+
+/* Text a block shares with earlier blocks of the same chunk instead of
+ * copying it: a file's device, platform and path (equal to the last
+ * block's), and a rule's id, title, remediation and lists (found in a
+ * small table by content). The copies share the chunk, and so its
+ * lifetime, with every block that points at them; all is forgotten when
+ * the slab moves to a new chunk. Messages and evidence, different for
+ * almost every finding, are always copied. */
+#define SHARE_SLOTS 2048 /* power of two */
+#define SHARE_FILL 1536  /* entries at most, so probes stay short */
+
+struct share_slot {
+    uint64_t h;       /* 0: empty */
+    const void *copy; /* const char * for a string, char ** for a list */
+    size_t n;         /* list length; 0 for a string */
+};
+
+struct sh_finding_slab {
+    struct chunk *cur;
+    size_t next_size;     /* of the next chunk */
+    const char *last[8];  /* by field, as in struct sh_finding_fields */
+    struct share_slot *t; /* SHARE_SLOTS entries, or NULL (no table) */
+    size_t t_used;
+};
+
+static void chunk_release(struct chunk *c)
+{
+    if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
+        munmap(c, c->map_len);
+}
+
+static void chunk_release_of(sh_finding *f)
+{
+    struct chunk *c;
+
+    memcpy(&c, (char *)f - SLAB_HDR, sizeof(c));
+    chunk_release(c);
+}
+
+#ifndef SH_DEBUG_ARENA
+/* A chunk of `size` bytes (a multiple of 64 KiB); a huge-page-sized one
+ * is aligned to its size so the kernel can back it with one huge page. */
+static struct chunk *chunk_new(size_t size)
+{
+    size_t map = size == CHUNK_MAX ? 2 * size : size;
+    char *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct chunk *c;
+
+    if (p == MAP_FAILED)
+        return NULL;
+    if (map != size) {
+        uintptr_t a = ((uintptr_t)p + size - 1) & ~(uintptr_t)(size - 1);
+        size_t head = (size_t)(a - (uintptr_t)p);
+        if (head)
+            munmap(p, head);
+        if (map - head > size)
+            munmap((char *)a + size, map - head - size);
+        p = (char *)a;
+#ifdef MADV_HUGEPAGE
+        (void)madvise(p, size, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+    }
+    c = (struct chunk *)(void *)p;
+    atomic_init(&c->refs, 1);
+    c->map_len = size;
+    c->next = p + ((sizeof(*c) + 15) & ~(size_t)15);
+    c->end = p + size;
+    return c;
+}
+#endif
+
+struct sh_finding_slab *sh_finding__slab_new(void)
+{
+    struct sh_finding_slab *s = sh_calloc(1, sizeof(*s));
+
+    if (!s)
+        return NULL;
+    s->next_size = CHUNK_FIRST;
+    s->t = sh_calloc(SHARE_SLOTS, sizeof(*s->t)); /* NULL: nothing shared by table */
+    return s;
+}
+
+void sh_finding__slab_free(struct sh_finding_slab *s)
+{
+    if (!s)
+        return;
+    if (s->cur)
+        chunk_release(s->cur);
+    sh_free(s->t);
+    sh_free(s);
+}
+
+#ifndef SH_DEBUG_ARENA
+/* Move the slab to a fresh chunk; false when none can be mapped. */
+static bool slab_next_chunk(struct sh_finding_slab *s)
+{
+    struct chunk *c = chunk_new(s->next_size);
+
+    if (!c)
+        return false;
+    if (s->next_size < CHUNK_MAX)
+        s->next_size *= 2;
+    if (s->cur)
+        chunk_release(s->cur);
+    s->cur = c;
+    memset(s->last, 0, sizeof(s->last));
+    if (s->t && s->t_used)
+        memset(s->t, 0, SHARE_SLOTS * sizeof(*s->t));
+    s->t_used = 0;
+    return true;
+}
+
+/* Table key of a string (kind 0..7: its field) or a list (kind 8, 9). The
+ * rule's own text arrives by the same pointers for every finding of the
+ * rule, so the address (and length) is the key; the content is always
+ * compared before a copy is shared, so an address reused for other text
+ * only misses. The remediation, expanded into one reused buffer, is
+ * keyed by its content. */
+static uint64_t share_key(unsigned kind, const char *const *v, size_t n)
+{
+    uint64_t h;
+
+    if (kind == 7)
+        h = sh_hash64(v[0], strlen(v[0]));
+    else
+        h = (uint64_t)(uintptr_t)(kind >= 8 ? (const void *)v : (const void *)v[0]);
+    h = (h ^ (kind + 1) ^ (n << 56)) * 0x9e3779b97f4a7c15ULL;
+    return h ? h : 1;
+}
+
+static bool share_same(const struct share_slot *e, const char *const *v, size_t n, bool list)
+{
+    size_t i;
+
+    if (!list)
+        return strcmp(e->copy, v[0]) == 0;
+    if (e->n != n)
+        return false;
+    for (i = 0; i < n; i++)
+        if (strcmp(((char *const *)e->copy)[i], v[i]) != 0)
+            return false;
+    return true;
+}
+
+/* The slot for this key: *hit says whether it holds an equal copy;
+ * otherwise it is where a copy goes, empty or holding other text under
+ * the same key (replaced: the newest text of an address wins). NULL when
+ * the table is full or absent. */
+static struct share_slot *share_find(struct sh_finding_slab *s, uint64_t h, const char *const *v,
+                                     size_t n, bool list, bool *hit)
+{
+    size_t i = (size_t)(h ^ (h >> 29)) & (SHARE_SLOTS - 1);
+
+    *hit = false;
+    if (!s->t)
+        return NULL;
+    for (;;) {
+        struct share_slot *e = &s->t[i];
+        if (!e->h)
+            return s->t_used < SHARE_FILL ? e : NULL;
+        if (e->h == h) {
+            *hit = share_same(e, v, n, list);
+            return e;
+        }
+        i = (i + 1) & (SHARE_SLOTS - 1);
+    }
+}
+
+/* Fields shared through the table, and through the last block. */
+#define BY_TABLE ((1u << 0) | (1u << 1) | (1u << 7))
+#define BY_LAST ((1u << 2) | (1u << 3) | (1u << 4))
+
+/* A block for `in` from the slab, sharing what it can with the blocks
+ * before it in the same chunk; NULL when it does not fit a chunk (the
+ * caller allocates it on its own). */
+static sh_finding *slab_block(struct sh_finding_slab *s, const struct sh_finding_fields *in)
+{
+    const char *const str_in[8] = {in->rule, in->title,    in->device,  in->platform,
+                                   in->path, in->evidence, in->message, in->remediation};
+    const char *const *list_in[2] = {in->attack, in->references};
+    const size_t list_n[2] = {in->n_attack, in->n_references};
+    const void *shared[10];      /* the copy to point at, or NULL: copy it here */
+    struct share_slot *slot[10]; /* where a new copy is remembered, or NULL */
+    uint64_t key[10];
+    size_t lens[8], need = 0, total, i, k;
+    int pass;
+    bool hit;
+    char *p, *at, **arr;
+    sh_finding *f;
+
+    for (i = 0; i < 8; i++)
+        lens[i] = str_in[i] ? strlen(str_in[i]) : 0;
+    for (k = 0; k < 10; k++)
+        key[k] = 0;
+    for (pass = 0; pass < 2; pass++) {
+        /* Pass 0 shares with the current chunk; pass 1 has a fresh one. */
+        total = sizeof(sh_finding);
+        for (i = 0; i < 10; i++) {
+            shared[i] = NULL;
+            slot[i] = NULL;
+        }
+        for (i = 0; i < 8; i++) {
+            if (!str_in[i])
+                continue;
+            if (pass == 0 && ((1u << i) & BY_LAST) && s->last[i] &&
+                strcmp(s->last[i], str_in[i]) == 0) {
+                shared[i] = s->last[i];
+            } else if ((1u << i) & BY_TABLE) {
+                if (!key[i])
+                    key[i] = share_key((unsigned)i, &str_in[i], 1);
+                slot[i] = share_find(s, key[i], &str_in[i], 1, false, &hit);
+                if (hit) {
+                    shared[i] = slot[i]->copy;
+                    slot[i] = NULL;
+                }
+            }
+            if (!shared[i])
+                total += lens[i] + 1;
+        }
+        for (k = 0; k < 2; k++) {
+            if (!list_n[k])
+                continue;
+            if (list_n[k] > SLAB_BLOCK_MAX)
+                return NULL;
+            if (!key[8 + k])
+                key[8 + k] = share_key((unsigned)(8 + k), list_in[k], list_n[k]);
+            slot[8 + k] = share_find(s, key[8 + k], list_in[k], list_n[k], true, &hit);
+            if (hit) {
+                shared[8 + k] = slot[8 + k]->copy;
+                slot[8 + k] = NULL;
+                continue;
+            }
+            total += list_n[k] * sizeof(char *);
+            for (i = 0; i < list_n[k]; i++) {
+                total += strlen(list_in[k][i]) + 1;
+                if (total > SLAB_BLOCK_MAX)
+                    return NULL;
+            }
+        }
+        if (total > SLAB_BLOCK_MAX - SLAB_HDR)
+            return NULL;
+        need = SLAB_HDR + ((total + 15) & ~(size_t)15);
+        if (s->cur && (size_t)(s->cur->end - s->cur->next) >= need)
+            break;
+        if (pass == 1 || !slab_next_chunk(s))
+            return NULL;
+    }
+    p = s->cur->next;
+    s->cur->next += need;
+    atomic_fetch_add_explicit(&s->cur->refs, 1, memory_order_relaxed);
+    memcpy(p, &s->cur, sizeof(s->cur));
+    f = (sh_finding *)(void *)(p + SLAB_HDR);
+    memset(f, 0, sizeof(*f));
+    /* List arrays right after the record (aligned), then the text. */
+    arr = (char **)(f + 1);
+    for (k = 0; k < 2; k++)
+        if (list_n[k] && !shared[8 + k])
+            arr += list_n[k];
+    at = (char *)arr;
+    arr = (char **)(f + 1);
+    for (k = 0; k < 2; k++) {
+        sh_strlist *l = k == 0 ? &f->attack : &f->references;
+        if (!list_n[k])
+            continue;
+        if (shared[8 + k]) {
+            l->v = (char **)(uintptr_t)shared[8 + k];
+        } else {
+            l->v = arr;
+            for (i = 0; i < list_n[k]; i++)
+                arr[i] = put(&at, list_in[k][i], strlen(list_in[k][i]));
+            arr += list_n[k];
+            if (slot[8 + k]) {
+                s->t_used += !slot[8 + k]->h;
+                slot[8 + k]->h = key[8 + k];
+                slot[8 + k]->copy = l->v;
+                slot[8 + k]->n = list_n[k];
+            }
+        }
+        l->n = l->cap = list_n[k];
+        f->in_block |= k == 0 ? SH_FINDING_IN_BLOCK_ATTACK : SH_FINDING_IN_BLOCK_REFERENCES;
+    }
+    for (i = 0; i < 8; i++) {
+        char *v;
+        if (!str_in[i])
+            continue;
+        if (shared[i]) {
+            v = (char *)(uintptr_t)shared[i];
+        } else {
+            v = put(&at, str_in[i], lens[i]);
+            if (slot[i]) {
+                s->t_used += !slot[i]->h;
+                slot[i]->h = key[i];
+                slot[i]->copy = v;
+                slot[i]->n = 0;
+            }
+        }
+        if ((1u << i) & BY_LAST)
+            s->last[i] = v;
+        switch (i) {
+        case 0: f->rule = v; break;
+        case 1: f->title = v; break;
+        case 2: f->device = v; break;
+        case 3: f->platform = v; break;
+        case 4: f->path = v; break;
+        case 5: f->evidence = v; break;
+        case 6: f->message = v; break;
+        default: f->remediation = v; break;
+        }
+        f->in_block |= SH_FINDING_IN_BLOCK_RULE << i;
+    }
+    f->in_block |= IN_SLAB;
+    return f;
+}
+#endif
+
+sh_finding *sh_finding__new_block_in(struct sh_finding_slab *s, const struct sh_finding_fields *in)
+{
+    size_t lens[8], total;
+    sh_finding *f;
+
+#ifndef SH_DEBUG_ARENA
+    if (s && (f = slab_block(s, in)) != NULL)
+        return f;
+#else
+    SH_UNUSED(s);
+#endif
+    if (!block_size(in, lens, &total))
+        return NULL;
+    f = sh_malloc(total);
+    if (!f)
+        return NULL;
+    return fill_block(f, in, lens);
 }
 
 static int dup_str(char **dst, const char *src)
@@ -306,6 +679,8 @@ int sh_findings_splice(sh_findings *dst, sh_findings *src)
 
 static int cmp_str(const char *a, const char *b)
 {
+    if (a == b) /* slab blocks of one file share their device and path */
+        return 0;
     if (!a || !b)
         return (a != NULL) - (b != NULL);
     return strcmp(a, b);

@@ -109,7 +109,8 @@ static int finish(const struct sh_scan_ctx *ctx, void *state, sh_scan_result *re
     SH_UNUSED(diag);
     if (!st)
         return SH_OK;
-    rc = sh_exposure_merge(res->devices, res->n_devices, &merged);
+    /* Only read here, while res->devices stand: most devices borrowed. */
+    rc = sh_exposure_merge_view(res->devices, res->n_devices, &merged);
     if (rc)
         return rc;
     rc = sh_exposure_eval(st->db, &merged, ctx->opts->all, &st->detectable, &res->findings);

@@ -24,6 +24,7 @@
 #include <ctype.h>
 
 #include "../base/embed.h"
+#include "../engine/finding_block.h"
 #include "cvedb.h"
 #include "salthunt/sh_intel.h"
 #include "show.h"
@@ -117,9 +118,11 @@ void sh_exposure_merge_free(struct sh_ptrvec *merged)
 
     for (i = 0; i < merged->n; i++) {
         struct sh_inv_device *m = merged->v[i];
-        sh_show_device_free(m->dev);
+        if (!m->borrowed) {
+            sh_show_device_free(m->dev);
+            sh_strlist_clear(&m->cfg_features);
+        }
         sh_strlist_clear(&m->known);
-        sh_strlist_clear(&m->cfg_features);
         sh_free(m);
     }
     sh_ptrvec_free(merged);
@@ -152,33 +155,105 @@ static int cmp_first_source(const void *pa, const void *pb)
     return strcmp(sa, sb);
 }
 
-int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
+/* The group key of `d` (see group_key) in `buf`, lower-cased when it is a
+ * hostname; a key too long for `buf` is allocated into *heap. NULL on OOM. */
+static const char *key_of(const sh_device *d, char *buf, size_t size, char **heap)
+{
+    bool named;
+    const char *k = group_key(d, &named);
+    size_t len = strlen(k), i;
+    char *dst;
+
+    *heap = NULL;
+    if (len + 2 <= size) {
+        dst = buf;
+    } else {
+        *heap = sh_malloc(len + 2);
+        if (!*heap)
+            return NULL;
+        dst = *heap;
+    }
+    if (named) {
+        for (i = 0; i < len; i++)
+            dst[i] = (char)tolower((unsigned char)k[i]);
+        dst[len] = '\0';
+    } else {
+        dst[0] = '\x01';
+        memcpy(dst + 1, k, len + 1);
+    }
+    return dst;
+}
+
+/* A group's first record, borrowed: what fold() into an empty device
+ * would give, without the copies (the lists keep any repeats, which only
+ * membership tests read). */
+static int borrow_first(struct sh_inv_device *m, const sh_device *d, bool own)
+{
+    m->dev = (sh_device *)(uintptr_t)d;
+    m->borrowed = true;
+    m->first_own = own;
+    if (own) {
+        if (d->version && d->sources.n)
+            m->version_source = d->sources.v[0];
+    } else {
+        m->has_config = true;
+        m->cfg_features = d->features;
+    }
+    if (sh_show_is_vstack(d) && sh_strlist_push(&m->known, "vstack"))
+        return SH_ENOMEM;
+    return SH_OK;
+}
+
+/* A second record joins a borrowed group: fold the first into a device of
+ * the group's own, as sh_exposure_merge would have. */
+static int unborrow(struct sh_inv_device *m)
+{
+    const sh_device *first = m->dev;
+    sh_device *t = sh_calloc(1, sizeof(*t));
+
+    if (!t)
+        return SH_ENOMEM;
+    m->dev = t;
+    m->borrowed = false;
+    m->has_config = false;
+    m->version_source = NULL;
+    memset(&m->cfg_features, 0, sizeof(m->cfg_features));
+    sh_strlist_clear(&m->known);
+    return fold(m, first, m->first_own);
+}
+
+static int merge(sh_device *const *in, size_t n, struct sh_ptrvec *out, bool borrow)
 {
     struct sh_strmap idx = {0}; /* lower-case key -> struct sh_inv_device * */
     sh_device **devs = NULL;
+    bool *own = NULL;
     size_t pass, i;
     int rc = SH_OK;
 
     memset(out, 0, sizeof(*out));
     devs = sh_calloc(n ? n : 1, sizeof(*devs));
-    if (!devs)
+    own = sh_calloc(n ? n : 1, sizeof(*own));
+    if (!devs || !own) {
+        sh_free(devs);
+        sh_free(own);
         return SH_ENOMEM;
+    }
     if (n)
         memcpy(devs, in, n * sizeof(*devs));
     qsort(devs, n, sizeof(*devs), cmp_first_source);
+    for (i = 0; i < n; i++)
+        own[i] = devs[i] && sh_show_is_own(devs[i]);
     /* Two passes so show records are folded first whatever the input order. */
     for (pass = 0; pass < 2 && !rc; pass++) {
         for (i = 0; i < n && !rc; i++) {
             const sh_device *d = devs[i];
-            bool own = sh_show_is_own(d), named;
-            const char *k;
-            char *key;
+            const char *key;
+            char buf[256], *heap;
             struct sh_inv_device *m;
 
-            if (!d || own != (pass == 0))
+            if (!d || own[i] != (pass == 0))
                 continue;
-            k = group_key(d, &named);
-            key = named ? sh_str_lower(k) : sh_strdup_printf("\x01%s", k);
+            key = key_of(d, buf, sizeof(buf), &heap);
             if (!key) {
                 rc = SH_ENOMEM;
                 break;
@@ -186,24 +261,31 @@ int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
             m = sh_strmap_get(&idx, key);
             if (!m) {
                 m = sh_calloc(1, sizeof(*m));
-                if (m)
+                if (m && !borrow)
                     m->dev = sh_calloc(1, sizeof(sh_device));
-                if (!m || !m->dev || sh_ptrvec_push(out, m) || sh_strmap_put(&idx, key, m, NULL)) {
+                if (!m || (!borrow && !m->dev) || sh_ptrvec_push(out, m) ||
+                    sh_strmap_put(&idx, key, m, NULL)) {
                     if (m && (out->n == 0 || out->v[out->n - 1] != m)) {
                         sh_show_device_free(m->dev);
                         sh_free(m);
                     }
-                    sh_free(key);
+                    sh_free(heap);
                     rc = SH_ENOMEM;
                     break;
                 }
+                sh_free(heap);
+                rc = borrow ? borrow_first(m, d, own[i]) : fold(m, d, own[i]);
+                continue;
             }
-            sh_free(key);
-            rc = fold(m, d, own);
+            sh_free(heap);
+            if (m->borrowed && (rc = unborrow(m)) != 0)
+                break;
+            rc = fold(m, d, own[i]);
         }
     }
     sh_strmap_free(&idx, NULL);
     sh_free(devs);
+    sh_free(own);
     if (rc) {
         sh_exposure_merge_free(out);
         return rc;
@@ -211,6 +293,16 @@ int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
     if (out->n > 1)
         qsort(out->v, out->n, sizeof(*out->v), cmp_inv);
     return SH_OK;
+}
+
+int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out)
+{
+    return merge(in, n, out, false);
+}
+
+int sh_exposure_merge_view(sh_device *const *in, size_t n, struct sh_ptrvec *out)
+{
+    return merge(in, n, out, true);
 }
 
 /* ---- public inventory API ---- */
@@ -301,13 +393,64 @@ struct verdict {
     char *remediation;
 };
 
-static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, struct verdict *v,
-                sh_findings *out)
+/* a, b and at most `c_max` bytes of c joined, in `buf` when they fit, else
+ * in an allocation left in *heap for the caller to free. NULL on OOM. */
+static const char *join3(char *buf, size_t size, char **heap, const char *a, const char *b,
+                         const char *c, size_t c_max)
 {
-    sh_finding *f = sh_finding_new();
-    const sh_device *d = m->dev;
-    int rc = SH_OK;
+    size_t la = strlen(a), lb = strlen(b), lc = strnlen(c, c_max);
+    char *d = buf;
 
+    if (la + lb + lc + 1 > size) {
+        if (!(*heap = sh_malloc(la + lb + lc + 1)))
+            return NULL;
+        d = *heap;
+    }
+    memcpy(d, a, la);
+    memcpy(d + la, b, lb);
+    memcpy(d + la + lb, c, lc);
+    d[la + lb + lc] = '\0';
+    return d;
+}
+
+/* One finding per verdict, its fixed text in one block from the eval's
+ * slab (finding_block.h); the message and remediation, already allocated,
+ * and the CVE and state stay the finding's own strings. */
+static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, struct verdict *v,
+                struct sh_finding_slab *slab, sh_findings *out)
+{
+    const sh_device *d = m->dev;
+    struct sh_finding_fields in;
+    const char *refs[4];
+    char rule_b[96], title_b[224], ev_b[160], url_b[128];
+    char *heap[4] = {NULL, NULL, NULL, NULL};
+    sh_finding *f = NULL;
+    size_t i;
+    int rc = SH_ENOMEM;
+
+    memset(&in, 0, sizeof(in));
+    in.rule = join3(rule_b, sizeof(rule_b), &heap[0], "EXPOSURE.", ci->id, "", 0);
+    in.title = join3(title_b, sizeof(title_b), &heap[1], ci->id, ": ",
+                     ci->title ? ci->title : "vulnerability", 140);
+    in.device = d->hostname;
+    in.platform = d->platform;
+    in.path = m->version_source ? m->version_source : (d->sources.n ? d->sources.v[0] : "-");
+    in.evidence =
+        join3(ev_b, sizeof(ev_b), &heap[2], d->os ? d->os : (d->platform ? d->platform : "?"), " ",
+              d->version ? d->version : "(version unknown)", SIZE_MAX);
+    refs[0] = ci->id;
+    refs[1] =
+        join3(url_b, sizeof(url_b), &heap[3], "https://www.cve.org/CVERecord?id=", ci->id, "", 0);
+    in.n_references = 2;
+    if (ci->advisory)
+        refs[in.n_references++] = "AA25-239A";
+    if (ci->kev_date)
+        refs[in.n_references++] = "https://www.cisa.gov/known-exploited-vulnerabilities-catalog";
+    in.references = refs;
+    if (in.rule && in.title && in.evidence && refs[1])
+        f = sh_finding__new_block_in(slab, &in);
+    for (i = 0; i < SH_ARRAY_LEN(heap); i++)
+        sh_free(heap[i]);
     if (!f) {
         sh_free(v->message);
         sh_free(v->remediation);
@@ -315,33 +458,15 @@ static int emit(const struct sh_cve_info *ci, const struct sh_inv_device *m, str
     }
     f->kind = SH_KIND_EXPOSURE;
     f->severity = v->sev;
-    f->rule = sh_strdup_printf("EXPOSURE.%s", ci->id);
-    f->title = sh_strdup_printf("%s: %.140s", ci->id, ci->title ? ci->title : "vulnerability");
-    f->device = d->hostname ? sh_strdup(d->hostname) : NULL;
-    f->platform = d->platform ? sh_strdup(d->platform) : NULL;
-    f->path =
-        sh_strdup(m->version_source ? m->version_source : (d->sources.n ? d->sources.v[0] : "-"));
-    f->evidence = sh_strdup_printf("%s %s", d->os ? d->os : (d->platform ? d->platform : "?"),
-                                   d->version ? d->version : "(version unknown)");
     f->message = v->message;
     f->remediation = v->remediation;
     f->cve = sh_strdup(ci->id);
     f->state = sh_strdup(v->state);
-    rc |= sh_strlist_push(&f->references, ci->id);
-    {
-        char *url = sh_strdup_printf("https://www.cve.org/CVERecord?id=%s", ci->id);
-        rc |= url ? sh_strlist_push(&f->references, url) : SH_ENOMEM;
-        sh_free(url);
-    }
-    if (ci->advisory)
-        rc |= sh_strlist_push(&f->references, "AA25-239A");
-    if (ci->kev_date)
-        rc |= sh_strlist_push(&f->references,
-                              "https://www.cisa.gov/known-exploited-vulnerabilities-catalog");
-    if (rc || !f->rule || !f->title || !f->path || !f->evidence || !f->message || !f->remediation ||
-        !f->cve || !f->state || (d->hostname && !f->device)) {
+    if (f->cve && f->state)
+        rc = SH_OK;
+    if (rc) {
         sh_finding_free(f);
-        return SH_ENOMEM;
+        return rc;
     }
     return sh_findings_take(out, f);
 }
@@ -380,26 +505,61 @@ static bool config_decides(const sh_strlist *seen, const char *const *features)
     return false;
 }
 
+/* The parts of a CVE's messages that depend on the record alone, made
+ * once per record for the whole fleet. */
+struct cve_text {
+    bool ready;
+    struct sh_cve_info ci;
+    char feats[256], kev[96], fixes[512];
+};
+
+static const struct cve_text *cve_text(struct cve_text *cache, const struct sh_cvedb *db,
+                                       size_t ci_idx)
+{
+    struct cve_text *t = &cache[ci_idx];
+    size_t i;
+
+    if (t->ready)
+        return t;
+    sh_cvedb_info(db, ci_idx, &t->ci);
+    join_list(t->feats, sizeof(t->feats), t->ci.features, " or ");
+    if (t->ci.kev_date)
+        snprintf(t->kev, sizeof(t->kev), "; in CISA KEV since %s", t->ci.kev_date);
+    else
+        snprintf(t->kev, sizeof(t->kev), "; not in CISA KEV");
+    t->fixes[0] = '\0';
+    for (i = 0; t->ci.features && t->ci.features[i]; i++) {
+        const char *fx = feature_fix(t->ci.features[i]);
+        size_t used = strlen(t->fixes);
+        if (fx)
+            snprintf(t->fixes + used, sizeof(t->fixes) - used, "%s%s", used ? "; " : "", fx);
+    }
+    t->ready = true;
+    return t;
+}
+
 static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_inv_device *m,
                     const struct sh_cve_eval *verdicts, bool all, const sh_strlist *seen,
-                    sh_findings *out)
+                    struct cve_text *cache, struct sh_finding_slab *slab, sh_findings *out)
 {
     const sh_device *d = m->dev;
+    const struct cve_text *t;
     struct sh_cve_info ci;
     struct sh_cve_eval ev = verdicts[ci_idx];
     struct verdict v = {0};
-    char feats[256], kev[96], fixed[160], fixes[512];
-    const char *related, *on;
-    size_t i;
+    char fixed[160];
+    const char *related, *on, *feats, *kev, *fixes;
 
-    if (ev.verdict == SH_CVE_NOT_FOR_PLATFORM)
+    /* Most pairs of a fleet are not for the platform or, with a version,
+     * not affected: those leave before any text is formatted. */
+    if (ev.verdict == SH_CVE_NOT_FOR_PLATFORM ||
+        (d->version && ev.verdict == SH_CVE_NOT_AFFECTED && !all))
         return SH_OK;
-    sh_cvedb_info(db, ci_idx, &ci);
-    join_list(feats, sizeof(feats), ci.features, " or ");
-    if (ci.kev_date)
-        snprintf(kev, sizeof(kev), "; in CISA KEV since %s", ci.kev_date);
-    else
-        snprintf(kev, sizeof(kev), "; not in CISA KEV");
+    t = cve_text(cache, db, ci_idx);
+    ci = t->ci;
+    feats = t->feats;
+    kev = t->kev;
+    fixes = t->fixes;
     if (ev.fixed)
         snprintf(fixed, sizeof(fixed), "first fixed release in the record: %s", ev.fixed);
     else
@@ -407,13 +567,6 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
                  "the record names no fixed release for this train; see "
                  "the vendor advisory");
     related = ci.advisory ? "" : " (from related reporting, not named by AA25-239A)";
-    fixes[0] = '\0';
-    for (i = 0; ci.features && ci.features[i]; i++) {
-        const char *fx = feature_fix(ci.features[i]);
-        size_t used = strlen(fixes);
-        if (fx)
-            snprintf(fixes + used, sizeof(fixes) - used, "%s%s", used ? "; " : "", fx);
-    }
 
     if (!d->version) {
         v.state = "unknown";
@@ -501,7 +654,7 @@ static int eval_one(const struct sh_cvedb *db, size_t ci_idx, const struct sh_in
         sh_free(v.remediation);
         return SH_ENOMEM;
     }
-    return emit(&ci, m, &v, out);
+    return emit(&t->ci, m, &v, slab, out);
 }
 
 /* Every CVE's verdict for the device's platform, OS and version. A fleet
@@ -511,21 +664,28 @@ static const struct sh_cve_eval *verdicts_for(struct sh_strmap *memo, const stru
                                               const sh_device *d, int *rc)
 {
     struct sh_cve_eval *v;
-    char *key;
+    char buf[256], *heap = NULL;
+    const char *key = buf;
     size_t c, n = sh_cvedb_count(db);
+    int w;
 
-    key = sh_strdup_printf("%s\x1f%s\x1f%s", d->platform ? d->platform : "", d->os ? d->os : "\x1e",
-                           d->version ? d->version : "\x1e");
-    if (!key) {
-        *rc = SH_ENOMEM;
-        return NULL;
+    /* The map copies the key: a short one is built on the stack. */
+    w = snprintf(buf, sizeof(buf), "%s\x1f%s\x1f%s", d->platform ? d->platform : "",
+                 d->os ? d->os : "\x1e", d->version ? d->version : "\x1e");
+    if (w < 0 || (size_t)w >= sizeof(buf)) {
+        key = heap = sh_strdup_printf("%s\x1f%s\x1f%s", d->platform ? d->platform : "",
+                                      d->os ? d->os : "\x1e", d->version ? d->version : "\x1e");
+        if (!heap) {
+            *rc = SH_ENOMEM;
+            return NULL;
+        }
     }
     v = sh_strmap_get(memo, key);
     if (!v) {
         v = sh_calloc(n ? n : 1, sizeof(*v));
         if (!v || (*rc = sh_strmap_put(memo, key, v, NULL)) != 0) {
             sh_free(v);
-            sh_free(key);
+            sh_free(heap);
             if (!*rc)
                 *rc = SH_ENOMEM;
             return NULL;
@@ -533,7 +693,7 @@ static const struct sh_cve_eval *verdicts_for(struct sh_strmap *memo, const stru
         for (c = 0; c < n; c++)
             sh_cvedb_eval(db, c, d->platform, d->os, d->version, &v[c]);
     }
-    sh_free(key);
+    sh_free(heap);
     return v;
 }
 
@@ -542,10 +702,16 @@ int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, 
 {
     sh_strlist seen = {0};
     struct sh_strmap memo = {0};
+    struct sh_finding_slab *slab;
+    struct cve_text *cache;
     size_t i, c;
     int rc = SH_OK;
 
     SH_ASSERT_ARG(db && merged && out);
+    cache = sh_calloc(sh_cvedb_count(db) ? sh_cvedb_count(db) : 1, sizeof(*cache));
+    if (!cache)
+        return SH_ENOMEM;
+    slab = sh_finding__slab_new(); /* NULL: each finding allocated on its own */
     /* Features detectable in configs: declared by a loaded rule, or seen on
      * in some config of this scan (a user rule). */
     if (detectable) {
@@ -560,8 +726,10 @@ int sh_exposure_eval(const struct sh_cvedb *db, const struct sh_ptrvec *merged, 
             continue;
         v = verdicts_for(&memo, db, m->dev, &rc);
         for (c = 0; v && c < sh_cvedb_count(db) && !rc; c++)
-            rc = eval_one(db, c, m, v, all, detectable ? &seen : NULL, out);
+            rc = eval_one(db, c, m, v, all, detectable ? &seen : NULL, cache, slab, out);
     }
+    sh_finding__slab_free(slab);
+    sh_free(cache);
     sh_strmap_free(&memo, sh_free);
     sh_strlist_clear(&seen);
     return rc;

@@ -22,10 +22,21 @@ struct sh_inv_device {
     sh_strlist known;           /* features whose state a show capture settled (vstack) */
     sh_strlist cfg_features;    /* features seen on in configs (not show captures) */
     const char *version_source; /* borrowed from dev->sources: where the version came from */
+    /* sh_exposure_merge_view: a device alone in its group is the input
+     * record itself (dev borrowed, and cfg_features its feature list). */
+    bool borrowed;
+    bool first_own; /* borrowed: the record is a show capture */
 };
 
 /** Merge records by hostname into `out` (struct sh_inv_device *, owned). */
 int sh_exposure_merge(sh_device *const *in, size_t n, struct sh_ptrvec *out);
+/**
+ * As sh_exposure_merge for a reader done before the input records go:
+ * a device with one record borrows it instead of copying it (the eval of
+ * a scan's exposure, where most devices have one config). The same
+ * values, fields and order; release with sh_exposure_merge_free.
+ */
+int sh_exposure_merge_view(sh_device *const *in, size_t n, struct sh_ptrvec *out);
 void sh_exposure_merge_free(struct sh_ptrvec *merged);
 
 /**

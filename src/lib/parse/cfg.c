@@ -3,10 +3,11 @@
  * parser feeds, the bounded line reader, parse dispatch and lookups.
  *
  * Ownership: sh_cfg_parse returns an owned document; everything it points
- * to lives in the document's arena and goes with sh_cfg_doc_free. The
- * builder's block stack is heap scratch freed before sh_cfg_parse
- * returns. Thread-safe across
- * distinct documents; a document is read-only once returned.
+ * to, the builder's block stack included, lives in the document's arena
+ * and goes with sh_cfg_doc_free, or with the next sh_cfg_parse_into of
+ * the same document (which keeps the arena's blocks for reuse).
+ * Thread-safe across distinct documents; a document is read-only between
+ * parses.
  */
 #include "../base/sh_base.h"
 
@@ -18,6 +19,10 @@
 #define NODE_RESERVE_MAX 65536
 #define STR_CHUNK 65536
 #define STR_BIG 16384
+/* What a reused document keeps of its arena between parses: more than a
+ * large config needs, so a worker's parses stop allocating after the
+ * first few files, while one huge file does not pin its memory. */
+#define SH_CFG_KEEP_BYTES ((size_t)8 << 20)
 
 static const char *const dialect_names[SH_DIALECT__COUNT] = {
     [SH_DIALECT_UNKNOWN] = "unknown", [SH_DIALECT_IOS] = "ios",     [SH_DIALECT_IOSXE] = "iosxe",
@@ -86,11 +91,14 @@ char *sh_cfg__strdup(struct sh_cfg__builder *b, const char *s, size_t n)
     if (!d)
         return NULL;
     /* A NUL inside a line would cut the C string short of match_len: the
-     * text a user sees and the text rules see must be the same. */
+     * text a user sees and the text rules see must be the same. Every
+     * string comes from the input (or literals), so an input without a
+     * NUL, checked once per parse, needs no look here. */
     memcpy(d, s, n);
     d[n] = '\0';
-    for (i = strlen(d); i < n; i = i + 1 + strlen(d + i + 1))
-        d[i] = ' ';
+    if (!b->nul_free)
+        for (i = strlen(d); i < n; i = i + 1 + strlen(d + i + 1))
+            d[i] = ' ';
     return d;
 }
 
@@ -100,6 +108,8 @@ int sh_cfg__depth_error(struct sh_cfg__builder *b, uint32_t line)
                        b->lim->max_depth);
 }
 
+/* The block stack lives in the arena too: a grown stack leaves the old
+ * one behind, at most a few KiB for the deepest config allowed. */
 static int grow_stack(struct sh_cfg__builder *b, size_t need)
 {
     struct sh_cfg__frame *n;
@@ -109,10 +119,11 @@ static int grow_stack(struct sh_cfg__builder *b, size_t need)
         cap *= 2;
     if (!sh_size_mul(&bytes, cap, sizeof(*n)))
         return SH_ENOMEM;
-    n = sh_realloc(b->stk, bytes);
+    n = sh_arena_alloc(&b->doc->arena, bytes);
     if (!n)
         return SH_ENOMEM;
-    memset(n + b->stk_cap, 0, (cap - b->stk_cap) * sizeof(*n));
+    if (b->stk_cap)
+        memcpy(n, b->stk, b->stk_cap * sizeof(*n));
     b->stk = n;
     b->stk_cap = cap;
     return SH_OK;
@@ -368,11 +379,6 @@ bool sh_cfg__config_command(const char *cmd, size_t n)
 
 /* ---- parse ---- */
 
-static void builder_free(struct sh_cfg__builder *b)
-{
-    sh_free(b->stk);
-}
-
 /* Reserve node structs, strings, the node array and norm from the line
  * count: for the line-based dialects these bounds are never exceeded. */
 static int reserve(struct sh_cfg__builder *b, const char *buf, size_t len)
@@ -449,17 +455,58 @@ int sh_cfg_parse_detected(struct sh_cfg_doc **out, const char *buf, size_t len,
                           enum sh_dialect dialect, const char *basis,
                           const struct sh_cfg_limits *limits, const char *source, sh_diag *diag)
 {
-    static const struct sh_cfg_limits defaults = SH_CFG_LIMITS_INIT;
-    struct sh_cfg__builder b;
     struct sh_cfg_doc *doc;
-    char *utf8 = NULL;
     int rc;
 
     SH_ASSERT_ARG(out);
-    SH_ASSERT_ARG(buf || len == 0);
     *out = NULL;
+    doc = sh_cfg_doc_new();
+    if (!doc)
+        return SH_ENOMEM;
+    rc = sh_cfg_parse_into(doc, buf, len, dialect, basis, limits, source, diag);
+    if (rc) {
+        sh_cfg_doc_free(doc);
+        return rc;
+    }
+    *out = doc;
+    return SH_OK;
+}
+
+struct sh_cfg_doc *sh_cfg_doc_new(void)
+{
+    struct sh_cfg_doc *doc = sh_calloc(1, sizeof(*doc));
+
+    if (doc)
+        sh_arena_init(&doc->arena, 0);
+    return doc;
+}
+
+/* Empty a document for the next parse, keeping its arena's blocks. */
+static void doc_reset(struct sh_cfg_doc *doc)
+{
+    struct sh_arena arena = doc->arena;
+
+    sh_arena_reset(&arena, SH_CFG_KEEP_BYTES);
+    memset(doc, 0, sizeof(*doc));
+    doc->arena = arena;
+}
+
+int sh_cfg_parse_into(struct sh_cfg_doc *doc, const char *buf, size_t len, enum sh_dialect dialect,
+                      const char *basis, const struct sh_cfg_limits *limits, const char *source,
+                      sh_diag *diag)
+{
+    static const struct sh_cfg_limits defaults = SH_CFG_LIMITS_INIT;
+    struct sh_cfg__builder b;
+    char *utf8 = NULL;
+    int rc;
+
+    SH_ASSERT_ARG(doc);
+    SH_ASSERT_ARG(buf || len == 0);
+    doc_reset(doc);
     if (!buf)
         buf = "";
+    if ((unsigned)dialect >= SH_DIALECT__COUNT)
+        return sh_diag_set(diag, SH_EINVAL, source, 0, "unknown config dialect %d", (int)dialect);
     if (sh_cfg__utf16_bom(buf, len)) {
         /* Every string the document keeps is copied into its arena, so
          * the converted text is scratch. */
@@ -473,21 +520,12 @@ int sh_cfg_parse_detected(struct sh_cfg_doc **out, const char *buf, size_t len,
     }
     if (!limits)
         limits = &defaults;
-    if ((unsigned)dialect >= SH_DIALECT__COUNT) {
-        sh_free(utf8);
-        return sh_diag_set(diag, SH_EINVAL, source, 0, "unknown config dialect %d", (int)dialect);
-    }
-    doc = sh_calloc(1, sizeof(*doc));
-    if (!doc) {
-        sh_free(utf8);
-        return SH_ENOMEM;
-    }
-    sh_arena_init(&doc->arena, 0);
     memset(&b, 0, sizeof(b));
     b.doc = doc;
     b.lim = limits;
     b.source = source;
     b.diag = diag;
+    b.nul_free = memchr(buf, '\0', len) == NULL;
     /* Junos set forms repeat their path on every leaf, so norm may be
      * several times the input; the bound only stops pathological nesting. */
     if (!sh_size_mul(&b.norm_max, len, 32) || !sh_size_add(&b.norm_max, b.norm_max, 1u << 20))
@@ -509,14 +547,10 @@ int sh_cfg_parse_detected(struct sh_cfg_doc **out, const char *buf, size_t len,
     if (rc == 0)
         finish(&b);
 out:
-    builder_free(&b);
     sh_free(utf8);
-    if (rc) {
-        sh_cfg_doc_free(doc);
-        return rc;
-    }
-    *out = doc;
-    return SH_OK;
+    if (rc)
+        doc_reset(doc);
+    return rc;
 }
 
 void sh_cfg_doc_free(struct sh_cfg_doc *doc)

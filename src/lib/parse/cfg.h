@@ -16,7 +16,8 @@
  * the buffer the multi-pattern matcher scans once per file. node->norm_off
  * is where the node's match text starts in it.
  *
- * Ownership: a doc owns everything it points to (one arena). The parser
+ * Ownership: a doc owns everything it points to (one arena, reused by
+ * sh_cfg_parse_into). The parser
  * never opens files (sans-IO: bytes in, doc out). Not thread-safe per doc;
  * distinct docs are independent.
  */
@@ -114,6 +115,21 @@ int sh_cfg_parse(struct sh_cfg_doc **out, const char *buf, size_t len, enum sh_d
 int sh_cfg_parse_detected(struct sh_cfg_doc **out, const char *buf, size_t len,
                           enum sh_dialect dialect, const char *basis,
                           const struct sh_cfg_limits *limits, const char *source, sh_diag *diag);
+
+/** An empty document for sh_cfg_parse_into (release with sh_cfg_doc_free); NULL on OOM. */
+struct sh_cfg_doc *sh_cfg_doc_new(void);
+
+/**
+ * As sh_cfg_parse_detected (`basis` NULL: detect when `dialect` is
+ * unknown), parsing into `doc` again and again: each parse drops what the
+ * document held and reuses its memory, so a worker parsing many files
+ * allocates (and the kernel maps fresh pages) only for the first few.
+ * Pointers into the previous parse are invalid afterwards. On failure
+ * the document is left empty and can be parsed into again.
+ */
+int sh_cfg_parse_into(struct sh_cfg_doc *doc, const char *buf, size_t len, enum sh_dialect dialect,
+                      const char *basis, const struct sh_cfg_limits *limits, const char *source,
+                      sh_diag *diag);
 
 void sh_cfg_doc_free(struct sh_cfg_doc *doc);
 

@@ -44,6 +44,7 @@ struct sh_cfg__builder {
     const char *prompt_host; /* hostname from a capture prompt, arena */
     const char *group_host;  /* Junos host-name inside `groups` (dual RE), arena */
     const char *header_host; /* EOS "! device: NAME (...)" header, arena */
+    bool nul_free;           /* the input holds no NUL byte (nor any string built from it) */
 };
 
 /** One physical line: text without the line break, 1-based number. */

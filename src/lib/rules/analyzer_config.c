@@ -17,11 +17,13 @@ struct cfg_state {
     sh_ruleset *rs;
 };
 
-/* Per worker: the rule matcher, and what detect() found for the file the
- * worker is on. When the head held the whole file, analyze() gets that
- * same buffer and reuses the detection instead of repeating it. */
+/* Per worker: the rule matcher, the config document every file is parsed
+ * into (its memory reused from file to file), and what detect() found for
+ * the file the worker is on. When the head held the whole file, analyze()
+ * gets that same buffer and reuses the detection instead of repeating it. */
 struct cfg_worker {
     struct sh_rules_worker *rw;
+    struct sh_cfg_doc *doc;
     const char *seen_buf;
     size_t seen_len;
     enum sh_dialect dialect;
@@ -89,7 +91,8 @@ static void *worker_new(const struct sh_scan_ctx *ctx, void *state)
     SH_UNUSED(ctx);
     if (!st || !(w = sh_calloc(1, sizeof(*w))))
         return NULL;
-    if (!(w->rw = sh_rules__worker_new(st->rs))) {
+    if (!(w->rw = sh_rules__worker_new(st->rs)) || !(w->doc = sh_cfg_doc_new())) {
+        sh_rules__worker_free(w->rw);
         sh_free(w);
         return NULL;
     }
@@ -103,6 +106,7 @@ static void worker_free(void *scratch)
     if (!w)
         return;
     sh_rules__worker_free(w->rw);
+    sh_cfg_doc_free(w->doc);
     sh_free(w);
 }
 
@@ -134,7 +138,7 @@ static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, co
 {
     struct cfg_state *st = state;
     struct cfg_worker *w = scratch;
-    struct sh_cfg_doc *doc = NULL;
+    struct sh_cfg_doc *doc;
     struct sh_rules_env env;
     sh_strlist features = {0};
     sh_device *dev = NULL;
@@ -142,10 +146,11 @@ static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, co
 
     if (!st || !w)
         return sh_diag_set(diag, SH_ENOMEM, path, 0, "config analyzer has no scratch");
+    doc = w->doc;
     if (w->seen_buf == buf && w->seen_len == len && w->basis)
-        rc = sh_cfg_parse_detected(&doc, buf, len, w->dialect, w->basis, NULL, path, diag);
+        rc = sh_cfg_parse_into(doc, buf, len, w->dialect, w->basis, NULL, path, diag);
     else
-        rc = sh_cfg_parse(&doc, buf, len, SH_DIALECT_UNKNOWN, NULL, path, diag);
+        rc = sh_cfg_parse_into(doc, buf, len, SH_DIALECT_UNKNOWN, NULL, NULL, path, diag);
     w->seen_buf = NULL;
     if (rc)
         return rc;
@@ -173,7 +178,6 @@ static int analyze(const struct sh_scan_ctx *ctx, void *state, void *scratch, co
     }
 out:
     sh_strlist_clear(&features);
-    sh_cfg_doc_free(doc);
     return rc;
 }
 

@@ -56,6 +56,7 @@ struct sh_rules_worker {
     size_t feature_hits;
     struct sh_buf msg; /* a finding's message and remediation, expanded */
     struct sh_buf rem;
+    struct sh_finding_slab *slab; /* where this worker's findings are built */
 };
 
 struct sh_rules_worker *sh_rules__worker_new(const sh_ruleset *rs)
@@ -73,6 +74,7 @@ struct sh_rules_worker *sh_rules__worker_new(const sh_ruleset *rs)
     /* Expanded text is bounded: a template with captures of long lines. */
     sh_buf_init(&w->msg, 64 * 1024);
     sh_buf_init(&w->rem, 64 * 1024);
+    w->slab = sh_finding__slab_new();
     w->mpm = sh_mpm_scratch_new(rs->mpm);
     w->md = sh_regex_md_new(rs->max_groups + 1);
     w->last = sh_calloc(np + 1, sizeof(*w->last));
@@ -100,6 +102,7 @@ void sh_rules__worker_free(struct sh_rules_worker *w)
     sh_free(w->len);
     sh_buf_free(&w->msg);
     sh_buf_free(&w->rem);
+    sh_finding__slab_free(w->slab);
     sh_free(w);
 }
 
@@ -449,7 +452,7 @@ static int emit(struct sh_rules_worker *w, const struct sh_rules_env *env, const
     in.n_attack = r->n_attack;
     in.references = r->refs;
     in.n_references = r->n_refs;
-    f = sh_finding__new_block(&in);
+    f = sh_finding__new_block_in(w->slab, &in);
     if (!f)
         return SH_ENOMEM;
     f->kind = r->kind;

@@ -300,12 +300,16 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
         struct sh_scan_out o;
+        bool in_memory;
 
         if (scores[a] <= 0 || (swept && an->always))
             continue;
         memset(&o, 0, sizeof(o));
         sh_diag_clear(&d);
-        if (an->analyze_path && !(complete && an->analyze)) {
+        /* A file loaded whole for an earlier analyzer (a large config) is
+         * swept from memory rather than read a second time. */
+        in_memory = an->analyze && (complete || (full && an->always));
+        if (an->analyze_path && !in_memory) {
             rc = an->analyze_path(&run->ctx, worker_state(run, a), scratch[a], path, head, head_len,
                                   &o, &d);
         } else {
@@ -334,7 +338,7 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
         }
         if (o.bytes > file_bytes)
             file_bytes = o.bytes;
-        if ((!an->analyze_path || (complete && an->analyze)) && full_len > file_bytes)
+        if ((!an->analyze_path || in_memory) && full_len > file_bytes)
             file_bytes = full_len;
         keep(wo, &o);
     }
@@ -404,26 +408,28 @@ static int cmp_device(const void *pa, const void *pb)
 /* Two findings of one rule with the same evidence in one file (the same
  * `exec-timeout 0 0` under two line blocks) would share a fingerprint and
  * count as one in new/gone: number the repeats in file order instead.
- * Counted in an open-addressing table keyed by the fingerprint's bytes
- * (the original ones: a renumbered fingerprint is not looked up again). */
+ * The fingerprint hashes device and path, and the sorted list keeps each
+ * (device, path) together, so repeats are looked for within each such run:
+ * a run of one finding has none, a longer run is counted in a small
+ * open-addressing table keyed by the fingerprint's bytes (the original
+ * ones: a renumbered fingerprint is not looked up again) and reused from
+ * run to run. */
 struct fp_slot {
     uint64_t k[2];
     uint32_t count; /* 0: empty */
 };
 
-static int disambiguate(sh_findings *l)
+static bool same_str(const char *a, const char *b)
 {
-    struct fp_slot *t;
-    size_t cap = 16, mask, i;
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
 
-    while (cap < l->n * 2)
-        cap *= 2;
-    t = sh_calloc(cap, sizeof(*t));
-    if (!t)
-        return SH_ENOMEM;
-    mask = cap - 1;
-    for (i = 0; i < l->n; i++) {
-        sh_finding *f = l->v[i];
+static void number_repeats(sh_finding *const *v, size_t n, struct fp_slot *t, size_t mask)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        sh_finding *f = v[i];
         char key[16] = {0};
         uint64_t k[2];
         size_t h;
@@ -445,6 +451,34 @@ static int disambiguate(sh_findings *l)
             }
             h++;
         }
+    }
+}
+
+static int disambiguate(sh_findings *l)
+{
+    struct fp_slot *t = NULL;
+    size_t cap = 0, i = 0, j;
+
+    while (i < l->n) {
+        size_t want = 16;
+        for (j = i + 1; j < l->n && same_str(l->v[j]->device, l->v[i]->device) &&
+                        same_str(l->v[j]->path, l->v[i]->path);
+             j++)
+            ;
+        if (j - i > 1) {
+            while (want < (j - i) * 2)
+                want *= 2;
+            if (want > cap) {
+                sh_free(t);
+                t = sh_malloc(want * sizeof(*t));
+                if (!t)
+                    return SH_ENOMEM;
+                cap = want;
+            }
+            memset(t, 0, want * sizeof(*t));
+            number_repeats(l->v + i, j - i, t, want - 1);
+        }
+        i = j;
     }
     sh_free(t);
     return SH_OK;

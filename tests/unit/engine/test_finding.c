@@ -1,12 +1,16 @@
 /*
  * test_finding.c - findings built in one block behave like findings built
  * field by field: same text, deep copies, fingerprints, and fields a later
- * step fills or replaces are owned as usual (ASan checks the frees).
+ * step fills or replaces are owned as usual (ASan checks the frees), and
+ * blocks taken from a slab outlive it and may be freed on any thread.
  */
 #include "base/sh_base.h"
 
 #include "engine/finding_block.h"
 #include "test.h"
+
+#include <pthread.h>
+#include <stdio.h>
 
 static const char *const attack[] = {"T1098", "T1562.004"};
 static const char *const refs[] = {"AA25-239A", "https://example.org/a"};
@@ -125,6 +129,136 @@ SH_TEST(block_finding_with_nothing)
     CHECK(f->rule == NULL && f->attack.n == 0 && f->references.v == NULL);
     CHECK_OK(sh_strlist_push(&f->attack, "T1"));
     sh_finding_free(f);
+}
+
+/* ---- slabs ---- */
+
+#define SLAB_N 12000 /* enough for several chunks, the 2 MiB ones included */
+
+struct free_job {
+    sh_finding **v;
+    size_t from, to;
+};
+
+static void *free_range(void *arg)
+{
+    struct free_job *j = arg;
+    size_t i;
+
+    for (i = j->from; i < j->to; i++)
+        sh_finding_free(j->v[i]);
+    return NULL;
+}
+
+SH_TEST(slab_findings_match_and_outlive_their_slab)
+{
+    struct sh_finding_slab *slab = sh_finding__slab_new();
+    sh_finding **v = sh_calloc(SLAB_N, sizeof(*v));
+    sh_finding *ref = block("r1"), *big;
+    struct sh_finding_fields in;
+    struct free_job job;
+    pthread_t t;
+    char *long_msg = sh_malloc(100000), dev[32];
+    size_t i, ok = 0;
+
+    CHECK(slab && v && ref && long_msg);
+    if (!slab || !v || !ref || !long_msg)
+        goto out;
+    memset(&in, 0, sizeof(in));
+    in.rule = ref->rule;
+    in.title = ref->title;
+    in.platform = ref->platform;
+    in.path = ref->path;
+    in.evidence = ref->evidence;
+    in.message = ref->message;
+    in.attack = attack;
+    in.n_attack = SH_ARRAY_LEN(attack);
+    in.references = refs;
+    in.n_references = SH_ARRAY_LEN(refs);
+    for (i = 0; i < SLAB_N; i++) {
+        snprintf(dev, sizeof(dev), "r%zu", i);
+        in.device = dev;
+        v[i] = sh_finding__new_block_in(slab, &in);
+        if (v[i] && strcmp(v[i]->device, dev) == 0 && strcmp(v[i]->message, ref->message) == 0 &&
+            v[i]->attack.n == 2 && strcmp(v[i]->references.v[1], refs[1]) == 0 &&
+            ((uintptr_t)v[i] & 15) == 0)
+            ok++;
+    }
+    CHECK_EQ_INT(ok, SLAB_N);
+    /* A block too large for a chunk is allocated on its own. */
+    memset(long_msg, 'x', 99999);
+    long_msg[99999] = '\0';
+    in.message = long_msg;
+    big = sh_finding__new_block_in(slab, &in);
+    CHECK(big && strlen(big->message) == 99999);
+    /* A block's own fields are replaced as on any finding. */
+    sh_free(v[0]->cve);
+    v[0]->cve = sh_strdup("CVE-2023-20198");
+    /* Half the findings go before the slab, half after it, on another thread. */
+    job.v = v;
+    job.from = 0;
+    job.to = SLAB_N / 2;
+    free_range(&job);
+    sh_finding__slab_free(slab);
+    slab = NULL;
+    CHECK_STR(v[SLAB_N - 1]->path, "cfg/r1.cfg");
+    job.from = SLAB_N / 2;
+    job.to = SLAB_N;
+    CHECK(pthread_create(&t, NULL, free_range, &job) == 0);
+    pthread_join(t, NULL);
+    sh_finding_free(big);
+out:
+    sh_finding__slab_free(slab);
+    sh_finding_free(ref);
+    sh_free(long_msg);
+    sh_free(v);
+}
+
+/* Blocks of one slab share equal rule text and a file's path, and text
+ * that arrives at a reused address with other content is never shared. */
+SH_TEST(slab_shares_equal_text_only)
+{
+    struct sh_finding_slab *slab = sh_finding__slab_new();
+    struct sh_finding_fields in;
+    char title[32], path[32];
+    sh_finding *a, *b, *c;
+
+    CHECK(slab != NULL);
+    if (!slab)
+        return;
+    memset(&in, 0, sizeof(in));
+    in.rule = "SALT-R1";
+    snprintf(title, sizeof(title), "first title");
+    snprintf(path, sizeof(path), "cfg/a.cfg");
+    in.title = title;
+    in.path = path;
+    in.evidence = "line one";
+    in.message = "m";
+    in.references = refs;
+    in.n_references = SH_ARRAY_LEN(refs);
+    a = sh_finding__new_block_in(slab, &in);
+    in.evidence = "line two";
+    b = sh_finding__new_block_in(slab, &in);
+    snprintf(title, sizeof(title), "second title");
+    snprintf(path, sizeof(path), "cfg/b.cfg");
+    c = sh_finding__new_block_in(slab, &in);
+    CHECK(a && b && c);
+    if (a && b && c) {
+#ifndef SH_DEBUG_ARENA
+        CHECK(a->title == b->title && a->path == b->path && a->references.v == b->references.v);
+#endif
+        CHECK(a->evidence != b->evidence);
+        CHECK_STR(b->evidence, "line two");
+        CHECK_STR(a->title, "first title");
+        CHECK_STR(c->title, "second title");
+        CHECK_STR(a->path, "cfg/a.cfg");
+        CHECK_STR(c->path, "cfg/b.cfg");
+        CHECK_STR(c->references.v[1], refs[1]);
+    }
+    sh_finding__slab_free(slab);
+    sh_finding_free(b);
+    sh_finding_free(a);
+    sh_finding_free(c);
 }
 
 /* ---- sort order ---- */

@@ -340,6 +340,66 @@ SH_TEST(inventory_merge_public)
     sh_show_free_devices(&devs);
 }
 
+static sh_device *config_record(const char *host, const char *path, const char *feature)
+{
+    sh_device *d = sh_calloc(1, sizeof(*d));
+
+    d->hostname = sh_strdup(host);
+    d->platform = sh_strdup("ios");
+    d->dialect_basis = sh_strdup("config: version line and interface names");
+    sh_strlist_push(&d->sources, path);
+    if (feature)
+        sh_strlist_push(&d->features, feature);
+    return d;
+}
+
+/* The borrowing view gives the findings the copying merge gives: a show
+ * capture joined with a config (a group), a lone config and a lone
+ * capture (borrowed). */
+SH_TEST(merge_view_matches_merge)
+{
+    struct sh_ptrvec devs = {0}, a, b;
+    struct sh_cvedb *db = builtin_db();
+    sh_findings fa = {0}, fb = {0};
+    size_t i;
+
+    CHECK_OK(sh_show_parse(SHOWV, strlen(SHOWV), "a/show.txt", &devs, NULL));
+    sh_ptrvec_push(&devs, config_record("EDGE7", "b/edge7.cfg", "http_server"));
+    sh_ptrvec_push(&devs, config_record("core1", "b/core1.cfg", "http_server"));
+    sh_ptrvec_push(&devs, config_record("core2", "b/core2.cfg", NULL));
+    CHECK_OK(sh_exposure_merge((sh_device *const *)devs.v, devs.n, &a));
+    CHECK_OK(sh_exposure_merge_view((sh_device *const *)devs.v, devs.n, &b));
+    CHECK_EQ_INT(a.n, 3);
+    CHECK_EQ_INT(b.n, a.n);
+    for (i = 0; i < a.n && i < b.n; i++) {
+        const struct sh_inv_device *x = a.v[i], *y = b.v[i];
+        CHECK_STR(x->dev->hostname, y->dev->hostname);
+        CHECK(x->has_config == y->has_config);
+        CHECK((x->version_source == NULL) == (y->version_source == NULL));
+        CHECK_EQ_INT(x->cfg_features.n, y->cfg_features.n);
+    }
+    for (i = 0; i < b.n; i++) {
+        const struct sh_inv_device *y = b.v[i];
+        /* edge7 is a group of two records; each core is one record, borrowed */
+        CHECK(y->borrowed == (strncmp(y->dev->hostname, "core", 4) == 0));
+    }
+    CHECK_OK(sh_exposure_eval(db, &a, true, NULL, &fa));
+    CHECK_OK(sh_exposure_eval(db, &b, true, NULL, &fb));
+    CHECK(fa.n > 0);
+    CHECK_EQ_INT(fb.n, fa.n);
+    for (i = 0; i < fa.n && i < fb.n; i++) {
+        CHECK_STR(fa.v[i]->message, fb.v[i]->message);
+        CHECK_STR(fa.v[i]->path, fb.v[i]->path);
+        CHECK_STR(fa.v[i]->state, fb.v[i]->state);
+    }
+    sh_findings_clear(&fa);
+    sh_findings_clear(&fb);
+    sh_exposure_merge_free(&a);
+    sh_exposure_merge_free(&b);
+    sh_show_free_devices(&devs);
+    sh_cvedb_free(db);
+}
+
 /* The example network's branch router: show version and show vstack config
  * in one capture; Smart Install is on, so CVE-2018-0171 is exposed even
  * without a config, while the web UI CVEs stay unknown (no config). */

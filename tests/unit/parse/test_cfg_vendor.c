@@ -223,3 +223,47 @@ SH_TEST(vendor_limits)
     CHECK(doc == NULL);
     sh_cfg_doc_free(doc);
 }
+
+/* One document parsed into again and again, as a scan worker does: each
+ * parse shows only its own file, a failed parse leaves it empty and
+ * usable, and the result equals a fresh parse. */
+SH_TEST(reused_document)
+{
+    static const char ios[] = "hostname r1\ninterface Gi1\n ip address 10.0.0.1 255.0.0.0\n";
+    static const char junos[] = "system {\n    host-name j1;\n}\n";
+    struct sh_cfg_limits lim = {16, 100, 8};
+    struct sh_cfg_doc *doc = sh_cfg_doc_new(), *fresh = NULL;
+    sh_diag diag;
+    size_t i;
+
+    CHECK(doc != NULL);
+    if (!doc)
+        return;
+    CHECK_OK(sh_cfg_parse_into(doc, ios, strlen(ios), SH_DIALECT_UNKNOWN, NULL, NULL, "a", &diag));
+    CHECK_STR(doc->hostname, "r1");
+    CHECK_EQ_INT(doc->n_nodes, 3);
+    CHECK_OK(
+        sh_cfg_parse_into(doc, junos, strlen(junos), SH_DIALECT_UNKNOWN, NULL, NULL, "b", &diag));
+    CHECK_EQ_INT(doc->dialect, SH_DIALECT_JUNOS);
+    CHECK_STR(doc->hostname, "j1");
+    CHECK(find(doc, "interface Gi1") == NULL);
+    /* A line over the limit fails the parse; the document is empty after it. */
+    CHECK_EQ_INT(sh_cfg_parse_into(doc, ios, strlen(ios), SH_DIALECT_IOS, NULL, &lim, "c", &diag),
+                 SH_ELIMIT);
+    CHECK_EQ_INT(doc->n_nodes, 0);
+    CHECK(doc->hostname == NULL && doc->first == NULL);
+    CHECK_OK(sh_cfg_parse_into(doc, ios, strlen(ios), SH_DIALECT_IOS, NULL, NULL, "d", &diag));
+    CHECK_OK(sh_cfg_parse(&fresh, ios, strlen(ios), SH_DIALECT_IOS, NULL, "d", &diag));
+    CHECK(fresh != NULL);
+    if (fresh) {
+        CHECK_EQ_INT(doc->n_nodes, fresh->n_nodes);
+        CHECK_EQ_INT(doc->norm_len, fresh->norm_len);
+        CHECK(memcmp(doc->norm, fresh->norm, fresh->norm_len) == 0);
+        for (i = 0; i < doc->n_nodes && i < fresh->n_nodes; i++) {
+            CHECK_STR(doc->nodes[i]->text, fresh->nodes[i]->text);
+            CHECK_EQ_INT(doc->nodes[i]->end_line, fresh->nodes[i]->end_line);
+        }
+    }
+    sh_cfg_doc_free(fresh);
+    sh_cfg_doc_free(doc);
+}
