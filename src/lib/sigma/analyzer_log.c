@@ -413,8 +413,8 @@ static int note_host(struct sh_strmap *m, const struct sh_log_event *ev, bool *i
 #define LOG_MAX_LINE SH_LOGREADER_MAX_LINE_DEFAULT
 #define BLOCK ((size_t)1 << 20)
 #define BUF_CAP (BLOCK + SH_IOC_SWEEP_WINDOW)
-/* Files below two ranges are read by one thread. Tests build with a small
- * value to exercise the joins on small files. */
+/* Files below two ranges are read by one thread. A build may set a small
+ * value (-DSH_LOG_RANGE_MIN=...) to exercise the joins on small files. */
 #ifndef SH_LOG_RANGE_MIN
 #define SH_LOG_RANGE_MIN ((uint64_t)16 << 20)
 #endif
