@@ -15,7 +15,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
 /* in_block bit of a block that lives in a slab chunk (finding_block.h);
  * above the public SH_FINDING_IN_BLOCK_* bits. */
@@ -194,12 +193,11 @@ sh_finding *sh_finding__new_block(const struct sh_finding_fields *in)
 
 #define SLAB_HDR 16 /* before each block: its chunk; keeps malloc's 16-byte alignment */
 #define CHUNK_FIRST ((size_t)64 << 10)
-#define CHUNK_MAX ((size_t)2 << 20) /* one transparent huge page */
+#define CHUNK_MAX SH_HUGE_ALIGN /* one transparent huge page */
 #define SLAB_BLOCK_MAX (CHUNK_FIRST / 4)
 
 struct chunk {
     atomic_size_t refs; /* the slab's hold while it carves here + one per block */
-    size_t map_len;     /* what munmap gets, from `this` */
     char *next, *end;   /* free space; only the slab's thread touches these */
 };
 
@@ -230,7 +228,7 @@ struct sh_finding_slab {
 static void chunk_release(struct chunk *c)
 {
     if (atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1)
-        munmap(c, c->map_len);
+        sh_free(c);
 }
 
 static void chunk_release_of(sh_finding *f)
@@ -243,30 +241,16 @@ static void chunk_release_of(sh_finding *f)
 
 #ifndef SH_DEBUG_ARENA
 /* A chunk of `size` bytes (a multiple of 64 KiB); a huge-page-sized one
- * is aligned to its size so the kernel can back it with one huge page. */
+ * is one transparent huge page (sh_malloc_huge). */
 static struct chunk *chunk_new(size_t size)
 {
-    size_t map = size == CHUNK_MAX ? 2 * size : size;
-    char *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *p = size == CHUNK_MAX ? sh_malloc_huge(size) : sh_malloc(size);
     struct chunk *c;
 
-    if (p == MAP_FAILED)
+    if (!p)
         return NULL;
-    if (map != size) {
-        uintptr_t a = ((uintptr_t)p + size - 1) & ~(uintptr_t)(size - 1);
-        size_t head = (size_t)(a - (uintptr_t)p);
-        if (head)
-            munmap(p, head);
-        if (map - head > size)
-            munmap((char *)a + size, map - head - size);
-        p = (char *)a;
-#ifdef MADV_HUGEPAGE
-        (void)madvise(p, size, MADV_HUGEPAGE); /* a hint: without it, small pages */
-#endif
-    }
     c = (struct chunk *)(void *)p;
     atomic_init(&c->refs, 1);
-    c->map_len = size;
     c->next = p + ((sizeof(*c) + 15) & ~(size_t)15);
     c->end = p + size;
     return c;
