@@ -174,22 +174,23 @@ void sh_strmap_free(struct sh_strmap *m, void (*free_val)(void *));
 /*
  * ---- sh_ikmap: short keys to a small record, keys inside the entries ----
  *
- * For lookups done once a log line (a line's host, a correlation group):
- * an entry is one 64-byte cache line holding its key, so a lookup reads no
- * other memory. The record fields are the owner's. Keys longer than
+ * For lookups done once a log line (a line's host): an entry is 64 bytes
+ * holding its key, so a lookup reads no other memory. `ptr` and `flag`
+ * are the owner's. Keys longer than
  * SH_IKMAP_KEY and maps at their `max` entries are refused (NULL), and the
  * owner takes its slower path. Zero-initialise, set max, single owner.
  */
-#define SH_IKMAP_KEY 38
+#define SH_IKMAP_KEY 46
 
 struct sh_ikmap_ent {
     uint64_t hash; /* 0: empty */
     void *ptr;
-    int64_t num;
     uint8_t len;
     bool flag;
     char key[SH_IKMAP_KEY];
 };
+
+_Static_assert(sizeof(struct sh_ikmap_ent) == 64, "an inline-key entry is 64 bytes");
 
 struct sh_ikmap {
     struct sh_ikmap_ent *ents;
