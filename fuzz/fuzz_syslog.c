@@ -6,6 +6,7 @@
  * field bounds: values inside the line, the scratch or a static word.
  */
 #include "log/syslog.h"
+#include "syslog_opts.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,7 +40,6 @@ static void check(const struct sh_log_event *ev, const char *line, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct sh_log_event ev;
-    struct sh_syslog_opts o = SH_SYSLOG_OPTS_INIT;
     const char *line;
     size_t len;
     int mode;
@@ -49,10 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     line = (const char *)data + 1;
     len = size - 1;
     for (mode = SH_SYSLOG_AUTO; mode <= SH_SYSLOG_ACCT; mode++) {
-        o.mode = (enum sh_syslog_mode)mode;
-        o.year = (data[0] & 1) ? 2024 : 0;
-        o.ref_ms = (data[0] & 2) ? 1736035200000LL : 1;
-        o.tz_offset_min = (data[0] & 4) ? -300 : 0;
+        struct sh_syslog_opts o = fuzz_syslog_opts(data[0], mode);
         sh_syslog_parse(&ev, line, len, &o);
         check(&ev, line, len);
     }

@@ -9,6 +9,7 @@
  * SH_SYSLOG_HINT_NONRAW, a command field without SH_SYSLOG_HINT_COMMAND.
  */
 #include "log/syslog.h"
+#include "syslog_opts.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,7 +49,6 @@ static void check(const struct sh_log_event *full, const struct sh_log_event *hd
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct sh_log_event full, hdr;
-    struct sh_syslog_opts o = SH_SYSLOG_OPTS_INIT;
     const char *line;
     size_t len;
     int mode;
@@ -58,11 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     line = (const char *)data + 1;
     len = size - 1;
     for (mode = SH_SYSLOG_AUTO; mode <= SH_SYSLOG_ACCT; mode++) {
+        struct sh_syslog_opts o = fuzz_syslog_opts(data[0], mode);
         unsigned hint = 0;
-        o.mode = (enum sh_syslog_mode)mode;
-        o.year = (data[0] & 1) ? 2024 : 0;
-        o.ref_ms = (data[0] & 2) ? 1736035200000LL : 1;
-        o.tz_offset_min = (data[0] & 4) ? -300 : 0;
         sh_syslog_parse(&full, line, len, &o);
         sh_syslog_parse_header(&hdr, line, len, &o, &hint);
         check(&full, &hdr, hint, line, len);
