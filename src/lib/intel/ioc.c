@@ -610,6 +610,16 @@ static bool v6_shaped(const char *t, size_t tl)
     return colons >= 7;
 }
 
+static bool all_hex(const char *t, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)t[i]))
+            return false;
+    return true;
+}
+
 /* One sweep call: the line, the set and where hits go. */
 struct sweep_job {
     const struct sh_ioc_set *set;
@@ -652,7 +662,14 @@ sweep_token(const struct sweep_job *w, size_t start, size_t j, unsigned acc)
     /* Trailing dots and colons are punctuation ("host 1.2.3.4." / "1.2.3.4:"). */
     while (tl > 0 && (t[tl - 1] == '.' || (t[tl - 1] == ':' && tl > 1 && t[tl - 2] != ':')))
         tl--;
-    if ((w->want & W_V4) && !(acc & CC_ALPHA) && (acc & CC_DOT) &&
+    /* what is left may be a hash that ended a sentence ("sha256 e3b0...855.") */
+    if ((tl == 32 || tl == 40 || tl == 64) && (w->want & W_HASH) && all_hex(t, tl))
+        hit = lookup_str(set,
+                         tl == 32   ? SH_IOC_MD5
+                         : tl == 40 ? SH_IOC_SHA1
+                                    : SH_IOC_SHA256,
+                         t, tl);
+    if (!hit && (w->want & W_V4) && !(acc & CC_ALPHA) && (acc & CC_DOT) &&
         (cc[(unsigned char)t[0]] & CC_DIGIT)) {
         /* A dotted quad is 7 to 15 bytes, so only a colon among the first
          * 16 can end one; a later colon leaves the token too long either
@@ -690,12 +707,20 @@ sweep_token(const struct sweep_job *w, size_t start, size_t j, unsigned acc)
         if (tld_alpha)
             hit = lookup_domain(set, t, tl);
     }
+    /* A URL: "//" follows the run, which ends in its scheme's ':' (before
+     * the cut, or still after it: "x::.//"). It runs to the next blank or
+     * quote; punctuation that closes a sentence or a bracket around it is
+     * tried without. */
     if (!hit && (w->want & W_URL) && j + 3 <= len && line[j] == '/' && line[j + 1] == '/' &&
-        tl > 0 && t[tl - 1] == ':') {
+        (line[j - 1] == ':' || (tl > 0 && t[tl - 1] == ':'))) {
         size_t e = j;
         while (e < len && line[e] != ' ' && line[e] != '\t' && line[e] != '"' && line[e] != '\'')
             e++;
         hit = lookup_str(set, SH_IOC_URL, t, e - start);
+        while (!hit && e > j + 2 && line[e - 1] && strchr(".,;:!?)]}>", line[e - 1])) {
+            e--;
+            hit = lookup_str(set, SH_IOC_URL, t, e - start);
+        }
         if (hit)
             tl = e - start;
     }

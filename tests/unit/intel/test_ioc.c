@@ -108,6 +108,32 @@ SH_TEST(sweep_finds_tokens_with_boundaries)
     sh_ioc_set_free(s);
 }
 
+/* Indicators as people write them in prose: a hash that ends a sentence,
+ * a URL in brackets or before a comma. */
+SH_TEST(sweep_finds_hashes_and_urls_in_running_text)
+{
+    struct sh_ioc_set *s = NULL;
+    struct hits h = {0, ""};
+    sh_diag d;
+    const char *l1 = "implant sha256 "
+                     "f2bbba1ea0f34b262f158ff31e00d39d89bbc471d04e8fca60a034cabe18e4f4. Then:";
+    const char *l2 = "beacon to (http://Evil.example/stage2.bin), then https://evil.example/ok";
+    const char *l3 = "copy http://evil.example/stage2.bin: done; http://evil.example/stage2.binx";
+
+    CHECK_OK(sh_ioc_set_new(&s));
+    CHECK_OK(sh_ioc_set_load_builtin(s, false, &d));
+    CHECK_OK(sh_ioc_set_add(s, SH_IOC_URL, "http://evil.example/stage2.bin", "t", NULL, false, &d));
+    CHECK_EQ_INT(sh_ioc_sweep(s, l1, strlen(l1), on_hit, &h), 1);
+    CHECK_STR(h.last, "f2bbba1ea0f34b262f158ff31e00d39d89bbc471d04e8fca60a034cabe18e4f4");
+    h.n = 0;
+    CHECK_EQ_INT(sh_ioc_sweep(s, l2, strlen(l2), on_hit, &h), 1);
+    CHECK_STR(h.last, "http://Evil.example/stage2.bin");
+    h.n = 0;
+    CHECK_EQ_INT(sh_ioc_sweep(s, l3, strlen(l3), on_hit, &h), 1);
+    CHECK_STR(h.last, "http://evil.example/stage2.bin");
+    sh_ioc_set_free(s);
+}
+
 SH_TEST(text_lists_report_bad_lines)
 {
     struct sh_ioc_set *s = NULL;

@@ -154,8 +154,16 @@ static void reference(const struct sh_ioc_set *set, const struct dom_list *doms,
             /* trailing '.' and single ':' are punctuation */
             while (tl > 0 && (t[tl - 1] == '.' || (t[tl - 1] == ':' && tl > 1 && t[tl - 2] != ':')))
                 tl--;
+            /* a hash before the punctuation */
+            if (tl == 32 || tl == 40 || tl == 64) {
+                bool all = true;
+                for (k = 0; k < tl; k++)
+                    all &= isxdigit((unsigned char)t[k]) != 0;
+                if (all)
+                    hit = sh_ioc_lookup(set, t, tl);
+            }
             /* IPv4, alone or as addr:port; a colon only counts among the first 16 bytes */
-            if (!alpha && dot && isdigit((unsigned char)t[0])) {
+            if (!hit && !alpha && dot && isdigit((unsigned char)t[0])) {
                 size_t c16 = tl < 16 ? tl : 16, cpos = c16;
                 for (k = 0; k < c16; k++) {
                     if (t[k] == ':') {
@@ -192,15 +200,23 @@ static void reference(const struct sh_ioc_set *set, const struct dom_list *doms,
                 if (tld_alpha)
                     hit = r_domain(doms, t, tl);
             }
-            /* a URL: a token ending in ':' (after trimming) right before "//" */
-            if (!hit && re + 3 <= len && line[re] == '/' && line[re + 1] == '/' && tl > 0 &&
-                t[tl - 1] == ':') {
+            /* a URL: "//" after the run, which ends in ':' before or after
+             * trimming; up to a blank or quote, or without the closing
+             * punctuation before it */
+            if (!hit && re + 3 <= len && line[re] == '/' && line[re + 1] == '/' &&
+                (line[re - 1] == ':' || (tl > 0 && t[tl - 1] == ':'))) {
                 size_t e = re;
-                while (e < len && !strchr(" \t\"'", line[e]))
+                while (e < len && line[e] != ' ' && line[e] != '\t' && line[e] != '"' &&
+                       line[e] != '\'')
                     e++;
-                hit = sh_ioc_lookup(set, t, e - start);
-                if (hit && hit->type != SH_IOC_URL)
-                    hit = NULL;
+                for (;;) {
+                    hit = sh_ioc_lookup(set, t, e - start);
+                    if (hit && hit->type != SH_IOC_URL)
+                        hit = NULL;
+                    if (hit || e <= re + 2 || !memchr(".,;:!?)]}>", line[e - 1], 10))
+                        break;
+                    e--;
+                }
                 if (hit)
                     tl = e - start;
             }
@@ -224,7 +240,7 @@ static const char *const sha256s[] = {
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"};
 static const char *const doms_v[] = {"evil.example", "c2.bad-host.test", "x1.9z"};
 static const char *const urls[] = {"ftp:://files.example/drop", "://bare.example/x",
-                                   "get::.//x.example/p://q"};
+                                   "get::.//x.example/p://q", "http://evil.example/x"};
 
 /* Texts the generator draws from: indicators as they appear in evidence,
  * near misses, and the usual log furniture. */
@@ -278,6 +294,10 @@ static const char *const pieces[] = {
     "ftp:://files.example/drop2",
     "://bare.example/x",
     "http://evil.example/",
+    "http://evil.example/x",
+    "HTTP://Evil.Example/x).",
+    "http://evil.example/x:",
+    "http://evil.example/xy",
     "GigabitEthernet1/0/1",
     "%SEC_LOGIN-5-LOGIN_SUCCESS:",
     "Mar",
@@ -501,7 +521,10 @@ SH_TEST(sweep_matches_reference_across_block_edges)
         "da39a3ee5e6b4b0d3255bfef95601890afd80709",
         "d41d8cd98f00b204e9800998ecf8427e",
         "ftp:://files.example/drop",
-        "get::.//x.example/p://q"};
+        "get::.//x.example/p://q",
+        "http://evil.example/x",
+        "(http://evil.example/x).",
+        "d41d8cd98f00b204e9800998ecf8427e."};
     struct sh_ioc_set *s = make_set(0);
     bool ok = true;
     struct dom_list doms = {0, {NULL}};
