@@ -60,6 +60,8 @@ struct parse {
     struct stamp st;
     /* sh_syslog_parse_header(): extract() only works out the hints */
     bool header_only;
+    /* the general code only, no fast path (sh_syslog__parse_general()) */
+    bool general;
     bool nonraw; /* a value outside the line was made before extract() */
     unsigned hint;
     span host, relay, program, pid, mnemonic, fac_code, subfac, message, user, src_ip, src_port,
@@ -140,14 +142,15 @@ ALWAYS_INLINE char lower(char c)
     return is_up(c) ? (char)(c - 'A' + 'a') : c;
 }
 
-static const char *skip_sp(const char *p, const char *e)
+/* Inlined: most calls meet no blank or one, and a call cost more than the loop. */
+ALWAYS_INLINE const char *skip_sp(const char *p, const char *e)
 {
     while (p < e && is_sp(*p))
         p++;
     return p;
 }
 
-static size_t ndig(const char *p, const char *e)
+ALWAYS_INLINE size_t ndig(const char *p, const char *e)
 {
     size_t n = 0;
 
@@ -2336,6 +2339,80 @@ static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
     return true;
 }
 
+/*
+ * The fast path of parse_3164() for the layout a syslog relay writes for a
+ * Cisco device with sequence numbers and origin-id:
+ *
+ *   Mmm dd hh:mm:ss HOST SEQ: HOST2: Mmm dd yyyy hh:mm:ss.mmm UTC: text
+ *
+ * It makes, in order, exactly the decisions the layer loop makes on such a
+ * line (layer 0: BSD stamp and host; layer 1: sequence number; layer 2:
+ * origin-id host whose stamp parses; layer 3: that stamp, ending in ':'),
+ * checking every condition the loop would test on the way and giving up
+ * (false, nothing written) as soon as one would send the loop elsewhere;
+ * docs/internals/SYSLOG.md walks through why each check suffices. On
+ * success *out is where the loop would stop. parse_stamp() is called on
+ * the same positions as the loop calls it, so its memo sees the same
+ * sequence.
+ */
+static bool fast_relay(struct parse *ps, const char *p, const char *e, const char **out)
+{
+    struct stamp s1, s2;
+    const char *q, *r, *h1, *h1e, *sq, *h2, *h2e, *at, *t;
+    size_t n, nsq;
+
+    /* layer 0: three letters and a blank (a weekday or month name: the
+     * origin-id probe stops at the blank, so no origin host, no node id) */
+    if (e - p < 4 || !is_alpha(p[0]) || !is_alpha(p[1]) || !is_alpha(p[2]) || p[3] != ' ')
+        return false;
+    q = parse_stamp(p, e, &s1);
+    if (!q || s1.uptime || q >= e || !is_sp(*q))
+        return false;
+    h1 = skip_sp(q, e);
+    /* not ':' (a device stamp), '%' or a byte a host name cannot start with */
+    if (h1 >= e || *h1 == ':' || *h1 == '%' || !host_char(*h1))
+        return false;
+    for (h1e = h1; h1e < e && host_char(*h1e); h1e++)
+        ;
+    if (h1e - h1 > 255 || h1e[-1] == ':' || (h1e < e && *h1e == '='))
+        return false;
+    /* layer 1: a sequence number (the ASA " : " test fails on a digit) */
+    sq = skip_sp(h1e, e);
+    n = ndig(sq, e);
+    if (n == 0 || n > 12 || sq + n >= e || sq[n] != ':' || (sq + n + 1 < e && !is_sp(sq[n + 1])))
+        return false;
+    nsq = n;
+    /* layer 2: not a sequence number; an origin-id host and a stamp with ':' */
+    h2 = skip_sp(sq + n + 1, e);
+    n = ndig(h2, e);
+    if (n > 0 && n <= 12 && h2 + n < e && h2[n] == ':' && (h2 + n + 1 == e || is_sp(h2[n + 1])))
+        return false;
+    if (h2 >= e || !is_alnum(*h2))
+        return false;
+    for (h2e = h2; h2e < e && is_cls(*h2e, C_HOSTNC); h2e++)
+        ;
+    if (!(h2e > h2 && h2e + 1 < e && *h2e == ':' && h2e[1] == ' ' && n != (size_t)(h2e - h2)))
+        return false;
+    at = skip_sp(h2e + 1, e);
+    /* not a digit: no sequence number after the host, and none at layer 3 */
+    if (at >= e || is_dig(*at))
+        return false;
+    t = parse_stamp(at, e, &s2);
+    if (!t || s2.uptime || (r = skip_sp(t, e)) >= e || *r != ':')
+        return false;
+    /* layer 3 starts at `at`; a stamp not opening with a digit is no
+     * uptime, and one opening with a letter has a blank at [3], so neither
+     * the origin-id probe nor the node id test takes it */
+    take_stamp(ps, &s1);
+    ps->header = true;
+    ps->relay = mk(h1, h1e);
+    ps->seq = mk(sq, sq + nsq);
+    ps->host = mk(h2, h2e);
+    take_stamp(ps, &s2);
+    *out = r + 1;
+    return true;
+}
+
 static void parse_3164(struct parse *ps, const char *p, const char *e)
 {
     struct stamp st, memo_st;
@@ -2347,6 +2424,10 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
     if (ps->o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)) &&
         parse_tacplus(ps, p, e))
         return;
+    if (!ps->general && fast_relay(ps, p, e, &q)) {
+        p = q;
+        goto body;
+    }
     for (layer = 0; layer < MAX_LAYERS; layer++) {
         size_t n;
         p = skip_sp(p, e);
@@ -2443,6 +2524,7 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
         if (r < e && *r == ':' && (r + 1 == e || is_sp(r[1])))
             p = r + 1; /* ASA/NX-OS "host : %..." */
     }
+body:
     p = skip_sp(p, e);
     if (ps->header && (q = parse_tag(ps, p, e)) != NULL)
         p = q;
@@ -2519,7 +2601,8 @@ static unsigned hints_of(const struct sh_log_event *ev, const char *line, size_t
 
 /* sh_syslog_parse(), or with header_only set sh_syslog_parse_header(). */
 static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
-                       const struct sh_syslog_opts *o, bool header_only, unsigned *hint)
+                       const struct sh_syslog_opts *o, bool header_only, bool general,
+                       unsigned *hint)
 {
     struct parse ps;
     const char *p, *e;
@@ -2536,6 +2619,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
     /* in accounting mode whether a line counts depends on its command,
      * so the header-only parse is a full one */
     ps.header_only = header_only && ps.o->mode != SH_SYSLOG_ACCT;
+    ps.general = general;
     ps.pri = -1;
     ps.sev = -1;
     p = line;
@@ -2649,7 +2733,16 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
 {
     SH_ASSERT_ARG(ev);
     SH_ASSERT_ARG(line || len == 0);
-    parse_line(ev, line, len, o, false, NULL);
+    parse_line(ev, line, len, o, false, false, NULL);
+    return 0;
+}
+
+int sh_syslog__parse_general(struct sh_log_event *ev, const char *line, size_t len,
+                             const struct sh_syslog_opts *o)
+{
+    SH_ASSERT_ARG(ev);
+    SH_ASSERT_ARG(line || len == 0);
+    parse_line(ev, line, len, o, false, true, NULL);
     return 0;
 }
 
@@ -2660,7 +2753,17 @@ void sh_syslog_parse_header(struct sh_log_event *ev, const char *line, size_t le
         *hint = SH_SYSLOG_HINT_NONRAW | SH_SYSLOG_HINT_COMMAND;
     if (!ev || (!line && len))
         return;
-    parse_line(ev, line, len, o, true, hint);
+    parse_line(ev, line, len, o, true, false, hint);
+}
+
+void sh_syslog__parse_header_general(struct sh_log_event *ev, const char *line, size_t len,
+                                     const struct sh_syslog_opts *o, unsigned *hint)
+{
+    if (hint)
+        *hint = SH_SYSLOG_HINT_NONRAW | SH_SYSLOG_HINT_COMMAND;
+    if (!ev || (!line && len))
+        return;
+    parse_line(ev, line, len, o, true, true, hint);
 }
 
 /* ------------------------------------------------------------- detect */
