@@ -16,6 +16,9 @@
 #include "syslog.h"
 
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Literal helpers are forced inline so strlen() of a literal argument folds to a constant. */
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -497,6 +500,13 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
     }
     if (p >= e || *p != ' ')
         return p;
+    /* " UTC:" (the usual Cisco zone): the year test above failed on the
+     * 'U', and the zone code below takes "UTC" before the ':' */
+    if (e - p >= 5 && memcmp(p, " UTC:", 5) == 0) {
+        st->has_tz = true;
+        st->tz_min = 0;
+        return p + 4;
+    }
     q = p + 1;
     if (q < e && (*q == '+' || *q == '-') && ndig(q + 1, e) >= 2) {
         const char *r = parse_numzone(q, e, st);
@@ -507,7 +517,7 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
         n++;
     if (n == 0 || n > 6 || (q + n < e && !is_sp(q[n]) && q[n] != ':' && q[n] != '+' && q[n] != '-'))
         return p;
-    z = zone_lookup(q, n);
+    z = n == 3 && fold3(q) == K3('u', 't', 'c') ? 0 : zone_lookup(q, n);
     if (q + n < e && q[n] == ':') {
         st->has_tz = true;
         st->tz_min = z >= 0 ? zones[z].min : INT32_MIN;
@@ -572,8 +582,27 @@ struct stamp_memo {
 static _Thread_local struct stamp_memo stamp_memo[2];
 static _Thread_local unsigned stamp_memo_next;
 
+/* memcmp(p, k, n) == 0 for 8 <= n (a memo key is at least "Mmm d hh:mm:"),
+ * in 8-byte words without a call: the words from the front, then the last
+ * eight bytes (overlapping the one before when n is not a multiple of 8). */
+ALWAYS_INLINE bool memo_eq(const char *p, const char *k, size_t n)
+{
+    uint64_t a, b;
+    size_t i;
+
+    for (i = 0; i + 8 < n; i += 8) {
+        memcpy(&a, p + i, 8);
+        memcpy(&b, k + i, 8);
+        if (a != b)
+            return false;
+    }
+    memcpy(&a, p + n - 8, 8);
+    memcpy(&b, k + n - 8, 8);
+    return a == b;
+}
+
 /* The rest of a memoised stamp: c is its clock, whose "hh:mm:" the memo read. */
-static const char *stamp_rest(const char *c, const char *e, struct stamp *st)
+ALWAYS_INLINE const char *stamp_rest(const char *c, const char *e, struct stamp *st)
 {
     /* as parse_clock()'s two-digit path: no third digit of seconds */
     if (e - c > 8 && is_dig(c[8]))
@@ -589,21 +618,32 @@ static const char *stamp_rest(const char *c, const char *e, struct stamp *st)
     return c;
 }
 
+/* The memo slot whose bytes p starts with, followed by two digits; NULL if none. */
+ALWAYS_INLINE const struct stamp_memo *memo_find(const char *p, const char *e)
+{
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        const struct stamp_memo *m = &stamp_memo[i];
+        if (m->len && (size_t)(e - p) >= m->len + 2 && memo_eq(p, m->key, m->len) &&
+            is_dig(p[m->len]) && is_dig(p[m->len + 1]))
+            return m;
+    }
+    return NULL;
+}
+
 /* Every stamp shape salthunt knows; returns the end or NULL. */
 static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
 {
     const char *q, *p0 = p;
-    size_t n, i;
+    size_t n;
     int mo;
     uint32_t k;
+    const struct stamp_memo *m = memo_find(p, e);
 
-    for (i = 0; i < 2; i++) {
-        const struct stamp_memo *m = &stamp_memo[i];
-        if (m->len && (size_t)(e - p) >= m->len + 2 && memcmp(p, m->key, m->len) == 0 &&
-            is_dig(p[m->len]) && is_dig(p[m->len + 1])) {
-            *st = m->st;
-            return stamp_rest(p + m->len - 6, e, st);
-        }
+    if (m) {
+        *st = m->st;
+        return stamp_rest(p + m->len - 6, e, st);
     }
     memset(st, 0, sizeof(*st));
     if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1])) {
@@ -687,7 +727,7 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
             /* remember the bytes up to the minute when the two-digit
              * clock read them (the only clock stamp_rest() continues) */
             if (e - c >= 8 && is_dig(c[0]) && is_dig(c[1]) && c[2] == ':' &&
-                (size_t)(c + 6 - p0) <= STAMP_MEMO_KEY) {
+                (size_t)(c + 6 - p0) <= STAMP_MEMO_KEY && (size_t)(c + 6 - p0) >= 8) {
                 struct stamp_memo *m = &stamp_memo[stamp_memo_next];
                 stamp_memo_next ^= 1;
                 m->len = (size_t)(c + 6 - p0);
@@ -713,6 +753,18 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
     return q;
 }
 
+/* parse_stamp() with the memo hit inlined (no call), for the fast paths. */
+ALWAYS_INLINE const char *parse_stamp_inl(const char *p, const char *e, struct stamp *st)
+{
+    const struct stamp_memo *m = memo_find(p, e);
+
+    if (m) {
+        *st = m->st;
+        return stamp_rest(p + m->len - 6, e, st);
+    }
+    return parse_stamp(p, e, st);
+}
+
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
@@ -728,9 +780,25 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+/* The last day converted, per thread: consecutive lines are nearly always of one day. */
+static _Thread_local struct {
+    int y, m, d;
+    int64_t days;
+} day_memo = {0, 0, 0, 0};
+
 static int64_t stamp_ms(const struct stamp *st, int year, int tz_min)
 {
-    int64_t days = days_from_civil(year, st->mo, st->d);
+    int64_t days;
+
+    if (year == day_memo.y && st->mo == day_memo.m && st->d == day_memo.d && day_memo.m) {
+        days = day_memo.days;
+    } else {
+        days = days_from_civil(year, st->mo, st->d);
+        day_memo.y = year;
+        day_memo.m = st->mo;
+        day_memo.d = st->d;
+        day_memo.days = days;
+    }
 
     return ((days * 86400 + st->h * 3600 + st->mi * 60 + st->s) - (int64_t)tz_min * 60) * 1000 +
            st->ms;
@@ -1457,6 +1525,17 @@ static void extract_hints(struct parse *ps, const char *p, const char *e)
              (asa_family(ps->fac_code) &&
               (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))))
         ps->hint |= SH_SYSLOG_HINT_COMMAND;
+#if defined(__SSE2__)
+    /* Sixteen bytes a step: OR 0x20 maps only 'c' and 'C' to 'c'; the
+     * compare's byte mask has bit i for byte i. */
+    for (; e - q >= 16; q += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('c')));
+        for (; m; m &= m - 1)
+            cise |= hint_at(ps, q + __builtin_ctz(m), e);
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* Eight bytes a step: OR 0x20 maps only 'c' and 'C' to 'c', and the
      * exact zero-byte mask of the XOR with "cccccccc" marks them; on a
@@ -1685,9 +1764,42 @@ static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e
     /* the token and its first dashes in one pass: at most 8 parts are kept,
      * which takes at most 8 dashes */
     lim = e - tok > 128 ? tok + 128 : e;
-    for (te = tok; te < lim && is_cls(*te, C_MN); te++)
+    te = tok;
+#if defined(__SSE2__)
+    /* Sixteen bytes a step: a byte mask of the token class (alnum _ -,
+     * C_MN) and one of the dashes; the first byte outside the class ends
+     * the token, and the dashes before it are recorded in order. Bytes of
+     * 0x80 and up compare negative, so they fall outside every range. */
+    for (; lim - te >= 16; te += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)te);
+        __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+        __m128i lo = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+        __m128i da = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
+        __m128i in = _mm_or_si128(_mm_or_si128(dig, up),
+                                  _mm_or_si128(_mm_or_si128(lo, da),
+                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+        unsigned out = ~(unsigned)_mm_movemask_epi8(in) & 0xffffu;
+        unsigned md = (unsigned)_mm_movemask_epi8(da);
+        if (out)
+            md &= (1u << __builtin_ctz(out)) - 1;
+        for (; md && nd < 8; md &= md - 1)
+            dash[nd++] = te + __builtin_ctz(md);
+        if (out) {
+            te += __builtin_ctz(out);
+            goto token_end;
+        }
+    }
+#endif
+    for (; te < lim && is_cls(*te, C_MN); te++)
         if (*te == '-' && nd < 8)
             dash[nd++] = te;
+#if defined(__SSE2__)
+token_end:
+#endif
     for (q = tok; q < te && np < 8;) {
         const char *d = np < nd ? dash[np] : NULL;
         const char *pe = d ? d : te;
@@ -2365,7 +2477,7 @@ static bool fast_relay(struct parse *ps, const char *p, const char *e, const cha
      * origin-id probe stops at the blank, so no origin host, no node id) */
     if (e - p < 4 || !is_alpha(p[0]) || !is_alpha(p[1]) || !is_alpha(p[2]) || p[3] != ' ')
         return false;
-    q = parse_stamp(p, e, &s1);
+    q = parse_stamp_inl(p, e, &s1);
     if (!q || s1.uptime || q >= e || !is_sp(*q))
         return false;
     h1 = skip_sp(q, e);
@@ -2397,7 +2509,7 @@ static bool fast_relay(struct parse *ps, const char *p, const char *e, const cha
     /* not a digit: no sequence number after the host, and none at layer 3 */
     if (at >= e || is_dig(*at))
         return false;
-    t = parse_stamp(at, e, &s2);
+    t = parse_stamp_inl(at, e, &s2);
     if (!t || s2.uptime || (r = skip_sp(t, e)) >= e || *r != ':')
         return false;
     /* layer 3 starts at `at`; a stamp not opening with a digit is no
