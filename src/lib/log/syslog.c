@@ -728,13 +728,13 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
              * clock read them (the only clock stamp_rest() continues) */
             if (e - c >= 8 && is_dig(c[0]) && is_dig(c[1]) && c[2] == ':' &&
                 (size_t)(c + 6 - p0) <= STAMP_MEMO_KEY && (size_t)(c + 6 - p0) >= 8) {
-                struct stamp_memo *m = &stamp_memo[stamp_memo_next];
+                struct stamp_memo *w = &stamp_memo[stamp_memo_next];
                 stamp_memo_next ^= 1;
-                m->len = (size_t)(c + 6 - p0);
-                memcpy(m->key, p0, m->len);
-                m->st = *st;
-                m->st.s = m->st.ms = 0;
-                m->st.has_ms = false;
+                w->len = (size_t)(c + 6 - p0);
+                memcpy(w->key, p0, w->len);
+                w->st = *st;
+                w->st.s = w->st.ms = 0;
+                w->st.has_ms = false;
             }
         }
         st->has_date = true;
