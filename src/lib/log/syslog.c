@@ -157,7 +157,6 @@ ALWAYS_INLINE size_t ndig(const char *p, const char *e)
 {
     size_t n = 0;
 
-
     while (p + n < e && is_dig(p[n]))
         n++;
     return n;
