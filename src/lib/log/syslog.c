@@ -1780,9 +1780,9 @@ static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e
         __m128i lo = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
                                    _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
         __m128i da = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
-        __m128i in = _mm_or_si128(_mm_or_si128(dig, up),
-                                  _mm_or_si128(_mm_or_si128(lo, da),
-                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+        __m128i in =
+            _mm_or_si128(_mm_or_si128(dig, up),
+                         _mm_or_si128(_mm_or_si128(lo, da), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
         unsigned out = ~(unsigned)_mm_movemask_epi8(in) & 0xffffu;
         unsigned md = (unsigned)_mm_movemask_epi8(da);
         if (out)
