@@ -492,8 +492,10 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
     size_t n;
     int z;
 
-    if (!st->has_year && p < e && *p == ' ' && ndig(p + 1, e) == 4 &&
-        (p + 5 == e || p[5] == ' ' || p[5] == ':')) {
+    /* exactly four digits (by position: a blank, a colon or the end after
+     * them is no fifth digit) */
+    if (!st->has_year && e - p >= 5 && *p == ' ' && is_dig(p[1]) && is_dig(p[2]) && is_dig(p[3]) &&
+        is_dig(p[4]) && (p + 5 == e || p[5] == ' ' || p[5] == ':')) {
         st->y = num(p + 1, 4);
         st->has_year = true;
         p += 5;
