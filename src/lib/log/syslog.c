@@ -46,11 +46,20 @@ struct sdparam {
 
 #define GATE_BITS 512 /* see gate_build() */
 
+/*
+ * One byte per hash value, not one bit: setting and testing a byte costs
+ * half the instructions. The table is per thread and not cleared per
+ * line: each build marks its slots with the next generation number, so a
+ * slot was set by the current build exactly when it holds the current
+ * number (older builds left smaller numbers or 0); when the number wraps
+ * the table is cleared and numbering starts again at 1.
+ */
+static _Thread_local uint8_t gate_tab[GATE_BITS];
+static _Thread_local uint8_t gate_gen;
+
 struct gate {
-    /* one byte per hash value, not one bit: setting and testing a byte
-     * costs half the instructions, and clearing 512 bytes is a few wide
-     * stores */
-    uint8_t seen[GATE_BITS];
+    const uint8_t *seen; /* gate_tab */
+    uint8_t gen;         /* the generation of this build */
 };
 
 struct parse {
@@ -217,7 +226,15 @@ ALWAYS_INLINE unsigned bigram(const char *p)
 
 static void gate_build(struct gate *g, const char *p, const char *e)
 {
-    memset(g->seen, 0, sizeof(g->seen));
+    uint8_t *seen = gate_tab, gen;
+
+    if (++gate_gen == 0) {
+        memset(gate_tab, 0, sizeof(gate_tab));
+        gate_gen = 1;
+    }
+    gen = gate_gen;
+    g->seen = gate_tab;
+    g->gen = gen;
 #if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* Sixteen pairs a step, hashed eight at a time as bigram() does: the
      * 16-bit lanes of the bytes from p are the pairs at even offsets, those
@@ -230,7 +247,7 @@ static void gate_build(struct gate *g, const char *p, const char *e)
             __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
             __m128i ha = _mm_srli_epi16(_mm_mullo_epi16(a, k), 7);
             __m128i hb = _mm_srli_epi16(_mm_mullo_epi16(b, k), 7);
-#define GATE_SET(v, i) g->seen[_mm_extract_epi16(v, i)] = 1
+#define GATE_SET(v, i) seen[_mm_extract_epi16(v, i)] = gen
             GATE_SET(ha, 0);
             GATE_SET(hb, 0);
             GATE_SET(ha, 1);
@@ -253,7 +270,7 @@ static void gate_build(struct gate *g, const char *p, const char *e)
 #endif
 #pragma GCC unroll 8
     for (; p + 1 < e; p++)
-        g->seen[bigram(p)] = 1;
+        seen[bigram(p)] = gen;
 }
 
 /* False when `lit` (n bytes) cannot occur in [p, e), a range inside the gated text. */
@@ -268,7 +285,7 @@ ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, 
         return true;
 #pragma GCC unroll 32
     for (i = 0; i + 1 < n; i++) {
-        if (!g->seen[bigram(lit + i)])
+        if (g->seen[bigram(lit + i)] != g->gen)
             return false;
     }
     return true;
@@ -277,7 +294,7 @@ ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, 
 /* Whether the pair `lit` (2 bytes) may occur in the gated text. */
 ALWAYS_INLINE bool gate_may2(const struct gate *g, const char *lit)
 {
-    return g->seen[bigram(lit)] != 0;
+    return g->seen[bigram(lit)] == g->gen;
 }
 
 /*
