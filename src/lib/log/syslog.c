@@ -2743,19 +2743,6 @@ ALWAYS_INLINE void emit(struct parse *ps, const char *name, span s)
     }
 }
 
-/* emit() through a cursor kept in a register: a field's uint32_t length
- * may alias the event's uint32_t count, so emit() reloads the count after
- * every field; parse_line() writes the count once after the core fields. */
-ALWAYS_INLINE void emit_at(struct sh_log_field **at, const char *name, span s)
-{
-    if (s.n) {
-        struct sh_log_field *f = (*at)++;
-        f->name = name;
-        f->value = s.p;
-        f->len = s.n > UINT32_MAX ? UINT32_MAX : (uint32_t)s.n;
-    }
-}
-
 /*
  * Whether the event already has a field `name` (sh_log_event_get() != NULL),
  * comparing first bytes before whole names: key=value lines carry dozens
@@ -2813,7 +2800,6 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
     struct parse ps;
     const char *p, *e;
     span time_s = {NULL, 0};
-    struct sh_log_field *at;
     int sev, year = 0, tz_used = 0;
     int i;
 
@@ -2895,40 +2881,38 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
                              stamp_is_utc_text(&ps.st, year, tz_used) ? &ps.st : NULL, year);
     sev = ps.sev >= 0 ? ps.sev : ps.pri >= 0 ? ps.pri & 7 : -1;
 
-    at = ev->fields + ev->n_fields;
-    emit_at(&at, "host", ps.host);
-    emit_at(&at, "time", time_s);
+    emit(&ps, "host", ps.host);
+    emit(&ps, "time", time_s);
     if (ps.pri >= 0) {
         span f = {fac_names[ps.pri >> 3], strlen(fac_names[ps.pri >> 3])};
-        emit_at(&at, "facility", f);
+        emit(&ps, "facility", f);
     }
     if (sev >= 0) {
         span s = {sev_digits[sev], 1};
-        emit_at(&at, "severity", s);
+        emit(&ps, "severity", s);
     }
-    emit_at(&at, "program", ps.program);
-    emit_at(&at, "pid", ps.pid);
-    emit_at(&at, "mnemonic", ps.mnemonic);
-    emit_at(&at, "facility_code", ps.fac_code);
-    emit_at(&at, "subfacility", ps.subfac);
-    emit_at(&at, "message", ps.message);
+    emit(&ps, "program", ps.program);
+    emit(&ps, "pid", ps.pid);
+    emit(&ps, "mnemonic", ps.mnemonic);
+    emit(&ps, "facility_code", ps.fac_code);
+    emit(&ps, "subfacility", ps.subfac);
+    emit(&ps, "message", ps.message);
     if (ps.user.n == 3 && memcmp(ps.user.p, "N/A", 3) == 0)
         ps.user.n = 0;
-    emit_at(&at, "user", ps.user);
-    emit_at(&at, "src_ip", ps.src_ip);
-    emit_at(&at, "src_port", ps.src_port);
-    emit_at(&at, "dst_ip", ps.dst_ip);
-    emit_at(&at, "dst_port", ps.dst_port);
-    emit_at(&at, "local_port", ps.local_port);
-    emit_at(&at, "command", ps.command);
-    emit_at(&at, "relay", ps.relay);
-    emit_at(&at, "node", ps.node);
-    emit_at(&at, "sequence", ps.seq);
+    emit(&ps, "user", ps.user);
+    emit(&ps, "src_ip", ps.src_ip);
+    emit(&ps, "src_port", ps.src_port);
+    emit(&ps, "dst_ip", ps.dst_ip);
+    emit(&ps, "dst_port", ps.dst_port);
+    emit(&ps, "local_port", ps.local_port);
+    emit(&ps, "command", ps.command);
+    emit(&ps, "relay", ps.relay);
+    emit(&ps, "node", ps.node);
+    emit(&ps, "sequence", ps.seq);
     {
         span raw = {line, len};
-        emit_at(&at, "raw", raw);
+        emit(&ps, "raw", raw);
     }
-    ev->n_fields = (uint32_t)(at - ev->fields);
     for (i = 0; i < ps.n_sd; i++) {
         if (!has_field(ev, ps.sd[i].name))
             emit_extra(&ps, ps.sd[i].name, ps.sd[i].val);
