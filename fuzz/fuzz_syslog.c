@@ -3,10 +3,13 @@
  *
  * The first byte picks the mode and options (year given or inferred, a
  * zone offset); the rest is the line. Every event produced is checked for
- * field bounds: values inside the line, the scratch or a static word.
+ * field bounds: values inside the line, the scratch or a static word, and
+ * must equal the event of the general code without the fast paths
+ * (sh_syslog__parse_general); any difference aborts.
  */
 #include "log/syslog.h"
 #include "syslog_opts.h"
+#include "syslog_same.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,7 +42,7 @@ static void check(const struct sh_log_event *ev, const char *line, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct sh_log_event ev;
+    static struct sh_log_event ev, gen;
     const char *line;
     size_t len;
     int mode;
@@ -52,6 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct sh_syslog_opts o = fuzz_syslog_opts(data[0], mode);
         sh_syslog_parse(&ev, line, len, &o);
         check(&ev, line, len);
+        sh_syslog__parse_general(&gen, line, len, &o);
+        if (!fuzz_syslog_same(&ev, &gen, line, len))
+            abort();
     }
     (void)sh_syslog_detect(line, len);
     return 0;

@@ -7,9 +7,12 @@
  * misses what the full parse produced: a field value outside the line
  * (other than the header's time, facility and severity) without
  * SH_SYSLOG_HINT_NONRAW, a command field without SH_SYSLOG_HINT_COMMAND.
+ * Both parses must also equal those of the general code without the fast
+ * paths (events and hints identical).
  */
 #include "log/syslog.h"
 #include "syslog_opts.h"
+#include "syslog_same.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,7 +51,7 @@ static void check(const struct sh_log_event *full, const struct sh_log_event *hd
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct sh_log_event full, hdr;
+    static struct sh_log_event full, hdr, gen;
     const char *line;
     size_t len;
     int mode;
@@ -59,10 +62,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     len = size - 1;
     for (mode = SH_SYSLOG_AUTO; mode <= SH_SYSLOG_ACCT; mode++) {
         struct sh_syslog_opts o = fuzz_syslog_opts(data[0], mode);
-        unsigned hint = 0;
+        unsigned hint = 0, ghint = 0;
         sh_syslog_parse(&full, line, len, &o);
+        sh_syslog__parse_general(&gen, line, len, &o);
+        if (!fuzz_syslog_same(&full, &gen, line, len))
+            abort();
         sh_syslog_parse_header(&hdr, line, len, &o, &hint);
         check(&full, &hdr, hint, line, len);
+        sh_syslog__parse_header_general(&gen, line, len, &o, &ghint);
+        if (!fuzz_syslog_same(&hdr, &gen, line, len) || hint != ghint)
+            abort();
     }
     return 0;
 }

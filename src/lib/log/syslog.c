@@ -16,6 +16,9 @@
 #include "syslog.h"
 
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Literal helpers are forced inline so strlen() of a literal argument folds to a constant. */
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -43,11 +46,20 @@ struct sdparam {
 
 #define GATE_BITS 512 /* see gate_build() */
 
+/*
+ * One byte per hash value, not one bit: setting and testing a byte costs
+ * half the instructions. The table is per thread and not cleared per
+ * line: each build marks its slots with the next generation number, so a
+ * slot was set by the current build exactly when it holds the current
+ * number (older builds left smaller numbers or 0); when the number wraps
+ * the table is cleared and numbering starts again at 1.
+ */
+static _Thread_local uint8_t gate_tab[GATE_BITS];
+static _Thread_local uint8_t gate_gen;
+
 struct gate {
-    /* one byte per hash value, not one bit: setting and testing a byte
-     * costs half the instructions, and clearing 512 bytes is a few wide
-     * stores */
-    uint8_t seen[GATE_BITS];
+    const uint8_t *seen; /* gate_tab */
+    uint8_t gen;         /* the generation of this build */
 };
 
 struct parse {
@@ -60,6 +72,8 @@ struct parse {
     struct stamp st;
     /* sh_syslog_parse_header(): extract() only works out the hints */
     bool header_only;
+    /* the general code only, no fast path (sh_syslog__parse_general()) */
+    bool general;
     bool nonraw; /* a value outside the line was made before extract() */
     unsigned hint;
     span host, relay, program, pid, mnemonic, fac_code, subfac, message, user, src_ip, src_port,
@@ -140,14 +154,15 @@ ALWAYS_INLINE char lower(char c)
     return is_up(c) ? (char)(c - 'A' + 'a') : c;
 }
 
-static const char *skip_sp(const char *p, const char *e)
+/* Inlined: most calls meet no blank or one, and a call cost more than the loop. */
+ALWAYS_INLINE const char *skip_sp(const char *p, const char *e)
 {
     while (p < e && is_sp(*p))
         p++;
     return p;
 }
 
-static size_t ndig(const char *p, const char *e)
+ALWAYS_INLINE size_t ndig(const char *p, const char *e)
 {
     size_t n = 0;
 
@@ -205,15 +220,57 @@ ALWAYS_INLINE unsigned bigram(const char *p)
     uint16_t x;
 
     memcpy(&x, p, sizeof(x));
-    return (uint32_t)((uint32_t)x * 2654435761u) >> 23; /* 0..GATE_BITS-1 */
+    /* the top nine bits of a 16-bit multiplicative hash: 0..GATE_BITS-1 */
+    return (unsigned)(uint16_t)(x * 0x9e37u) >> 7;
 }
 
 static void gate_build(struct gate *g, const char *p, const char *e)
 {
-    memset(g->seen, 0, sizeof(g->seen));
+    uint8_t *seen = gate_tab, gen;
+
+    if (++gate_gen == 0) {
+        memset(gate_tab, 0, sizeof(gate_tab));
+        gate_gen = 1;
+    }
+    gen = gate_gen;
+    g->seen = gate_tab;
+    g->gen = gen;
+#if defined(__SSE2__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Sixteen pairs a step, hashed eight at a time as bigram() does: the
+     * 16-bit lanes of the bytes from p are the pairs at even offsets, those
+     * from p + 1 the pairs at odd offsets (little-endian, as memcpy reads
+     * them), and a 16-bit multiply keeps the low 16 bits like the cast. */
+    {
+        const __m128i k = _mm_set1_epi16((short)0x9e37);
+        for (; e - p >= 17; p += 16) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+            __m128i ha = _mm_srli_epi16(_mm_mullo_epi16(a, k), 7);
+            __m128i hb = _mm_srli_epi16(_mm_mullo_epi16(b, k), 7);
+#define GATE_SET(v, i) seen[_mm_extract_epi16(v, i)] = gen
+            GATE_SET(ha, 0);
+            GATE_SET(hb, 0);
+            GATE_SET(ha, 1);
+            GATE_SET(hb, 1);
+            GATE_SET(ha, 2);
+            GATE_SET(hb, 2);
+            GATE_SET(ha, 3);
+            GATE_SET(hb, 3);
+            GATE_SET(ha, 4);
+            GATE_SET(hb, 4);
+            GATE_SET(ha, 5);
+            GATE_SET(hb, 5);
+            GATE_SET(ha, 6);
+            GATE_SET(hb, 6);
+            GATE_SET(ha, 7);
+            GATE_SET(hb, 7);
+#undef GATE_SET
+        }
+    }
+#endif
 #pragma GCC unroll 8
     for (; p + 1 < e; p++)
-        g->seen[bigram(p)] = 1;
+        seen[bigram(p)] = gen;
 }
 
 /* False when `lit` (n bytes) cannot occur in [p, e), a range inside the gated text. */
@@ -228,7 +285,7 @@ ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, 
         return true;
 #pragma GCC unroll 32
     for (i = 0; i + 1 < n; i++) {
-        if (!g->seen[bigram(lit + i)])
+        if (g->seen[bigram(lit + i)] != g->gen)
             return false;
     }
     return true;
@@ -237,7 +294,7 @@ ALWAYS_INLINE bool gate_may(const struct gate *g, const char *p, const char *e, 
 /* Whether the pair `lit` (2 bytes) may occur in the gated text. */
 ALWAYS_INLINE bool gate_may2(const struct gate *g, const char *lit)
 {
-    return g->seen[bigram(lit)] != 0;
+    return g->seen[bigram(lit)] == g->gen;
 }
 
 /*
@@ -486,14 +543,23 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
     size_t n;
     int z;
 
-    if (!st->has_year && p < e && *p == ' ' && ndig(p + 1, e) == 4 &&
-        (p + 5 == e || p[5] == ' ' || p[5] == ':')) {
+    /* exactly four digits (by position: a blank, a colon or the end after
+     * them is no fifth digit) */
+    if (!st->has_year && e - p >= 5 && *p == ' ' && is_dig(p[1]) && is_dig(p[2]) && is_dig(p[3]) &&
+        is_dig(p[4]) && (p + 5 == e || p[5] == ' ' || p[5] == ':')) {
         st->y = num(p + 1, 4);
         st->has_year = true;
         p += 5;
     }
     if (p >= e || *p != ' ')
         return p;
+    /* " UTC:" (the usual Cisco zone): the year test above failed on the
+     * 'U', and the zone code below takes "UTC" before the ':' */
+    if (e - p >= 5 && memcmp(p, " UTC:", 5) == 0) {
+        st->has_tz = true;
+        st->tz_min = 0;
+        return p + 4;
+    }
     q = p + 1;
     if (q < e && (*q == '+' || *q == '-') && ndig(q + 1, e) >= 2) {
         const char *r = parse_numzone(q, e, st);
@@ -504,7 +570,7 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
         n++;
     if (n == 0 || n > 6 || (q + n < e && !is_sp(q[n]) && q[n] != ':' && q[n] != '+' && q[n] != '-'))
         return p;
-    z = zone_lookup(q, n);
+    z = n == 3 && fold3(q) == K3('u', 't', 'c') ? 0 : zone_lookup(q, n);
     if (q + n < e && q[n] == ':') {
         st->has_tz = true;
         st->tz_min = z >= 0 ? zones[z].min : INT32_MIN;
@@ -569,8 +635,27 @@ struct stamp_memo {
 static _Thread_local struct stamp_memo stamp_memo[2];
 static _Thread_local unsigned stamp_memo_next;
 
+/* memcmp(p, k, n) == 0 for 8 <= n (a memo key is at least "Mmm d hh:mm:"),
+ * in 8-byte words without a call: the words from the front, then the last
+ * eight bytes (overlapping the one before when n is not a multiple of 8). */
+ALWAYS_INLINE bool memo_eq(const char *p, const char *k, size_t n)
+{
+    uint64_t a, b;
+    size_t i;
+
+    for (i = 0; i + 8 < n; i += 8) {
+        memcpy(&a, p + i, 8);
+        memcpy(&b, k + i, 8);
+        if (a != b)
+            return false;
+    }
+    memcpy(&a, p + n - 8, 8);
+    memcpy(&b, k + n - 8, 8);
+    return a == b;
+}
+
 /* The rest of a memoised stamp: c is its clock, whose "hh:mm:" the memo read. */
-static const char *stamp_rest(const char *c, const char *e, struct stamp *st)
+ALWAYS_INLINE const char *stamp_rest(const char *c, const char *e, struct stamp *st)
 {
     /* as parse_clock()'s two-digit path: no third digit of seconds */
     if (e - c > 8 && is_dig(c[8]))
@@ -586,21 +671,32 @@ static const char *stamp_rest(const char *c, const char *e, struct stamp *st)
     return c;
 }
 
+/* The memo slot whose bytes p starts with, followed by two digits; NULL if none. */
+ALWAYS_INLINE const struct stamp_memo *memo_find(const char *p, const char *e)
+{
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        const struct stamp_memo *m = &stamp_memo[i];
+        if (m->len && (size_t)(e - p) >= m->len + 2 && memo_eq(p, m->key, m->len) &&
+            is_dig(p[m->len]) && is_dig(p[m->len + 1]))
+            return m;
+    }
+    return NULL;
+}
+
 /* Every stamp shape salthunt knows; returns the end or NULL. */
 static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
 {
     const char *q, *p0 = p;
-    size_t n, i;
+    size_t n;
     int mo;
     uint32_t k;
+    const struct stamp_memo *m = memo_find(p, e);
 
-    for (i = 0; i < 2; i++) {
-        const struct stamp_memo *m = &stamp_memo[i];
-        if (m->len && (size_t)(e - p) >= m->len + 2 && memcmp(p, m->key, m->len) == 0 &&
-            is_dig(p[m->len]) && is_dig(p[m->len + 1])) {
-            *st = m->st;
-            return stamp_rest(p + m->len - 6, e, st);
-        }
+    if (m) {
+        *st = m->st;
+        return stamp_rest(p + m->len - 6, e, st);
     }
     memset(st, 0, sizeof(*st));
     if (p < e && (*p == '*' || *p == '.') && p + 1 < e && is_alnum(p[1])) {
@@ -684,14 +780,14 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
             /* remember the bytes up to the minute when the two-digit
              * clock read them (the only clock stamp_rest() continues) */
             if (e - c >= 8 && is_dig(c[0]) && is_dig(c[1]) && c[2] == ':' &&
-                (size_t)(c + 6 - p0) <= STAMP_MEMO_KEY) {
-                struct stamp_memo *m = &stamp_memo[stamp_memo_next];
+                (size_t)(c + 6 - p0) <= STAMP_MEMO_KEY && (size_t)(c + 6 - p0) >= 8) {
+                struct stamp_memo *w = &stamp_memo[stamp_memo_next];
                 stamp_memo_next ^= 1;
-                m->len = (size_t)(c + 6 - p0);
-                memcpy(m->key, p0, m->len);
-                m->st = *st;
-                m->st.s = m->st.ms = 0;
-                m->st.has_ms = false;
+                w->len = (size_t)(c + 6 - p0);
+                memcpy(w->key, p0, w->len);
+                w->st = *st;
+                w->st.s = w->st.ms = 0;
+                w->st.has_ms = false;
             }
         }
         st->has_date = true;
@@ -710,6 +806,18 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
     return q;
 }
 
+/* parse_stamp() with the memo hit inlined (no call), for the fast paths. */
+ALWAYS_INLINE const char *parse_stamp_inl(const char *p, const char *e, struct stamp *st)
+{
+    const struct stamp_memo *m = memo_find(p, e);
+
+    if (m) {
+        *st = m->st;
+        return stamp_rest(p + m->len - 6, e, st);
+    }
+    return parse_stamp(p, e, st);
+}
+
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
@@ -725,9 +833,25 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+/* The last day converted, per thread: consecutive lines are nearly always of one day. */
+static _Thread_local struct {
+    int y, m, d;
+    int64_t days;
+} day_memo = {0, 0, 0, 0};
+
 static int64_t stamp_ms(const struct stamp *st, int year, int tz_min)
 {
-    int64_t days = days_from_civil(year, st->mo, st->d);
+    int64_t days;
+
+    if (year == day_memo.y && st->mo == day_memo.m && st->d == day_memo.d && day_memo.m) {
+        days = day_memo.days;
+    } else {
+        days = days_from_civil(year, st->mo, st->d);
+        day_memo.y = year;
+        day_memo.m = st->mo;
+        day_memo.d = st->d;
+        day_memo.days = days;
+    }
 
     return ((days * 86400 + st->h * 3600 + st->mi * 60 + st->s) - (int64_t)tz_min * 60) * 1000 +
            st->ms;
@@ -1442,7 +1566,8 @@ ALWAYS_INLINE bool hint_at(struct parse *ps, const char *q, const char *e)
     return *q == 'C' && has(q, e, "CISE_TACACS_Accounting");
 }
 
-static void extract_hints(struct parse *ps, const char *p, const char *e)
+/* Returns whether the message names an ISE record (the caller then runs extract_cise()). */
+static bool extract_hints(struct parse *ps, const char *p, const char *e)
 {
     const char *q = p;
     bool cise = false;
@@ -1454,6 +1579,17 @@ static void extract_hints(struct parse *ps, const char *p, const char *e)
              (asa_family(ps->fac_code) &&
               (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))))
         ps->hint |= SH_SYSLOG_HINT_COMMAND;
+#if defined(__SSE2__)
+    /* Sixteen bytes a step: OR 0x20 maps only 'c' and 'C' to 'c'; the
+     * compare's byte mask has bit i for byte i. */
+    for (; e - q >= 16; q += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('c')));
+        for (; m; m &= m - 1)
+            cise |= hint_at(ps, q + __builtin_ctz(m), e);
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* Eight bytes a step: OR 0x20 maps only 'c' and 'C' to 'c', and the
      * exact zero-byte mask of the XOR with "cccccccc" marks them; on a
@@ -1471,8 +1607,7 @@ static void extract_hints(struct parse *ps, const char *p, const char *e)
     for (; q < e; q++)
         if ((*q | 0x20) == 'c')
             cise |= hint_at(ps, q, e);
-    if (cise)
-        extract_cise(ps, NULL, p, e);
+    return cise;
 }
 
 /* Everything the message text says about user, addresses and commands. */
@@ -1486,7 +1621,8 @@ static void extract(struct parse *ps)
         return;
     e = p + ps->message.n;
     if (ps->header_only) {
-        extract_hints(ps, p, e);
+        if (extract_hints(ps, p, e))
+            extract_cise(ps, NULL, p, e);
         return;
     }
     gate_build(&ps->gate, p, e);
@@ -1682,9 +1818,42 @@ static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e
     /* the token and its first dashes in one pass: at most 8 parts are kept,
      * which takes at most 8 dashes */
     lim = e - tok > 128 ? tok + 128 : e;
-    for (te = tok; te < lim && is_cls(*te, C_MN); te++)
+    te = tok;
+#if defined(__SSE2__)
+    /* Sixteen bytes a step: a byte mask of the token class (alnum _ -,
+     * C_MN) and one of the dashes; the first byte outside the class ends
+     * the token, and the dashes before it are recorded in order. Bytes of
+     * 0x80 and up compare negative, so they fall outside every range. */
+    for (; lim - te >= 16; te += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)te);
+        __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+        __m128i lo = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+        __m128i da = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
+        __m128i in =
+            _mm_or_si128(_mm_or_si128(dig, up),
+                         _mm_or_si128(_mm_or_si128(lo, da), _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+        unsigned out = ~(unsigned)_mm_movemask_epi8(in) & 0xffffu;
+        unsigned md = (unsigned)_mm_movemask_epi8(da);
+        if (out)
+            md &= (1u << __builtin_ctz(out)) - 1;
+        for (; md && nd < 8; md &= md - 1)
+            dash[nd++] = te + __builtin_ctz(md);
+        if (out) {
+            te += __builtin_ctz(out);
+            goto token_end;
+        }
+    }
+#endif
+    for (; te < lim && is_cls(*te, C_MN); te++)
         if (*te == '-' && nd < 8)
             dash[nd++] = te;
+#if defined(__SSE2__)
+token_end:
+#endif
     for (q = tok; q < te && np < 8;) {
         const char *d = np < nd ? dash[np] : NULL;
         const char *pe = d ? d : te;
@@ -2336,6 +2505,107 @@ static bool parse_tacplus(struct parse *ps, const char *p, const char *e)
     return true;
 }
 
+/*
+ * The end of a run of host characters (C_HOST, or C_HOSTNC when
+ * colon_ends): the first byte from p on outside the class, or e. Sixteen
+ * bytes a step where they fit: the class is 0x21-0x7e without '"', ','
+ * and '=' (and ':'), and bytes of 0x80 and up compare negative.
+ */
+ALWAYS_INLINE const char *host_run(const char *p, const char *e, bool colon_ends)
+{
+#if defined(__SSE2__)
+    for (; e - p >= 16; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x20)),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+        __m128i out = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                _mm_cmpeq_epi8(v, _mm_set1_epi8(','))),
+                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+        unsigned stop;
+        if (colon_ends)
+            out = _mm_or_si128(out, _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+        stop = ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(out, in)) & 0xffffu;
+        if (stop)
+            return p + __builtin_ctz(stop);
+    }
+#endif
+    while (p < e && is_cls(*p, colon_ends ? C_HOSTNC : C_HOST))
+        p++;
+    return p;
+}
+
+/*
+ * The fast path of parse_3164() for the layout a syslog relay writes for a
+ * Cisco device with sequence numbers and origin-id:
+ *
+ *   Mmm dd hh:mm:ss HOST SEQ: HOST2: Mmm dd yyyy hh:mm:ss.mmm UTC: text
+ *
+ * It makes, in order, exactly the decisions the layer loop makes on such a
+ * line (layer 0: BSD stamp and host; layer 1: sequence number; layer 2:
+ * origin-id host whose stamp parses; layer 3: that stamp, ending in ':'),
+ * checking every condition the loop would test on the way and giving up
+ * (false, nothing written) as soon as one would send the loop elsewhere;
+ * docs/internals/SYSLOG.md walks through why each check suffices. On
+ * success *out is where the loop would stop. parse_stamp() is called on
+ * the same positions as the loop calls it, so its memo sees the same
+ * sequence.
+ */
+static bool fast_relay(struct parse *ps, const char *p, const char *e, const char **out)
+{
+    struct stamp s1, s2;
+    const char *q, *r, *h1, *h1e, *sq, *h2, *h2e, *at, *t;
+    size_t n, nsq;
+
+    /* layer 0: three letters and a blank (a weekday or month name: the
+     * origin-id probe stops at the blank, so no origin host, no node id) */
+    if (e - p < 4 || !is_alpha(p[0]) || !is_alpha(p[1]) || !is_alpha(p[2]) || p[3] != ' ')
+        return false;
+    q = parse_stamp_inl(p, e, &s1);
+    if (!q || s1.uptime || q >= e || !is_sp(*q))
+        return false;
+    h1 = skip_sp(q, e);
+    /* not ':' (a device stamp), '%' or a byte a host name cannot start with */
+    if (h1 >= e || *h1 == ':' || *h1 == '%' || !host_char(*h1))
+        return false;
+    h1e = host_run(h1, e, false);
+    if (h1e - h1 > 255 || h1e[-1] == ':' || (h1e < e && *h1e == '='))
+        return false;
+    /* layer 1: a sequence number (the ASA " : " test fails on a digit) */
+    sq = skip_sp(h1e, e);
+    n = ndig(sq, e);
+    if (n == 0 || n > 12 || sq + n >= e || sq[n] != ':' || (sq + n + 1 < e && !is_sp(sq[n + 1])))
+        return false;
+    nsq = n;
+    /* layer 2: not a sequence number; an origin-id host and a stamp with ':' */
+    h2 = skip_sp(sq + n + 1, e);
+    n = ndig(h2, e);
+    if (n > 0 && n <= 12 && h2 + n < e && h2[n] == ':' && (h2 + n + 1 == e || is_sp(h2[n + 1])))
+        return false;
+    if (h2 >= e || !is_alnum(*h2))
+        return false;
+    h2e = host_run(h2, e, true);
+    if (!(h2e > h2 && h2e + 1 < e && *h2e == ':' && h2e[1] == ' ' && n != (size_t)(h2e - h2)))
+        return false;
+    at = skip_sp(h2e + 1, e);
+    /* not a digit: no sequence number after the host, and none at layer 3 */
+    if (at >= e || is_dig(*at))
+        return false;
+    t = parse_stamp_inl(at, e, &s2);
+    if (!t || s2.uptime || (r = skip_sp(t, e)) >= e || *r != ':')
+        return false;
+    /* layer 3 starts at `at`; a stamp not opening with a digit is no
+     * uptime, and one opening with a letter has a blank at [3], so neither
+     * the origin-id probe nor the node id test takes it */
+    take_stamp(ps, &s1);
+    ps->header = true;
+    ps->relay = mk(h1, h1e);
+    ps->seq = mk(sq, sq + nsq);
+    ps->host = mk(h2, h2e);
+    take_stamp(ps, &s2);
+    *out = r + 1;
+    return true;
+}
+
 static void parse_3164(struct parse *ps, const char *p, const char *e)
 {
     struct stamp st, memo_st;
@@ -2347,6 +2617,10 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
     if (ps->o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)) &&
         parse_tacplus(ps, p, e))
         return;
+    if (!ps->general && fast_relay(ps, p, e, &q)) {
+        p = q;
+        goto body;
+    }
     for (layer = 0; layer < MAX_LAYERS; layer++) {
         size_t n;
         p = skip_sp(p, e);
@@ -2443,6 +2717,7 @@ static void parse_3164(struct parse *ps, const char *p, const char *e)
         if (r < e && *r == ':' && (r + 1 == e || is_sp(r[1])))
             p = r + 1; /* ASA/NX-OS "host : %..." */
     }
+body:
     p = skip_sp(p, e);
     if (ps->header && (q = parse_tag(ps, p, e)) != NULL)
         p = q;
@@ -2519,7 +2794,8 @@ static unsigned hints_of(const struct sh_log_event *ev, const char *line, size_t
 
 /* sh_syslog_parse(), or with header_only set sh_syslog_parse_header(). */
 static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
-                       const struct sh_syslog_opts *o, bool header_only, unsigned *hint)
+                       const struct sh_syslog_opts *o, bool header_only, bool general,
+                       unsigned *hint)
 {
     struct parse ps;
     const char *p, *e;
@@ -2536,6 +2812,7 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
     /* in accounting mode whether a line counts depends on its command,
      * so the header-only parse is a full one */
     ps.header_only = header_only && ps.o->mode != SH_SYSLOG_ACCT;
+    ps.general = general;
     ps.pri = -1;
     ps.sev = -1;
     p = line;
@@ -2649,8 +2926,70 @@ int sh_syslog_parse(struct sh_log_event *ev, const char *line, size_t len,
 {
     SH_ASSERT_ARG(ev);
     SH_ASSERT_ARG(line || len == 0);
-    parse_line(ev, line, len, o, false, NULL);
+    parse_line(ev, line, len, o, false, false, NULL);
     return 0;
+}
+
+int sh_syslog__parse_general(struct sh_log_event *ev, const char *line, size_t len,
+                             const struct sh_syslog_opts *o)
+{
+    SH_ASSERT_ARG(ev);
+    SH_ASSERT_ARG(line || len == 0);
+    parse_line(ev, line, len, o, false, true, NULL);
+    return 0;
+}
+
+/*
+ * sh_syslog_parse_header() of a line fast_relay() takes whose message is a
+ * `%FAC-SEV-MNEMONIC`: the steps parse_line(), parse_3164(), parse_body()
+ * and extract() take on such a line in header-only mode, with only the
+ * parse state those steps read set up (clearing all of it cost more than
+ * any step). False, the event untouched, on any other line: one with a
+ * tab (the accounting test comes first in parse_3164()), a BOM or PRI
+ * (the first byte must be a letter), another layout or message shape, or
+ * an ISE record (whose host extract_cise() changes).
+ */
+static bool fast_header(struct sh_log_event *ev, const char *line, size_t len,
+                        const struct sh_syslog_opts *o, unsigned *hint)
+{
+    struct parse ps;
+    const char *p = line, *e = line + len, *q;
+    span msg;
+    int year, tz_used;
+
+    if (!o)
+        o = &default_opts;
+    if (o->mode != SH_SYSLOG_AUTO && o->mode != SH_SYSLOG_RFC3164)
+        return false;
+    while (e > p && (e[-1] == '\r' || e[-1] == '\n'))
+        e--;
+    if (p >= e || !is_alpha(*p))
+        return false;
+    if (o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)))
+        return false;
+    /* what the steps below read or OR into */
+    ps.o = o;
+    ps.have_stamp = false;
+    ps.hint = 0;
+    ps.fac_code.n = ps.subfac.n = 0;
+    if (!fast_relay(&ps, p, e, &q))
+        return false;
+    /* parse_tag() declines a '%'; parse_body() tries the mnemonic first */
+    p = skip_sp(q, e);
+    if (p >= e || *p != '%' || !(q = parse_mnemonic(&ps, p, e)))
+        return false;
+    msg = trim(mk(q, e));
+    if (extract_hints(&ps, msg.p, msg.p + msg.n))
+        return false;
+    sh_log_event__reset(ev, line, len);
+    ev->parsed = true;
+    if (ps.have_stamp)
+        ev->ts_ms = resolve_time(&ps, &year, &tz_used);
+    ps.ev = ev;
+    emit(&ps, header_host, ps.host);
+    if (hint)
+        *hint = ps.hint;
+    return true;
 }
 
 void sh_syslog_parse_header(struct sh_log_event *ev, const char *line, size_t len,
@@ -2660,7 +2999,19 @@ void sh_syslog_parse_header(struct sh_log_event *ev, const char *line, size_t le
         *hint = SH_SYSLOG_HINT_NONRAW | SH_SYSLOG_HINT_COMMAND;
     if (!ev || (!line && len))
         return;
-    parse_line(ev, line, len, o, true, hint);
+    if (line && fast_header(ev, line, len, o, hint))
+        return;
+    parse_line(ev, line, len, o, true, false, hint);
+}
+
+void sh_syslog__parse_header_general(struct sh_log_event *ev, const char *line, size_t len,
+                                     const struct sh_syslog_opts *o, unsigned *hint)
+{
+    if (hint)
+        *hint = SH_SYSLOG_HINT_NONRAW | SH_SYSLOG_HINT_COMMAND;
+    if (!ev || (!line && len))
+        return;
+    parse_line(ev, line, len, o, true, true, hint);
 }
 
 /* ------------------------------------------------------------- detect */

@@ -74,6 +74,17 @@ void sh_syslog_parse_header(struct sh_log_event *ev, const char *line, size_t le
                             const struct sh_syslog_opts *o, unsigned *hint);
 
 /**
+ * sh_syslog_parse() and sh_syslog_parse_header() through the general code
+ * only, without the fast paths for common layouts (docs/internals/
+ * SYSLOG.md). Results are the same by design; the differential test and
+ * the syslog fuzz targets compare the two.
+ */
+int sh_syslog__parse_general(struct sh_log_event *ev, const char *line, size_t len,
+                             const struct sh_syslog_opts *o);
+void sh_syslog__parse_header_general(struct sh_log_event *ev, const char *line, size_t len,
+                                     const struct sh_syslog_opts *o, unsigned *hint);
+
+/**
  * Score 0..100 that `head` (the first bytes of a file) is a device log:
  * the share of its first lines with a syslog header, a Cisco-style
  * mnemonic or an accounting record. Configs, indicator CSVs and prose

@@ -1,0 +1,243 @@
+/*
+ * test_syslog_fast.c - the parser's fast paths against its general code.
+ *
+ * sh_syslog_parse() and sh_syslog_parse_header() take fast paths for
+ * common layouts; sh_syslog__parse_general() and
+ * sh_syslog__parse_header_general() run the general code only. Every
+ * input here is parsed both ways in every mode and with two option sets,
+ * and the events must be identical: parsed, ts_ms, every field (name,
+ * order, value bytes, and whether the value lies in the line at the same
+ * place) and the header-only hints. Inputs: the Wazuh ruleset tests and
+ * derived logs from $SH_CORPUS (read in place), the rule samples, the
+ * example network's log, the syslog fuzz seeds, generated relay lines of
+ * many layouts, and mutations of the generated lines and the seeds (cut
+ * at every byte, each separator replaced by each other one, each byte
+ * deleted).
+ */
+#include "log/syslog.h"
+
+#include "test.h"
+
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static struct sh_log_event fast, gen;
+static size_t n_cmp, n_relay, n_bad;
+
+static bool same_event(const char *line, size_t len)
+{
+    uint32_t i;
+
+    if (fast.parsed != gen.parsed || fast.ts_ms != gen.ts_ms || fast.n_fields != gen.n_fields)
+        return false;
+    for (i = 0; i < fast.n_fields; i++) {
+        const struct sh_log_field *a = &fast.fields[i], *b = &gen.fields[i];
+        bool ain = a->value >= line && a->value <= line + len;
+        bool bin = b->value >= line && b->value <= line + len;
+        if (strcmp(a->name, b->name) != 0 || a->len != b->len || ain != bin ||
+            (ain && a->value != b->value) || memcmp(a->value, b->value, a->len) != 0)
+            return false;
+    }
+    return true;
+}
+
+static void compare(const char *what, const char *line, size_t len)
+{
+    int mode, set;
+
+    for (mode = SH_SYSLOG_AUTO; mode <= SH_SYSLOG_ACCT; mode++) {
+        for (set = 0; set < 2; set++) {
+            struct sh_syslog_opts o = SH_SYSLOG_OPTS_INIT;
+            unsigned hf = 0, hg = 0;
+            o.mode = (enum sh_syslog_mode)mode;
+            o.year = set ? 2024 : 0;
+            o.ref_ms = set ? 1736035200000LL : 1741694400000LL;
+            o.tz_offset_min = set ? -300 : 0;
+            n_cmp++;
+            sh_syslog_parse(&fast, line, len, &o);
+            sh_syslog__parse_general(&gen, line, len, &o);
+            if (!same_event(line, len) && n_bad++ < 10)
+                sh_test_fail(__FILE__, __LINE__, "%s mode %d set %d: full parse differs: %.*s",
+                             what, mode, set, (int)len, line);
+            if (mode == SH_SYSLOG_AUTO && set == 0 && sh_log_event_get(&fast, "relay", NULL) &&
+                sh_log_event_get(&fast, "sequence", NULL))
+                n_relay++;
+            sh_syslog_parse_header(&fast, line, len, &o, &hf);
+            sh_syslog__parse_header_general(&gen, line, len, &o, &hg);
+            if ((!same_event(line, len) || hf != hg) && n_bad++ < 10)
+                sh_test_fail(__FILE__, __LINE__,
+                             "%s mode %d set %d: header-only parse differs (hints %u, %u): %.*s",
+                             what, mode, set, hf, hg, (int)len, line);
+        }
+    }
+}
+
+/* The line cut at every byte, each separator replaced by each other, each byte deleted. */
+static void mutate(const char *line, size_t len)
+{
+    static const char seps[] = " \t:.%-[]=,*";
+    static char m[4096];
+    size_t k, j;
+
+    if (len >= sizeof(m))
+        return;
+    for (k = 0; k < len; k++)
+        compare("cut", line, k);
+    for (k = 0; k < len; k++) {
+        memcpy(m, line, len);
+        if (memchr(seps, line[k], sizeof(seps) - 1)) {
+            for (j = 0; j + 1 < sizeof(seps); j++) {
+                if (seps[j] == line[k])
+                    continue;
+                m[k] = seps[j];
+                compare("flip", m, len);
+            }
+        }
+        memcpy(m, line, k);
+        memcpy(m + k, line + k + 1, len - k - 1);
+        compare("delete", m, len - 1);
+    }
+}
+
+/* Every line of a file; `skip` bytes dropped from the first (fuzz seeds: the options byte). */
+static void each_line(const char *path, size_t skip, bool ini, bool mut)
+{
+    FILE *f = fopen(path, "rb");
+    static char buf[65536];
+    size_t lineno = 0;
+
+    if (!f) {
+        sh_test_fail(__FILE__, __LINE__, "cannot open %s", path);
+        return;
+    }
+    while (fgets(buf, sizeof(buf), f)) {
+        size_t n = strlen(buf);
+        const char *p = buf;
+        lineno++;
+        while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            n--;
+        if (ini) {
+            const char *eq = strstr(buf, " = ");
+            if (strncmp(buf, "log ", 4) != 0 || !eq)
+                continue;
+            p = eq + 3;
+            n -= (size_t)(p - buf);
+        } else if (lineno == 1 && skip && n >= skip) {
+            p += skip;
+            n -= skip;
+        }
+        compare(path, p, n);
+        if (mut)
+            mutate(p, n);
+    }
+    fclose(f);
+}
+
+static size_t each_glob(const char *pattern, size_t skip, bool ini, bool mut)
+{
+    glob_t g;
+    size_t i, n;
+
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return 0;
+    for (i = 0; i < g.gl_pathc; i++)
+        each_line(g.gl_pathv[i], skip, ini, mut);
+    n = g.gl_pathc;
+    globfree(&g);
+    return n;
+}
+
+SH_TEST(fast_paths_match_general_code_on_real_lines)
+{
+    size_t files = 0;
+
+    files += each_glob(sh_test_corpus("wazuh/derived_logs/*.log"), 0, false, false);
+    files += each_glob(sh_test_corpus("wazuh/ruleset/testing/tests/*.ini"), 0, true, false);
+    files += each_glob(sh_test_src("rules/logs/tests/*/*/*"), 0, false, false);
+    files += each_glob(sh_test_src("examples/network/logs/*"), 0, false, false);
+    printf("fast vs general: %zu files, %zu comparisons\n", files, n_cmp);
+    CHECK(files > 40);
+    CHECK(n_cmp > 8000);
+}
+
+SH_TEST(fast_paths_match_general_code_on_mutated_seeds)
+{
+    size_t files = 0;
+
+    files += each_glob(sh_test_src("fuzz/corpus/syslog/*"), 1, false, true);
+    files += each_glob(sh_test_src("fuzz/corpus/syslog_header/*"), 1, false, true);
+    printf("fast vs general (seeds, mutated): %zu files, %zu comparisons\n", files, n_cmp);
+    CHECK(files > 20);
+}
+
+/* Relay layouts: the fast path's own shape and its near misses. */
+static const char *const layouts[] = {
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Mar %2d 2025 %02d:%02d:%02d.%03d UTC: "
+    "%%SEC_LOGIN-5-LOGIN_SUCCESS: Login Success [user: netops] [Source: 10.250.3.10] "
+    "[localport: 22] at 02:46:29 UTC Tue Mar 11 2025",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-chi: Mar %2d 2025 %02d:%02d:%02d.%03d UTC: "
+    "%%PARSER-5-CFGLOG_LOGGEDCMD: User:netops  logged command:description port %d",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-sea: *Mar %2d %02d:%02d:%02d.%03d: "
+    "%%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.%d.1.1)",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-dal: .Mar %2d %02d:%02d:%02d.%03d EST: "
+    "%%LINK-3-UPDOWN: Interface GigabitEthernet1/0/%d, changed state to up",
+    "Tue Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-mia: Tue Mar %2d %02d:%02d:%02d.%03d CET: "
+    "%%BGP-5-ADJCHANGE: neighbor 10.255.%d.1 Up",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-bos: Mar %2d 2025 %02d:%02d:%02d.%03d UTC+1: "
+    "%%ASA-6-111008: User 'admin' executed the 'write mem %d' command.",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d: %d:%02d:%02d:%02d.%03d: %%SYS-%d-RESTART: up",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: %d: Mar %2d %02d:%02d:%02d.%03d UTC: %%X-5-Y: z %d",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d: Tue %d:%02d:%02d:%02d.%03d: %%SYS-5-Z: up %d",
+    "Mar %2d %02d:%02d:%02d host%d %d: r%03d: 2025-03-%02dT%02d:%02d:%02d.%03dZ: %%A-5-B: c %d",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d: Mar %2d %02d:%02d:%02d.%03d UTC: mgd[%d]: "
+    "UI_CMDLINE_READ_LINE: User 'admin', command 'show config'",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Mar %2d 2025 %02d:%02d:%02d.%03d UTC: "
+    "%%AAA-6-AAA_ACCOUNTING_MESSAGE: update:10.250.1.%d@pts/0:admin:conf t ; hostname x (SUCCESS)",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Mar %2d 2025 %02d:%02d:%02d.%03d UTC: "
+    "CISE_TACACS_Accounting 1 0 2025-03-11 Device IP Address=10.9.%d.9, CmdSet=[ CmdAV=show ]",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Mar %2d 2025 %02d:%02d:%02d.%03d UTC: "
+    "date=2025-03-11 time=10:00:00 devname=FW%d logid=1 msg=\"x\"",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Mar %2d 2025 %02d:%02d:%02d.%03d UTC: "
+    "<189>1 2025-03-11T10:00:00Z sw%d app - ID [x@1 command=\"a b\"] m",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Mar %2d 2025 %02d:%02d:%02d.%03d UTC : "
+    "%%A-5-B: c %d",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d:  r%03d-nyc:  Mar  %d 2025 %02d:%02d:%02d.%03d  UTC: "
+    "%%A-5-B: c %d",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: RP/0/RSP%d/CPU0:Mar %2d %02d:%02d:%02d.%03d UTC: "
+    "config[%d]: %%MGBL-CONFIG-6-DB_COMMIT : Configuration committed by user 'admin'.",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Mar %2d 2025 %02d:%02d:%02d.%03d UTC: "
+    "%%HA_EM-6-LOG: catchall: show run %d",
+    "May 00 %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Mar %2d 2025 %02d:%02d:%02d.%03d UTC: "
+    "%%A-5-B: c %d %d",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Feb 30 2024 %02d:%02d:%02d.%03d UTC: "
+    "%%A-5-B: c %d %d",
+    "Mar %2d %02d:%02d:%02d 10.0.%d.1 %d: r%03d-nyc: Mar %2d 2025 %02d:%02d:%02d.%03d UTC: "
+    "%%%%01SHELL/5/CMDRECORD(s): Recorded command information. (Command=\"display %d\")",
+};
+
+SH_TEST(fast_paths_match_general_code_on_generated_relay_lines)
+{
+    char line[1024];
+    size_t i, k;
+
+    for (i = 0; i < 40 * SH_ARRAY_LEN(layouts); i++) {
+        int a = (int)(i % 28) + 1, h = (int)(i % 24), mi = (int)(i / 3 % 60), s = (int)(i % 61);
+        int n;
+        k = i % SH_ARRAY_LEN(layouts);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        n = snprintf(line, sizeof(line), layouts[k], a, h, mi, s, (int)(i % 250), (int)(1000 + i),
+                     (int)(i % 400), a, h, mi, s, (int)(i * 7 % 1000), (int)i);
+#pragma GCC diagnostic pop
+        if (n <= 0 || (size_t)n >= sizeof(line))
+            continue;
+        compare("generated", line, (size_t)n);
+        /* the same minute twice in a row, then a mutation of every third */
+        compare("generated again", line, (size_t)n);
+        if (i % 3 == 0)
+            mutate(line, (size_t)n);
+    }
+    printf("fast vs general (generated): %zu comparisons, %zu relay lines\n", n_cmp, n_relay);
+    CHECK(n_relay > 100);
+}
