@@ -75,6 +75,9 @@ struct parse {
     /* the general code only, no fast path (sh_syslog__parse_general()) */
     bool general;
     bool nonraw; /* a value outside the line was made before extract() */
+    /* header-only: a key=value or structured-data "host", which names the
+     * event's host in the full parse when the header names none */
+    bool extra_host;
     unsigned hint;
     span host, relay, program, pid, mnemonic, fac_code, subfac, message, user, src_ip, src_port,
         dst_ip, dst_port, local_port, command, node, seq;
@@ -1919,6 +1922,8 @@ static void add_sd(struct parse *ps, const char *name, size_t nl, span val)
         /* no extra fields then; only whether one would be a command */
         if (name_is(name, nl, "command"))
             ps->hint |= SH_SYSLOG_HINT_COMMAND;
+        if (name_is(name, nl, "host"))
+            ps->extra_host = true;
         return;
     }
     if (ps->n_sd >= MAX_SD || nl == 0 || nl > 64)
@@ -2865,6 +2870,12 @@ static void parse_line(struct sh_log_event *ev, const char *line, size_t len,
     }
     if (ps.have_stamp)
         ev->ts_ms = resolve_time(&ps, &year, &tz_used);
+    if (ps.header_only && ps.extra_host && !ps.host.n) {
+        /* the host a full parse would report may be that extra field: the
+         * full parse it is (its hints are exact too) */
+        parse_line(ev, line, len, o, false, general, hint);
+        return;
+    }
     if (ps.header_only) {
         emit(&ps, header_host, ps.host);
         if (hint) {

@@ -189,3 +189,30 @@ SH_TEST(header_parse_sets_host_and_time_only)
     CHECK(h && n == 8 && memcmp(h, "r068-mia", 8) == 0);
     CHECK(!sh_log_event_get(&hdr, "mnemonic", NULL));
 }
+
+/* A key=value record that names no device (no devname) but has a "host"
+ * key: the full parse reports that value as the event's host, and the
+ * header-only parse must report the same one, or a device would be listed
+ * and timed from some of its lines and not from others. */
+SH_TEST(header_parse_takes_the_host_a_full_parse_reports)
+{
+    static const char *const lines[] = {
+        "date=2025-03-11 time=10:00:01 logid=0100032001 type=event host=fw-edge1 msg=\"x\"",
+        "<134>1 2025-03-11T10:00:01Z - app - - [meta host=\"sd-host\"] text",
+        "date=2025-03-11 time=10:00:01 devname=FW1 host=other msg=\"y\""};
+    size_t i;
+
+    for (i = 0; i < SH_ARRAY_LEN(lines); i++) {
+        size_t len = strlen(lines[i]);
+        unsigned hint = 0;
+        uint32_t nf = 0, nh = 0;
+        const char *hf, *hh;
+        sh_syslog_parse(&full, lines[i], len, NULL);
+        sh_syslog_parse_header(&hdr, lines[i], len, NULL, &hint);
+        hf = sh_log_event_get(&full, "host", &nf);
+        hh = sh_log_event_get(&hdr, "host", &nh);
+        CHECK(hf != NULL);
+        CHECK(hh != NULL && nh == nf && memcmp(hh, hf, nf) == 0);
+        CHECK_EQ_INT(hdr.ts_ms, full.ts_ms);
+    }
+}
