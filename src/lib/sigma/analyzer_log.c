@@ -419,7 +419,7 @@ static int note_host(struct sh_strmap *m, const struct sh_log_event *ev, bool *i
 #define SH_LOG_RANGE_MIN ((uint64_t)16 << 20)
 #endif
 #define RANGE_MIN ((uint64_t)SH_LOG_RANGE_MIN)
-#define RANGES_PER_THREAD 4
+#define MAX_RANGES 256
 #define MAX_THREADS 64
 #define SPLIT_LOOK ((size_t)256 << 10)
 
@@ -439,6 +439,7 @@ struct chunk {
     uint64_t lines, unparsed;
     int rc;
     sh_diag diag;
+    bool finished; /* read (or failed); under plain_run.jlock */
 };
 
 struct plain_run {
@@ -455,6 +456,20 @@ struct plain_run {
     struct chunk *chunks;
     size_t n;
     atomic_size_t next;
+    /* The join (several ranges): whichever thread finishes a range joins
+     * every finished range that follows the joined ones, in file order, one
+     * joiner at a time. jlock guards finished, joined, joining and pool;
+     * the rest belongs to the joiner of the moment. */
+    pthread_mutex_t jlock;
+    size_t joined;
+    bool joining;
+    /* emptied range stores and timelines, for the next ranges */
+    struct sh_ptrvec pool, tpool; /* struct sg_hits *, struct sg_timeline * */
+    struct sg_hits *fh;    /* the file's hits so far */
+    struct sg_timeline *ftl;
+    struct sh_strmap hosts;
+    uint64_t base; /* lines of the joined ranges */
+    int jrc;       /* first failure of the join (SH_ELIMIT: read in one piece) */
 };
 
 struct chunk_ctx {
@@ -678,13 +693,119 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
 
 #undef POS
 
+static int union_hosts(struct sh_strmap *dst, const struct sh_strmap *src, size_t max, bool *over)
+{
+    size_t i;
+    int rc = SH_OK;
+
+    for (i = 0; i < src->cap && !rc; i++) {
+        if (!src->ents || !src->ents[i].key || sh_strmap_has(dst, src->ents[i].key))
+            continue;
+        if (dst->n >= max) {
+            *over = true;
+            break;
+        }
+        rc = sh_strmap_put(dst, src->ents[i].key, NULL, NULL);
+    }
+    return rc;
+}
+
+/* A range's store and chunk timeline: emptied ones of earlier ranges
+ * first, so their vectors and tables are not grown (and faulted in) again. */
+static int chunk_stores(struct plain_run *pr, struct chunk *c)
+{
+    int64_t gap = sh_sigma__min_gap_ms(pr->st->set);
+
+    pthread_mutex_lock(&pr->jlock);
+    if (pr->pool.n)
+        c->hits = pr->pool.v[--pr->pool.n];
+    if (pr->tpool.n)
+        c->tl = pr->tpool.v[--pr->tpool.n];
+    pthread_mutex_unlock(&pr->jlock);
+    if (!c->hits && sh_sigma__hits_new(&c->hits, 0))
+        return SH_ENOMEM;
+    if (!c->tl && sh_sigma__timeline_chunk_new(&c->tl, gap))
+        return SH_ENOMEM;
+    return SH_OK;
+}
+
+/* Join range `c` (the one after every joined range) into the file's
+ * state: first what may refuse, then the hits. The scan's state is only
+ * touched once every range is joined (run_ranges), so a refusal leaves
+ * nothing behind when the file is read again in one piece. */
+static void join_one(struct plain_run *pr, struct chunk *c)
+{
+    bool over = false;
+    int rc = pr->jrc;
+
+    if (!rc)
+        rc = c->rc;
+    if (!rc)
+        rc = sh_sigma__timeline_merge(pr->ftl, c->tl, pr->base);
+    /* a range that filled its host list may have missed some */
+    if (!rc && c->hosts.n >= MAX_HOSTS)
+        over = true;
+    if (!rc && !over)
+        rc = union_hosts(&pr->hosts, &c->hosts, MAX_HOSTS, &over);
+    if (!rc && over)
+        rc = SH_ELIMIT;
+    if (!rc)
+        rc = sh_sigma__hits_absorb(pr->fh, c->hits, pr->base);
+    pr->base += c->lines;
+    pr->jrc = rc;
+    sh_strmap_free(&c->hosts, NULL);
+    memset(&c->hosts, 0, sizeof(c->hosts));
+    /* the host table points into the chunk timeline */
+    sh_ikmap_free(&c->hc);
+}
+
+/* Range `k` is read: join what is ready, unless another thread is at it
+ * (it will find this range before it stops). */
+static void chunk_done(struct plain_run *pr, size_t k)
+{
+    pthread_mutex_lock(&pr->jlock);
+    pr->chunks[k].finished = true;
+    if (pr->joining) {
+        pthread_mutex_unlock(&pr->jlock);
+        return;
+    }
+    pr->joining = true;
+    while (pr->joined < pr->n && pr->chunks[pr->joined].finished) {
+        struct chunk *c = &pr->chunks[pr->joined];
+        bool keep;
+        pthread_mutex_unlock(&pr->jlock);
+        join_one(pr, c);
+        pthread_mutex_lock(&pr->jlock);
+        pr->joined++;
+        /* a store the join emptied serves the next range; after a failure
+         * it may hold what was not joined */
+        keep = !pr->jrc && c->hits && sh_ptrvec_push(&pr->pool, c->hits) == 0;
+        if (!keep)
+            sh_sigma__hits_free(c->hits);
+        c->hits = NULL;
+        keep = !pr->jrc && c->tl && sh_ptrvec_push(&pr->tpool, c->tl) == 0;
+        if (!keep)
+            sh_sigma__timeline_free(c->tl);
+        c->tl = NULL;
+    }
+    pr->joining = false;
+    pthread_mutex_unlock(&pr->jlock);
+}
+
 static void chunk_loop(struct plain_run *pr, struct lane *ln)
 {
     size_t k;
 
     while ((k = atomic_fetch_add(&pr->next, 1)) < pr->n) {
         struct chunk *c = &pr->chunks[k];
-        c->rc = chunk_run(pr, c, ln);
+        if (pr->n == 1) {
+            c->rc = chunk_run(pr, c, ln);
+            continue;
+        }
+        c->rc = chunk_stores(pr, c);
+        if (!c->rc)
+            c->rc = chunk_run(pr, c, ln);
+        chunk_done(pr, k);
     }
 }
 
@@ -734,31 +855,40 @@ static uint64_t split_after(int fd, uint64_t at, uint64_t size, char *buf, char 
     return 0;
 }
 
+/* Cut the file into ranges that shrink towards its end (each about a
+ * 2*threads-th of what is left, at least RANGE_MIN): threads take them in
+ * turn, so the last ones to finish are small and no thread idles long
+ * while another reads a large range. */
 static size_t plan(struct plain_run *pr, uint64_t size, unsigned threads)
 {
-    size_t want = 1, k;
-    uint64_t last = 0;
+    size_t cap = 1;
+    uint64_t off = 0;
 
     if (threads > 1 && size >= 2 * RANGE_MIN) {
-        want = (size_t)threads * RANGES_PER_THREAD;
-        if (want > size / RANGE_MIN)
-            want = (size_t)(size / RANGE_MIN);
+        cap = size / RANGE_MIN < MAX_RANGES ? (size_t)(size / RANGE_MIN) : MAX_RANGES;
     }
-    pr->chunks = sh_calloc(want, sizeof(*pr->chunks));
+    pr->chunks = sh_calloc(cap, sizeof(*pr->chunks));
     if (!pr->chunks)
         return 0;
     pr->n = 1;
-    for (k = 1; k < want; k++) {
+    while (pr->n < cap) {
         struct chunk *c = &pr->chunks[pr->n];
-        uint64_t s =
-            split_after(pr->fd, size / want * k, size, pr->w->lane->buf, &c->seed, &c->seed_len);
-        if (s <= last) {
+        uint64_t len = (size - off) / (2 * (uint64_t)threads), at, s = 0;
+        if (len < RANGE_MIN)
+            len = RANGE_MIN;
+        /* no boundary near the mark: look further on */
+        for (at = off + len; at + RANGE_MIN <= size && s <= off; at += len) {
             sh_free(c->seed);
             c->seed = NULL;
-            continue;
+            s = split_after(pr->fd, at, size, pr->w->lane->buf, &c->seed, &c->seed_len);
         }
-        pr->chunks[pr->n - 1].len = s - pr->chunks[pr->n - 1].off;
-        c->off = last = s;
+        if (s <= off) {
+            sh_free(c->seed);
+            c->seed = NULL;
+            break;
+        }
+        pr->chunks[pr->n - 1].len = s - off;
+        c->off = off = s;
         pr->n++;
     }
     pr->chunks[pr->n - 1].len = size - pr->chunks[pr->n - 1].off;
@@ -774,23 +904,19 @@ static void plain_free(struct plain_run *pr)
     sh_free(pr->chunks);
     pr->chunks = NULL;
     pr->n = 0;
-}
-
-static int union_hosts(struct sh_strmap *dst, const struct sh_strmap *src, size_t max, bool *over)
-{
-    size_t i;
-    int rc = SH_OK;
-
-    for (i = 0; i < src->cap && !rc; i++) {
-        if (!src->ents || !src->ents[i].key || sh_strmap_has(dst, src->ents[i].key))
-            continue;
-        if (dst->n >= max) {
-            *over = true;
-            break;
-        }
-        rc = sh_strmap_put(dst, src->ents[i].key, NULL, NULL);
-    }
-    return rc;
+    while (pr->pool.n)
+        sh_sigma__hits_free(pr->pool.v[--pr->pool.n]);
+    sh_ptrvec_free(&pr->pool);
+    while (pr->tpool.n)
+        sh_sigma__timeline_free(pr->tpool.v[--pr->tpool.n]);
+    sh_ptrvec_free(&pr->tpool);
+    sh_sigma__hits_free(pr->fh);
+    pr->fh = NULL;
+    sh_sigma__timeline_free(pr->ftl);
+    pr->ftl = NULL;
+    sh_strmap_free(&pr->hosts, NULL);
+    memset(&pr->hosts, 0, sizeof(pr->hosts));
+    pthread_mutex_destroy(&pr->jlock);
 }
 
 /* Shift a range's findings to file lines and move them to `dst`; `*left`
@@ -825,26 +951,31 @@ static int take_findings(sh_findings *dst, sh_findings *src, uint64_t base, size
 static int run_ranges(struct plain_run *pr, uint64_t size, unsigned threads,
                       struct sh_scan_out *out, sh_diag *diag)
 {
-    struct sg_timeline *ftl = NULL;
-    struct sh_strmap hosts = {0};
     pthread_t tids[MAX_THREADS];
     unsigned t, started = 0;
     uint64_t base = 0;
     size_t k, ioc_left = SH_IOC_SWEEP_MAX_HITS;
-    bool over = false;
+    struct sg_hits *fh;
+    struct sh_strmap *hosts;
     int rc = SH_OK;
 
-    if (!plan(pr, size, threads))
+    pthread_mutex_init(&pr->jlock, NULL);
+    pr->joined = 0;
+    pr->joining = false;
+    pr->base = 0;
+    pr->jrc = SH_OK;
+    if (!plan(pr, size, threads)) {
+        pthread_mutex_destroy(&pr->jlock);
         return sh_diag_set(diag, SH_ENOMEM, pr->path, 0, "log analyzer: out of memory");
-    if (pr->n > 1 && (rc = sh_sigma__timeline_new(&ftl, sh_sigma__min_gap_ms(pr->st->set))) != 0)
-        goto out;
-    for (k = 0; k < pr->n && !rc; k++) {
-        struct chunk *c = &pr->chunks[k];
-        rc = sh_sigma__hits_new(&c->hits, 0);
-        if (pr->n == 1)
-            c->tl = pr->w->tl;
-        else if (!rc)
-            rc = sh_sigma__timeline_chunk_new(&c->tl, sh_sigma__min_gap_ms(pr->st->set));
+    }
+    if (pr->n > 1) {
+        rc = sh_sigma__timeline_new(&pr->ftl, sh_sigma__min_gap_ms(pr->st->set));
+        if (!rc)
+            rc = sh_sigma__hits_new(&pr->fh, 0);
+    } else {
+        /* one range: the worker's file timeline and the range's own store */
+        pr->chunks[0].tl = pr->w->tl;
+        rc = sh_sigma__hits_new(&pr->chunks[0].hits, 0);
     }
     if (rc)
         goto out;
@@ -867,37 +998,21 @@ static int run_ranges(struct plain_run *pr, uint64_t size, unsigned threads,
             goto out;
         }
     }
-    /* Join the ranges in file order; first what may refuse, touching only
-     * this file's own state, then the scan's. */
-    for (k = 0; k < pr->n && !rc && !over; k++) {
-        struct chunk *c = &pr->chunks[k];
-        if (pr->n > 1) {
-            rc = sh_sigma__timeline_merge(ftl, c->tl, base);
-            /* a range that filled its host list may have missed some */
-            over = c->hosts.n >= MAX_HOSTS;
-        }
-        if (!rc && !over)
-            rc = union_hosts(&hosts, &c->hosts, MAX_HOSTS, &over);
-        base += c->lines;
-    }
-    if (over && pr->n > 1)
-        rc = SH_ELIMIT;
-    if (rc)
+    /* every range is joined into the file's state (chunk_done), or the
+     * join refused */
+    if ((rc = pr->jrc) != 0)
         goto out;
-    base = 0;
+    fh = pr->n > 1 ? pr->fh : pr->chunks[0].hits;
+    hosts = pr->n > 1 ? &pr->hosts : &pr->chunks[0].hosts;
     pthread_mutex_lock(&pr->st->lock);
-    for (k = 0; k < pr->n && !rc; k++) {
-        rc = sh_sigma__hits_absorb(pr->st->hits, pr->chunks[k].hits, base);
-        base += pr->chunks[k].lines;
-    }
+    rc = sh_sigma__hits_absorb(pr->st->hits, fh, 0);
     if (!rc)
-        rc = sh_sigma__timeline_flush(pr->n > 1 ? ftl : pr->w->tl, pr->st->hits, pr->path);
+        rc = sh_sigma__timeline_flush(pr->n > 1 ? pr->ftl : pr->w->tl, pr->st->hits, pr->path);
     if (!rc) {
         bool full = false;
-        rc = union_hosts(&pr->st->hosts, &hosts, MAX_HOSTS, &full);
+        rc = union_hosts(&pr->st->hosts, hosts, MAX_HOSTS, &full);
     }
     pthread_mutex_unlock(&pr->st->lock);
-    base = 0;
     for (k = 0; k < pr->n && !rc; k++) {
         struct chunk *c = &pr->chunks[k];
         rc = take_findings(&out->findings, &c->out.findings, base, NULL);
@@ -918,8 +1033,6 @@ out:
     }
     if (rc && rc != SH_ELIMIT && diag && !diag->code)
         sh_diag_set(diag, rc, pr->path, 0, "log analyzer: %s", sh_status_str(rc));
-    sh_sigma__timeline_free(ftl);
-    sh_strmap_free(&hosts, NULL);
     plain_free(pr);
     return rc;
 }

@@ -156,6 +156,26 @@ static int push_hit(struct sg_hits *h, struct sg_hit *x)
     return SH_OK;
 }
 
+/* Forget everything src holds, keeping its vectors for reuse. */
+static void store_empty(struct sg_hits *src)
+{
+    while (src->subs.n) {
+        struct sh_arena *a = src->subs.v[--src->subs.n];
+        sh_arena_free(a);
+        sh_free(a);
+    }
+    src->sub_bytes = 0;
+    src->hits.n = 0;
+    src->evicted = 0;
+    src->path_copy = NULL;
+    sh_strmap_free(&src->intern, NULL);
+    memset(&src->intern, 0, sizeof(src->intern));
+    sh_strmap_free(&src->absent, NULL);
+    memset(&src->absent, 0, sizeof(src->absent));
+    sh_arena_free(&src->arena);
+    sh_arena_init(&src->arena, 0);
+}
+
 int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_base)
 {
     struct sh_arena *a;
@@ -166,9 +186,11 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
         return SH_OK;
     if (h->arena.used_total + h->sub_bytes >= h->max_bytes) {
         h->evicted += src->hits.n + src->absent.n + src->evicted;
+        store_empty(src);
         return SH_OK;
     }
-    /* src's memory becomes h's first, so whatever h points into stays valid */
+    /* src's memory becomes h's first, so whatever h points into stays
+     * valid: its arena and the arenas it absorbed itself */
     a = sh_malloc(sizeof(*a));
     if (!a || sh_ptrvec_push(&h->subs, a)) {
         sh_free(a);
@@ -176,10 +198,17 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     }
     *a = src->arena;
     sh_arena_init(&src->arena, 0);
+    h->sub_bytes += a->used_total;
+    while (src->subs.n) {
+        if (sh_ptrvec_push(&h->subs, src->subs.v[src->subs.n - 1]))
+            return SH_ENOMEM;
+        src->subs.n--;
+    }
+    h->sub_bytes += src->sub_bytes;
+    src->sub_bytes = 0;
     src->path_copy = NULL;
     sh_strmap_free(&src->intern, NULL);
     memset(&src->intern, 0, sizeof(src->intern));
-    h->sub_bytes += a->used_total;
     h->evicted += src->evicted;
     src->evicted = 0;
     for (i = 0; i < src->absent.cap && !rc; i++) {
@@ -201,10 +230,28 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     }
     sh_strmap_free(&src->absent, NULL);
     memset(&src->absent, 0, sizeof(src->absent));
-    for (i = 0; i < src->hits.n && !rc; i++) {
-        struct sg_hit *x = src->hits.v[i];
-        x->line += line_base;
-        rc = push_hit(h, x);
+    if (rc)
+        return rc;
+    if (!h->hits.n) {
+        /* the first: take src's vectors as they are */
+        struct sh_ptrvec tv = h->hits;
+        int *tr = h->rule;
+        size_t tc = h->rule_cap;
+        h->hits = src->hits;
+        h->rule = src->rule;
+        h->rule_cap = src->rule_cap;
+        src->hits = tv;
+        src->rule = tr;
+        src->rule_cap = tc;
+        if (line_base)
+            for (i = 0; i < h->hits.n; i++)
+                ((struct sg_hit *)h->hits.v[i])->line += line_base;
+    } else {
+        for (i = 0; i < src->hits.n && !rc; i++) {
+            struct sg_hit *x = src->hits.v[i];
+            x->line += line_base;
+            rc = push_hit(h, x);
+        }
     }
     src->hits.n = 0;
     return rc;
