@@ -59,8 +59,7 @@ struct log_state {
 struct lane {
     struct sg_scratch *sc;
     struct sh_log_event *ev;
-    char *buf;  /* BUF_CAP bytes of the file */
-    char *line; /* the current line, NUL-terminated */
+    char *buf; /* BUF_CAP bytes of the file, and a byte to end the last line on */
 };
 
 struct log_worker {
@@ -484,7 +483,6 @@ static void lane_free(struct lane *ln)
     sh_sigma__scratch_free(ln->sc);
     sh_free(ln->ev);
     sh_free(ln->buf);
-    sh_free(ln->line);
     sh_free(ln);
 }
 
@@ -495,9 +493,8 @@ static struct lane *lane_new(const struct log_state *st)
     if (!ln)
         return NULL;
     ln->ev = sh_calloc(1, sizeof(*ln->ev));
-    ln->buf = sh_malloc(BUF_CAP);
-    ln->line = sh_malloc(LOG_MAX_LINE + 1);
-    if (!ln->ev || !ln->buf || !ln->line || sh_sigma__scratch_new(st->set, &ln->sc)) {
+    ln->buf = sh_malloc(BUF_CAP + 1);
+    if (!ln->ev || !ln->buf || sh_sigma__scratch_new(st->set, &ln->sc)) {
         lane_free(ln);
         return NULL;
     }
@@ -532,10 +529,13 @@ static int chunk_match(const struct sg_rule *r, const struct sh_log_event *ev, v
 }
 
 /* One line of `ll` bytes (without its newline; `p` holds at least the
- * first BUF_CAP of them). `at` is its offset in the lane's last block scan,
- * SIZE_MAX when it was not in one; `pos` 1 + its offset in the file, 0
- * when the file cannot be read there (compressed). */
-static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines *sw, const char *p,
+ * first BUF_CAP of them, in the lane's buffer). `at` is its offset in the
+ * lane's last block scan, SIZE_MAX when it was not in one; `pos` 1 + its
+ * offset in the file, 0 when the file cannot be read there (compressed).
+ * The line is NUL-terminated where it stands, on its newline (or CR, or
+ * the byte past the reader's limit), and that byte is put back after:
+ * the buffer's bytes after the line are read later. */
+static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines *sw, char *p,
                       size_t ll, uint64_t lineno, size_t at, uint64_t pos)
 {
     struct chunk *c = cc->c;
@@ -545,6 +545,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     size_t n = ll, vn = 0;
     bool quiet = false;
     int rc, q;
+    char saved;
 
     if (sw && (rc = sh_ioc__lines_feed(sw, p, ll, lineno)) != 0)
         return rc;
@@ -553,8 +554,8 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
         n--;
     if (n > LOG_MAX_LINE)
         n = LOG_MAX_LINE;
-    memcpy(ln->line, p, n);
-    ln->line[n] = '\0';
+    saved = p[n];
+    p[n] = '\0';
     ev->path = cc->pr->path;
     ev->line = lineno;
     ev->pos = pos;
@@ -563,12 +564,12 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
      * the parser says the rest of it could yield a value a rule reads. */
     if (at != SIZE_MAX && (q = sh_sigma__span_quiet(ln->sc, at, at + ll)) != 0) {
         unsigned hint = 0;
-        sh_syslog_parse_header(ev, ln->line, n, &cc->pr->opts, &hint);
+        sh_syslog_parse_header(ev, p, n, &cc->pr->opts, &hint);
         quiet = sh_sigma__quiet_hints(ln->sc, q, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
                                       (hint & SH_SYSLOG_HINT_COMMAND) != 0);
     }
     if (!quiet)
-        sh_syslog_parse(ev, ln->line, n, &cc->pr->opts);
+        sh_syslog_parse(ev, p, n, &cc->pr->opts);
     c->lines++;
     if (!ev->parsed)
         c->unparsed++;
@@ -589,6 +590,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     if (!rc && !quiet)
         rc = at == SIZE_MAX ? sh_sigma__eval(ln->sc, ev, chunk_match, cc)
                             : sh_sigma__eval_span(ln->sc, ev, at, at + ll, chunk_match, cc);
+    p[n] = saved;
     return rc;
 }
 
