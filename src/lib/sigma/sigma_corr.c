@@ -317,6 +317,10 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     }
     *a = src->arena;
     sh_arena_init(&src->arena, 0);
+    /* a store refilled for the next range of a file that needed many MiB
+     * (sh_arena_huge) */
+    if (a->used_total >= SH_HUGE_ALIGN)
+        sh_arena_huge(&src->arena);
     h->sub_bytes += a->used_total;
     while (src->subs.n) {
         if (sh_ptrvec_push(&h->subs, src->subs.v[src->subs.n - 1]))
