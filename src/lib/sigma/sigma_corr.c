@@ -137,6 +137,23 @@ static struct otab_ent *otab_slot(const struct otab *t, uint64_t hash,
     }
 }
 
+/* `bytes` for a vector or table of a store, zeroed when asked: past a
+ * huge page in whole huge pages, which a store of millions of hits fills
+ * with a page fault per 2 MiB instead of per 4 KiB. Freed with sh_free. */
+static void *big_alloc(size_t bytes, bool zero)
+{
+    void *p;
+
+    if (bytes < SH_HUGE_ALIGN)
+        return zero ? sh_calloc(1, bytes) : sh_malloc(bytes);
+    if (!sh_size_add(&bytes, bytes, SH_HUGE_ALIGN - 1))
+        return NULL;
+    p = sh_malloc_huge(bytes & ~(SH_HUGE_ALIGN - 1));
+    if (p && zero)
+        memset(p, 0, bytes & ~(SH_HUGE_ALIGN - 1));
+    return p;
+}
+
 /* Room for one more record (at most half full). */
 static int otab_room(struct otab *t)
 {
@@ -146,7 +163,9 @@ static int otab_room(struct otab *t)
     if ((t->n + 1) * 2 <= t->cap)
         return SH_OK;
     nc = t->cap ? t->cap * 2 : 64;
-    if (!(ne = sh_calloc(nc, sizeof(*ne))))
+    if (nc > SIZE_MAX / 2 / sizeof(*ne))
+        return SH_ELIMIT;
+    if (!(ne = big_alloc(nc * sizeof(*ne), true)))
         return SH_ENOMEM;
     for (i = 0; i < t->cap; i++) {
         size_t j;
@@ -261,19 +280,55 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_free(h);
 }
 
+/* Room for `need` hits. */
+static int hits_reserve(struct sg_hits *h, size_t need)
+{
+    size_t nc = h->hits.cap ? h->hits.cap : 256;
+    void **nv;
+    int *nr;
+
+    if (need <= h->hits.cap && need <= h->rule_cap)
+        return SH_OK;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 2 / sizeof(void *))
+            return SH_ELIMIT;
+        nc *= 2;
+    }
+    nv = big_alloc(nc * sizeof(*nv), false);
+    nr = big_alloc(nc * sizeof(*nr), false);
+    if (!nv || !nr) {
+        sh_free(nv);
+        sh_free(nr);
+        return SH_ENOMEM;
+    }
+    if (h->hits.n)
+        memcpy(nv, h->hits.v, h->hits.n * sizeof(*nv));
+    if (h->hits.n <= h->rule_cap) {
+        if (h->hits.n)
+            memcpy(nr, h->rule, h->hits.n * sizeof(*nr));
+    } else {
+        /* correlating grew the hits past the rule array */
+        size_t i;
+        for (i = 0; i < h->hits.n; i++)
+            nr[i] = ((const struct sg_hit *)h->hits.v[i])->rule;
+    }
+    sh_free(h->hits.v);
+    sh_free(h->rule);
+    h->hits.v = nv;
+    h->rule = nr;
+    h->hits.cap = h->rule_cap = nc;
+    return SH_OK;
+}
+
 static int push_hit(struct sg_hits *h, struct sg_hit *x)
 {
-    if (h->hits.n == h->rule_cap) {
-        size_t nc = h->rule_cap ? h->rule_cap * 2 : 256;
-        int *nr = sh_realloc(h->rule, nc * sizeof(*nr));
-        if (!nr)
-            return SH_ENOMEM;
-        h->rule = nr;
-        h->rule_cap = nc;
+    if (h->hits.n >= h->hits.cap || h->hits.n >= h->rule_cap) {
+        int rc = hits_reserve(h, h->hits.n + 1);
+        if (rc)
+            return rc;
     }
-    if (sh_ptrvec_push(&h->hits, x))
-        return SH_ENOMEM;
-    h->rule[h->hits.n - 1] = x->rule;
+    h->rule[h->hits.n] = x->rule;
+    h->hits.v[h->hits.n++] = x;
     return SH_OK;
 }
 
@@ -389,6 +444,8 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
             for (i = 0; i < h->hits.n; i++)
                 ((struct sg_hit *)h->hits.v[i])->line += line_base;
     } else {
+        if ((rc = hits_reserve(h, h->hits.n + src->hits.n)) != 0)
+            return rc;
         for (i = 0; i < src->hits.n && !rc; i++) {
             struct sg_hit *x = src->hits.v[i];
             x->line += line_base;
