@@ -154,13 +154,20 @@ static void *big_alloc(size_t bytes, bool zero)
     return p;
 }
 
-/* Room for one more record (at most half full). */
+/* Whether t has room for one more record: at most three quarters full
+ * (the entries are small and hold the hash; the table of a large log's
+ * absent buckets is the store's largest). */
+static bool otab_fits(const struct otab *t)
+{
+    return (t->n + 1) * 4 <= t->cap * 3;
+}
+
 static int otab_room(struct otab *t)
 {
     struct otab_ent *ne;
     size_t nc, i;
 
-    if ((t->n + 1) * 2 <= t->cap)
+    if (otab_fits(t))
         return SH_OK;
     nc = t->cap ? t->cap * 2 : 64;
     if (nc > SIZE_MAX / 2 / sizeof(*ne))
@@ -280,7 +287,8 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_free(h);
 }
 
-/* Room for `need` hits. */
+/* Room for `need` hits: twice the room there was, or just `need` when
+ * that is more (a caller that knows how many come asks once). */
 static int hits_reserve(struct sg_hits *h, size_t need)
 {
     size_t nc = h->hits.cap ? h->hits.cap : 256;
@@ -289,11 +297,9 @@ static int hits_reserve(struct sg_hits *h, size_t need)
 
     if (need <= h->hits.cap && need <= h->rule_cap)
         return SH_OK;
-    while (nc < need) {
-        if (nc > SIZE_MAX / 2 / sizeof(void *))
-            return SH_ELIMIT;
-        nc *= 2;
-    }
+    if (nc > SIZE_MAX / 2 / sizeof(void *) || need > SIZE_MAX / 2 / sizeof(void *))
+        return SH_ELIMIT;
+    nc = need > nc * 2 ? need : nc * 2;
     nv = big_alloc(nc * sizeof(*nv), false);
     nr = big_alloc(nc * sizeof(*nr), false);
     if (!nv || !nr) {
@@ -638,7 +644,7 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     } else {
         bk->vals = NULL;
     }
-    if (!e || h->absent.n + 1 > h->absent.cap / 2) {
+    if (!e || !otab_fits(&h->absent)) {
         if (otab_room(&h->absent))
             return SH_ENOMEM;
         e = otab_slot(&h->absent, hash, bucket_eq, &key);
@@ -674,6 +680,8 @@ static int absent_hits(struct sg_hits *h)
     size_t i;
     int j;
 
+    if (h->absent.n > SIZE_MAX / 4 || hits_reserve(h, h->hits.n + 2 * h->absent.n))
+        return SH_ENOMEM;
     for (i = 0; i < h->absent.cap; i++) {
         const struct absent_bucket *bk = h->absent.e[i].p;
         if (!bk)
