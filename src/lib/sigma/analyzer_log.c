@@ -469,6 +469,7 @@ struct plain_run {
     struct sh_strmap hosts;
     uint64_t base; /* lines of the joined ranges */
     int jrc;       /* first failure of the join (SH_ELIMIT: read in one piece) */
+    atomic_bool stop; /* a range failed or the join refused: read no more ranges */
 };
 
 struct chunk_ctx {
@@ -755,6 +756,8 @@ static void join_one(struct plain_run *pr, struct chunk *c)
         rc = sh_sigma__hits_absorb(pr->fh, c->hits, pr->base);
     pr->base += c->lines;
     pr->jrc = rc;
+    if (rc)
+        atomic_store(&pr->stop, true);
     sh_strmap_free(&c->hosts, NULL);
     memset(&c->hosts, 0, sizeof(c->hosts));
     /* the host table points into the chunk timeline */
@@ -804,9 +807,15 @@ static void chunk_loop(struct plain_run *pr, struct lane *ln)
             c->rc = chunk_run(pr, c, ln);
             continue;
         }
-        c->rc = chunk_stores(pr, c);
-        if (!c->rc)
-            c->rc = chunk_run(pr, c, ln);
+        /* after a failure the file's result is that failure (or a read
+         * in one piece): the ranges left are not read */
+        if (!atomic_load(&pr->stop)) {
+            c->rc = chunk_stores(pr, c);
+            if (!c->rc)
+                c->rc = chunk_run(pr, c, ln);
+            if (c->rc)
+                atomic_store(&pr->stop, true);
+        }
         chunk_done(pr, k);
     }
 }
@@ -966,6 +975,7 @@ static int run_ranges(struct plain_run *pr, uint64_t size, unsigned threads,
     pr->joining = false;
     pr->base = 0;
     pr->jrc = SH_OK;
+    atomic_store(&pr->stop, false);
     if (!plan(pr, size, threads)) {
         pthread_mutex_destroy(&pr->jlock);
         return sh_diag_set(diag, SH_ENOMEM, pr->path, 0, "log analyzer: out of memory");
