@@ -464,11 +464,11 @@ struct plain_run {
     bool joining;
     /* emptied range stores and timelines, for the next ranges */
     struct sh_ptrvec pool, tpool; /* struct sg_hits *, struct sg_timeline * */
-    struct sg_hits *fh;    /* the file's hits so far */
+    struct sg_hits *fh;           /* the file's hits so far */
     struct sg_timeline *ftl;
     struct sh_strmap hosts;
-    uint64_t base; /* lines of the joined ranges */
-    int jrc;       /* first failure of the join (SH_ELIMIT: read in one piece) */
+    uint64_t base;    /* lines of the joined ranges */
+    int jrc;          /* first failure of the join (SH_ELIMIT: read in one piece) */
     atomic_bool stop; /* a range failed or the join refused: read no more ranges */
 };
 

@@ -453,8 +453,8 @@ SH_TEST(ranges_finishing_out_of_order_join_like_one_pass)
 SH_TEST(absence_bucket_across_ranges_keeps_its_latest_match)
 {
     static const char *const day[] = {
-        "2023 Oct 12 10:00:00 rtr0 %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:hostname a",
-        "2023 Oct 12 10:20:00 rtr0 %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:hostname b",
+        "2023 Oct 12 10:00:00 rtr0 %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:end",
+        "2023 Oct 12 10:20:00 rtr0 %PARSER-5-CFGLOG_LOGGEDCMD: User:admin  logged command:end",
         "2023 Oct 12 10:45:00 rtr0 %SYS-5-CONFIG_I: Configured from console by admin on vty0",
         "2023 Oct 12 13:00:00 rtr0 %SYS-5-CONFIG_I: Configured from console by admin on vty0",
     };
