@@ -405,8 +405,12 @@ static int note_host(struct sh_strmap *m, const struct sh_log_event *ev, bool *i
  * are numbered within their range and shifted when the ranges are joined
  * in file order: findings, correlation hits, device timelines (merged by
  * sh_sigma__timeline_merge) and hosts come out as one pass over the file
- * would make them. When a range hits a bound under which the join would
- * not be exact, the file is read again in one piece.
+ * would make them. Ranges are joined into the file's own store, timeline
+ * and host list as soon as every range before them is (by the thread that
+ * finishes the last of those), and the file's state goes to the scan's in
+ * one step at the end. When a range hits a bound under which the join
+ * would not be exact, nothing has reached the scan's state yet: the file
+ * is read again in one piece.
  */
 
 #define LOG_MAX_LINE SH_LOGREADER_MAX_LINE_DEFAULT
