@@ -28,6 +28,12 @@ void sh_arena_init(struct sh_arena *a, size_t max)
     a->spare = NULL;
     a->used_total = 0;
     a->max = max;
+    a->huge = false;
+}
+
+void sh_arena_huge(struct sh_arena *a)
+{
+    a->huge = true;
 }
 
 #ifndef SH_DEBUG_ARENA
@@ -82,7 +88,7 @@ static void *arena_take(struct sh_arena *a, size_t n, bool zero)
         if (a->used_total / 4 > cap)
             cap = a->used_total / 4 < BLOCK_MAX ? a->used_total / 4 : BLOCK_MAX;
         if ((b = take_spare(a, need)) == NULL) {
-            if (a->used_total >= BLOCK_HUGE && cap + sizeof(*b) <= BLOCK_HUGE) {
+            if ((a->used_total >= BLOCK_HUGE || a->huge) && cap + sizeof(*b) <= BLOCK_HUGE) {
                 cap = BLOCK_HUGE - sizeof(*b);
                 b = sh_malloc_huge(BLOCK_HUGE);
             } else {

@@ -119,6 +119,7 @@ struct sh_arena {
     struct sh_arena_block *spare; /* emptied blocks kept by sh_arena_reset */
     size_t used_total;
     size_t max; /* 0: unlimited */
+    bool huge;  /* new blocks are whole huge pages (sh_arena_huge) */
 };
 
 void sh_arena_init(struct sh_arena *a, size_t max);
@@ -133,6 +134,14 @@ char *sh_arena_strdup(struct sh_arena *a, const char *s);
  * then stops asking malloc, and the kernel, for fresh pages each time.
  */
 void sh_arena_reset(struct sh_arena *a, size_t keep);
+/**
+ * Take new blocks as whole huge pages (sh_malloc_huge) from now on, not
+ * only once the arena has grown past one: for an arena its owner expects
+ * to grow to many MiB (a log range's correlation store, when the range
+ * before it needed that much), which otherwise takes a page fault per
+ * 4 KiB of its first megabytes.
+ */
+void sh_arena_huge(struct sh_arena *a);
 void sh_arena_free(struct sh_arena *a);
 
 /* ---- sh_ptrvec: growable vector of pointers ---- */

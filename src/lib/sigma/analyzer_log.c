@@ -59,8 +59,7 @@ struct log_state {
 struct lane {
     struct sg_scratch *sc;
     struct sh_log_event *ev;
-    char *buf;  /* BUF_CAP bytes of the file */
-    char *line; /* the current line, NUL-terminated */
+    char *buf; /* BUF_CAP bytes of the file, and a byte to end the last line on */
 };
 
 struct log_worker {
@@ -406,8 +405,12 @@ static int note_host(struct sh_strmap *m, const struct sh_log_event *ev, bool *i
  * are numbered within their range and shifted when the ranges are joined
  * in file order: findings, correlation hits, device timelines (merged by
  * sh_sigma__timeline_merge) and hosts come out as one pass over the file
- * would make them. When a range hits a bound under which the join would
- * not be exact, the file is read again in one piece.
+ * would make them. Ranges are joined into the file's own store, timeline
+ * and host list as soon as every range before them is (by the thread that
+ * finishes the last of those), and the file's state goes to the scan's in
+ * one step at the end. When a range hits a bound under which the join
+ * would not be exact, nothing has reached the scan's state yet: the file
+ * is read again in one piece.
  */
 
 #define LOG_MAX_LINE SH_LOGREADER_MAX_LINE_DEFAULT
@@ -419,7 +422,7 @@ static int note_host(struct sh_strmap *m, const struct sh_log_event *ev, bool *i
 #define SH_LOG_RANGE_MIN ((uint64_t)16 << 20)
 #endif
 #define RANGE_MIN ((uint64_t)SH_LOG_RANGE_MIN)
-#define RANGES_PER_THREAD 4
+#define MAX_RANGES 256
 #define MAX_THREADS 64
 #define SPLIT_LOOK ((size_t)256 << 10)
 
@@ -439,6 +442,7 @@ struct chunk {
     uint64_t lines, unparsed;
     int rc;
     sh_diag diag;
+    bool finished; /* read (or failed); under plain_run.jlock */
 };
 
 struct plain_run {
@@ -455,6 +459,21 @@ struct plain_run {
     struct chunk *chunks;
     size_t n;
     atomic_size_t next;
+    /* The join (several ranges): whichever thread finishes a range joins
+     * every finished range that follows the joined ones, in file order, one
+     * joiner at a time. jlock guards finished, joined, joining and pool;
+     * the rest belongs to the joiner of the moment. */
+    pthread_mutex_t jlock;
+    size_t joined;
+    bool joining;
+    /* emptied range stores and timelines, for the next ranges */
+    struct sh_ptrvec pool, tpool; /* struct sg_hits *, struct sg_timeline * */
+    struct sg_hits *fh;           /* the file's hits so far */
+    struct sg_timeline *ftl;
+    struct sh_strmap hosts;
+    uint64_t base;    /* lines of the joined ranges */
+    int jrc;          /* first failure of the join (SH_ELIMIT: read in one piece) */
+    atomic_bool stop; /* a range failed or the join refused: read no more ranges */
 };
 
 struct chunk_ctx {
@@ -469,7 +488,6 @@ static void lane_free(struct lane *ln)
     sh_sigma__scratch_free(ln->sc);
     sh_free(ln->ev);
     sh_free(ln->buf);
-    sh_free(ln->line);
     sh_free(ln);
 }
 
@@ -480,9 +498,8 @@ static struct lane *lane_new(const struct log_state *st)
     if (!ln)
         return NULL;
     ln->ev = sh_calloc(1, sizeof(*ln->ev));
-    ln->buf = sh_malloc(BUF_CAP);
-    ln->line = sh_malloc(LOG_MAX_LINE + 1);
-    if (!ln->ev || !ln->buf || !ln->line || sh_sigma__scratch_new(st->set, &ln->sc)) {
+    ln->buf = sh_malloc(BUF_CAP + 1);
+    if (!ln->ev || !ln->buf || sh_sigma__scratch_new(st->set, &ln->sc)) {
         lane_free(ln);
         return NULL;
     }
@@ -517,10 +534,13 @@ static int chunk_match(const struct sg_rule *r, const struct sh_log_event *ev, v
 }
 
 /* One line of `ll` bytes (without its newline; `p` holds at least the
- * first BUF_CAP of them). `at` is its offset in the lane's last block scan,
- * SIZE_MAX when it was not in one; `pos` 1 + its offset in the file, 0
- * when the file cannot be read there (compressed). */
-static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines *sw, const char *p,
+ * first BUF_CAP of them, in the lane's buffer). `at` is its offset in the
+ * lane's last block scan, SIZE_MAX when it was not in one; `pos` 1 + its
+ * offset in the file, 0 when the file cannot be read there (compressed).
+ * The line is NUL-terminated where it stands, on its newline (or CR, or
+ * the byte past the reader's limit), and that byte is put back after:
+ * the buffer's bytes after the line are read later. */
+static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines *sw, char *p,
                       size_t ll, uint64_t lineno, size_t at, uint64_t pos)
 {
     struct chunk *c = cc->c;
@@ -530,6 +550,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     size_t n = ll, vn = 0;
     bool quiet = false;
     int rc, q;
+    char saved;
 
     if (sw && (rc = sh_ioc__lines_feed(sw, p, ll, lineno)) != 0)
         return rc;
@@ -538,8 +559,8 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
         n--;
     if (n > LOG_MAX_LINE)
         n = LOG_MAX_LINE;
-    memcpy(ln->line, p, n);
-    ln->line[n] = '\0';
+    saved = p[n];
+    p[n] = '\0';
     ev->path = cc->pr->path;
     ev->line = lineno;
     ev->pos = pos;
@@ -548,12 +569,12 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
      * the parser says the rest of it could yield a value a rule reads. */
     if (at != SIZE_MAX && (q = sh_sigma__span_quiet(ln->sc, at, at + ll)) != 0) {
         unsigned hint = 0;
-        sh_syslog_parse_header(ev, ln->line, n, &cc->pr->opts, &hint);
+        sh_syslog_parse_header(ev, p, n, &cc->pr->opts, &hint);
         quiet = sh_sigma__quiet_hints(ln->sc, q, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
                                       (hint & SH_SYSLOG_HINT_COMMAND) != 0);
     }
     if (!quiet)
-        sh_syslog_parse(ev, ln->line, n, &cc->pr->opts);
+        sh_syslog_parse(ev, p, n, &cc->pr->opts);
     c->lines++;
     if (!ev->parsed)
         c->unparsed++;
@@ -574,6 +595,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     if (!rc && !quiet)
         rc = at == SIZE_MAX ? sh_sigma__eval(ln->sc, ev, chunk_match, cc)
                             : sh_sigma__eval_span(ln->sc, ev, at, at + ll, chunk_match, cc);
+    p[n] = saved;
     return rc;
 }
 
@@ -678,13 +700,127 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
 
 #undef POS
 
+static int union_hosts(struct sh_strmap *dst, const struct sh_strmap *src, size_t max, bool *over)
+{
+    size_t i;
+    int rc = SH_OK;
+
+    for (i = 0; i < src->cap && !rc; i++) {
+        if (!src->ents || !src->ents[i].key || sh_strmap_has(dst, src->ents[i].key))
+            continue;
+        if (dst->n >= max) {
+            *over = true;
+            break;
+        }
+        rc = sh_strmap_put(dst, src->ents[i].key, NULL, NULL);
+    }
+    return rc;
+}
+
+/* A range's store and chunk timeline: emptied ones of earlier ranges
+ * first, so their vectors and tables are not grown (and faulted in) again. */
+static int chunk_stores(struct plain_run *pr, struct chunk *c)
+{
+    int64_t gap = sh_sigma__min_gap_ms(pr->st->set);
+
+    pthread_mutex_lock(&pr->jlock);
+    if (pr->pool.n)
+        c->hits = pr->pool.v[--pr->pool.n];
+    if (pr->tpool.n)
+        c->tl = pr->tpool.v[--pr->tpool.n];
+    pthread_mutex_unlock(&pr->jlock);
+    if (!c->hits && sh_sigma__hits_new(&c->hits, 0))
+        return SH_ENOMEM;
+    if (!c->tl && sh_sigma__timeline_chunk_new(&c->tl, gap))
+        return SH_ENOMEM;
+    return SH_OK;
+}
+
+/* Join range `c` (the one after every joined range) into the file's
+ * state: first what may refuse, then the hits. The scan's state is only
+ * touched once every range is joined (run_ranges), so a refusal leaves
+ * nothing behind when the file is read again in one piece. */
+static void join_one(struct plain_run *pr, struct chunk *c)
+{
+    bool over = false;
+    int rc = pr->jrc;
+
+    if (!rc)
+        rc = c->rc;
+    if (!rc)
+        rc = sh_sigma__timeline_merge(pr->ftl, c->tl, pr->base);
+    /* a range that filled its host list may have missed some */
+    if (!rc && c->hosts.n >= MAX_HOSTS)
+        over = true;
+    if (!rc && !over)
+        rc = union_hosts(&pr->hosts, &c->hosts, MAX_HOSTS, &over);
+    if (!rc && over)
+        rc = SH_ELIMIT;
+    if (!rc)
+        rc = sh_sigma__hits_absorb(pr->fh, c->hits, pr->base);
+    pr->base += c->lines;
+    pr->jrc = rc;
+    if (rc)
+        atomic_store(&pr->stop, true);
+    sh_strmap_free(&c->hosts, NULL);
+    memset(&c->hosts, 0, sizeof(c->hosts));
+    /* the host table points into the chunk timeline */
+    sh_ikmap_free(&c->hc);
+}
+
+/* Range `k` is read: join what is ready, unless another thread is at it
+ * (it will find this range before it stops). */
+static void chunk_done(struct plain_run *pr, size_t k)
+{
+    pthread_mutex_lock(&pr->jlock);
+    pr->chunks[k].finished = true;
+    if (pr->joining) {
+        pthread_mutex_unlock(&pr->jlock);
+        return;
+    }
+    pr->joining = true;
+    while (pr->joined < pr->n && pr->chunks[pr->joined].finished) {
+        struct chunk *c = &pr->chunks[pr->joined];
+        bool keep;
+        pthread_mutex_unlock(&pr->jlock);
+        join_one(pr, c);
+        pthread_mutex_lock(&pr->jlock);
+        pr->joined++;
+        /* a store the join emptied serves the next range; after a failure
+         * it may hold what was not joined */
+        keep = !pr->jrc && c->hits && sh_ptrvec_push(&pr->pool, c->hits) == 0;
+        if (!keep)
+            sh_sigma__hits_free(c->hits);
+        c->hits = NULL;
+        keep = !pr->jrc && c->tl && sh_ptrvec_push(&pr->tpool, c->tl) == 0;
+        if (!keep)
+            sh_sigma__timeline_free(c->tl);
+        c->tl = NULL;
+    }
+    pr->joining = false;
+    pthread_mutex_unlock(&pr->jlock);
+}
+
 static void chunk_loop(struct plain_run *pr, struct lane *ln)
 {
     size_t k;
 
     while ((k = atomic_fetch_add(&pr->next, 1)) < pr->n) {
         struct chunk *c = &pr->chunks[k];
-        c->rc = chunk_run(pr, c, ln);
+        if (pr->n == 1) {
+            c->rc = chunk_run(pr, c, ln);
+            continue;
+        }
+        /* after a failure the file's result is that failure (or a read
+         * in one piece): the ranges left are not read */
+        if (!atomic_load(&pr->stop)) {
+            c->rc = chunk_stores(pr, c);
+            if (!c->rc)
+                c->rc = chunk_run(pr, c, ln);
+            if (c->rc)
+                atomic_store(&pr->stop, true);
+        }
+        chunk_done(pr, k);
     }
 }
 
@@ -734,31 +870,40 @@ static uint64_t split_after(int fd, uint64_t at, uint64_t size, char *buf, char 
     return 0;
 }
 
+/* Cut the file into ranges that shrink towards its end (each about a
+ * 2*threads-th of what is left, at least RANGE_MIN): threads take them in
+ * turn, so the last ones to finish are small and no thread idles long
+ * while another reads a large range. */
 static size_t plan(struct plain_run *pr, uint64_t size, unsigned threads)
 {
-    size_t want = 1, k;
-    uint64_t last = 0;
+    size_t cap = 1;
+    uint64_t off = 0;
 
     if (threads > 1 && size >= 2 * RANGE_MIN) {
-        want = (size_t)threads * RANGES_PER_THREAD;
-        if (want > size / RANGE_MIN)
-            want = (size_t)(size / RANGE_MIN);
+        cap = size / RANGE_MIN < MAX_RANGES ? (size_t)(size / RANGE_MIN) : MAX_RANGES;
     }
-    pr->chunks = sh_calloc(want, sizeof(*pr->chunks));
+    pr->chunks = sh_calloc(cap, sizeof(*pr->chunks));
     if (!pr->chunks)
         return 0;
     pr->n = 1;
-    for (k = 1; k < want; k++) {
+    while (pr->n < cap) {
         struct chunk *c = &pr->chunks[pr->n];
-        uint64_t s =
-            split_after(pr->fd, size / want * k, size, pr->w->lane->buf, &c->seed, &c->seed_len);
-        if (s <= last) {
+        uint64_t len = (size - off) / (2 * (uint64_t)threads), at, s = 0;
+        if (len < RANGE_MIN)
+            len = RANGE_MIN;
+        /* no boundary near the mark: look further on */
+        for (at = off + len; at + RANGE_MIN <= size && s <= off; at += len) {
             sh_free(c->seed);
             c->seed = NULL;
-            continue;
+            s = split_after(pr->fd, at, size, pr->w->lane->buf, &c->seed, &c->seed_len);
         }
-        pr->chunks[pr->n - 1].len = s - pr->chunks[pr->n - 1].off;
-        c->off = last = s;
+        if (s <= off) {
+            sh_free(c->seed);
+            c->seed = NULL;
+            break;
+        }
+        pr->chunks[pr->n - 1].len = s - off;
+        c->off = off = s;
         pr->n++;
     }
     pr->chunks[pr->n - 1].len = size - pr->chunks[pr->n - 1].off;
@@ -774,23 +919,19 @@ static void plain_free(struct plain_run *pr)
     sh_free(pr->chunks);
     pr->chunks = NULL;
     pr->n = 0;
-}
-
-static int union_hosts(struct sh_strmap *dst, const struct sh_strmap *src, size_t max, bool *over)
-{
-    size_t i;
-    int rc = SH_OK;
-
-    for (i = 0; i < src->cap && !rc; i++) {
-        if (!src->ents || !src->ents[i].key || sh_strmap_has(dst, src->ents[i].key))
-            continue;
-        if (dst->n >= max) {
-            *over = true;
-            break;
-        }
-        rc = sh_strmap_put(dst, src->ents[i].key, NULL, NULL);
-    }
-    return rc;
+    while (pr->pool.n)
+        sh_sigma__hits_free(pr->pool.v[--pr->pool.n]);
+    sh_ptrvec_free(&pr->pool);
+    while (pr->tpool.n)
+        sh_sigma__timeline_free(pr->tpool.v[--pr->tpool.n]);
+    sh_ptrvec_free(&pr->tpool);
+    sh_sigma__hits_free(pr->fh);
+    pr->fh = NULL;
+    sh_sigma__timeline_free(pr->ftl);
+    pr->ftl = NULL;
+    sh_strmap_free(&pr->hosts, NULL);
+    memset(&pr->hosts, 0, sizeof(pr->hosts));
+    pthread_mutex_destroy(&pr->jlock);
 }
 
 /* Shift a range's findings to file lines and move them to `dst`; `*left`
@@ -825,26 +966,32 @@ static int take_findings(sh_findings *dst, sh_findings *src, uint64_t base, size
 static int run_ranges(struct plain_run *pr, uint64_t size, unsigned threads,
                       struct sh_scan_out *out, sh_diag *diag)
 {
-    struct sg_timeline *ftl = NULL;
-    struct sh_strmap hosts = {0};
     pthread_t tids[MAX_THREADS];
     unsigned t, started = 0;
     uint64_t base = 0;
     size_t k, ioc_left = SH_IOC_SWEEP_MAX_HITS;
-    bool over = false;
+    struct sg_hits *fh;
+    struct sh_strmap *hosts;
     int rc = SH_OK;
 
-    if (!plan(pr, size, threads))
+    pthread_mutex_init(&pr->jlock, NULL);
+    pr->joined = 0;
+    pr->joining = false;
+    pr->base = 0;
+    pr->jrc = SH_OK;
+    atomic_store(&pr->stop, false);
+    if (!plan(pr, size, threads)) {
+        pthread_mutex_destroy(&pr->jlock);
         return sh_diag_set(diag, SH_ENOMEM, pr->path, 0, "log analyzer: out of memory");
-    if (pr->n > 1 && (rc = sh_sigma__timeline_new(&ftl, sh_sigma__min_gap_ms(pr->st->set))) != 0)
-        goto out;
-    for (k = 0; k < pr->n && !rc; k++) {
-        struct chunk *c = &pr->chunks[k];
-        rc = sh_sigma__hits_new(&c->hits, 0);
-        if (pr->n == 1)
-            c->tl = pr->w->tl;
-        else if (!rc)
-            rc = sh_sigma__timeline_chunk_new(&c->tl, sh_sigma__min_gap_ms(pr->st->set));
+    }
+    if (pr->n > 1) {
+        rc = sh_sigma__timeline_new(&pr->ftl, sh_sigma__min_gap_ms(pr->st->set));
+        if (!rc)
+            rc = sh_sigma__hits_new(&pr->fh, 0);
+    } else {
+        /* one range: the worker's file timeline and the range's own store */
+        pr->chunks[0].tl = pr->w->tl;
+        rc = sh_sigma__hits_new(&pr->chunks[0].hits, 0);
     }
     if (rc)
         goto out;
@@ -867,37 +1014,21 @@ static int run_ranges(struct plain_run *pr, uint64_t size, unsigned threads,
             goto out;
         }
     }
-    /* Join the ranges in file order; first what may refuse, touching only
-     * this file's own state, then the scan's. */
-    for (k = 0; k < pr->n && !rc && !over; k++) {
-        struct chunk *c = &pr->chunks[k];
-        if (pr->n > 1) {
-            rc = sh_sigma__timeline_merge(ftl, c->tl, base);
-            /* a range that filled its host list may have missed some */
-            over = c->hosts.n >= MAX_HOSTS;
-        }
-        if (!rc && !over)
-            rc = union_hosts(&hosts, &c->hosts, MAX_HOSTS, &over);
-        base += c->lines;
-    }
-    if (over && pr->n > 1)
-        rc = SH_ELIMIT;
-    if (rc)
+    /* every range is joined into the file's state (chunk_done), or the
+     * join refused */
+    if ((rc = pr->jrc) != 0)
         goto out;
-    base = 0;
+    fh = pr->n > 1 ? pr->fh : pr->chunks[0].hits;
+    hosts = pr->n > 1 ? &pr->hosts : &pr->chunks[0].hosts;
     pthread_mutex_lock(&pr->st->lock);
-    for (k = 0; k < pr->n && !rc; k++) {
-        rc = sh_sigma__hits_absorb(pr->st->hits, pr->chunks[k].hits, base);
-        base += pr->chunks[k].lines;
-    }
+    rc = sh_sigma__hits_absorb(pr->st->hits, fh, 0);
     if (!rc)
-        rc = sh_sigma__timeline_flush(pr->n > 1 ? ftl : pr->w->tl, pr->st->hits, pr->path);
+        rc = sh_sigma__timeline_flush(pr->n > 1 ? pr->ftl : pr->w->tl, pr->st->hits, pr->path);
     if (!rc) {
         bool full = false;
-        rc = union_hosts(&pr->st->hosts, &hosts, MAX_HOSTS, &full);
+        rc = union_hosts(&pr->st->hosts, hosts, MAX_HOSTS, &full);
     }
     pthread_mutex_unlock(&pr->st->lock);
-    base = 0;
     for (k = 0; k < pr->n && !rc; k++) {
         struct chunk *c = &pr->chunks[k];
         rc = take_findings(&out->findings, &c->out.findings, base, NULL);
@@ -918,8 +1049,6 @@ out:
     }
     if (rc && rc != SH_ELIMIT && diag && !diag->code)
         sh_diag_set(diag, rc, pr->path, 0, "log analyzer: %s", sh_status_str(rc));
-    sh_sigma__timeline_free(ftl);
-    sh_strmap_free(&hosts, NULL);
     plain_free(pr);
     return rc;
 }

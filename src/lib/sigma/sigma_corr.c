@@ -45,6 +45,20 @@ struct sg_gap {
     int64_t from_ts, to_ts;
 };
 
+/* Records in an arena found by a hash of their key: the records hold their
+ * keys, so the table holds a hash and a pointer per record and copies no
+ * key (a store keeps up to millions of them, and a range's table is
+ * reused for the next range). */
+struct otab_ent {
+    uint64_t hash;
+    void *p; /* NULL: empty */
+};
+
+struct otab {
+    struct otab_ent *e;
+    size_t n, cap; /* cap: 0 or a power of two */
+};
+
 struct sg_hits {
     struct sh_arena arena;
     struct sh_ptrvec hits; /* struct sg_hit * */
@@ -59,10 +73,10 @@ struct sg_hits {
     /* Consecutive hits of one file share one copy of its path; hosts and
      * other kept values one copy each (up to INTERN_MAX of them). */
     const char *path_copy;
-    struct sh_strmap intern;
+    struct otab intern; /* struct ival * in the arena */
     /* Matches of absent-only rules (sg_rule.absent_for), by rule, group and
      * window-sized time bucket: struct absent_bucket * in the arena. */
-    struct sh_strmap absent;
+    struct otab absent;
     /* the file evidence lines were last read back from (sh_sigma__hit_raw) */
     int raw_fd;
     const char *raw_fd_path;
@@ -85,11 +99,144 @@ struct absent_slot {
 
 struct absent_bucket {
     int rule;
+    uint32_t glen;
+    int64_t bno;      /* the bucket: event time / timespan, rounded down */
+    const char *gkey; /* the group's values, each followed by \x1f */
     const char *host;
     const char **keys, **vals;
     size_t nkv;
     struct absent_slot lo, hi;
 };
+
+/* An interned value. */
+struct ival {
+    size_t len;
+    char s[]; /* NUL-terminated */
+};
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* The slot for `hash` in t whose record `eq` accepts, or the empty slot
+ * where it would go. */
+static struct otab_ent *otab_slot(const struct otab *t, uint64_t hash,
+                                  bool (*eq)(const void *rec, const void *key), const void *key)
+{
+    size_t i = (size_t)hash & (t->cap - 1);
+
+    for (;;) {
+        struct otab_ent *e = &t->e[i];
+        if (!e->p || (e->hash == hash && eq(e->p, key)))
+            return e;
+        i = (i + 1) & (t->cap - 1);
+    }
+}
+
+/* `bytes` for a vector or table of a store, zeroed when asked: past a
+ * huge page in whole huge pages, which a store of millions of hits fills
+ * with a page fault per 2 MiB instead of per 4 KiB. Freed with sh_free. */
+static void *big_alloc(size_t bytes, bool zero)
+{
+    void *p;
+
+    if (bytes < SH_HUGE_ALIGN)
+        return zero ? sh_calloc(1, bytes) : sh_malloc(bytes);
+    if (!sh_size_add(&bytes, bytes, SH_HUGE_ALIGN - 1))
+        return NULL;
+    p = sh_malloc_huge(bytes & ~(SH_HUGE_ALIGN - 1));
+    if (p && zero)
+        memset(p, 0, bytes & ~(SH_HUGE_ALIGN - 1));
+    return p;
+}
+
+/* Whether t has room for one more record: at most three quarters full
+ * (the entries are small and hold the hash; the table of a large log's
+ * absent buckets is the store's largest). */
+static bool otab_fits(const struct otab *t)
+{
+    return (t->n + 1) * 4 <= t->cap * 3;
+}
+
+static int otab_room(struct otab *t)
+{
+    struct otab_ent *ne;
+    size_t nc, i;
+
+    if (otab_fits(t))
+        return SH_OK;
+    nc = t->cap ? t->cap * 2 : 64;
+    if (nc > SIZE_MAX / 2 / sizeof(*ne))
+        return SH_ELIMIT;
+    if (!(ne = big_alloc(nc * sizeof(*ne), true)))
+        return SH_ENOMEM;
+    for (i = 0; i < t->cap; i++) {
+        size_t j;
+        if (!t->e[i].p)
+            continue;
+        for (j = (size_t)t->e[i].hash & (nc - 1); ne[j].p; j = (j + 1) & (nc - 1))
+            ;
+        ne[j] = t->e[i];
+    }
+    sh_free(t->e);
+    t->e = ne;
+    t->cap = nc;
+    return SH_OK;
+}
+
+/* Forget every record, keeping the table's memory. */
+static void otab_clear(struct otab *t)
+{
+    if (t->n)
+        memset(t->e, 0, t->cap * sizeof(*t->e));
+    t->n = 0;
+}
+
+static void otab_free(struct otab *t)
+{
+    sh_free(t->e);
+    memset(t, 0, sizeof(*t));
+}
+
+/* What absent_add looks a bucket up by. */
+struct bkey {
+    int rule;
+    int64_t bno;
+    const char *g;
+    size_t glen;
+};
+
+static bool bucket_eq(const void *rec, const void *key)
+{
+    const struct absent_bucket *b = rec;
+    const struct bkey *k = key;
+
+    return b->bno == k->bno && b->rule == k->rule && b->glen == k->glen &&
+           memcmp(b->gkey, k->g, k->glen) == 0;
+}
+
+static uint64_t bucket_hash(int rule, int64_t bno, const char *g, size_t glen)
+{
+    return mix64(sh_hash_fast(g, glen) + (uint64_t)bno * 0x9e3779b97f4a7c15ULL +
+                 (uint64_t)(unsigned)rule);
+}
+
+struct vkey {
+    const char *s;
+    size_t len;
+};
+
+static bool ival_eq(const void *rec, const void *key)
+{
+    const struct ival *v = rec;
+    const struct vkey *k = key;
+
+    return v->len == k->len && memcmp(v->s, k->s, k->len) == 0;
+}
 
 int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
 {
@@ -126,8 +273,8 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_free(h->rule);
     sh_ptrvec_free(&h->segs);
     sh_ptrvec_free(&h->gaps);
-    sh_strmap_free(&h->absent, NULL);
-    sh_strmap_free(&h->intern, NULL);
+    otab_free(&h->absent);
+    otab_free(&h->intern);
     while (h->subs.n) {
         struct sh_arena *a = h->subs.v[--h->subs.n];
         sh_arena_free(a);
@@ -140,20 +287,73 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_free(h);
 }
 
+/* Room for `need` hits: twice the room there was, or just `need` when
+ * that is more (a caller that knows how many come asks once). */
+static int hits_reserve(struct sg_hits *h, size_t need)
+{
+    size_t nc = h->hits.cap ? h->hits.cap : 256;
+    void **nv;
+    int *nr;
+
+    if (need <= h->hits.cap && need <= h->rule_cap)
+        return SH_OK;
+    if (nc > SIZE_MAX / 2 / sizeof(void *) || need > SIZE_MAX / 2 / sizeof(void *))
+        return SH_ELIMIT;
+    nc = need > nc * 2 ? need : nc * 2;
+    nv = big_alloc(nc * sizeof(*nv), false);
+    nr = big_alloc(nc * sizeof(*nr), false);
+    if (!nv || !nr) {
+        sh_free(nv);
+        sh_free(nr);
+        return SH_ENOMEM;
+    }
+    if (h->hits.n)
+        memcpy(nv, h->hits.v, h->hits.n * sizeof(*nv));
+    if (h->hits.n <= h->rule_cap) {
+        if (h->hits.n)
+            memcpy(nr, h->rule, h->hits.n * sizeof(*nr));
+    } else {
+        /* correlating grew the hits past the rule array */
+        size_t i;
+        for (i = 0; i < h->hits.n; i++)
+            nr[i] = ((const struct sg_hit *)h->hits.v[i])->rule;
+    }
+    sh_free(h->hits.v);
+    sh_free(h->rule);
+    h->hits.v = nv;
+    h->rule = nr;
+    h->hits.cap = h->rule_cap = nc;
+    return SH_OK;
+}
+
 static int push_hit(struct sg_hits *h, struct sg_hit *x)
 {
-    if (h->hits.n == h->rule_cap) {
-        size_t nc = h->rule_cap ? h->rule_cap * 2 : 256;
-        int *nr = sh_realloc(h->rule, nc * sizeof(*nr));
-        if (!nr)
-            return SH_ENOMEM;
-        h->rule = nr;
-        h->rule_cap = nc;
+    if (h->hits.n >= h->hits.cap || h->hits.n >= h->rule_cap) {
+        int rc = hits_reserve(h, h->hits.n + 1);
+        if (rc)
+            return rc;
     }
-    if (sh_ptrvec_push(&h->hits, x))
-        return SH_ENOMEM;
-    h->rule[h->hits.n - 1] = x->rule;
+    h->rule[h->hits.n] = x->rule;
+    h->hits.v[h->hits.n++] = x;
     return SH_OK;
+}
+
+/* Forget everything src holds, keeping its vectors for reuse. */
+static void store_empty(struct sg_hits *src)
+{
+    while (src->subs.n) {
+        struct sh_arena *a = src->subs.v[--src->subs.n];
+        sh_arena_free(a);
+        sh_free(a);
+    }
+    src->sub_bytes = 0;
+    src->hits.n = 0;
+    src->evicted = 0;
+    src->path_copy = NULL;
+    otab_clear(&src->intern);
+    otab_clear(&src->absent);
+    sh_arena_free(&src->arena);
+    sh_arena_init(&src->arena, 0);
 }
 
 int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_base)
@@ -166,9 +366,11 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
         return SH_OK;
     if (h->arena.used_total + h->sub_bytes >= h->max_bytes) {
         h->evicted += src->hits.n + src->absent.n + src->evicted;
+        store_empty(src);
         return SH_OK;
     }
-    /* src's memory becomes h's first, so whatever h points into stays valid */
+    /* src's memory becomes h's first, so whatever h points into stays
+     * valid: its arena and the arenas it absorbed itself */
     a = sh_malloc(sizeof(*a));
     if (!a || sh_ptrvec_push(&h->subs, a)) {
         sh_free(a);
@@ -176,35 +378,85 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     }
     *a = src->arena;
     sh_arena_init(&src->arena, 0);
-    src->path_copy = NULL;
-    sh_strmap_free(&src->intern, NULL);
-    memset(&src->intern, 0, sizeof(src->intern));
+    /* a store refilled for the next range of a file that needed many MiB
+     * (sh_arena_huge) */
+    if (a->used_total >= SH_HUGE_ALIGN)
+        sh_arena_huge(&src->arena);
     h->sub_bytes += a->used_total;
+    while (src->subs.n) {
+        if (sh_ptrvec_push(&h->subs, src->subs.v[src->subs.n - 1]))
+            return SH_ENOMEM;
+        src->subs.n--;
+    }
+    h->sub_bytes += src->sub_bytes;
+    src->sub_bytes = 0;
+    src->path_copy = NULL;
+    otab_clear(&src->intern);
     h->evicted += src->evicted;
     src->evicted = 0;
+    for (i = 0; i < src->absent.cap && line_base; i++) {
+        struct absent_bucket *b = src->absent.e[i].p;
+        if (b) {
+            b->lo.line += line_base;
+            b->hi.line += line_base;
+        }
+    }
+    if (!h->absent.n) {
+        /* the first: take src's table as it is */
+        struct otab t = h->absent;
+        h->absent = src->absent;
+        src->absent = t;
+    }
     for (i = 0; i < src->absent.cap && !rc; i++) {
-        struct absent_bucket *b, *d;
-        if (!src->absent.ents || !src->absent.ents[i].key)
+        struct absent_bucket *b = src->absent.e[i].p, *d;
+        struct otab_ent *e;
+        struct bkey key;
+        if (!b)
             continue;
-        b = src->absent.ents[i].val;
-        b->lo.line += line_base;
-        b->hi.line += line_base;
-        d = sh_strmap_get(&h->absent, src->absent.ents[i].key);
-        if (!d) {
-            rc = sh_strmap_put(&h->absent, src->absent.ents[i].key, b, NULL);
+        key.rule = b->rule;
+        key.bno = b->bno;
+        key.g = b->gkey;
+        key.glen = b->glen;
+        if ((rc = otab_room(&h->absent)) != 0)
+            break;
+        e = otab_slot(&h->absent, src->absent.e[i].hash, bucket_eq, &key);
+        if (!e->p) {
+            e->hash = src->absent.e[i].hash;
+            e->p = b;
+            h->absent.n++;
             continue;
         }
+        d = e->p;
         if (slot_cmp(&b->lo, &d->lo) < 0)
             d->lo = b->lo;
         if (slot_cmp(&b->hi, &d->hi) > 0)
             d->hi = b->hi;
     }
-    sh_strmap_free(&src->absent, NULL);
-    memset(&src->absent, 0, sizeof(src->absent));
-    for (i = 0; i < src->hits.n && !rc; i++) {
-        struct sg_hit *x = src->hits.v[i];
-        x->line += line_base;
-        rc = push_hit(h, x);
+    otab_clear(&src->absent);
+    if (rc)
+        return rc;
+    if (!h->hits.n) {
+        /* the first: take src's vectors as they are */
+        struct sh_ptrvec tv = h->hits;
+        int *tr = h->rule;
+        size_t tc = h->rule_cap;
+        h->hits = src->hits;
+        h->rule = src->rule;
+        h->rule_cap = src->rule_cap;
+        src->hits = tv;
+        src->rule = tr;
+        src->rule_cap = tc;
+        if (line_base)
+            for (i = 0; i < h->hits.n; i++)
+                ((struct sg_hit *)h->hits.v[i])->line += line_base;
+    } else {
+        if ((rc = hits_reserve(h, h->hits.n + src->hits.n)) != 0)
+            return rc;
+        for (i = 0; i < src->hits.n && !rc; i++) {
+            struct sg_hit *x = src->hits.v[i];
+            x->line += line_base;
+            rc = push_hit(h, x);
+        }
     }
     src->hits.n = 0;
     return rc;
@@ -238,19 +490,35 @@ static char *adup(struct sg_hits *h, const char *s, size_t n, size_t max)
 /* adup() of a short value, shared with earlier hits of the same value. */
 static const char *vdup(struct sg_hits *h, const char *s, size_t n)
 {
-    char key[MAX_VAL + 1];
-    char *v;
+    struct vkey key;
+    struct otab_ent *e;
+    struct ival *v;
+    uint64_t hash;
 
     n = strnlen(s, n < MAX_VAL ? n : MAX_VAL);
-    memcpy(key, s, n);
-    key[n] = '\0';
-    v = sh_strmap_get(&h->intern, key);
-    if (v)
-        return v;
-    v = sh_arena_strndup(&h->arena, key, n);
-    if (v && h->intern.n < INTERN_MAX && sh_strmap_put(&h->intern, key, v, NULL))
+    key.s = s;
+    key.len = n;
+    hash = sh_hash_fast(s, n);
+    if (h->intern.cap) {
+        e = otab_slot(&h->intern, hash, ival_eq, &key);
+        if (e->p)
+            return ((struct ival *)e->p)->s;
+    }
+    v = sh_arena_alloc_raw(&h->arena, sizeof(*v) + n + 1);
+    if (!v)
         return NULL;
-    return v;
+    v->len = n;
+    memcpy(v->s, s, n);
+    v->s[n] = '\0';
+    if (h->intern.n < INTERN_MAX) {
+        if (otab_room(&h->intern))
+            return NULL;
+        e = otab_slot(&h->intern, hash, ival_eq, &key);
+        e->hash = hash;
+        e->p = v;
+        h->intern.n++;
+    }
+    return v->s;
 }
 
 /* What hit_val() would give for `name` on the hit hits_add() makes of ev. */
@@ -299,57 +567,73 @@ static size_t key_head(char *key, int rule, int64_t bucket)
 }
 
 /* Keep a match of an absent-only rule as its bucket's earliest or latest;
- * 1 when the match needs a plain hit instead (a key too long). */
+ * 1 when the match needs a plain hit instead (a key too long: the rule,
+ * bucket and group values written out as "<rule>\x1e<bucket>\x1eg" and the
+ * values each followed by \x1f take over 4 KiB). */
 static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
                       const char *path)
 {
     const struct sg_corr *k = r->absent_for->corr;
-    char key[4096];
-    size_t kl, g, i, n = 0;
+    char gk[4096];
+    size_t hl = 0, gl = 0, g, i, n = 0;
     int64_t b, T = k->timespan_ms;
     struct absent_slot sl;
     struct absent_bucket *bk;
+    struct otab_ent *e = NULL;
+    struct bkey key;
+    uint64_t hash;
     const char *v;
 
     if (!ev->ts_ms)
         return SH_OK; /* hits without a time take part in no correlation */
     b = ev->ts_ms >= 0 ? ev->ts_ms / T : -((-ev->ts_ms + T - 1) / T);
-    kl = key_head(key, r->index, b);
+    if (k->ngb * (MAX_VAL + 1) + 48 > sizeof(gk)) {
+        char head[48];
+        hl = key_head(head, r->index, b);
+    }
     for (g = 0; g < k->ngb; g++) {
         v = ev_val(k, r, ev, k->group_by[g], &n);
-        if (kl + n + 2 > sizeof(key))
+        if (hl + gl + n + 2 > sizeof(gk))
             return 1;
         if (v)
-            memcpy(key + kl, v, n);
-        kl += n;
-        key[kl++] = '\x1f';
+            memcpy(gk + gl, v, n);
+        gl += n;
+        gk[gl++] = '\x1f';
     }
-    key[kl] = '\0';
     if (!path_of(h, path))
         return SH_ENOMEM;
     sl.ts = ev->ts_ms;
     sl.line = ev->line;
     sl.path = h->path_copy;
-    bk = sh_strmap_get(&h->absent, key);
-    if (bk) {
+    key.rule = r->index;
+    key.bno = b;
+    key.g = gk;
+    key.glen = gl;
+    hash = bucket_hash(r->index, b, gk, gl);
+    if (h->absent.cap && (e = otab_slot(&h->absent, hash, bucket_eq, &key))->p) {
+        bk = e->p;
         if (slot_cmp(&sl, &bk->lo) < 0)
             bk->lo = sl;
         if (slot_cmp(&sl, &bk->hi) > 0)
             bk->hi = sl;
         return SH_OK;
     }
-    bk = sh_arena_alloc(&h->arena, sizeof(*bk) + r->nkeep * sizeof(char *));
+    bk = sh_arena_alloc(&h->arena, sizeof(*bk) + r->nkeep * sizeof(char *) + gl);
     if (!bk)
         return SH_ENOMEM;
     bk->rule = r->index;
+    bk->bno = b;
+    bk->glen = (uint32_t)gl;
     bk->lo = bk->hi = sl;
+    bk->vals = (const char **)(void *)(bk + 1);
+    memcpy((char *)(bk->vals + r->nkeep), gk, gl);
+    bk->gkey = (const char *)(bk->vals + r->nkeep);
     v = sh_sigma__event_field(ev, "host", &n);
     bk->host = v ? vdup(h, v, n) : NULL;
     if (v && !bk->host)
         return SH_ENOMEM;
     if (r->nkeep) {
         bk->keys = (void *)r->keep; /* the set outlives the store */
-        bk->vals = (const char **)(void *)(bk + 1);
         for (i = 0; i < r->nkeep; i++) {
             v = sh_sigma__event_field(ev, r->keep[i], &n);
             bk->vals[i] = v ? vdup(h, v, n) : NULL;
@@ -357,8 +641,18 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
                 return SH_ENOMEM;
         }
         bk->nkv = r->nkeep;
+    } else {
+        bk->vals = NULL;
     }
-    return sh_strmap_put(&h->absent, key, bk, NULL);
+    if (!e || !otab_fits(&h->absent)) {
+        if (otab_room(&h->absent))
+            return SH_ENOMEM;
+        e = otab_slot(&h->absent, hash, bucket_eq, &key);
+    }
+    e->hash = hash;
+    e->p = bk;
+    h->absent.n++;
+    return SH_OK;
 }
 
 /* A base hit of rule `rule`, zeroed, with its one contributor slot (itself)
@@ -386,11 +680,12 @@ static int absent_hits(struct sg_hits *h)
     size_t i;
     int j;
 
+    if (h->absent.n > SIZE_MAX / 4 || hits_reserve(h, h->hits.n + 2 * h->absent.n))
+        return SH_ENOMEM;
     for (i = 0; i < h->absent.cap; i++) {
-        const struct absent_bucket *bk;
-        if (!h->absent.ents || !h->absent.ents[i].key)
+        const struct absent_bucket *bk = h->absent.e[i].p;
+        if (!bk)
             continue;
-        bk = h->absent.ents[i].val;
         for (j = 0; j < 2; j++) {
             const struct absent_slot *sl = j ? &bk->hi : &bk->lo;
             struct sg_hit *x;
@@ -410,8 +705,7 @@ static int absent_hits(struct sg_hits *h)
                 return SH_ENOMEM;
         }
     }
-    sh_strmap_free(&h->absent, NULL);
-    memset(&h->absent, 0, sizeof(h->absent));
+    otab_free(&h->absent);
     return SH_OK;
 }
 
@@ -1550,11 +1844,16 @@ int sh_sigma__timeline_event_at(struct sg_timeline *t, const struct sh_log_event
     const char *v;
     size_t n = 0;
     struct tl_dev *d;
+    bool named = false; /* host[] holds the host */
 
     if (!t->min_gap || !ev->ts_ms)
         return SH_OK;
-    if (dev && *dev && t->chunk)
-        return chunk_seen(t, *dev, ev);
+    if (dev && *dev) {
+        if (t->chunk)
+            return chunk_seen(t, *dev, ev);
+        d = *dev;
+        goto seen;
+    }
     v = sh_sigma__event_field(ev, "host", &n);
     if (!v || !n)
         return SH_OK;
@@ -1562,6 +1861,7 @@ int sh_sigma__timeline_event_at(struct sg_timeline *t, const struct sh_log_event
         n = MAX_VAL;
     memcpy(host, v, n);
     host[n] = '\0';
+    named = true;
     if (t->chunk)
         return chunk_event(t, host, n, ev, dev);
     d = sh_strmap_get(&t->devs, host);
@@ -1575,12 +1875,28 @@ int sh_sigma__timeline_event_at(struct sg_timeline *t, const struct sh_log_event
         }
         d->first_ts = d->last_ts = ev->ts_ms;
         d->first_line = d->last_line = ev->line;
+        if (dev)
+            *dev = d;
         return SH_OK;
     }
+    if (dev)
+        *dev = d;
+seen:
     if (ev->ts_ms - d->last_ts > t->min_gap && t->gaps.n < TL_MAX_GAPS) {
         struct tl_gap *g = sh_calloc(1, sizeof(*g));
         if (!g)
             return SH_ENOMEM;
+        if (!named) {
+            /* the record came from the caller, who found it by this host */
+            v = sh_sigma__event_field(ev, "host", &n);
+            if (!v) {
+                sh_free(g);
+                return SH_EINVAL;
+            }
+            n = n > MAX_VAL ? MAX_VAL : n;
+            memcpy(host, v, n);
+            host[n] = '\0';
+        }
         g->host = sh_strdup(host);
         g->raw = sh_strndup(ev->raw, ev->raw_len < MAX_RAW ? ev->raw_len : MAX_RAW);
         g->line = ev->line;

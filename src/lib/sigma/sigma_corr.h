@@ -86,10 +86,11 @@ void sh_sigma__timeline_free(struct sg_timeline *t);
 /** Note one event (events without host or time are ignored); touches no store. */
 int sh_sigma__timeline_event(struct sg_timeline *t, const struct sh_log_event *ev);
 /**
- * sh_sigma__timeline_event() for a reader that keeps, per host, the
- * device record `*dev` of a chunk timeline: NULL looks the host up (and
- * sets *dev when the timeline has or makes a record for it); a record
- * given back skips the lookup. Other timelines ignore `dev`.
+ * sh_sigma__timeline_event() for a reader that keeps, per host spelling,
+ * the timeline's device record `*dev`: NULL looks the host up (and sets
+ * *dev when the timeline has or makes a record for it); a record given
+ * back skips the lookup. A record lives until the timeline is merged,
+ * flushed or freed.
  */
 int sh_sigma__timeline_event_at(struct sg_timeline *t, const struct sh_log_event *ev, void **dev);
 /** Hand the file's per-device segments and silences to the store and reset. */
