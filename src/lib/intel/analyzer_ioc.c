@@ -505,6 +505,16 @@ int sh_ioc__lines_feed(struct sh_ioc_lines *l, const char *line, size_t ll, uint
     return sweep_line(&l->s, line, ll);
 }
 
+static size_t swept_len(const char *line, size_t ll);
+
+int sh_ioc__lines_pass(struct sh_ioc_lines *l, const char *line, size_t ll, uint64_t lineno)
+{
+    l->s.lineno = lineno;
+    if (ll < WINDOW)
+        track_ancestors(&l->s, line, swept_len(line, ll));
+    return l->s.rc;
+}
+
 static size_t swept_len(const char *line, size_t ll)
 {
     size_t n = ll > MAX_LINE ? MAX_LINE : ll;

@@ -21,6 +21,7 @@
 struct sh_scan_ctx;
 struct sh_scan_out;
 struct sh_ioc_lines;
+struct sh_ioc_set;
 
 /** Bytes of a line that are swept. */
 #define SH_IOC_SWEEP_MAX_LINE ((size_t)65536)
@@ -47,6 +48,13 @@ void sh_ioc__lines_free(struct sh_ioc_lines *l);
  */
 int sh_ioc__lines_feed(struct sh_ioc_lines *l, const char *line, size_t ll, uint64_t lineno);
 
+/**
+ * Line `lineno` as sh_ioc__lines_feed() takes it, for a line the caller
+ * knows holds no hit (no prefilter text below is in it): it only
+ * sets the enclosing-section context for the lines after it.
+ */
+int sh_ioc__lines_pass(struct sh_ioc_lines *l, const char *line, size_t ll, uint64_t lineno);
+
 /** Let a line before the fed range set the enclosing-section context. */
 void sh_ioc__lines_seed(struct sh_ioc_lines *l, const char *line, size_t ll);
 
@@ -56,5 +64,16 @@ void sh_ioc__lines_seed(struct sh_ioc_lines *l, const char *line, size_t ll);
  * unindented, non-blank, non-comment line).
  */
 bool sh_ioc__lines_resets(const char *line, size_t ll);
+
+/**
+ * The prefilter (ioc_prefilter.c): Hyperscan expressions of text every
+ * sweep hit of `set` holds within its line, with their flags; a line
+ * holding none of them needs no sweep (sh_ioc__lines_pass()). *n 0 when
+ * the set cannot be prefiltered (then every line is swept). Free with
+ * sh_ioc__prefilter_texts_free().
+ */
+int sh_ioc__prefilter_texts(const struct sh_ioc_set *set, char ***exprs, unsigned **flags,
+                            size_t *n);
+void sh_ioc__prefilter_texts_free(char **exprs, unsigned *flags, size_t n);
 
 #endif

@@ -53,6 +53,11 @@ struct log_state {
     struct sg_hits *hits;
     struct sh_strmap hosts; /* lower-case hostnames seen in logs */
     pthread_mutex_t lock;
+    /* The block database with the indicator prefilter's texts (sweep.h),
+     * built on first use under `lock` (the scan's indicator set is complete
+     * only once every analyzer has prepared); NULL: every line is swept. */
+    struct sg_xblock *xb;
+    bool xb_tried;
 };
 
 /* One thread's buffers for reading plain files (see "plain files" below). */
@@ -60,6 +65,7 @@ struct lane {
     struct sg_scratch *sc;
     struct sh_log_event *ev;
     char *buf; /* BUF_CAP bytes of the file, and a byte to end the last line on */
+    bool xb;   /* its scratch scans blocks with log_state.xb */
 };
 
 struct log_worker {
@@ -88,6 +94,7 @@ static void release(void *state)
         return;
     sh_sigma_set_free(st->set);
     sh_sigma__hits_free(st->hits);
+    sh_sigma__xblock_free(st->xb);
     sh_strmap_free(&st->hosts, NULL);
     pthread_mutex_destroy(&st->lock);
     sh_free(st);
@@ -552,7 +559,10 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     int rc, q;
     char saved;
 
-    if (sw && (rc = sh_ioc__lines_feed(sw, p, ll, lineno)) != 0)
+    /* a line the indicator prefilter found nothing in holds no hit */
+    if (sw && (rc = at != SIZE_MAX && ln->xb && !sh_sigma__block_text_in(ln->sc, at, at + ll)
+                        ? sh_ioc__lines_pass(sw, p, ll, lineno)
+                        : sh_ioc__lines_feed(sw, p, ll, lineno)) != 0)
         return rc;
     /* as the streaming reader delivers it: CR dropped, then cut at its limit */
     if (n && p[n - 1] == '\r')
@@ -633,6 +643,10 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
         sw = sh_ioc__lines_new(pr->ctx, pr->path, pr->head, pr->head_len, &c->iout);
         if (!sw)
             return SH_ENOMEM;
+        /* the prefilter rides along in the block scans from now on (a
+         * scratch that cannot take it sweeps every line) */
+        if (pr->st->xb && !ln->xb)
+            ln->xb = sh_sigma__scratch_xblock(ln->sc, pr->st->xb) == SH_OK;
         if (c->seed)
             sh_ioc__lines_seed(sw, c->seed, c->seed_len);
     }
@@ -1091,6 +1105,19 @@ static bool run_init(struct plain_run *pr, const struct sh_scan_ctx *ctx, struct
 {
     if (!w->lane && !(w->lane = lane_new(st)))
         return false;
+    pthread_mutex_lock(&st->lock);
+    if (!st->xb_tried && sh_ioc__lines_wanted(ctx)) {
+        char **tx = NULL;
+        unsigned *tf = NULL;
+        size_t tn = 0;
+        /* without it (no memory, an indicator no text covers) every line
+         * is swept */
+        if (sh_ioc__prefilter_texts(ctx->iocs, &tx, &tf, &tn) == SH_OK && tn)
+            (void)sh_sigma__xblock_new(st->set, tx, tf, tn, &st->xb);
+        sh_ioc__prefilter_texts_free(tx, tf, tn);
+        st->xb_tried = true;
+    }
+    pthread_mutex_unlock(&st->lock);
     memset(pr, 0, sizeof(*pr));
     pr->ctx = ctx;
     pr->st = st;

@@ -417,6 +417,7 @@ void sh_sigma__scratch_free(struct sg_scratch *s)
     sh_free(s->list);
     sh_free(s->selmemo);
     sh_free(s->blk.m);
+    sh_free(s->xe);
     sh_free(s);
 }
 
@@ -581,6 +582,24 @@ static int on_block(unsigned id, size_t to, void *ud)
     struct sg_scratch *s = ud;
     struct sg_block *b = &s->blk;
 
+    if (id >= s->set->npat) {
+        /* a reader's own text: kept apart, bounded like the anchors */
+        if (s->nxe == s->capxe) {
+            size_t nc = s->capxe ? s->capxe * 2 : 1024;
+            size_t *ne;
+            if (nc > SG_BLOCK_MAX || !(ne = sh_realloc(s->xe, nc * sizeof(*ne)))) {
+                b->full = true;
+                return 1;
+            }
+            s->xe = ne;
+            s->capxe = nc;
+        }
+        if (s->nxe && to < s->xe[s->nxe - 1])
+            s->xunsorted = true;
+        s->xe[s->nxe++] = to;
+        return 0;
+    }
+
     if (b->n == b->cap) {
         size_t nc = b->cap ? b->cap * 2 : 4096;
         struct sg_bmatch *nm;
@@ -607,6 +626,32 @@ static int cmp_bmatch(const void *pa, const void *pb)
     return (a->id > b->id) - (a->id < b->id);
 }
 
+static int cmp_size(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+
+    return (a > b) - (a < b);
+}
+
+int sh_sigma__scratch_xblock(struct sg_scratch *s, const struct sg_xblock *x)
+{
+    if (!x || !s->hs_scratch)
+        return SH_EINVAL;
+    if (sh_sigma__mpm_scratch_grow(x, &s->hs_scratch))
+        return SH_ENOMEM;
+    s->xb = x;
+    return SH_OK;
+}
+
+bool sh_sigma__block_text_in(struct sg_scratch *s, size_t from, size_t to)
+{
+    if (!s->xb || !s->blk.valid)
+        return true;
+    while (s->kxe < s->nxe && s->xe[s->kxe] <= from)
+        s->kxe++;
+    return s->kxe < s->nxe && s->xe[s->kxe] <= to;
+}
+
 bool sh_sigma__block_scan(struct sg_scratch *s, const char *text, size_t len)
 {
     struct sg_block *b = &s->blk;
@@ -615,13 +660,18 @@ bool sh_sigma__block_scan(struct sg_scratch *s, const char *text, size_t len)
     b->len = b->last_from = 0;
     b->full = b->unsorted = false;
     b->valid = false;
+    s->nxe = s->kxe = 0;
+    s->xunsorted = false;
     if (!s->set->mpm || !sh_sigma__mpm_has_block(s->set->mpm))
         return false;
-    if (sh_sigma__mpm_scan_block(s->set->mpm, s->hs_scratch, text, len, on_block, s) != SH_OK ||
+    if (sh_sigma__mpm_scan_block(s->set->mpm, s->xb, s->hs_scratch, text, len, on_block, s) !=
+            SH_OK ||
         b->full)
         return false;
     if (b->unsorted)
         qsort(b->m, b->n, sizeof(*b->m), cmp_bmatch);
+    if (s->xunsorted)
+        qsort(s->xe, s->nxe, sizeof(*s->xe), cmp_size);
     b->len = len;
     b->valid = true;
     return true;

@@ -37,6 +37,26 @@ int sh_sigma__eval(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma
  */
 bool sh_sigma__block_scan(struct sg_scratch *s, const char *text, size_t len);
 
+/*
+ * A reader that also wants to know where texts of its own occur in a block
+ * (the indicator prefilter, sweep.h) builds the set's block database with
+ * them once (`n` Hyperscan expressions and flags; *out NULL when the set
+ * has no block database or Hyperscan refuses them) and gives it to each
+ * thread's scratch; block scans then find both in one pass.
+ */
+struct sg_xblock;
+int sh_sigma__xblock_new(const struct sh_sigma_set *set, char *const *extra, const unsigned *eflags,
+                         size_t n, struct sg_xblock **out);
+void sh_sigma__xblock_free(struct sg_xblock *x);
+/** Scan blocks with `x` from now on (it must outlive the scratch's use of it). */
+int sh_sigma__scratch_xblock(struct sg_scratch *s, const struct sg_xblock *x);
+/**
+ * Whether one of the reader's texts ends within bytes [from, to) of the
+ * last scanned block: true too when there is no valid block or no `x`.
+ * Spans come in increasing order.
+ */
+bool sh_sigma__block_text_in(struct sg_scratch *s, size_t from, size_t to);
+
 /** Forget the last block (its buffer is about to change). */
 void sh_sigma__block_reset(struct sg_scratch *s);
 

@@ -182,6 +182,7 @@ struct sg_filter {
 
 /* Prefilter: one Hyperscan pattern per anchor literal / regex. */
 struct sg_mpm;
+struct sg_xblock;
 
 struct sh_sigma_set {
     struct sh_arena arena;
@@ -262,6 +263,11 @@ struct sg_scratch {
     /* the event's text outside its raw line, for one prefilter scan */
     char other[8192];
     struct sg_block blk;
+    /* the block database with a reader's own texts (sh_sigma__scratch_xblock),
+     * and the end offsets of those texts in the last block, ascending */
+    const struct sg_xblock *xb;
+    size_t *xe, nxe, capxe, kxe;
+    bool xunsorted;
     /* anchored_field() answers for recent field-name pointers */
     const char *fmemo_name[SG_FIELD_MEMO];
     bool fmemo_yes[SG_FIELD_MEMO];
@@ -302,11 +308,16 @@ bool sh_sigma__mpm_has_block(const struct sg_mpm *m);
 
 /**
  * Scan a block of many lines, calling cb(pattern id, end offset) for every
- * match of every anchor (not once per anchor). A non-zero return from cb
- * stops the scan early, without error.
+ * match of every anchor (not once per anchor). With `x`, its database is
+ * scanned instead: the anchors, then a reader's own texts (ids from
+ * set->npat on). A non-zero return from cb stops the scan early, without
+ * error.
  */
-int sh_sigma__mpm_scan_block(const struct sg_mpm *m, void *scratch, const char *text, size_t len,
+int sh_sigma__mpm_scan_block(const struct sg_mpm *m, const struct sg_xblock *x, void *scratch,
+                             const char *text, size_t len,
                              int (*cb)(unsigned id, size_t to, void *ud), void *ud);
+/** Make `*scratch` (from sh_sigma__mpm_scratch_new) serve x too. */
+int sh_sigma__mpm_scratch_grow(const struct sg_xblock *x, void **scratch);
 
 /** Scan text; calls back with each matching pattern id (once per id per call). */
 int sh_sigma__mpm_scan(const struct sg_mpm *m, void *scratch, const char *text, size_t len,

@@ -23,6 +23,7 @@
 #include "sigma_int.h"
 
 #include "../match/hscache.h"
+#include "sigma_eval.h"
 
 #include <hs/hs.h>
 #include <stdio.h>
@@ -30,6 +31,15 @@
 struct sg_mpm {
     hs_database_t *db;
     hs_database_t *block; /* NULL when it could not be built */
+    /* the block database's expressions and flags (ids 0..nb-1), for a
+     * reader that compiles them with texts of its own (sg_xblock) */
+    char **bx;
+    unsigned *bf;
+    unsigned nb;
+};
+
+struct sg_xblock {
+    hs_database_t *db;
 };
 
 struct pat {
@@ -155,6 +165,8 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
     size_t *fill = NULL;
     unsigned clause;
     uint8_t *dropped = NULL;
+    char **bx = NULL;
+    unsigned *bf = NULL;
     int rc = SH_OK;
 
     dropped = sh_calloc(set->rules.n ? set->rules.n : 1, 1);
@@ -293,6 +305,24 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             if (sh_hs_compile(exprs, flags, ids, (unsigned)nuniq, &block, &berr) != SH_OK)
                 block = NULL;
         }
+        if (herr == SH_OK && block) {
+            bx = sh_calloc(nuniq, sizeof(*bx));
+            bf = sh_calloc(nuniq, sizeof(*bf));
+            for (i = 0; bx && bf && i < nuniq; i++) {
+                bf[i] = flags[i];
+                if (!(bx[i] = sh_strdup(exprs[i])))
+                    break;
+            }
+            if (!bx || !bf || i < nuniq) {
+                /* without them there is no extended block database, no more */
+                for (j = 0; bx && j < nuniq; j++)
+                    sh_free(bx[j]);
+                sh_free(bx);
+                sh_free(bf);
+                bx = NULL;
+                bf = NULL;
+            }
+        }
         sh_free(exprs);
         sh_free(flags);
         sh_free(ids);
@@ -312,6 +342,11 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
             }
             set->mpm->db = db;
             set->mpm->block = block;
+            set->mpm->bx = bx;
+            set->mpm->bf = bf;
+            set->mpm->nb = bx ? (unsigned)nuniq : 0;
+            bx = NULL;
+            bf = NULL;
             /* the anchors of id u are entries pat_first[u] .. pat_first[u + 1] - 1 */
             for (i = 0; i < npats; i++)
                 set->pat_first[uid[i] + 1]++;
@@ -347,6 +382,10 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
         goto out;
     }
 out:
+    for (i = 0; bx && i < nuniq; i++)
+        sh_free(bx[i]);
+    sh_free(bx);
+    sh_free(bf);
     set->header_ok = rc == SH_OK && header_ok(set);
     free_pats(pats, npats);
     sh_ptrvec_free(&anchors);
@@ -359,11 +398,79 @@ out:
 
 void sh_sigma__mpm_free(struct sg_mpm *m)
 {
+    unsigned i;
+
     if (!m)
         return;
     hs_free_database(m->db);
     hs_free_database(m->block);
+    for (i = 0; i < m->nb; i++)
+        sh_free(m->bx[i]);
+    sh_free(m->bx);
+    sh_free(m->bf);
     sh_free(m);
+}
+
+int sh_sigma__xblock_new(const struct sh_sigma_set *set, char *const *extra, const unsigned *eflags,
+                         size_t n, struct sg_xblock **out)
+{
+    const struct sg_mpm *m = set ? set->mpm : NULL;
+    const char **exprs = NULL;
+    unsigned *flags = NULL, *ids = NULL;
+    struct sh_hs_error err;
+    hs_database_t *db = NULL;
+    size_t i, total;
+    int rc = SH_OK;
+
+    *out = NULL;
+    if (!m || !m->block || !m->nb || n == 0 || n > UINT32_MAX - m->nb)
+        return SH_OK;
+    total = m->nb + n;
+    exprs = sh_calloc(total, sizeof(*exprs));
+    flags = sh_calloc(total, sizeof(*flags));
+    ids = sh_calloc(total, sizeof(*ids));
+    if (!exprs || !flags || !ids) {
+        rc = SH_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < total; i++) {
+        exprs[i] = i < m->nb ? m->bx[i] : extra[i - m->nb];
+        flags[i] = i < m->nb ? m->bf[i] : eflags[i - m->nb];
+        ids[i] = (unsigned)i;
+    }
+    /* texts Hyperscan refuses leave the reader without the extension */
+    if (sh_hs_compile(exprs, flags, ids, (unsigned)total, &db, &err) != SH_OK)
+        goto out;
+    *out = sh_calloc(1, sizeof(**out));
+    if (!*out) {
+        hs_free_database(db);
+        rc = SH_ENOMEM;
+        goto out;
+    }
+    (*out)->db = db;
+out:
+    sh_free(exprs);
+    sh_free(flags);
+    sh_free(ids);
+    return rc;
+}
+
+void sh_sigma__xblock_free(struct sg_xblock *x)
+{
+    if (!x)
+        return;
+    hs_free_database(x->db);
+    sh_free(x);
+}
+
+int sh_sigma__mpm_scratch_grow(const struct sg_xblock *x, void **scratch)
+{
+    hs_scratch_t *s = *scratch;
+
+    if (hs_alloc_scratch(x->db, &s) != HS_SUCCESS)
+        return SH_ENOMEM;
+    *scratch = s;
+    return SH_OK;
 }
 
 void *sh_sigma__mpm_scratch_new(const struct sg_mpm *m)
@@ -425,7 +532,8 @@ bool sh_sigma__mpm_has_block(const struct sg_mpm *m)
     return m && m->block;
 }
 
-int sh_sigma__mpm_scan_block(const struct sg_mpm *m, void *scratch, const char *text, size_t len,
+int sh_sigma__mpm_scan_block(const struct sg_mpm *m, const struct sg_xblock *x, void *scratch,
+                             const char *text, size_t len,
                              int (*cb)(unsigned id, size_t to, void *ud), void *ud)
 {
     struct relay r = {NULL, cb, ud};
@@ -435,7 +543,7 @@ int sh_sigma__mpm_scan_block(const struct sg_mpm *m, void *scratch, const char *
         return SH_EINVAL;
     if (!len)
         return SH_OK;
-    e = hs_scan(m->block, text, (unsigned)len, 0, scratch, on_match, &r);
+    e = hs_scan(x ? x->db : m->block, text, (unsigned)len, 0, scratch, on_match, &r);
     if (e == HS_SUCCESS || e == HS_SCAN_TERMINATED)
         return SH_OK;
     return SH_EINTERNAL;

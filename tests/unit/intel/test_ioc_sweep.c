@@ -12,11 +12,13 @@
 #include "base/sh_base.h"
 
 #include <ctype.h>
+#include <hs/hs.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "intel/ioc.h"
+#include "intel/sweep.h"
 #include "test.h"
 
 #define MAX_HITS 512
@@ -309,7 +311,14 @@ static const char *const pieces[] = {
     "-._",
     "user",
     "UTC:",
-    "::ffff:1.2.3.4"};
+    "::ffff:1.2.3.4",
+    "001.222.084.029",
+    "045.061.165.157:22",
+    "203.000.113.007",
+    "010.9.8.7",
+    "2001:41D0:0700:65DC:0:0:F656:929F",
+    "2001:0db8:0:0:0:0:0:5.",
+    "Www.EVIL.Example"};
 
 static const char seps[] = " \t,;\"'()[]<>=/|\\@#$%&*+!?~`";
 
@@ -573,5 +582,167 @@ SH_TEST(sweep_matches_reference_on_long_runs)
     memset(line, ':', 4000);
     CHECK(same_as_reference(s, &doms, line, 4000, &found));
     CHECK(found >= 55); /* three after each long run, one at the end of the long word */
+    sh_ioc_set_free(s);
+}
+
+/* ---- the prefilter ---- */
+
+/* The prefilter's texts of a set compiled as a feeder's block scan would
+ * (sh_ioc__prefilter_texts()); NULL when the set gets none. */
+static hs_database_t *pf_db(const struct sh_ioc_set *s)
+{
+    char **tx = NULL;
+    unsigned *tf = NULL, *ids;
+    size_t n = 0, i;
+    hs_database_t *db = NULL;
+    hs_compile_error_t *err = NULL;
+
+    CHECK_OK(sh_ioc__prefilter_texts(s, &tx, &tf, &n));
+    if (n == 0)
+        return NULL;
+    ids = calloc(n, sizeof(*ids));
+    for (i = 0; ids && i < n; i++)
+        ids[i] = (unsigned)i;
+    if (!ids || hs_compile_multi((const char *const *)tx, tf, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
+                                 &db, &err) != HS_SUCCESS) {
+        sh_test_fail(__FILE__, __LINE__, "prefilter texts do not compile: %s",
+                     err ? err->message : "no memory");
+        hs_free_compile_error(err);
+        db = NULL;
+    }
+    free(ids);
+    sh_ioc__prefilter_texts_free(tx, tf, n);
+    return db;
+}
+
+struct ends {
+    size_t n, v[1 << 16];
+};
+
+static int on_end(unsigned id, unsigned long long from, unsigned long long to, unsigned fl,
+                  void *ud)
+{
+    struct ends *e = ud;
+
+    (void)id;
+    (void)from;
+    (void)fl;
+    if (e->n < SH_ARRAY_LEN(e->v))
+        e->v[e->n++] = (size_t)to;
+    return 0;
+}
+
+/* Whether a match ends within [from, to) of the scanned block. */
+static bool end_in(const struct ends *e, size_t from, size_t to)
+{
+    size_t i;
+
+    for (i = 0; i < e->n; i++)
+        if (e->v[i] > from && e->v[i] <= to)
+            return true;
+    return false;
+}
+
+static size_t count_hits(const struct sh_ioc_set *s, const char *line, size_t len)
+{
+    static struct hits h;
+
+    h.n = 0;
+    return sh_ioc_sweep(s, line, len, on_hit, &h);
+}
+
+/*
+ * Random lines joined into blocks and scanned with the prefilter's texts
+ * as the log analyzer does: every line the sweep finds a hit in must have
+ * a match ending inside it, whichever set. Lines without one must be
+ * common too, or the prefilter would save nothing.
+ */
+SH_TEST(prefilter_covers_every_line_with_a_hit)
+{
+    static char block[1 << 16];
+    static struct ends e;
+    size_t w, with_hit = 0, passed = 0;
+    struct rng r = {0x9f1};
+
+    for (w = 0; w < N_SETS; w++) {
+        struct sh_ioc_set *s = make_set((int)w);
+        hs_database_t *db = pf_db(s);
+        hs_scratch_t *scr = NULL;
+        int round;
+        CHECK(db != NULL);
+        if (!db || hs_alloc_scratch(db, &scr) != HS_SUCCESS) {
+            sh_ioc_set_free(s);
+            continue;
+        }
+        for (round = 0; round < 300; round++) {
+            size_t starts[256], lens[256], n = 0, len = 0, i;
+            while (n < 256 && len + 300 < sizeof(block)) {
+                size_t l = gen_line(&r, block + len, 260), k;
+                for (k = 0; k < l; k++)
+                    if (block[len + k] == '\n')
+                        block[len + k] = ' ';
+                starts[n] = len;
+                lens[n++] = l;
+                len += l;
+                block[len++] = '\n';
+            }
+            e.n = 0;
+            CHECK(hs_scan(db, block, (unsigned)len, 0, scr, on_end, &e) == HS_SUCCESS);
+            for (i = 0; i < n; i++) {
+                bool cand = end_in(&e, starts[i], starts[i] + lens[i]);
+                if (count_hits(s, block + starts[i], lens[i])) {
+                    with_hit++;
+                    if (!cand) {
+                        CHECK(cand);
+                        break;
+                    }
+                } else if (!cand) {
+                    passed++;
+                }
+            }
+        }
+        hs_free_scratch(scr);
+        hs_free_database(db);
+        sh_ioc_set_free(s);
+    }
+    CHECK(with_hit > 10000);
+    CHECK(passed > 10000);
+}
+
+/* The advisory's own set is prefiltered, and a device log line with no
+ * indicator in it is passed over; a CIDR shorter than /8 has no text every
+ * hit holds, so such a set gets no prefilter (every line is swept). */
+SH_TEST(prefilter_of_the_advisory_set_and_when_there_is_none)
+{
+    static const char quiet[] = "Mar 11 02:46:29 10.0.184.1 20810: r184-nyc: Mar 11 2025 "
+                                "02:46:29.389 UTC: %SEC_LOGIN-5-LOGIN_SUCCESS: Login Success "
+                                "[user: netops] [Source: 10.250.3.10] [localport: 22]";
+    static const char loud[] = "%SEC_LOGIN-5-LOGIN_SUCCESS: [Source: 045.061.165.157] x";
+    static struct ends e;
+    struct sh_ioc_set *s = NULL;
+    hs_database_t *db;
+    hs_scratch_t *scr = NULL;
+    sh_diag d;
+    char **tx = NULL;
+    unsigned *tf = NULL;
+    size_t n = 0;
+
+    CHECK_OK(sh_ioc_set_new(&s));
+    CHECK_OK(sh_ioc_set_load_builtin(s, true, &d));
+    db = pf_db(s);
+    CHECK(db != NULL);
+    if (db && hs_alloc_scratch(db, &scr) == HS_SUCCESS) {
+        e.n = 0;
+        CHECK(hs_scan(db, quiet, sizeof(quiet) - 1, 0, scr, on_end, &e) == HS_SUCCESS);
+        CHECK(e.n == 0);
+        CHECK(count_hits(s, loud, sizeof(loud) - 1) == 1);
+        CHECK(hs_scan(db, loud, sizeof(loud) - 1, 0, scr, on_end, &e) == HS_SUCCESS);
+        CHECK(end_in(&e, 0, sizeof(loud) - 1));
+        hs_free_scratch(scr);
+    }
+    hs_free_database(db);
+    CHECK_OK(sh_ioc_set_add(s, SH_IOC_IPV4, "16.0.0.0/4", "test", NULL, false, &d));
+    CHECK_OK(sh_ioc__prefilter_texts(s, &tx, &tf, &n));
+    CHECK(n == 0 && tx == NULL);
     sh_ioc_set_free(s);
 }

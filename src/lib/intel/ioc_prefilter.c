@@ -1,0 +1,265 @@
+/*
+ * ioc_prefilter.c - text every indicator hit holds within its line.
+ *
+ * sh_ioc_sweep() tokenizes every line it is given, and most lines of a
+ * large log hold no indicator at all. sh_ioc__prefilter_texts() lists
+ * Hyperscan expressions (plain text, escaped) such that every hit the
+ * sweep reports lies in a line holding one of them, whatever spelling
+ * the sweep's rules let the hit's token have:
+ *
+ *   IPv4    the address, or a CIDR's whole octets and the dot after them,
+ *           in every spelling of each octet parse_v4() accepts (leading
+ *           zeros up to three digits);
+ *   IPv6    "::", and for each address the longest group it fixes among
+ *           the first six, without leading zeros, with its colon: a token
+ *           without "::" spells all eight groups;
+ *   hash, domain, URL
+ *           the indicator, caseless (a domain hit is the name or a
+ *           subdomain of it; a URL or hash hit is its text lower-cased).
+ *
+ * A feeder that scans its buffer with these (the log analyzer adds them to
+ * the block scan it runs anyway, sigma_eval.h) sweeps only the lines a
+ * match ends in. A set with an indicator no text covers (a CIDR shorter
+ * than /8, an IPv6 prefix shorter than /16) or with too many spellings
+ * gets none, and every line is swept. Pure functions; thread-safe.
+ */
+#include "../base/sh_base.h"
+
+#include "ioc.h"
+#include "sweep.h"
+
+#include <hs/hs.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+
+struct pats {
+    struct sh_ptrvec exprs; /* char *, owned */
+    unsigned *flags;
+    size_t cap;
+    bool refused; /* an indicator with no text every hit holds */
+    bool v6;      /* the IPv6 shapes are in */
+    int rc;
+};
+
+static int add_pat(struct pats *p, char *expr, unsigned flags)
+{
+    if (!expr)
+        return SH_ENOMEM;
+    if (p->exprs.n == p->cap) {
+        size_t nc = p->cap ? p->cap * 2 : 64;
+        unsigned *nf = sh_realloc(p->flags, nc * sizeof(*nf));
+        if (!nf) {
+            sh_free(expr);
+            return SH_ENOMEM;
+        }
+        p->flags = nf;
+        p->cap = nc;
+    }
+    p->flags[p->exprs.n] = flags;
+    if (sh_ptrvec_push(&p->exprs, expr)) {
+        sh_free(expr);
+        return SH_ENOMEM;
+    }
+    return SH_OK;
+}
+
+/* `s` as a Hyperscan literal: letters and digits as they are, every other
+ * byte as \xHH. */
+static char *escaped(const char *s)
+{
+    size_t n = strlen(s), i;
+    char *o = sh_malloc(n * 4 + 1), *q = o;
+
+    if (!o)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+            *q++ = (char)c;
+        } else {
+            static const char hx[] = "0123456789abcdef";
+            *q++ = '\\';
+            *q++ = 'x';
+            *q++ = hx[c >> 4];
+            *q++ = hx[c & 15];
+        }
+    }
+    *q = '\0';
+    return o;
+}
+
+/* The octets of a canonical "a.b.c.d[/n]"; false when it is not one. */
+static bool octets_of(const char *v, unsigned out[4])
+{
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        unsigned x = 0, nd = 0;
+        while (*v >= '0' && *v <= '9' && nd < 3) {
+            x = x * 10 + (unsigned)(*v++ - '0');
+            nd++;
+        }
+        if (nd == 0 || x > 255)
+            return false;
+        out[i] = x;
+        if (i < 3 && *v++ != '.')
+            return false;
+    }
+    return *v == '\0' || *v == '/';
+}
+
+/* Past this many texts a set is swept line by line: every padding of
+ * every octet of an address is one text (81 at most for one address). */
+#define PF_MAX_TEXTS 20000
+
+/* An IPv4 indicator's whole octets (all four for a host, the dot after the
+ * last one for a CIDR), each octet in every spelling parse_v4() reads as
+ * it: with up to two leading zeros, three digits in all. */
+static int add_v4(struct pats *p, const struct sh_ioc *ioc)
+{
+    unsigned o[4], k = ioc->prefix / 8, pad[4], i, total = 1, c;
+
+    if (k == 0 || !octets_of(ioc->value, o)) {
+        p->refused = true;
+        return SH_OK;
+    }
+    if (k > 4)
+        k = 4;
+    for (i = 0; i < k; i++) {
+        unsigned digits = o[i] >= 100 ? 3 : o[i] >= 10 ? 2 : 1;
+        pad[i] = 3 - digits;
+        total *= pad[i] + 1;
+    }
+    if (p->exprs.n + total > PF_MAX_TEXTS) {
+        p->refused = true;
+        return SH_OK;
+    }
+    for (c = 0; c < total; c++) {
+        char buf[64];
+        size_t n = 0;
+        unsigned rest = c, z;
+        for (i = 0; i < k; i++) {
+            unsigned zeros = rest % (pad[i] + 1);
+            rest /= pad[i] + 1;
+            if (i)
+                n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\x2e");
+            for (z = 0; z < zeros; z++)
+                buf[n++] = '0';
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%u", o[i]);
+        }
+        if (k < 4)
+            snprintf(buf + n, sizeof(buf) - n, "\\x2e");
+        if (add_pat(p, sh_strdup(buf), 0))
+            return SH_ENOMEM;
+    }
+    return SH_OK;
+}
+
+/* An IPv6 token without "::" is written in full: eight groups of one to
+ * four hex digits (or six and a dotted quad). Each group the indicator
+ * fixes (within its prefix, among the first six) is in it as its digits
+ * without leading zeros and the colon after them; the longest such text is
+ * taken. "::" covers every other spelling. */
+static int add_v6(struct pats *p, const struct sh_ioc *ioc)
+{
+    char tmp[64];
+    const char *slash = strchr(ioc->value, '/');
+    size_t n = slash ? (size_t)(slash - ioc->value) : strlen(ioc->value);
+    unsigned char a[16];
+    unsigned g, fixed = ioc->prefix / 16, best_len = 0;
+    char best[8];
+
+    if (!p->v6) {
+        p->v6 = true;
+        if (add_pat(p, sh_strdup("\\x3a\\x3a"), 0))
+            return SH_ENOMEM;
+    }
+    if (n >= sizeof(tmp)) {
+        p->refused = true;
+        return SH_OK;
+    }
+    memcpy(tmp, ioc->value, n);
+    tmp[n] = '\0';
+    if (inet_pton(AF_INET6, tmp, a) != 1) {
+        p->refused = true;
+        return SH_OK;
+    }
+    if (fixed > 6)
+        fixed = 6;
+    for (g = 0; g < fixed; g++) {
+        char h[8];
+        unsigned len =
+            (unsigned)snprintf(h, sizeof(h), "%x", ((unsigned)a[2 * g] << 8) | a[2 * g + 1]);
+        if (len > best_len) {
+            best_len = len;
+            memcpy(best, h, len + 1);
+        }
+    }
+    if (best_len == 0) {
+        p->refused = true;
+        return SH_OK;
+    }
+    snprintf(tmp, sizeof(tmp), "%s\\x3a", best);
+    return add_pat(p, sh_strdup(tmp), HS_FLAG_CASELESS);
+}
+
+static int add_one(const struct sh_ioc *ioc, void *ud)
+{
+    struct pats *p = ud;
+    int rc = SH_OK;
+
+    if (p->rc || p->refused)
+        return 0;
+    switch (ioc->type) {
+    case SH_IOC_IPV4: rc = add_v4(p, ioc); break;
+    case SH_IOC_IPV6: rc = add_v6(p, ioc); break;
+    case SH_IOC_DOMAIN:
+    case SH_IOC_URL:
+    case SH_IOC_MD5:
+    case SH_IOC_SHA1:
+    case SH_IOC_SHA256:
+        if (!ioc->value || !*ioc->value)
+            p->refused = true;
+        else
+            rc = add_pat(p, escaped(ioc->value), HS_FLAG_CASELESS);
+        break;
+    default: p->refused = true; break;
+    }
+    p->rc = rc;
+    return 0;
+}
+
+int sh_ioc__prefilter_texts(const struct sh_ioc_set *set, char ***exprs, unsigned **flags,
+                            size_t *n)
+{
+    struct pats p = {0};
+    size_t i;
+
+    *exprs = NULL;
+    *flags = NULL;
+    *n = 0;
+    if (!set || sh_ioc_set_count(set) == 0)
+        return SH_OK;
+    sh_ioc_set_each(set, add_one, &p);
+    if (p.rc || p.refused || p.exprs.n == 0 || p.exprs.n > PF_MAX_TEXTS) {
+        for (i = 0; i < p.exprs.n; i++)
+            sh_free(p.exprs.v[i]);
+        sh_ptrvec_free(&p.exprs);
+        sh_free(p.flags);
+        return p.rc;
+    }
+    *exprs = (char **)p.exprs.v;
+    *flags = p.flags;
+    *n = p.exprs.n;
+    return SH_OK;
+}
+
+void sh_ioc__prefilter_texts_free(char **exprs, unsigned *flags, size_t n)
+{
+    size_t i;
+
+    for (i = 0; exprs && i < n; i++)
+        sh_free(exprs[i]);
+    sh_free(exprs);
+    sh_free(flags);
+}
