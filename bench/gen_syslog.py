@@ -2,11 +2,13 @@
 """Generate realistic device syslog for the log-hunt benchmark.
 
 gen_syslog.py OUT SIZE_MB
-Writes relay-format Cisco IOS/IOS XE lines (with years in the device stamp),
-NX-OS, IOS XR and ASA lines from 400 devices, and every ~8 MB plants one
-actor sequence (login from an advisory address, privilege-15 user, ACL 20
-entry, TACACS+ capture, export, log clearing) on a fresh device name
-'planted-NNNN'. Prints the number of planted sequences.
+Writes Cisco IOS/IOS XE lines as a syslog relay stores them (relay stamp and
+address, sequence number, origin-id host name, device stamp with year,
+milliseconds and zone) from 400 devices, one line every 0-1 s of a clock
+that wraps within one day, and every ~8 MB plants one actor sequence (login
+from an advisory address, privilege-15 user, ACL 20 entry, TACACS+ capture,
+export, log clearing) on a fresh device name 'planted-NNNN'. Prints the
+number of planted sequences.
 """
 import random
 import sys
