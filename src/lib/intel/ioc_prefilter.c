@@ -28,34 +28,33 @@
 #include "ioc.h"
 #include "sweep.h"
 
-#include <hs/hs.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 
 struct pats {
     struct sh_ptrvec exprs; /* char *, owned */
-    unsigned *flags;
+    bool *caseless;
     size_t cap;
     bool refused; /* an indicator with no text every hit holds */
     bool v6;      /* the IPv6 shapes are in */
     int rc;
 };
 
-static int add_pat(struct pats *p, char *expr, unsigned flags)
+static int add_pat(struct pats *p, char *expr, bool caseless)
 {
     if (!expr)
         return SH_ENOMEM;
     if (p->exprs.n == p->cap) {
         size_t nc = p->cap ? p->cap * 2 : 64;
-        unsigned *nf = sh_realloc(p->flags, nc * sizeof(*nf));
+        bool *nf = sh_realloc(p->caseless, nc * sizeof(*nf));
         if (!nf) {
             sh_free(expr);
             return SH_ENOMEM;
         }
-        p->flags = nf;
+        p->caseless = nf;
         p->cap = nc;
     }
-    p->flags[p->exprs.n] = flags;
+    p->caseless[p->exprs.n] = caseless;
     if (sh_ptrvec_push(&p->exprs, expr)) {
         sh_free(expr);
         return SH_ENOMEM;
@@ -149,7 +148,7 @@ static int add_v4(struct pats *p, const struct sh_ioc *ioc)
         }
         if (k < 4)
             snprintf(buf + n, sizeof(buf) - n, "\\x2e");
-        if (add_pat(p, sh_strdup(buf), 0))
+        if (add_pat(p, sh_strdup(buf), false))
             return SH_ENOMEM;
     }
     return SH_OK;
@@ -171,7 +170,7 @@ static int add_v6(struct pats *p, const struct sh_ioc *ioc)
 
     if (!p->v6) {
         p->v6 = true;
-        if (add_pat(p, sh_strdup("\\x3a\\x3a"), 0))
+        if (add_pat(p, sh_strdup("\\x3a\\x3a"), false))
             return SH_ENOMEM;
     }
     if (n >= sizeof(tmp)) {
@@ -200,7 +199,7 @@ static int add_v6(struct pats *p, const struct sh_ioc *ioc)
         return SH_OK;
     }
     snprintf(tmp, sizeof(tmp), "%s\\x3a", best);
-    return add_pat(p, sh_strdup(tmp), HS_FLAG_CASELESS);
+    return add_pat(p, sh_strdup(tmp), true);
 }
 
 static int add_one(const struct sh_ioc *ioc, void *ud)
@@ -221,7 +220,7 @@ static int add_one(const struct sh_ioc *ioc, void *ud)
         if (!ioc->value || !*ioc->value)
             p->refused = true;
         else
-            rc = add_pat(p, escaped(ioc->value), HS_FLAG_CASELESS);
+            rc = add_pat(p, escaped(ioc->value), true);
         break;
     default: p->refused = true; break;
     }
@@ -229,14 +228,13 @@ static int add_one(const struct sh_ioc *ioc, void *ud)
     return 0;
 }
 
-int sh_ioc__prefilter_texts(const struct sh_ioc_set *set, char ***exprs, unsigned **flags,
-                            size_t *n)
+int sh_ioc__prefilter_texts(const struct sh_ioc_set *set, char ***exprs, bool **caseless, size_t *n)
 {
     struct pats p = {0};
     size_t i;
 
     *exprs = NULL;
-    *flags = NULL;
+    *caseless = NULL;
     *n = 0;
     if (!set || sh_ioc_set_count(set) == 0)
         return SH_OK;
@@ -245,21 +243,21 @@ int sh_ioc__prefilter_texts(const struct sh_ioc_set *set, char ***exprs, unsigne
         for (i = 0; i < p.exprs.n; i++)
             sh_free(p.exprs.v[i]);
         sh_ptrvec_free(&p.exprs);
-        sh_free(p.flags);
+        sh_free(p.caseless);
         return p.rc;
     }
     *exprs = (char **)p.exprs.v;
-    *flags = p.flags;
+    *caseless = p.caseless;
     *n = p.exprs.n;
     return SH_OK;
 }
 
-void sh_ioc__prefilter_texts_free(char **exprs, unsigned *flags, size_t n)
+void sh_ioc__prefilter_texts_free(char **exprs, bool *caseless, size_t n)
 {
     size_t i;
 
     for (i = 0; exprs && i < n; i++)
         sh_free(exprs[i]);
     sh_free(exprs);
-    sh_free(flags);
+    sh_free(caseless);
 }

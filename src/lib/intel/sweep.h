@@ -67,13 +67,13 @@ bool sh_ioc__lines_resets(const char *line, size_t ll);
 
 /**
  * The prefilter (ioc_prefilter.c): Hyperscan expressions of text every
- * sweep hit of `set` holds within its line, with their flags; a line
+ * sweep hit of `set` holds within its line, each caseless or not; a line
  * holding none of them needs no sweep (sh_ioc__lines_pass()). *n 0 when
  * the set cannot be prefiltered (then every line is swept). Free with
  * sh_ioc__prefilter_texts_free().
  */
-int sh_ioc__prefilter_texts(const struct sh_ioc_set *set, char ***exprs, unsigned **flags,
+int sh_ioc__prefilter_texts(const struct sh_ioc_set *set, char ***exprs, bool **caseless,
                             size_t *n);
-void sh_ioc__prefilter_texts_free(char **exprs, unsigned *flags, size_t n);
+void sh_ioc__prefilter_texts_free(char **exprs, bool *caseless, size_t n);
 
 #endif

@@ -1108,7 +1108,7 @@ static bool run_init(struct plain_run *pr, const struct sh_scan_ctx *ctx, struct
     pthread_mutex_lock(&st->lock);
     if (!st->xb_tried && sh_ioc__lines_wanted(ctx)) {
         char **tx = NULL;
-        unsigned *tf = NULL;
+        bool *tf = NULL;
         size_t tn = 0;
         /* without it (no memory, an indicator no text covers) every line
          * is swept */

@@ -40,12 +40,12 @@ bool sh_sigma__block_scan(struct sg_scratch *s, const char *text, size_t len);
 /*
  * A reader that also wants to know where texts of its own occur in a block
  * (the indicator prefilter, sweep.h) builds the set's block database with
- * them once (`n` Hyperscan expressions and flags; *out NULL when the set
+ * them once (`n` Hyperscan expressions, each caseless or not; *out NULL when the set
  * has no block database or Hyperscan refuses them) and gives it to each
  * thread's scratch; block scans then find both in one pass.
  */
 struct sg_xblock;
-int sh_sigma__xblock_new(const struct sh_sigma_set *set, char *const *extra, const unsigned *eflags,
+int sh_sigma__xblock_new(const struct sh_sigma_set *set, char *const *extra, const bool *caseless,
                          size_t n, struct sg_xblock **out);
 void sh_sigma__xblock_free(struct sg_xblock *x);
 /** Scan blocks with `x` from now on (it must outlive the scratch's use of it). */

@@ -411,7 +411,7 @@ void sh_sigma__mpm_free(struct sg_mpm *m)
     sh_free(m);
 }
 
-int sh_sigma__xblock_new(const struct sh_sigma_set *set, char *const *extra, const unsigned *eflags,
+int sh_sigma__xblock_new(const struct sh_sigma_set *set, char *const *extra, const bool *caseless,
                          size_t n, struct sg_xblock **out)
 {
     const struct sg_mpm *m = set ? set->mpm : NULL;
@@ -435,7 +435,7 @@ int sh_sigma__xblock_new(const struct sh_sigma_set *set, char *const *extra, con
     }
     for (i = 0; i < total; i++) {
         exprs[i] = i < m->nb ? m->bx[i] : extra[i - m->nb];
-        flags[i] = i < m->nb ? m->bf[i] : eflags[i - m->nb];
+        flags[i] = i < m->nb ? m->bf[i] : caseless[i - m->nb] ? HS_FLAG_CASELESS : 0u;
         ids[i] = (unsigned)i;
     }
     /* texts Hyperscan refuses leave the reader without the extension */

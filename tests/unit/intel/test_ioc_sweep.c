@@ -592,26 +592,32 @@ SH_TEST(sweep_matches_reference_on_long_runs)
 static hs_database_t *pf_db(const struct sh_ioc_set *s)
 {
     char **tx = NULL;
-    unsigned *tf = NULL, *ids;
+    bool *tc = NULL;
+    unsigned *ids, *tf;
     size_t n = 0, i;
     hs_database_t *db = NULL;
     hs_compile_error_t *err = NULL;
 
-    CHECK_OK(sh_ioc__prefilter_texts(s, &tx, &tf, &n));
+    CHECK_OK(sh_ioc__prefilter_texts(s, &tx, &tc, &n));
     if (n == 0)
         return NULL;
     ids = calloc(n, sizeof(*ids));
-    for (i = 0; ids && i < n; i++)
+    tf = calloc(n, sizeof(*tf));
+    for (i = 0; ids && tf && i < n; i++) {
         ids[i] = (unsigned)i;
-    if (!ids || hs_compile_multi((const char *const *)tx, tf, ids, (unsigned)n, HS_MODE_BLOCK, NULL,
-                                 &db, &err) != HS_SUCCESS) {
+        tf[i] = tc[i] ? HS_FLAG_CASELESS : 0;
+    }
+    if (!ids || !tf ||
+        hs_compile_multi((const char *const *)tx, tf, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &db,
+                         &err) != HS_SUCCESS) {
         sh_test_fail(__FILE__, __LINE__, "prefilter texts do not compile: %s",
                      err ? err->message : "no memory");
         hs_free_compile_error(err);
         db = NULL;
     }
     free(ids);
-    sh_ioc__prefilter_texts_free(tx, tf, n);
+    free(tf);
+    sh_ioc__prefilter_texts_free(tx, tc, n);
     return db;
 }
 
@@ -724,7 +730,7 @@ SH_TEST(prefilter_of_the_advisory_set_and_when_there_is_none)
     hs_scratch_t *scr = NULL;
     sh_diag d;
     char **tx = NULL;
-    unsigned *tf = NULL;
+    bool *tc = NULL;
     size_t n = 0;
 
     CHECK_OK(sh_ioc_set_new(&s));
@@ -742,7 +748,7 @@ SH_TEST(prefilter_of_the_advisory_set_and_when_there_is_none)
     }
     hs_free_database(db);
     CHECK_OK(sh_ioc_set_add(s, SH_IOC_IPV4, "16.0.0.0/4", "test", NULL, false, &d));
-    CHECK_OK(sh_ioc__prefilter_texts(s, &tx, &tf, &n));
+    CHECK_OK(sh_ioc__prefilter_texts(s, &tx, &tc, &n));
     CHECK(n == 0 && tx == NULL);
     sh_ioc_set_free(s);
 }
