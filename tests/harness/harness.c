@@ -3,7 +3,10 @@
  */
 #include "test.h"
 
+#include <glob.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #define MAX_TESTS 1024
@@ -73,4 +76,49 @@ int main(int argc, char **argv)
     }
     printf("%d passed, %d failed\n", passed, failed);
     return failed || passed == 0 ? 1 : 0;
+}
+
+static void file_lines(const char *path, bool ini, size_t skip, sh_test_line_fn fn, void *ud)
+{
+    FILE *f = fopen(path, "rb");
+    static char buf[65536];
+    size_t lineno = 0;
+
+    if (!f) {
+        sh_test_fail(__FILE__, __LINE__, "cannot open %s", path);
+        return;
+    }
+    while (fgets(buf, sizeof(buf), f)) {
+        size_t n = strlen(buf);
+        const char *p = buf;
+        lineno++;
+        while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            n--;
+        if (ini) {
+            const char *eq = strstr(buf, " = ");
+            if (strncmp(buf, "log ", 4) != 0 || !eq)
+                continue;
+            p = eq + 3;
+            n -= (size_t)(p - buf);
+        } else if (lineno == 1 && skip && n >= skip) {
+            p += skip;
+            n -= skip;
+        }
+        fn(path, lineno, p, n, ud);
+    }
+    fclose(f);
+}
+
+size_t sh_test_glob_lines(const char *pattern, bool ini, size_t skip, sh_test_line_fn fn, void *ud)
+{
+    glob_t g;
+    size_t i, n;
+
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return 0;
+    for (i = 0; i < g.gl_pathc; i++)
+        file_lines(g.gl_pathv[i], ini, skip, fn, ud);
+    n = g.gl_pathc;
+    globfree(&g);
+    return n;
 }

@@ -21,6 +21,16 @@ const char *sh_test_corpus(const char *rel);
 /** Path under the source root; static buffer. */
 const char *sh_test_src(const char *rel);
 
+/**
+ * Call fn for every line of every file matching the glob `pattern`, the
+ * line end dropped: with `ini` only the text of "log ... = text" lines
+ * (rule sample files), else every line, the first without its first `skip`
+ * bytes (fuzz seeds start with an options byte). Returns the file count.
+ */
+typedef void (*sh_test_line_fn)(const char *path, size_t lineno, const char *line, size_t len,
+                                void *ud);
+size_t sh_test_glob_lines(const char *pattern, bool ini, size_t skip, sh_test_line_fn fn, void *ud);
+
 #define SH_TEST(name)                                                                              \
     static void name(void);                                                                        \
     __attribute__((constructor)) static void reg_##name(void)                                      \

@@ -226,6 +226,9 @@ char *sh_str_lower(const char *s);
 /** The n bytes at src with A-Z lowered into dst (tolower() of the C
  * locale; dst may be src). */
 void sh_ascii_lower(char *dst, const char *src, size_t n);
+/** `n` bytes of `s` as a pattern's literal text: letters and digits as
+ * they are, every other byte as \xHH (Hyperscan, PCRE). NULL on OOM. */
+char *sh_str_escape_hex(const char *s, size_t n);
 /** Parse a decimal unsigned integer in [0, max]; false on junk/overflow. */
 bool sh_str_to_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 

@@ -101,3 +101,27 @@ size_t sh_u64_dec(char *out, uint64_t v)
         out[i] = tmp[n - 1 - i];
     return n;
 }
+
+char *sh_str_escape_hex(const char *s, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    char *o, *q;
+    size_t i, cap;
+
+    if (!sh_size_mul(&cap, n, 4) || !sh_size_add(&cap, cap, 1) || !(o = sh_malloc(cap)))
+        return NULL;
+    q = o;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+            *q++ = (char)c;
+        } else {
+            *q++ = '\\';
+            *q++ = 'x';
+            *q++ = hx[c >> 4];
+            *q++ = hx[c & 15];
+        }
+    }
+    *q = '\0';
+    return o;
+}

@@ -62,31 +62,6 @@ static int add_pat(struct pats *p, char *expr, bool caseless)
     return SH_OK;
 }
 
-/* `s` as a Hyperscan literal: letters and digits as they are, every other
- * byte as \xHH. */
-static char *escaped(const char *s)
-{
-    size_t n = strlen(s), i;
-    char *o = sh_malloc(n * 4 + 1), *q = o;
-
-    if (!o)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-            *q++ = (char)c;
-        } else {
-            static const char hx[] = "0123456789abcdef";
-            *q++ = '\\';
-            *q++ = 'x';
-            *q++ = hx[c >> 4];
-            *q++ = hx[c & 15];
-        }
-    }
-    *q = '\0';
-    return o;
-}
-
 /* The octets of a canonical "a.b.c.d[/n]"; false when it is not one. */
 static bool octets_of(const char *v, unsigned out[4])
 {
@@ -220,7 +195,7 @@ static int add_one(const struct sh_ioc *ioc, void *ud)
         if (!ioc->value || !*ioc->value)
             p->refused = true;
         else
-            rc = add_pat(p, escaped(ioc->value), true);
+            rc = add_pat(p, sh_str_escape_hex(ioc->value, strlen(ioc->value)), true);
         break;
     default: p->refused = true; break;
     }

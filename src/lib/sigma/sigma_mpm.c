@@ -54,29 +54,6 @@ struct pat {
  * rule a candidate more often. */
 #define MAX_CLAUSES 32
 
-static char *escape_literal(const char *s, size_t n)
-{
-    char *o = sh_malloc(n * 4 + 1), *p = o;
-    size_t i;
-
-    if (!o)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-            *p++ = (char)c;
-        } else {
-            static const char hx[] = "0123456789abcdef";
-            *p++ = '\\';
-            *p++ = 'x';
-            *p++ = hx[c >> 4];
-            *p++ = hx[c & 15];
-        }
-    }
-    *p = '\0';
-    return o;
-}
-
 static void free_pats(struct pat *p, size_t n)
 {
     size_t i;
@@ -220,7 +197,7 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
                 p.cmd = v->field && strcmp(v->field, "command") == 0;
                 p.flags = HS_FLAG_SINGLEMATCH;
                 if (v->kind == SG_V_STR) {
-                    p.expr = escape_literal(v->lit, v->lit_len);
+                    p.expr = sh_str_escape_hex(v->lit, v->lit_len);
                     p.flags |= HS_FLAG_CASELESS;
                 } else {
                     p.expr = sh_strdup(v->re_src);

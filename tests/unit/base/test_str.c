@@ -121,3 +121,16 @@ SH_TEST(ikmap_keys_and_limits)
     CHECK_EQ_INT((int)m.n, 2);
     sh_ikmap_free(&m);
 }
+
+SH_TEST(escape_hex_keeps_alnum_and_escapes_the_rest)
+{
+    char *e = sh_str_escape_hex("a.B9 %\x80\0z", 9);
+
+    CHECK(e != NULL);
+    if (e)
+        CHECK_STR(e, "a\\x2eB9\\x20\\x25\\x80\\x00z");
+    sh_free(e);
+    e = sh_str_escape_hex("", 0);
+    CHECK(e != NULL && e[0] == '\0');
+    sh_free(e);
+}

@@ -18,7 +18,6 @@
 
 #include "test.h"
 
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -100,52 +99,20 @@ static void mutate(const char *line, size_t len)
     }
 }
 
-/* Every line of a file; `skip` bytes dropped from the first (fuzz seeds: the options byte). */
-static void each_line(const char *path, size_t skip, bool ini, bool mut)
+/* One sample line, compared as it is and, with `ud` set, mutated. */
+static void on_line(const char *path, size_t lineno, const char *line, size_t len, void *ud)
 {
-    FILE *f = fopen(path, "rb");
-    static char buf[65536];
-    size_t lineno = 0;
-
-    if (!f) {
-        sh_test_fail(__FILE__, __LINE__, "cannot open %s", path);
-        return;
-    }
-    while (fgets(buf, sizeof(buf), f)) {
-        size_t n = strlen(buf);
-        const char *p = buf;
-        lineno++;
-        while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-            n--;
-        if (ini) {
-            const char *eq = strstr(buf, " = ");
-            if (strncmp(buf, "log ", 4) != 0 || !eq)
-                continue;
-            p = eq + 3;
-            n -= (size_t)(p - buf);
-        } else if (lineno == 1 && skip && n >= skip) {
-            p += skip;
-            n -= skip;
-        }
-        compare(path, p, n);
-        if (mut)
-            mutate(p, n);
-    }
-    fclose(f);
+    (void)lineno;
+    compare(path, line, len);
+    if (ud)
+        mutate(line, len);
 }
 
 static size_t each_glob(const char *pattern, size_t skip, bool ini, bool mut)
 {
-    glob_t g;
-    size_t i, n;
+    static int yes;
 
-    if (glob(pattern, 0, NULL, &g) != 0)
-        return 0;
-    for (i = 0; i < g.gl_pathc; i++)
-        each_line(g.gl_pathv[i], skip, ini, mut);
-    n = g.gl_pathc;
-    globfree(&g);
-    return n;
+    return sh_test_glob_lines(pattern, ini, skip, on_line, mut ? &yes : NULL);
 }
 
 SH_TEST(fast_paths_match_general_code_on_real_lines)

@@ -14,7 +14,6 @@
 
 #include "test.h"
 
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -65,50 +64,15 @@ static void check_line(const char *path, size_t lineno, const char *line, size_t
     }
 }
 
-/* Every line of a file; `skip` bytes of each line are dropped first (fuzz seeds: 1). */
-static void check_file(const char *path, bool ini, size_t skip)
+static void on_line(const char *path, size_t lineno, const char *line, size_t len, void *ud)
 {
-    FILE *f = fopen(path, "rb");
-    static char buf[65536];
-    size_t lineno = 0;
-
-    if (!f) {
-        sh_test_fail(__FILE__, __LINE__, "cannot open %s", path);
-        return;
-    }
-    while (fgets(buf, sizeof(buf), f)) {
-        size_t n = strlen(buf);
-        const char *p = buf;
-        lineno++;
-        while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-            n--;
-        if (ini) {
-            const char *eq = strstr(buf, " = ");
-            if (strncmp(buf, "log ", 4) != 0 || !eq)
-                continue;
-            p = eq + 3;
-            n -= (size_t)(p - buf);
-        } else if (lineno == 1 && skip && n >= skip) {
-            p += skip;
-            n -= skip;
-        }
-        check_line(path, lineno, p, n);
-    }
-    fclose(f);
+    (void)ud;
+    check_line(path, lineno, line, len);
 }
 
 static size_t check_glob(const char *pattern, bool ini, size_t skip)
 {
-    glob_t g;
-    size_t i, n;
-
-    if (glob(pattern, 0, NULL, &g) != 0)
-        return 0;
-    for (i = 0; i < g.gl_pathc; i++)
-        check_file(g.gl_pathv[i], ini, skip);
-    n = g.gl_pathc;
-    globfree(&g);
-    return n;
+    return sh_test_glob_lines(pattern, ini, skip, on_line, NULL);
 }
 
 SH_TEST(header_parse_matches_full_parse_on_real_lines)
