@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Plain log files are read by the log analyzer's own reader (in ranges,
-# with the indicator sweep fed the same lines); gzip files by the
-# streaming reader and the separate sweep. Both must give the same
-# findings for the same lines, including the awkward ones: CRLF, blank
+# Plain log files are read by the log analyzer's own reader in ranges;
+# gzip and zstd files by the streaming reader, in one piece. Either way the
+# indicator sweep is fed the same lines (no second pass over the file). All
+# must give the same findings for the same lines, including the awkward ones: CRLF, blank
 # lines, lines longer than the reader's and the sweep's limits, indented
 # and comment lines around indicators, no final newline; and a file large
 # enough to be read in ranges on several threads.
@@ -54,6 +54,12 @@ touch -r "$T/day.log" "$T/day.log.gz"
   && ok || bad "scan of the gzip log failed: $(head -3 "$T/gz.err")"
 # the fingerprint covers the path, which differs
 sed 's/day\.log\.gz/day.log/g; s/,"fingerprint":"[0-9a-f]*"//' "$T/gz.jsonl" > "$T/gz-renamed.jsonl"
+zstd -q -c "$T/day.log" > "$T/day.log.zst"
+touch -r "$T/day.log" "$T/day.log.zst"
+"$BIN" scan --no-db -q --fail-on none -f jsonl "$T/day.log.zst" 2>"$T/zst.err" \
+  | sed 's/day\.log\.zst/day.log/g; s/,"fingerprint":"[0-9a-f]*"//' > "$T/zst-renamed.jsonl"
+cmp -s "$T/gz-renamed.jsonl" "$T/zst-renamed.jsonl" && ok \
+  || bad "gzip and zstd logs give different findings: $(head -3 "$T/zst.err")"
 for j in 1 2; do
   "$BIN" scan --no-db -q --fail-on none -f jsonl -j $j "$T/day.log" > "$T/plain.jsonl" 2>"$T/plain.err" \
     && ok || bad "scan of the plain log failed: $(head -3 "$T/plain.err")"

@@ -1166,7 +1166,7 @@ static int analyze_plain(const struct sh_scan_ctx *ctx, struct log_state *st, st
  * file's. Damage keeps the lines before it, as sh_logfile_each does. The
  * indicator analyzer sweeps such files on its own read. */
 static int analyze_stream(const struct sh_scan_ctx *ctx, struct log_state *st, struct log_worker *w,
-                          const char *path, const char *head, size_t head_len,
+                          const char *path, const char *head, size_t head_len, bool sweep,
                           struct sh_scan_out *out, sh_diag *diag)
 {
     struct plain_run pr;
@@ -1178,6 +1178,7 @@ static int analyze_stream(const struct sh_scan_ctx *ctx, struct log_state *st, s
         sb.st_mtime = 0; /* the open below reports the file */
     if (!run_init(&pr, ctx, st, w, path, head, head_len, sb.st_mtime))
         return sh_diag_set(diag, SH_ENOMEM, path, 0, "log analyzer: out of memory");
+    pr.sweep = sweep && sh_ioc__lines_wanted(ctx);
     if ((rc = sh_logreader_open(&pr.rd, path, 0, diag)) < 0)
         return rc;
     rc = run_ranges(&pr, UINT64_MAX, 1, out, diag);
@@ -1194,22 +1195,20 @@ static int analyze_stream(const struct sh_scan_ctx *ctx, struct log_state *st, s
     return rc;
 }
 
+/* Every file the analyzer reads (plain in ranges, compressed through the
+ * reader) feeds its lines to the sweep: a compressed archive is then
+ * decompressed once, not once here and once more by the sweep's own pass. */
 static bool sweeps(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path)
 {
     struct log_state *st = state;
     struct log_worker *w = scratch;
-    int fd;
 
     (void)ctx;
     if (!st || !w || sh_sigma_count(st->set) == 0)
         return false;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
     w->sweep_path = path;
-    w->sweep = plain_magic(fd);
-    close(fd);
-    return w->sweep;
+    w->sweep = true;
+    return true;
 }
 
 static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratch, const char *path,
@@ -1228,7 +1227,7 @@ static int analyze_path(const struct sh_scan_ctx *ctx, void *state, void *scratc
     rc = analyze_plain(ctx, state, scratch, path, head, head_len, sweep, out, diag);
     if (rc <= 0)
         return rc;
-    rc = analyze_stream(ctx, state, scratch, path, head, head_len, out, diag);
+    rc = analyze_stream(ctx, state, scratch, path, head, head_len, sweep, out, diag);
     if (rc && diag && !diag->code)
         sh_diag_set(diag, rc, path, 0, "log analyzer: %s", sh_status_str(rc));
     return rc;
