@@ -558,7 +558,7 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
         return p;
     /* " UTC:" (the usual Cisco zone): the year test above failed on the
      * 'U', and the zone code below takes "UTC" before the ':' */
-    if (e - p >= 5 && memcmp(p, " UTC:", 5) == 0) {
+    if (e - p >= 5 && p[1] == 'U' && p[2] == 'T' && p[3] == 'C' && p[4] == ':') {
         st->has_tz = true;
         st->tz_min = 0;
         return p + 4;
