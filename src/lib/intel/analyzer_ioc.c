@@ -487,9 +487,25 @@ struct sh_ioc_lines *sh_ioc__lines_new(const struct sh_scan_ctx *ctx, const char
 {
     struct sh_ioc_lines *l = sh_malloc(sizeof(*l));
 
-    if (l)
+    if (l) {
         sweep_init(&l->s, ctx, path, head, head_len, out);
+        /* the feeder's lines stay put until it calls sh_ioc__lines_detach() */
+        l->s.lines_stay = true;
+    }
     return l;
+}
+
+void sh_ioc__lines_detach(struct sh_ioc_lines *l)
+{
+    size_t i;
+
+    for (i = 0; l && i < l->s.n_anc; i++) {
+        struct ancestor *a = &l->s.anc[i];
+        if (a->p != a->text) {
+            memmove(a->text, a->p, a->len);
+            a->p = a->text;
+        }
+    }
 }
 
 void sh_ioc__lines_free(struct sh_ioc_lines *l)
@@ -528,6 +544,7 @@ void sh_ioc__lines_seed(struct sh_ioc_lines *l, const char *line, size_t ll)
 {
     if (ll < WINDOW)
         track_ancestors(&l->s, line, swept_len(line, ll));
+    sh_ioc__lines_detach(l);
 }
 
 bool sh_ioc__lines_resets(const char *line, size_t ll)

@@ -43,8 +43,10 @@ void sh_ioc__lines_free(struct sh_ioc_lines *l);
 
 /**
  * Line `lineno` of the file, `ll` bytes long without its newline; `line`
- * holds at least min(ll, SH_IOC_SWEEP_MAX_LINE) bytes. Returns 0 or a
- * negative status (OOM).
+ * holds at least min(ll, SH_IOC_SWEEP_MAX_LINE) bytes, which must stay
+ * where they are until the next sh_ioc__lines_detach() (the sweeper keeps
+ * pointers to recent lines as the enclosing-section context of later
+ * ones). Returns 0 or a negative status (OOM).
  */
 int sh_ioc__lines_feed(struct sh_ioc_lines *l, const char *line, size_t ll, uint64_t lineno);
 
@@ -54,6 +56,9 @@ int sh_ioc__lines_feed(struct sh_ioc_lines *l, const char *line, size_t ll, uint
  * sets the enclosing-section context for the lines after it.
  */
 int sh_ioc__lines_pass(struct sh_ioc_lines *l, const char *line, size_t ll, uint64_t lineno);
+
+/** Copy what the sweeper still points at in fed lines: call before their bytes change. */
+void sh_ioc__lines_detach(struct sh_ioc_lines *l);
 
 /** Let a line before the fed range set the enclosing-section context. */
 void sh_ioc__lines_seed(struct sh_ioc_lines *l, const char *line, size_t ll);

@@ -674,6 +674,7 @@ static int chunk_run(const struct plain_run *pr, struct chunk *c, struct lane *l
         blk = false;
         blk_to = 0;
         sh_sigma__block_reset(ln->sc);
+        sh_ioc__lines_detach(sw); /* the buffer's lines are about to move */
         if (eof) {
             if (!skipping && start < end)
                 rc = chunk_line(&cc, ln, sw, buf + start, end - start, ++lineno, SIZE_MAX,
