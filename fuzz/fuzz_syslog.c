@@ -9,7 +9,6 @@
  */
 #include "log/syslog.h"
 #include "syslog_opts.h"
-#include "syslog_same.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -56,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sh_syslog_parse(&ev, line, len, &o);
         check(&ev, line, len);
         sh_syslog__parse_general(&gen, line, len, &o);
-        if (!fuzz_syslog_same(&ev, &gen, line, len))
+        if (!sh_log_event_same(&ev, &gen, line, len))
             abort();
     }
     (void)sh_syslog_detect(line, len);

@@ -12,7 +12,6 @@
  */
 #include "log/syslog.h"
 #include "syslog_opts.h"
-#include "syslog_same.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,12 +64,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned hint = 0, ghint = 0;
         sh_syslog_parse(&full, line, len, &o);
         sh_syslog__parse_general(&gen, line, len, &o);
-        if (!fuzz_syslog_same(&full, &gen, line, len))
+        if (!sh_log_event_same(&full, &gen, line, len))
             abort();
         sh_syslog_parse_header(&hdr, line, len, &o, &hint);
         check(&full, &hdr, hint, line, len);
         sh_syslog__parse_header_general(&gen, line, len, &o, &ghint);
-        if (!fuzz_syslog_same(&hdr, &gen, line, len) || hint != ghint)
+        if (!sh_log_event_same(&hdr, &gen, line, len) || hint != ghint)
             abort();
     }
     return 0;

@@ -71,3 +71,21 @@ char *sh_log_event__scratch(struct sh_log_event *e, size_t n)
     e->scratch_used += (uint32_t)n;
     return p;
 }
+
+bool sh_log_event_same(const struct sh_log_event *a, const struct sh_log_event *b, const char *line,
+                       size_t len)
+{
+    uint32_t i;
+
+    if (a->parsed != b->parsed || a->ts_ms != b->ts_ms || a->n_fields != b->n_fields)
+        return false;
+    for (i = 0; i < a->n_fields; i++) {
+        const struct sh_log_field *f = &a->fields[i], *g = &b->fields[i];
+        bool fin = f->value >= line && f->value <= line + len;
+        bool gin = g->value >= line && g->value <= line + len;
+        if (strcmp(f->name, g->name) != 0 || f->len != g->len || fin != gin ||
+            (fin && f->value != g->value) || memcmp(f->value, g->value, f->len) != 0)
+            return false;
+    }
+    return true;
+}

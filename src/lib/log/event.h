@@ -49,6 +49,15 @@ const char *sh_log_event_get(const struct sh_log_event *e, const char *name, uin
 const char *const *sh_log_event_core_fields(size_t *n);
 
 /**
+ * Whether two events of one `line` (`len` bytes) are the same: parsed,
+ * ts_ms, every field's name, order and value bytes, and whether a value
+ * lies in the line and, if so, at the same place. Tests and fuzz targets
+ * compare the parser's fast paths with its general code this way.
+ */
+bool sh_log_event_same(const struct sh_log_event *a, const struct sh_log_event *b, const char *line,
+                       size_t len);
+
+/**
  * Forget every field and the scratch contents, keeping path and line; the
  * event then describes `raw` (borrowed until the next reset) as unparsed.
  */

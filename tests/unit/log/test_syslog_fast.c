@@ -26,19 +26,7 @@ static size_t n_cmp, n_relay, n_bad;
 
 static bool same_event(const char *line, size_t len)
 {
-    uint32_t i;
-
-    if (fast.parsed != gen.parsed || fast.ts_ms != gen.ts_ms || fast.n_fields != gen.n_fields)
-        return false;
-    for (i = 0; i < fast.n_fields; i++) {
-        const struct sh_log_field *a = &fast.fields[i], *b = &gen.fields[i];
-        bool ain = a->value >= line && a->value <= line + len;
-        bool bin = b->value >= line && b->value <= line + len;
-        if (strcmp(a->name, b->name) != 0 || a->len != b->len || ain != bin ||
-            (ain && a->value != b->value) || memcmp(a->value, b->value, a->len) != 0)
-            return false;
-    }
-    return true;
+    return sh_log_event_same(&fast, &gen, line, len);
 }
 
 static void compare(const char *what, const char *line, size_t len)
