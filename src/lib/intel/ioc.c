@@ -270,6 +270,17 @@ static bool parse_addr_value(const char *v, enum sh_ioc_type type, struct addr_k
     return true;
 }
 
+bool sh_ioc_addr_bytes(const struct sh_ioc *ioc, uint8_t out[16])
+{
+    struct addr_key k;
+
+    if (!ioc || (ioc->type != SH_IOC_IPV4 && ioc->type != SH_IOC_IPV6) ||
+        !parse_addr_value(ioc->value, ioc->type, &k))
+        return false;
+    memcpy(out, k.bytes, sizeof(k.bytes));
+    return true;
+}
+
 static bool is_hex_len(const char *v, size_t want)
 {
     size_t i;

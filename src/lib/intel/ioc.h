@@ -65,6 +65,10 @@ int sh_ioc_set_load_text(struct sh_ioc_set *set, const char *buf, size_t len, co
 
 size_t sh_ioc_set_count(const struct sh_ioc_set *set);
 
+/** An address indicator's bytes, masked to its prefix (IPv4 in the first
+ * four); false for other types. */
+bool sh_ioc_addr_bytes(const struct sh_ioc *ioc, uint8_t out[16]);
+
 /** Call `cb` for every indicator (unordered); a non-zero return stops and is returned. */
 int sh_ioc_set_each(const struct sh_ioc_set *set, int (*cb)(const struct sh_ioc *ioc, void *ud),
                     void *ud);

@@ -28,7 +28,6 @@
 #include "ioc.h"
 #include "sweep.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 
 struct pats {
@@ -62,26 +61,6 @@ static int add_pat(struct pats *p, char *expr, bool caseless)
     return SH_OK;
 }
 
-/* The octets of a canonical "a.b.c.d[/n]"; false when it is not one. */
-static bool octets_of(const char *v, unsigned out[4])
-{
-    int i;
-
-    for (i = 0; i < 4; i++) {
-        unsigned x = 0, nd = 0;
-        while (*v >= '0' && *v <= '9' && nd < 3) {
-            x = x * 10 + (unsigned)(*v++ - '0');
-            nd++;
-        }
-        if (nd == 0 || x > 255)
-            return false;
-        out[i] = x;
-        if (i < 3 && *v++ != '.')
-            return false;
-    }
-    return *v == '\0' || *v == '/';
-}
-
 /* Past this many texts a set is swept line by line: every padding of
  * every octet of an address is one text (81 at most for one address). */
 #define PF_MAX_TEXTS 20000
@@ -91,9 +70,10 @@ static bool octets_of(const char *v, unsigned out[4])
  * it: with up to two leading zeros, three digits in all. */
 static int add_v4(struct pats *p, const struct sh_ioc *ioc)
 {
-    unsigned o[4], k = ioc->prefix / 8, pad[4], i, total = 1, c;
+    uint8_t o[16];
+    unsigned k = ioc->prefix / 8, pad[4], i, total = 1, c;
 
-    if (k == 0 || !octets_of(ioc->value, o)) {
+    if (k == 0 || !sh_ioc_addr_bytes(ioc, o)) {
         p->refused = true;
         return SH_OK;
     }
@@ -119,7 +99,7 @@ static int add_v4(struct pats *p, const struct sh_ioc *ioc)
                 n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\\x2e");
             for (z = 0; z < zeros; z++)
                 buf[n++] = '0';
-            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%u", o[i]);
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%u", (unsigned)o[i]);
         }
         if (k < 4)
             snprintf(buf + n, sizeof(buf) - n, "\\x2e");
@@ -136,10 +116,8 @@ static int add_v4(struct pats *p, const struct sh_ioc *ioc)
  * taken. "::" covers every other spelling. */
 static int add_v6(struct pats *p, const struct sh_ioc *ioc)
 {
-    char tmp[64];
-    const char *slash = strchr(ioc->value, '/');
-    size_t n = slash ? (size_t)(slash - ioc->value) : strlen(ioc->value);
-    unsigned char a[16];
+    char tmp[16];
+    uint8_t a[16];
     unsigned g, fixed = ioc->prefix / 16, best_len = 0;
     char best[8];
 
@@ -148,13 +126,7 @@ static int add_v6(struct pats *p, const struct sh_ioc *ioc)
         if (add_pat(p, sh_strdup("\\x3a\\x3a"), false))
             return SH_ENOMEM;
     }
-    if (n >= sizeof(tmp)) {
-        p->refused = true;
-        return SH_OK;
-    }
-    memcpy(tmp, ioc->value, n);
-    tmp[n] = '\0';
-    if (inet_pton(AF_INET6, tmp, a) != 1) {
+    if (!sh_ioc_addr_bytes(ioc, a)) {
         p->refused = true;
         return SH_OK;
     }
