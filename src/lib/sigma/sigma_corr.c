@@ -14,6 +14,14 @@
  *    event of `x-salthunt-absent` within timespan.
  *  - x-salthunt-gap: a device silent for longer than timespan.
  * Hits without a time take part in no correlation.
+ *
+ * Layout: a store of a large log holds millions of matches, and fresh
+ * memory is what costs most, so a match is one 56-byte record (struct
+ * sg_ev) and a pointer in the hits vector. What only correlation results
+ * have (contributors, why, their group values) lives in struct sg_hit,
+ * whose first member is its record. A match's values (host and the fields
+ * its rule keeps) are one interned tuple shared by every match with the
+ * same ones, and the evidence line of a plain file stays in the file.
  */
 #include "../base/sh_base.h"
 
@@ -22,6 +30,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -32,6 +41,7 @@
 #define MAX_RAW 1024
 #define MAX_CONTRIB 256
 #define MAX_WINDOW 4096
+#define MAX_GKEY 4096
 
 struct sg_seg {
     const char *host, *path;
@@ -61,19 +71,18 @@ struct otab {
 
 struct sg_hits {
     struct sh_arena arena;
-    struct sh_ptrvec hits; /* struct sg_hit * */
-    int *rule;             /* the rule of each of hits, read without touching them */
-    size_t rule_cap;
+    struct sh_ptrvec hits; /* struct sg_ev * */
     struct sh_ptrvec segs;
     struct sh_ptrvec gaps;
     struct sh_ptrvec subs; /* struct sh_arena *, owned: arenas of absorbed stores */
     size_t sub_bytes;
     size_t max_bytes;
     size_t evicted;
-    /* Consecutive hits of one file share one copy of its path; hosts and
-     * other kept values one copy each (up to INTERN_MAX of them). */
+    /* Consecutive hits of one file share one copy of its path; values one
+     * copy each and tuples of them one each (up to INTERN_MAX of each). */
     const char *path_copy;
     struct otab intern; /* struct ival * in the arena */
+    struct otab tuples; /* struct sg_tuple * in the arena */
     /* Matches of absent-only rules (sg_rule.absent_for), by rule, group and
      * window-sized time bucket: struct absent_bucket * in the arena. */
     struct otab absent;
@@ -90,6 +99,14 @@ struct sg_hits {
  * order) or the earliest one of the event's own bucket qualifies, so
  * those two per bucket are all the store keeps of absent-only rules:
  * memory grows with groups and time covered, not with events.
+ *
+ * A bucket (64 bytes) keeps neither its group key nor its number: the key
+ * is a function of the values it keeps (sg_rule.absent_gslot says which
+ * are grouped on), compared with gkey_is(); the number is implied by the
+ * table's hash. bucket_hash() is a bijection of (its key's hash + number *
+ * an odd constant + rule), so two buckets of one rule and one key with
+ * equal hashes have equal numbers, and the table compares whole hashes
+ * before it compares records.
  */
 struct absent_slot {
     int64_t ts;
@@ -98,21 +115,22 @@ struct absent_slot {
 };
 
 struct absent_bucket {
-    int rule;
-    uint32_t glen;
-    int64_t bno;      /* the bucket: event time / timespan, rounded down */
-    const char *gkey; /* the group's values, each followed by \x1f */
-    const char *host;
-    const char **keys, **vals;
-    size_t nkv;
+    const struct sg_rule *r;
+    const struct sg_tuple *kv; /* the values of the bucket's first match */
     struct absent_slot lo, hi;
 };
 
 /* An interned value. */
 struct ival {
-    size_t len;
+    uint32_t len;
     char s[]; /* NUL-terminated */
 };
+
+/* The length of a value kept in a tuple (every such value is an ival). */
+static size_t ival_len(const char *s)
+{
+    return ((const struct ival *)(const void *)(s - offsetof(struct ival, s)))->len;
+}
 
 static uint64_t mix64(uint64_t x)
 {
@@ -202,21 +220,66 @@ static void otab_free(struct otab *t)
     memset(t, 0, sizeof(*t));
 }
 
-/* What absent_add looks a bucket up by. */
+/* A value of an event as a tuple keeps it: `s` NULL when the event has no
+ * such field, else its first n bytes (up to NUL and MAX_VAL). */
+struct tval {
+    const char *s;
+    size_t n;
+};
+
+/* What absent_add looks a bucket up by: rule and group key (the grouped
+ * values, each followed by \x1f); the bucket number is in the hash. */
 struct bkey {
-    int rule;
-    int64_t bno;
+    const struct sg_rule *r;
     const char *g;
     size_t glen;
 };
+
+/* Whether `g` is the group key of a match of absent-only rule r with the
+ * values kv: the values absent_gslot names, each followed by \x1f. */
+static bool gkey_is(const struct sg_tuple *kv, const struct sg_rule *r, const char *g, size_t glen)
+{
+    const struct sg_corr *k = r->absent_for->corr;
+    size_t i, at = 0;
+
+    for (i = 0; i < k->ngb; i++) {
+        int s = r->absent_gslot[i];
+        const char *v = s >= 0 && (uint32_t)s < kv->n ? kv->v[s] : NULL;
+        size_t n = v ? ival_len(v) : 0;
+        if (at + n + 1 > glen || (n && memcmp(g + at, v, n) != 0) || g[at + n] != '\x1f')
+            return false;
+        at += n + 1;
+    }
+    return at == glen;
+}
+
+/* The group key gkey_is() accepts for kv into g (room for MAX_GKEY); its
+ * length, or SIZE_MAX when it does not fit. */
+static size_t gkey_of(const struct sg_tuple *kv, const struct sg_rule *r, char *g)
+{
+    const struct sg_corr *k = r->absent_for->corr;
+    size_t i, at = 0;
+
+    for (i = 0; i < k->ngb; i++) {
+        int s = r->absent_gslot[i];
+        const char *v = s >= 0 && (uint32_t)s < kv->n ? kv->v[s] : NULL;
+        size_t n = v ? ival_len(v) : 0;
+        if (at + n + 1 > MAX_GKEY)
+            return SIZE_MAX;
+        if (n)
+            memcpy(g + at, v, n);
+        at += n;
+        g[at++] = '\x1f';
+    }
+    return at;
+}
 
 static bool bucket_eq(const void *rec, const void *key)
 {
     const struct absent_bucket *b = rec;
     const struct bkey *k = key;
 
-    return b->bno == k->bno && b->rule == k->rule && b->glen == k->glen &&
-           memcmp(b->gkey, k->g, k->glen) == 0;
+    return b->r == k->r && gkey_is(b->kv, b->r, k->g, k->glen);
 }
 
 static uint64_t bucket_hash(int rule, int64_t bno, const char *g, size_t glen)
@@ -236,6 +299,40 @@ static bool ival_eq(const void *rec, const void *key)
     const struct vkey *k = key;
 
     return v->len == k->len && memcmp(v->s, k->s, k->len) == 0;
+}
+
+struct tkey {
+    const struct tval *v;
+    uint32_t n;
+};
+
+static bool tuple_eq(const void *rec, const void *key)
+{
+    const struct sg_tuple *t = rec;
+    const struct tkey *k = key;
+    uint32_t i;
+
+    if (t->n != k->n)
+        return false;
+    for (i = 0; i < t->n; i++) {
+        const char *a = t->v[i];
+        const struct tval *b = &k->v[i];
+        if (!a != !b->s)
+            return false;
+        if (a && (ival_len(a) != b->n || (b->n && memcmp(a, b->s, b->n) != 0)))
+            return false;
+    }
+    return true;
+}
+
+static uint64_t tuple_hash(const struct tval *v, uint32_t n)
+{
+    uint64_t x = n;
+    uint32_t i;
+
+    for (i = 0; i < n; i++)
+        x = mix64(x * 0x9e3779b97f4a7c15ULL + (v[i].s ? sh_hash_fast(v[i].s, v[i].n) + 1 : 0));
+    return x;
 }
 
 int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
@@ -270,11 +367,11 @@ void sh_sigma__hits_free(struct sg_hits *h)
     if (!h)
         return;
     sh_ptrvec_free(&h->hits);
-    sh_free(h->rule);
     sh_ptrvec_free(&h->segs);
     sh_ptrvec_free(&h->gaps);
     otab_free(&h->absent);
     otab_free(&h->intern);
+    otab_free(&h->tuples);
     while (h->subs.n) {
         struct sh_arena *a = h->subs.v[--h->subs.n];
         sh_arena_free(a);
@@ -288,52 +385,35 @@ void sh_sigma__hits_free(struct sg_hits *h)
 }
 
 /* Room for `need` hits: twice the room there was, or just `need` when
- * that is more (a caller that knows how many come asks once). */
+ * that is more (a caller that knows how many come asks once). Past a huge
+ * page the new vector is whole huge pages, touched only as it fills. */
 static int hits_reserve(struct sg_hits *h, size_t need)
 {
     size_t nc = h->hits.cap ? h->hits.cap : 256;
     void **nv;
-    int *nr;
 
-    if (need <= h->hits.cap && need <= h->rule_cap)
+    if (need <= h->hits.cap)
         return SH_OK;
     if (nc > SIZE_MAX / 2 / sizeof(void *) || need > SIZE_MAX / 2 / sizeof(void *))
         return SH_ELIMIT;
     nc = need > nc * 2 ? need : nc * 2;
-    nv = big_alloc(nc * sizeof(*nv), false);
-    nr = big_alloc(nc * sizeof(*nr), false);
-    if (!nv || !nr) {
-        sh_free(nv);
-        sh_free(nr);
+    if (!(nv = big_alloc(nc * sizeof(*nv), false)))
         return SH_ENOMEM;
-    }
     if (h->hits.n)
         memcpy(nv, h->hits.v, h->hits.n * sizeof(*nv));
-    if (h->hits.n <= h->rule_cap) {
-        if (h->hits.n)
-            memcpy(nr, h->rule, h->hits.n * sizeof(*nr));
-    } else {
-        /* correlating grew the hits past the rule array */
-        size_t i;
-        for (i = 0; i < h->hits.n; i++)
-            nr[i] = ((const struct sg_hit *)h->hits.v[i])->rule;
-    }
     sh_free(h->hits.v);
-    sh_free(h->rule);
     h->hits.v = nv;
-    h->rule = nr;
-    h->hits.cap = h->rule_cap = nc;
+    h->hits.cap = nc;
     return SH_OK;
 }
 
-static int push_hit(struct sg_hits *h, struct sg_hit *x)
+static int push_hit(struct sg_hits *h, struct sg_ev *x)
 {
-    if (h->hits.n >= h->hits.cap || h->hits.n >= h->rule_cap) {
+    if (h->hits.n >= h->hits.cap) {
         int rc = hits_reserve(h, h->hits.n + 1);
         if (rc)
             return rc;
     }
-    h->rule[h->hits.n] = x->rule;
     h->hits.v[h->hits.n++] = x;
     return SH_OK;
 }
@@ -351,9 +431,53 @@ static void store_empty(struct sg_hits *src)
     src->evicted = 0;
     src->path_copy = NULL;
     otab_clear(&src->intern);
+    otab_clear(&src->tuples);
     otab_clear(&src->absent);
     sh_arena_free(&src->arena);
     sh_arena_init(&src->arena, 0);
+}
+
+/* Move src's buckets (lines already shifted) into h's table. */
+static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
+{
+    char g[MAX_GKEY];
+    size_t i;
+    int rc = SH_OK;
+
+    if (!h->absent.n) {
+        /* the first: take src's table as it is */
+        struct otab t = h->absent;
+        h->absent = src->absent;
+        src->absent = t;
+    }
+    for (i = 0; i < src->absent.cap && !rc; i++) {
+        struct absent_bucket *b = src->absent.e[i].p, *d;
+        struct otab_ent *e;
+        struct bkey key;
+        if (!b)
+            continue;
+        key.r = b->r;
+        key.g = g;
+        key.glen = gkey_of(b->kv, b->r, g);
+        if (key.glen == SIZE_MAX)
+            return SH_ELIMIT; /* cannot be: it fitted when the bucket was made */
+        if ((rc = otab_room(&h->absent)) != 0)
+            break;
+        e = otab_slot(&h->absent, src->absent.e[i].hash, bucket_eq, &key);
+        if (!e->p) {
+            e->hash = src->absent.e[i].hash;
+            e->p = b;
+            h->absent.n++;
+            continue;
+        }
+        d = e->p;
+        if (slot_cmp(&b->lo, &d->lo) < 0)
+            d->lo = b->lo;
+        if (slot_cmp(&b->hi, &d->hi) > 0)
+            d->hi = b->hi;
+    }
+    otab_clear(&src->absent);
+    return rc;
 }
 
 int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_base)
@@ -392,6 +516,7 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     src->sub_bytes = 0;
     src->path_copy = NULL;
     otab_clear(&src->intern);
+    otab_clear(&src->tuples);
     h->evicted += src->evicted;
     src->evicted = 0;
     for (i = 0; i < src->absent.cap && line_base; i++) {
@@ -401,59 +526,21 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
             b->hi.line += line_base;
         }
     }
-    if (!h->absent.n) {
-        /* the first: take src's table as it is */
-        struct otab t = h->absent;
-        h->absent = src->absent;
-        src->absent = t;
-    }
-    for (i = 0; i < src->absent.cap && !rc; i++) {
-        struct absent_bucket *b = src->absent.e[i].p, *d;
-        struct otab_ent *e;
-        struct bkey key;
-        if (!b)
-            continue;
-        key.rule = b->rule;
-        key.bno = b->bno;
-        key.g = b->gkey;
-        key.glen = b->glen;
-        if ((rc = otab_room(&h->absent)) != 0)
-            break;
-        e = otab_slot(&h->absent, src->absent.e[i].hash, bucket_eq, &key);
-        if (!e->p) {
-            e->hash = src->absent.e[i].hash;
-            e->p = b;
-            h->absent.n++;
-            continue;
-        }
-        d = e->p;
-        if (slot_cmp(&b->lo, &d->lo) < 0)
-            d->lo = b->lo;
-        if (slot_cmp(&b->hi, &d->hi) > 0)
-            d->hi = b->hi;
-    }
-    otab_clear(&src->absent);
-    if (rc)
+    if ((rc = absorb_buckets(h, src)) != 0)
         return rc;
     if (!h->hits.n) {
-        /* the first: take src's vectors as they are */
+        /* the first: take src's vector as it is */
         struct sh_ptrvec tv = h->hits;
-        int *tr = h->rule;
-        size_t tc = h->rule_cap;
         h->hits = src->hits;
-        h->rule = src->rule;
-        h->rule_cap = src->rule_cap;
         src->hits = tv;
-        src->rule = tr;
-        src->rule_cap = tc;
         if (line_base)
             for (i = 0; i < h->hits.n; i++)
-                ((struct sg_hit *)h->hits.v[i])->line += line_base;
+                ((struct sg_ev *)h->hits.v[i])->line += line_base;
     } else {
         if ((rc = hits_reserve(h, h->hits.n + src->hits.n)) != 0)
             return rc;
         for (i = 0; i < src->hits.n && !rc; i++) {
-            struct sg_hit *x = src->hits.v[i];
+            struct sg_ev *x = src->hits.v[i];
             x->line += line_base;
             rc = push_hit(h, x);
         }
@@ -507,7 +594,7 @@ static const char *vdup(struct sg_hits *h, const char *s, size_t n)
     v = sh_arena_alloc_raw(&h->arena, sizeof(*v) + n + 1);
     if (!v)
         return NULL;
-    v->len = n;
+    v->len = (uint32_t)n;
     memcpy(v->s, s, n);
     v->s[n] = '\0';
     if (h->intern.n < INTERN_MAX) {
@@ -521,20 +608,62 @@ static const char *vdup(struct sg_hits *h, const char *s, size_t n)
     return v->s;
 }
 
-/* What hit_val() would give for `name` on the hit hits_add() makes of ev. */
-static const char *ev_val(const struct sg_corr *k, const struct sg_rule *r,
-                          const struct sh_log_event *ev, const char *name, size_t *len)
+/* The values rule r keeps of ev into tv[0 .. r->nkeep]: the host, then
+ * its keep fields, each cut as vdup() cuts it. */
+static void ev_vals(const struct sg_rule *r, const struct sh_log_event *ev, struct tval *tv)
 {
-    const char *f = sh_sigma__corr_field(k, r, name), *v = NULL;
     size_t i, n = 0;
-    bool kept = strcmp(f, "host") == 0;
+    const char *v = sh_sigma__event_field(ev, "host", &n);
 
-    for (i = 0; i < r->nkeep && !kept; i++)
-        kept = strcmp(r->keep[i], f) == 0;
-    if (kept)
+    tv[0].s = v;
+    tv[0].n = v ? strnlen(v, n < MAX_VAL ? n : MAX_VAL) : 0;
+    for (i = 0; i < r->nkeep; i++) {
+        const char *f = r->keep[i];
+        if (f[0] == 'h' && strcmp(f, "host") == 0) {
+            tv[i + 1] = tv[0];
+            continue;
+        }
         v = sh_sigma__event_field(ev, f, &n);
-    *len = v ? strnlen(v, n < MAX_VAL ? n : MAX_VAL) : 0;
-    return v;
+        tv[i + 1].s = v;
+        tv[i + 1].n = v ? strnlen(v, n < MAX_VAL ? n : MAX_VAL) : 0;
+    }
+}
+
+/* The store's tuple of the values tv[0 .. n-1]: an earlier one with the
+ * same values, or a new one (shared by later ones while fewer than
+ * INTERN_MAX are). NULL on OOM. */
+static const struct sg_tuple *tuple_of(struct sg_hits *h, const struct tval *tv, uint32_t n)
+{
+    struct tkey key;
+    struct otab_ent *e = NULL;
+    struct sg_tuple *t;
+    uint64_t hash = tuple_hash(tv, n);
+    uint32_t i;
+
+    key.v = tv;
+    key.n = n;
+    if (h->tuples.cap && (e = otab_slot(&h->tuples, hash, tuple_eq, &key))->p)
+        return e->p;
+    t = sh_arena_alloc_raw(&h->arena, sizeof(*t) + n * sizeof(t->v[0]));
+    if (!t)
+        return NULL;
+    t->n = n;
+    for (i = 0; i < n; i++) {
+        t->v[i] = tv[i].s ? vdup(h, tv[i].s, tv[i].n) : NULL;
+        if (tv[i].s && !t->v[i])
+            return NULL;
+    }
+    if (h->tuples.n < INTERN_MAX) {
+        if (!e || !otab_fits(&h->tuples)) {
+            if (otab_room(&h->tuples))
+                return NULL;
+            e = otab_slot(&h->tuples, hash, tuple_eq, &key);
+        }
+        e->hash = hash;
+        e->p = t;
+        h->tuples.n++;
+    }
+    return t;
 }
 
 /* The store's copy of `path`: consecutive hits of one file share one. */
@@ -566,23 +695,23 @@ static size_t key_head(char *key, int rule, int64_t bucket)
     return kl;
 }
 
-/* Keep a match of an absent-only rule as its bucket's earliest or latest;
- * 1 when the match needs a plain hit instead (a key too long: the rule,
- * bucket and group values written out as "<rule>\x1e<bucket>\x1eg" and the
- * values each followed by \x1f take over 4 KiB). */
+/* Keep a match of an absent-only rule (its values tv, from ev_vals) as its
+ * bucket's earliest or latest; 1 when the match needs a plain hit instead
+ * (a key too long: the rule, bucket and group values written out as
+ * "<rule>\x1e<bucket>\x1eg" and the values each followed by \x1f take
+ * over 4 KiB). */
 static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
-                      const char *path)
+                      const char *path, const struct tval *tv)
 {
     const struct sg_corr *k = r->absent_for->corr;
-    char gk[4096];
-    size_t hl = 0, gl = 0, g, i, n = 0;
+    char gk[MAX_GKEY];
+    size_t hl = 0, gl = 0, g;
     int64_t b, T = k->timespan_ms;
     struct absent_slot sl;
     struct absent_bucket *bk;
     struct otab_ent *e = NULL;
     struct bkey key;
     uint64_t hash;
-    const char *v;
 
     if (!ev->ts_ms)
         return SH_OK; /* hits without a time take part in no correlation */
@@ -592,11 +721,13 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
         hl = key_head(head, r->index, b);
     }
     for (g = 0; g < k->ngb; g++) {
-        v = ev_val(k, r, ev, k->group_by[g], &n);
+        int s = r->absent_gslot[g];
+        const struct tval *v = s >= 0 && (size_t)s <= r->nkeep ? &tv[s] : NULL;
+        size_t n = v && v->s ? v->n : 0;
         if (hl + gl + n + 2 > sizeof(gk))
             return 1;
-        if (v)
-            memcpy(gk + gl, v, n);
+        if (n)
+            memcpy(gk + gl, v->s, n);
         gl += n;
         gk[gl++] = '\x1f';
     }
@@ -605,8 +736,7 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     sl.ts = ev->ts_ms;
     sl.line = ev->line;
     sl.path = h->path_copy;
-    key.rule = r->index;
-    key.bno = b;
+    key.r = r;
     key.g = gk;
     key.glen = gl;
     hash = bucket_hash(r->index, b, gk, gl);
@@ -618,32 +748,13 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
             bk->hi = sl;
         return SH_OK;
     }
-    bk = sh_arena_alloc(&h->arena, sizeof(*bk) + r->nkeep * sizeof(char *) + gl);
+    bk = sh_arena_alloc_raw(&h->arena, sizeof(*bk));
     if (!bk)
         return SH_ENOMEM;
-    bk->rule = r->index;
-    bk->bno = b;
-    bk->glen = (uint32_t)gl;
+    bk->r = r;
     bk->lo = bk->hi = sl;
-    bk->vals = (const char **)(void *)(bk + 1);
-    memcpy((char *)(bk->vals + r->nkeep), gk, gl);
-    bk->gkey = (const char *)(bk->vals + r->nkeep);
-    v = sh_sigma__event_field(ev, "host", &n);
-    bk->host = v ? vdup(h, v, n) : NULL;
-    if (v && !bk->host)
+    if (!(bk->kv = tuple_of(h, tv, (uint32_t)r->nkeep + 1)))
         return SH_ENOMEM;
-    if (r->nkeep) {
-        bk->keys = (void *)r->keep; /* the set outlives the store */
-        for (i = 0; i < r->nkeep; i++) {
-            v = sh_sigma__event_field(ev, r->keep[i], &n);
-            bk->vals[i] = v ? vdup(h, v, n) : NULL;
-            if (v && !bk->vals[i])
-                return SH_ENOMEM;
-        }
-        bk->nkv = r->nkeep;
-    } else {
-        bk->vals = NULL;
-    }
     if (!e || !otab_fits(&h->absent)) {
         if (otab_room(&h->absent))
             return SH_ENOMEM;
@@ -655,52 +766,51 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     return SH_OK;
 }
 
-/* A base hit of rule `rule`, zeroed, with its one contributor slot (itself)
- * and `extra` bytes after it, in one arena piece: a store may hold
- * millions of hits. NULL on OOM. */
-static struct sg_hit *new_hit(struct sg_hits *h, int rule, size_t extra)
-{
-    char *mem =
-        sh_arena_alloc_raw(&h->arena, sizeof(struct sg_hit) + sizeof(struct sg_hit *) + extra);
-    struct sg_hit *x = (struct sg_hit *)(void *)mem;
-
-    if (!x)
-        return NULL;
-    memset(x, 0, sizeof(*x));
-    x->contrib = (struct sg_hit **)(void *)(mem + sizeof(*x));
-    x->contrib[0] = x;
-    x->ncontrib = x->ncontrib_total = 1;
-    x->rule = rule;
-    return x;
-}
-
-/* Before correlating: the kept absent-rule matches become hits. */
-static int absent_hits(struct sg_hits *h)
+/* How many hits the buckets of each rule become (absent_hits), added to count. */
+static void absent_count(const struct sg_hits *h, size_t nrules, size_t *count)
 {
     size_t i;
-    int j;
 
-    if (h->absent.n > SIZE_MAX / 4 || hits_reserve(h, h->hits.n + 2 * h->absent.n))
-        return SH_ENOMEM;
     for (i = 0; i < h->absent.cap; i++) {
         const struct absent_bucket *bk = h->absent.e[i].p;
-        if (!bk)
+        if (bk && bk->r->index >= 0 && (size_t)bk->r->index < nrules)
+            count[bk->r->index] += slot_cmp(&bk->lo, &bk->hi) == 0 ? 1 : 2;
+    }
+}
+
+/* Before correlating: the kept absent-rule matches of the rules some
+ * correlation that can fire reads (need) become hits. */
+static int absent_hits(struct sg_hits *h, size_t nrules, const uint8_t *need)
+{
+    size_t i, more = 0;
+    int j;
+
+    for (i = 0; i < h->absent.cap; i++) {
+        const struct absent_bucket *bk = h->absent.e[i].p;
+        more += bk && bk->r->index >= 0 && (size_t)bk->r->index < nrules && need[bk->r->index];
+    }
+    if (more > SIZE_MAX / 4 || hits_reserve(h, h->hits.n + 2 * more))
+        return SH_ENOMEM;
+    for (i = 0; i < h->absent.cap && more; i++) {
+        const struct absent_bucket *bk = h->absent.e[i].p;
+        if (!bk || bk->r->index < 0 || (size_t)bk->r->index >= nrules || !need[bk->r->index])
             continue;
         for (j = 0; j < 2; j++) {
             const struct absent_slot *sl = j ? &bk->hi : &bk->lo;
-            struct sg_hit *x;
+            struct sg_ev *x;
             if (j && slot_cmp(&bk->lo, &bk->hi) == 0)
                 break;
-            if (!(x = new_hit(h, bk->rule, 0)))
+            if (!(x = sh_arena_alloc_raw(&h->arena, sizeof(*x))))
                 return SH_ENOMEM;
             x->ts_ms = sl->ts;
-            x->host = bk->host;
             x->path = sl->path;
             x->line = sl->line;
-            x->raw = "";
-            x->keys = bk->keys;
-            x->vals = bk->vals;
-            x->nkv = bk->nkv;
+            x->kv = bk->kv;
+            x->at.raw = "";
+            x->raw_hash = 0;
+            x->rule = bk->r->index;
+            x->raw_len = 0;
+            x->flags = SG_EV_TEXT;
             if (push_hit(h, x))
                 return SH_ENOMEM;
         }
@@ -712,65 +822,61 @@ static int absent_hits(struct sg_hits *h)
 int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
                        const char *path)
 {
-    struct sg_hit *x;
-    const char *v;
-    const char **vals;
-    char *raw;
-    size_t n = 0, i, rawn;
-    int rc;
+    struct tval stack[16], *tv = stack;
+    struct sg_ev *x;
+    size_t rawn;
+    int rc = SH_OK;
 
     if (full(h))
         return SH_OK;
-    if (r->absent_for && (rc = absent_add(h, r, ev, path)) <= 0)
-        return rc;
-    /* its kept values and raw line come in the same piece; a line of a
-     * plain file stays where it is (most hits never become evidence, and a
-     * large log has hundreds of thousands of logins) */
+    if (r->nkeep >= SH_ARRAY_LEN(stack) &&
+        !(tv = sh_malloc((r->nkeep + 1) * sizeof(*tv))))
+        return SH_ENOMEM;
+    ev_vals(r, ev, tv);
+    if (r->absent_for && (rc = absent_add(h, r, ev, path, tv)) <= 0)
+        goto out;
+    rc = SH_ENOMEM;
+    /* a line of a plain file stays where it is (most hits never become
+     * evidence, and a large log has hundreds of thousands of logins);
+     * another's copy comes in the same piece */
     rawn = ev->raw_len < MAX_RAW ? ev->raw_len : MAX_RAW;
-    if (!(x = new_hit(h, r->index, r->nkeep * sizeof(char *) + (ev->pos ? 0 : rawn + 1))))
-        return SH_ENOMEM;
-    vals = (const char **)(void *)(x->contrib + 1);
-    raw = (char *)(vals + r->nkeep);
+    if (!(x = sh_arena_alloc_raw(&h->arena, sizeof(*x) + (ev->pos ? 0 : rawn + 1))))
+        goto out;
     x->ts_ms = ev->ts_ms;
-    v = sh_sigma__event_field(ev, "host", &n);
-    x->host = v ? vdup(h, v, n) : NULL;
-    if (v && !x->host)
-        return SH_ENOMEM;
-    x->path = path_of(h, path);
     x->line = ev->line;
-    if (r->nkeep) {
-        x->keys = (void *)r->keep; /* the set outlives the store */
-        x->vals = vals;
-        for (i = 0; i < r->nkeep; i++) {
-            v = sh_sigma__event_field(ev, r->keep[i], &n);
-            x->vals[i] = v ? vdup(h, v, n) : NULL;
-            if (v && !x->vals[i])
-                return SH_ENOMEM;
-        }
-        x->nkv = r->nkeep;
-    }
+    x->rule = r->index;
+    x->raw_len = (uint16_t)rawn;
     if (ev->pos) {
-        x->raw_pos = ev->pos;
-        x->raw_len = (uint32_t)rawn;
+        x->at.pos = ev->pos;
         x->raw_hash = (uint32_t)sh_hash_fast(ev->raw, rawn);
+        x->flags = 0;
     } else {
+        char *raw = (char *)(x + 1);
         if (rawn)
             memcpy(raw, ev->raw, rawn);
         raw[rawn] = '\0';
-        x->raw = raw;
+        x->at.raw = raw;
+        x->raw_hash = 0;
+        x->flags = SG_EV_TEXT;
     }
-    if (!x->path)
-        return SH_ENOMEM;
-    return push_hit(h, x);
+    if (!(x->kv = tuple_of(h, tv, (uint32_t)r->nkeep + 1)) || !(x->path = path_of(h, path)))
+        goto out;
+    rc = push_hit(h, x);
+out:
+    if (tv != stack)
+        sh_free(tv);
+    return rc;
 }
 
-const char *sh_sigma__hit_raw(struct sg_hits *h, struct sg_hit *x)
+const char *sh_sigma__hit_raw(struct sg_hits *h, struct sg_ev *x)
 {
     char *buf;
     size_t got = 0;
 
-    if (x->raw || !x->raw_pos || !x->path)
-        return x->raw;
+    if (x->flags & SG_EV_TEXT)
+        return x->at.raw;
+    if (!x->at.pos || !x->path)
+        return NULL;
     if (h->raw_fd < 0 || h->raw_fd_path != x->path) {
         if (h->raw_fd >= 0)
             close(h->raw_fd);
@@ -784,7 +890,7 @@ const char *sh_sigma__hit_raw(struct sg_hits *h, struct sg_hit *x)
     if (!buf)
         return NULL;
     while (got < x->raw_len) {
-        ssize_t r = pread(h->raw_fd, buf + got, x->raw_len - got, (off_t)(x->raw_pos - 1 + got));
+        ssize_t r = pread(h->raw_fd, buf + got, x->raw_len - got, (off_t)(x->at.pos - 1 + got));
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -796,7 +902,8 @@ const char *sh_sigma__hit_raw(struct sg_hits *h, struct sg_hit *x)
     if ((uint32_t)sh_hash_fast(buf, got) != x->raw_hash)
         return NULL;
     buf[got] = '\0';
-    x->raw = buf;
+    x->at.raw = buf;
+    x->flags |= SG_EV_TEXT;
     return buf;
 }
 
@@ -859,8 +966,8 @@ int64_t sh_sigma__min_gap_ms(const struct sh_sigma_set *set)
 
 static int cmp_hit(const void *pa, const void *pb)
 {
-    const struct sg_hit *a = *(const struct sg_hit *const *)pa;
-    const struct sg_hit *b = *(const struct sg_hit *const *)pb;
+    const struct sg_ev *a = *(const struct sg_ev *const *)pa;
+    const struct sg_ev *b = *(const struct sg_ev *const *)pb;
     int c;
 
     if (a->ts_ms != b->ts_ms)
@@ -873,24 +980,51 @@ static int cmp_hit(const void *pa, const void *pb)
     return (a->rule > b->rule) - (a->rule < b->rule);
 }
 
-static const char *hit_val(const struct sh_sigma_set *set, const struct sg_corr *k,
-                           const struct sg_hit *x, const char *name)
+/* The correlation result whose record x is. */
+static const struct sg_hit *result_of(const struct sg_ev *x)
 {
-    const char *f = sh_sigma__corr_field(k, set->rules.v[x->rule], name);
+    return (const struct sg_hit *)(const void *)x;
+}
+
+/* The device of hit x. */
+static const char *ev_host(const struct sg_ev *x)
+{
+    if (x->flags & SG_EV_RESULT)
+        return result_of(x)->host;
+    return x->kv ? x->kv->v[0] : NULL;
+}
+
+static const char *hit_val(const struct sh_sigma_set *set, const struct sg_corr *k,
+                           const struct sg_ev *x, const char *name)
+{
+    const struct sg_rule *r = set->rules.v[x->rule];
+    const char *f = sh_sigma__corr_field(k, r, name);
     size_t i;
 
-    if (strcmp(f, "host") == 0 && x->host)
-        return x->host;
-    for (i = 0; i < x->nkv; i++)
-        if (strcmp(x->keys[i], f) == 0)
-            return x->vals[i];
+    if (x->flags & SG_EV_RESULT) {
+        const struct sg_hit *o = result_of(x);
+        if (strcmp(f, "host") == 0 && o->host)
+            return o->host;
+        for (i = 0; i < o->nkv; i++)
+            if (strcmp(o->keys[i], f) == 0)
+                return o->vals[i];
+        return NULL;
+    }
+    /* a base hit: its rule's kept fields, in its tuple after the host */
+    if (!x->kv)
+        return NULL;
+    if (strcmp(f, "host") == 0 && x->kv->v[0])
+        return x->kv->v[0];
+    for (i = 0; i < r->nkeep && i + 1 < x->kv->n; i++)
+        if (strcmp(r->keep[i], f) == 0)
+            return x->kv->v[i + 1];
     return NULL;
 }
 
 struct gstate {
-    struct sg_hit **w; /* window (event_count etc.) */
+    struct sg_ev **w; /* window (event_count etc.) */
     size_t head, n, cap;
-    struct sg_hit **last; /* temporal: latest hit per reference */
+    struct sg_ev **last; /* temporal: latest hit per reference */
     int64_t last_absent;
     bool have_absent;
 };
@@ -906,7 +1040,7 @@ static void gstate_free(void *p)
     sh_free(g);
 }
 
-static int win_push(struct gstate *g, struct sg_hit *x)
+static int win_push(struct gstate *g, struct sg_ev *x)
 {
     if (g->head > 0 && g->head + g->n == g->cap) {
         memmove(g->w, g->w + g->head, g->n * sizeof(*g->w));
@@ -918,7 +1052,7 @@ static int win_push(struct gstate *g, struct sg_hit *x)
     }
     if (g->head + g->n == g->cap) {
         size_t nc = g->cap ? g->cap * 2 : 16;
-        struct sg_hit **nw = sh_realloc(g->w, nc * sizeof(*nw));
+        struct sg_ev **nw = sh_realloc(g->w, nc * sizeof(*nw));
         if (!nw)
             return SH_ENOMEM;
         g->w = nw;
@@ -966,21 +1100,21 @@ static const char *fmt_span(int64_t ms, char *buf, size_t len)
 }
 
 /* Make the result hit of a correlation from its contributing hits. */
-static int fire(struct run *u, struct sg_hit **xs, size_t n, const char *why)
+static int fire(struct run *u, struct sg_ev **xs, size_t n, const char *why)
 {
     struct sg_hits *h = u->h;
-    struct sg_hit *last = xs[n - 1];
+    struct sg_ev *last = xs[n - 1];
     struct sg_hit *o;
     size_t i, j, total = 0, kept = 0;
 
     for (i = 0; i < n; i++)
-        total += xs[i]->ncontrib_total;
+        total += xs[i]->flags & SG_EV_RESULT ? result_of(xs[i])->ncontrib_total : 1;
     o = sh_arena_alloc(&h->arena, sizeof(*o));
     if (!o)
         return SH_ENOMEM;
     o->rule = u->r->index;
     o->ts_ms = last->ts_ms;
-    o->host = last->host;
+    o->host = ev_host(last);
     o->path = last->path;
     o->line = last->line;
     o->raw = sh_sigma__hit_raw(h, last);
@@ -990,9 +1124,16 @@ static int fire(struct run *u, struct sg_hit **xs, size_t n, const char *why)
                                     sizeof(*o->contrib));
     if (!o->why || !o->contrib)
         return SH_ENOMEM;
-    for (i = 0; i < n; i++)
-        for (j = 0; j < xs[i]->ncontrib && kept < MAX_CONTRIB; j++)
-            o->contrib[kept++] = xs[i]->contrib[j];
+    /* a base hit contributes itself, a result its contributors */
+    for (i = 0; i < n; i++) {
+        if (!(xs[i]->flags & SG_EV_RESULT)) {
+            if (kept < MAX_CONTRIB)
+                o->contrib[kept++] = xs[i];
+            continue;
+        }
+        for (j = 0; j < result_of(xs[i])->ncontrib && kept < MAX_CONTRIB; j++)
+            o->contrib[kept++] = result_of(xs[i])->contrib[j];
+    }
     o->ncontrib = kept;
     o->ncontrib_total = total;
     if (u->k->ngb) {
@@ -1008,7 +1149,13 @@ static int fire(struct run *u, struct sg_hit **xs, size_t n, const char *why)
         }
         o->nkv = u->k->ngb;
     }
-    if (sh_ptrvec_push(&u->out, o))
+    o->ev.ts_ms = o->ts_ms;
+    o->ev.path = o->path;
+    o->ev.line = o->line;
+    o->ev.at.raw = o->raw;
+    o->ev.rule = o->rule;
+    o->ev.flags = SG_EV_TEXT | SG_EV_RESULT;
+    if (sh_ptrvec_push(&u->out, &o->ev))
         return SH_ENOMEM;
     if ((u->all || !u->r->suppressed) && u->cb)
         return u->cb(u->r, o, u->ud);
@@ -1052,7 +1199,7 @@ static int count_fire(struct run *u, struct gstate *g)
     return rc;
 }
 
-static int on_hit(struct run *u, struct gstate *g, struct sg_hit *x, int ref)
+static int on_hit(struct run *u, struct gstate *g, struct sg_ev *x, int ref)
 {
     const struct sg_corr *k = u->k;
     int64_t t = x->ts_ms, T = k->timespan_ms;
@@ -1079,7 +1226,7 @@ static int on_hit(struct run *u, struct gstate *g, struct sg_hit *x, int ref)
         return win_push(g, x);
     case SG_CORR_TEMPORAL: {
         size_t i, have = 0, need = k->has_cond ? (size_t)k->cval : k->nrefs;
-        struct sg_hit *picked[SG_MAX_CORR_RULES];
+        struct sg_ev *picked[SG_MAX_CORR_RULES];
         g->last[ref] = x;
         for (i = 0; i < k->nrefs; i++)
             if (g->last[i] && g->last[i]->ts_ms >= t - T)
@@ -1094,7 +1241,7 @@ static int on_hit(struct run *u, struct gstate *g, struct sg_hit *x, int ref)
     }
     case SG_CORR_TEMPORAL_ORDERED: {
         size_t i, next = 0;
-        struct sg_hit *picked[SG_MAX_CORR_RULES];
+        struct sg_ev *picked[SG_MAX_CORR_RULES];
         if ((rc = win_push(g, x)))
             return rc;
         while (g->n && g->w[g->head]->ts_ms < t - T) {
@@ -1128,7 +1275,7 @@ static int on_hit(struct run *u, struct gstate *g, struct sg_hit *x, int ref)
     return SH_OK;
 }
 
-static int group_key(struct run *u, const struct sg_hit *x, struct sh_buf *key)
+static int group_key(struct run *u, const struct sg_ev *x, struct sh_buf *key)
 {
     size_t i;
     int rc = SH_OK;
@@ -1213,6 +1360,7 @@ static int run_gap(struct run *u)
                  fmt_span(d - d % 60000, len, sizeof(len)),
                  fmt_span(u->k->timespan_ms, span, sizeof(span)));
         {
+            struct sg_ev *cx;
             c = sh_arena_alloc(&h->arena, sizeof(*c));
             if (!c)
                 return SH_ENOMEM;
@@ -1230,9 +1378,16 @@ static int run_gap(struct run *u)
             c->keys[0] = "host";
             c->vals[0] = g->host;
             c->nkv = 1;
-            c->contrib[0] = c;
+            c->ev.ts_ms = c->ts_ms;
+            c->ev.path = c->path;
+            c->ev.line = c->line;
+            c->ev.at.raw = c->raw;
+            c->ev.rule = c->rule;
+            c->ev.flags = SG_EV_TEXT | SG_EV_RESULT;
+            c->contrib[0] = &c->ev;
             c->ncontrib = c->ncontrib_total = 1;
-            rc = fire(u, &c, 1, why);
+            cx = &c->ev;
+            rc = fire(u, &cx, 1, why);
             if (rc)
                 return rc;
         }
@@ -1253,7 +1408,7 @@ static int run_one(struct run *u)
         return SH_OK;
     sh_buf_init(&key, 64 * 1024);
     for (i = 0; i < u->h->hits.n && !rc; i++) {
-        struct sg_hit *x;
+        struct sg_ev *x;
         struct gstate *g;
         /* the compact rule array skips other rules' hits without touching them */
         int rule = u->rule_of[i], ref = ref_of(u->k, rule);
@@ -1334,7 +1489,7 @@ static int merge_sorted(struct sh_ptrvec *all, struct sh_ptrvec *add, int **rule
         k += lo - from;
         from = lo;
         v[k] = add->v[i];
-        rv[k++] = ((const struct sg_hit *)add->v[i])->rule;
+        rv[k++] = ((const struct sg_ev *)add->v[i])->rule;
     }
     if (all->n > from) {
         memcpy(v + k, all->v + from, (all->n - from) * sizeof(void *));
@@ -1371,7 +1526,7 @@ struct hkey {
     uint64_t line;
     uint32_t path; /* rank of the file name */
     int32_t rule;
-    struct sg_hit *x;
+    struct sg_ev *x;
 };
 
 static inline bool hkey_lt(const struct hkey *a, const struct hkey *b)
@@ -1413,7 +1568,7 @@ static int sort_hits(struct sh_ptrvec *hits, int **rule_of)
     }
     /* rank the distinct file names by strcmp */
     for (i = 0; i < n && !rc; i++) {
-        const char *p = ((struct sg_hit *)hits->v[i])->path;
+        const char *p = ((struct sg_ev *)hits->v[i])->path;
         if (p == last || sh_strmap_has(&ranks, p))
             continue;
         last = p;
@@ -1430,7 +1585,7 @@ static int sort_hits(struct sh_ptrvec *hits, int **rule_of)
         goto out;
     last = NULL;
     for (i = 0; i < n; i++) {
-        struct sg_hit *x = hits->v[i];
+        struct sg_ev *x = hits->v[i];
         if (i + 16 < n)
             __builtin_prefetch(hits->v[i + 16]);
         if (x->path != last) {
@@ -1502,20 +1657,16 @@ static bool can_fire(const struct sg_rule *r, const size_t *count)
     return with > 0; /* temporal with a condition: some of them */
 }
 
-/* Drop the matches no correlation that can fire reads, before sorting:
+/* The rules whose matches some correlation that can fire reads (need[]):
  * a correlation can fire when can_fire() says so of the matches there
  * are, counting each correlation that can fire as having results. */
-static int keep_needed(const struct sh_sigma_set *set, struct sg_hits *h, const size_t *count)
+static int needed_rules(const struct sh_sigma_set *set, const size_t *count, uint8_t *need)
 {
     size_t *may = sh_malloc((set->rules.n ? set->rules.n : 1) * sizeof(*may));
-    uint8_t *need = sh_calloc(set->rules.n ? set->rules.n : 1, 1);
-    size_t c, i, k = 0;
+    size_t c, i;
 
-    if (!may || !need) {
-        sh_free(may);
-        sh_free(need);
+    if (!may)
         return SH_ENOMEM;
-    }
     memcpy(may, count, set->rules.n * sizeof(*may));
     for (c = 0; c < set->ncorr; c++) {
         const struct sg_rule *r = set->rules.v[set->corr_order[c]];
@@ -1530,16 +1681,22 @@ static int keep_needed(const struct sh_sigma_set *set, struct sg_hits *h, const 
             (size_t)kc->absent_idx < set->rules.n)
             need[kc->absent_idx] = 1;
     }
+    sh_free(may);
+    return SH_OK;
+}
+
+/* Drop the matches of rules not in need[], before sorting. */
+static void keep_needed(const struct sh_sigma_set *set, struct sg_hits *h, const uint8_t *need)
+{
+    size_t i, k = 0;
+
     for (i = 0; i < h->hits.n; i++) {
-        if (h->rule[i] < 0 || (size_t)h->rule[i] >= set->rules.n || !need[h->rule[i]])
+        int rule = ((const struct sg_ev *)h->hits.v[i])->rule;
+        if (rule < 0 || (size_t)rule >= set->rules.n || !need[rule])
             continue;
-        h->hits.v[k] = h->hits.v[i];
-        h->rule[k++] = h->rule[i];
+        h->hits.v[k++] = h->hits.v[i];
     }
     h->hits.n = k;
-    sh_free(may);
-    sh_free(need);
-    return SH_OK;
 }
 
 int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool all,
@@ -1547,22 +1704,30 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
 {
     int *rule_of = NULL;
     size_t *count = NULL;
+    uint8_t *need = NULL;
     size_t c;
     int rc = SH_OK;
 
-    rc = absent_hits(h);
-    if (!rc)
-        rc = join_segments(h, sh_sigma__min_gap_ms(set));
-    if (rc)
-        return rc;
-    if (!(count = sh_calloc(set->rules.n ? set->rules.n : 1, sizeof(*count))))
-        return SH_ENOMEM;
-    for (c = 0; c < h->hits.n; c++)
-        if (h->rule[c] >= 0 && (size_t)h->rule[c] < set->rules.n)
-            count[h->rule[c]]++;
-    rc = keep_needed(set, h, count);
-    if (!rc)
-        rc = sort_hits(&h->hits, &rule_of);
+    count = sh_calloc(set->rules.n ? set->rules.n : 1, sizeof(*count));
+    need = sh_calloc(set->rules.n ? set->rules.n : 1, 1);
+    if (!count || !need) {
+        rc = SH_ENOMEM;
+        goto out;
+    }
+    /* the kept absent-rule matches count as the hits they become; only
+     * those some correlation that can fire reads are made */
+    absent_count(h, set->rules.n, count);
+    for (c = 0; c < h->hits.n; c++) {
+        int rule = ((const struct sg_ev *)h->hits.v[c])->rule;
+        if (rule >= 0 && (size_t)rule < set->rules.n)
+            count[rule]++;
+    }
+    if ((rc = needed_rules(set, count, need)) != 0 ||
+        (rc = absent_hits(h, set->rules.n, need)) != 0 ||
+        (rc = join_segments(h, sh_sigma__min_gap_ms(set))) != 0)
+        goto out;
+    keep_needed(set, h, need);
+    rc = sort_hits(&h->hits, &rule_of);
     for (c = 0; c < set->ncorr && !rc; c++) {
         struct run u;
         if (!can_fire(set->rules.v[set->corr_order[c]], count))
@@ -1584,8 +1749,10 @@ int sh_sigma__corr_run(const struct sh_sigma_set *set, struct sg_hits *h, bool a
         }
         sh_ptrvec_free(&u.out);
     }
+out:
     sh_free(rule_of);
     sh_free(count);
+    sh_free(need);
     return rc;
 }
 

@@ -22,25 +22,56 @@ struct sh_sigma_set;
 struct sg_rule;
 struct sh_log_event;
 
+/* The kept values of a match, shared by every match with the same ones:
+ * v[0] the device (host), v[1 + i] the value of its rule's keep[i]; an
+ * entry is NULL when the event had no such field. */
+struct sg_tuple {
+    uint32_t n;
+    const char *v[];
+};
+
+/* A kept match as correlations read it (56 bytes: a store may hold
+ * millions). Base matches keep their values in a shared tuple; a
+ * correlation result carries its own (struct sg_hit, flag SG_EV_RESULT),
+ * of which this record is the first member. */
+struct sg_ev {
+    int64_t ts_ms; /* 0: unknown (such hits take part in no time window) */
+    const char *path;
+    uint64_t line;
+    const struct sg_tuple *kv; /* base matches */
+    /* The evidence line: its text (SG_EV_TEXT; a bounded copy, may be
+     * NULL), or for a match of a plain file where it is: 1 + its byte
+     * offset (0: nowhere), raw_len bytes hashing to raw_hash, read back
+     * when a correlation fires on it (sh_sigma__hit_raw). */
+    union {
+        const char *raw;
+        uint64_t pos;
+    } at;
+    uint32_t raw_hash;
+    int32_t rule; /* rule index in the set */
+    uint16_t raw_len;
+    uint16_t flags;
+};
+
+#define SG_EV_TEXT 1u   /* at.raw holds the text */
+#define SG_EV_RESULT 2u /* the record of a struct sg_hit */
+
+/* A correlation result: what sh_sigma_corr_cb sees. */
 struct sg_hit {
-    int rule;         /* rule index in the set */
-    int64_t ts_ms;    /* 0: unknown (such hits take part in no time window) */
+    struct sg_ev ev; /* its record among the store's hits */
+    int rule;        /* rule index in the set */
+    int64_t ts_ms;
     const char *host; /* device, may be NULL */
     const char *path;
     uint64_t line;
-    const char *raw; /* evidence line (bounded copy); see raw_pos */
-    /* A hit of a plain file keeps where its line is instead of a copy
-     * (raw NULL): 1 + its byte offset, the length kept and a hash of those
-     * bytes, read back when a correlation fires on it (sh_sigma__hit_raw). */
-    uint64_t raw_pos;
-    uint32_t raw_len, raw_hash;
+    const char *raw; /* evidence line, may be NULL */
     const char **keys;
     const char **vals;
     size_t nkv;
-    struct sg_hit **contrib; /* base events behind a correlation hit (self for base hits) */
+    const struct sg_ev **contrib; /* base events behind it (up to a cap) */
     size_t ncontrib;
     size_t ncontrib_total; /* including those past the contributor cap */
-    const char *why;       /* correlation hits: what was counted */
+    const char *why;       /* what was counted */
 };
 
 struct sg_hits;
@@ -58,7 +89,7 @@ size_t sh_sigma__hits_count(const struct sg_hits *h);
  * bytes read back from its file (NULL when they cannot be read or no longer
  * hash as they did). The text lives as long as the store.
  */
-const char *sh_sigma__hit_raw(struct sg_hits *h, struct sg_hit *x);
+const char *sh_sigma__hit_raw(struct sg_hits *h, struct sg_ev *x);
 
 /** Keep a match of detection rule `r` on `ev` (for correlations that read r). */
 int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,

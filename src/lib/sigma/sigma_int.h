@@ -168,6 +168,10 @@ struct sg_rule {
      * its x-salthunt-absent rule: the hit store keeps just what that
      * correlation can tell apart (sigma_corr.c). */
     const struct sg_rule *absent_for;
+    /* With absent_for: for each group-by field of that correlation, which
+     * of the kept values (struct sg_tuple) holds it: 0 the host, 1 + i
+     * keep[i], -1 none (the group value is then empty). */
+    int *absent_gslot;
 };
 
 struct sg_filter {

@@ -989,8 +989,34 @@ const char *sh_sigma__corr_field(const struct sg_corr *k, const struct sg_rule *
     return name;
 }
 
+/* Where a kept match of absent-only rule `t` holds the value of each
+ * group-by field of its correlation (see sg_rule.absent_gslot): the value
+ * the correlation reads of a match is its host for the field "host", else
+ * that of the kept field of that name. */
+static int absent_slots(sh_sigma_set *set, struct sg_rule *t)
+{
+    const struct sg_corr *k = t->absent_for->corr;
+    size_t g, i;
+
+    t->absent_gslot = sh_arena_alloc(&set->arena, (k->ngb ? k->ngb : 1) * sizeof(int));
+    if (!t->absent_gslot)
+        return SH_ENOMEM;
+    for (g = 0; g < k->ngb; g++) {
+        const char *f = sh_sigma__corr_field(k, t, k->group_by[g]);
+        t->absent_gslot[g] = -1;
+        if (strcmp(f, "host") == 0) {
+            t->absent_gslot[g] = 0;
+            continue;
+        }
+        for (i = 0; i < t->nkeep && t->absent_gslot[g] < 0; i++)
+            if (strcmp(t->keep[i], f) == 0)
+                t->absent_gslot[g] = (int)i + 1;
+    }
+    return SH_OK;
+}
+
 /* Rules whose matches only one absence correlation reads, as its absent rule. */
-static void mark_absent_only(sh_sigma_set *set)
+static int mark_absent_only(sh_sigma_set *set)
 {
     size_t i, j;
 
@@ -999,6 +1025,7 @@ static void mark_absent_only(sh_sigma_set *set)
         const struct sg_rule *only = NULL;
         bool other = false;
         t->absent_for = NULL;
+        t->absent_gslot = NULL;
         for (j = 0; j < set->rules.n && !other; j++) {
             const struct sg_rule *c = set->rules.v[j];
             size_t k;
@@ -1012,9 +1039,13 @@ static void mark_absent_only(sh_sigma_set *set)
                 only = c;
             }
         }
-        if (!other)
+        if (!other && only) {
             t->absent_for = only;
+            if (absent_slots(set, t))
+                return SH_ENOMEM;
+        }
     }
+    return SH_OK;
 }
 
 static int resolve_corr(sh_sigma_set *set, struct sg_rule *r)
@@ -1174,7 +1205,9 @@ int sh_sigma_compile(sh_sigma_set *set, const struct sh_policy *policy, sh_diag 
             ((struct sg_rule *)set->rules.v[r->corr->absent_idx])->suppressed = true;
         }
     }
-    mark_absent_only(set);
+    rc = mark_absent_only(set);
+    if (rc)
+        return rc;
     for (i = 0; i < set->rules.n; i++) {
         struct sg_rule *r = set->rules.v[i];
         if (!r->corr)
