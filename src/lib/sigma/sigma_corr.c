@@ -30,7 +30,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -78,10 +77,9 @@ struct sg_hits {
     size_t sub_bytes;
     size_t max_bytes;
     size_t evicted;
-    /* Consecutive hits of one file share one copy of its path; values one
-     * copy each and tuples of them one each (up to INTERN_MAX of each). */
+    /* Consecutive hits of one file share one copy of its path, hits with
+     * the same values one tuple of them (up to INTERN_MAX tuples). */
     const char *path_copy;
-    struct otab intern; /* struct ival * in the arena */
     struct otab tuples; /* struct sg_tuple * in the arena */
     /* Matches of absent-only rules (sg_rule.absent_for), by rule, group and
      * window-sized time bucket: struct absent_bucket * in the arena. */
@@ -120,16 +118,10 @@ struct absent_bucket {
     struct absent_slot lo, hi;
 };
 
-/* An interned value. */
-struct ival {
-    uint32_t len;
-    char s[]; /* NUL-terminated */
-};
-
-/* The length of a value kept in a tuple (every such value is an ival). */
-static size_t ival_len(const char *s)
+/* Value i of tuple t (NULL: the event had no such field). */
+static const char *tuple_val(const struct sg_tuple *t, size_t i)
 {
-    return ((const struct ival *)(const void *)(s - offsetof(struct ival, s)))->len;
+    return i < t->n && t->off[i] ? (const char *)t + t->off[i] : NULL;
 }
 
 static uint64_t mix64(uint64_t x)
@@ -225,6 +217,7 @@ static void otab_free(struct otab *t)
 struct tval {
     const char *s;
     size_t n;
+    uint64_t h; /* sh_hash_fast(s, n), once tuple_hash() has run */
 };
 
 /* What absent_add looks a bucket up by: rule and group key (the grouped
@@ -244,8 +237,8 @@ static bool gkey_is(const struct sg_tuple *kv, const struct sg_rule *r, const ch
 
     for (i = 0; i < k->ngb; i++) {
         int s = r->absent_gslot[i];
-        const char *v = s >= 0 && (uint32_t)s < kv->n ? kv->v[s] : NULL;
-        size_t n = v ? ival_len(v) : 0;
+        const char *v = s >= 0 ? tuple_val(kv, (size_t)s) : NULL;
+        size_t n = v ? strlen(v) : 0;
         if (at + n + 1 > glen || (n && memcmp(g + at, v, n) != 0) || g[at + n] != '\x1f')
             return false;
         at += n + 1;
@@ -262,8 +255,8 @@ static size_t gkey_of(const struct sg_tuple *kv, const struct sg_rule *r, char *
 
     for (i = 0; i < k->ngb; i++) {
         int s = r->absent_gslot[i];
-        const char *v = s >= 0 && (uint32_t)s < kv->n ? kv->v[s] : NULL;
-        size_t n = v ? ival_len(v) : 0;
+        const char *v = s >= 0 ? tuple_val(kv, (size_t)s) : NULL;
+        size_t n = v ? strlen(v) : 0;
         if (at + n + 1 > MAX_GKEY)
             return SIZE_MAX;
         if (n)
@@ -288,19 +281,6 @@ static uint64_t bucket_hash(int rule, int64_t bno, const char *g, size_t glen)
                  (uint64_t)(unsigned)rule);
 }
 
-struct vkey {
-    const char *s;
-    size_t len;
-};
-
-static bool ival_eq(const void *rec, const void *key)
-{
-    const struct ival *v = rec;
-    const struct vkey *k = key;
-
-    return v->len == k->len && memcmp(v->s, k->s, k->len) == 0;
-}
-
 struct tkey {
     const struct tval *v;
     uint32_t n;
@@ -315,23 +295,33 @@ static bool tuple_eq(const void *rec, const void *key)
     if (t->n != k->n)
         return false;
     for (i = 0; i < t->n; i++) {
-        const char *a = t->v[i];
+        const char *a = tuple_val(t, i);
         const struct tval *b = &k->v[i];
         if (!a != !b->s)
             return false;
-        if (a && (ival_len(a) != b->n || (b->n && memcmp(a, b->s, b->n) != 0)))
+        /* a ends at its NUL, and b holds none */
+        if (a && ((b->n && memcmp(a, b->s, b->n) != 0) || a[b->n] != '\0'))
             return false;
     }
     return true;
 }
 
-static uint64_t tuple_hash(const struct tval *v, uint32_t n)
+/* The hash of a tuple of v[0 .. n-1], noting each value's own hash in v
+ * (a value repeated in the next slots, as a kept "host" is, once). */
+static uint64_t tuple_hash(struct tval *v, uint32_t n)
 {
     uint64_t x = n;
     uint32_t i;
 
-    for (i = 0; i < n; i++)
-        x = mix64(x * 0x9e3779b97f4a7c15ULL + (v[i].s ? sh_hash_fast(v[i].s, v[i].n) + 1 : 0));
+    for (i = 0; i < n; i++) {
+        if (!v[i].s)
+            v[i].h = 0;
+        else if (i && v[i].s == v[0].s && v[i].n == v[0].n)
+            v[i].h = v[0].h;
+        else
+            v[i].h = sh_hash_fast(v[i].s, v[i].n);
+        x = mix64(x * 0x9e3779b97f4a7c15ULL + (v[i].s ? v[i].h + 1 : 0));
+    }
     return x;
 }
 
@@ -370,7 +360,6 @@ void sh_sigma__hits_free(struct sg_hits *h)
     sh_ptrvec_free(&h->segs);
     sh_ptrvec_free(&h->gaps);
     otab_free(&h->absent);
-    otab_free(&h->intern);
     otab_free(&h->tuples);
     while (h->subs.n) {
         struct sh_arena *a = h->subs.v[--h->subs.n];
@@ -430,7 +419,6 @@ static void store_empty(struct sg_hits *src)
     src->hits.n = 0;
     src->evicted = 0;
     src->path_copy = NULL;
-    otab_clear(&src->intern);
     otab_clear(&src->tuples);
     otab_clear(&src->absent);
     sh_arena_free(&src->arena);
@@ -515,7 +503,6 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     h->sub_bytes += src->sub_bytes;
     src->sub_bytes = 0;
     src->path_copy = NULL;
-    otab_clear(&src->intern);
     otab_clear(&src->tuples);
     h->evicted += src->evicted;
     src->evicted = 0;
@@ -574,42 +561,8 @@ static char *adup(struct sg_hits *h, const char *s, size_t n, size_t max)
 
 #define INTERN_MAX 65536
 
-/* adup() of a short value, shared with earlier hits of the same value. */
-static const char *vdup(struct sg_hits *h, const char *s, size_t n)
-{
-    struct vkey key;
-    struct otab_ent *e;
-    struct ival *v;
-    uint64_t hash;
-
-    n = strnlen(s, n < MAX_VAL ? n : MAX_VAL);
-    key.s = s;
-    key.len = n;
-    hash = sh_hash_fast(s, n);
-    if (h->intern.cap) {
-        e = otab_slot(&h->intern, hash, ival_eq, &key);
-        if (e->p)
-            return ((struct ival *)e->p)->s;
-    }
-    v = sh_arena_alloc_raw(&h->arena, sizeof(*v) + n + 1);
-    if (!v)
-        return NULL;
-    v->len = (uint32_t)n;
-    memcpy(v->s, s, n);
-    v->s[n] = '\0';
-    if (h->intern.n < INTERN_MAX) {
-        if (otab_room(&h->intern))
-            return NULL;
-        e = otab_slot(&h->intern, hash, ival_eq, &key);
-        e->hash = hash;
-        e->p = v;
-        h->intern.n++;
-    }
-    return v->s;
-}
-
 /* The values rule r keeps of ev into tv[0 .. r->nkeep]: the host, then
- * its keep fields, each cut as vdup() cuts it. */
+ * its keep fields, each cut to MAX_VAL bytes and its first NUL. */
 static void ev_vals(const struct sg_rule *r, const struct sh_log_event *ev, struct tval *tv)
 {
     size_t i, n = 0;
@@ -631,27 +584,39 @@ static void ev_vals(const struct sg_rule *r, const struct sh_log_event *ev, stru
 
 /* The store's tuple of the values tv[0 .. n-1]: an earlier one with the
  * same values, or a new one (shared by later ones while fewer than
- * INTERN_MAX are). NULL on OOM. */
-static const struct sg_tuple *tuple_of(struct sg_hits *h, const struct tval *tv, uint32_t n)
+ * INTERN_MAX are), its values after its offsets in one piece of the
+ * arena. NULL on OOM or a tuple past 4 GiB. */
+static const struct sg_tuple *tuple_of(struct sg_hits *h, struct tval *tv, uint32_t n)
 {
     struct tkey key;
     struct otab_ent *e = NULL;
     struct sg_tuple *t;
     uint64_t hash = tuple_hash(tv, n);
+    size_t size = sizeof(*t) + n * sizeof(t->off[0]), at;
     uint32_t i;
 
     key.v = tv;
     key.n = n;
     if (h->tuples.cap && (e = otab_slot(&h->tuples, hash, tuple_eq, &key))->p)
         return e->p;
-    t = sh_arena_alloc_raw(&h->arena, sizeof(*t) + n * sizeof(t->v[0]));
-    if (!t)
+    for (i = 0; i < n; i++)
+        if (tv[i].s && !(i && tv[i].s == tv[0].s && tv[i].n == tv[0].n))
+            size += tv[i].n + 1;
+    if (size > UINT32_MAX || !(t = sh_arena_alloc_raw(&h->arena, size)))
         return NULL;
     t->n = n;
+    at = sizeof(*t) + n * sizeof(t->off[0]);
     for (i = 0; i < n; i++) {
-        t->v[i] = tv[i].s ? vdup(h, tv[i].s, tv[i].n) : NULL;
-        if (tv[i].s && !t->v[i])
-            return NULL;
+        if (!tv[i].s) {
+            t->off[i] = 0;
+        } else if (i && tv[i].s == tv[0].s && tv[i].n == tv[0].n) {
+            t->off[i] = t->off[0];
+        } else {
+            memcpy((char *)t + at, tv[i].s, tv[i].n);
+            ((char *)t)[at + tv[i].n] = '\0';
+            t->off[i] = (uint32_t)at;
+            at += tv[i].n + 1;
+        }
     }
     if (h->tuples.n < INTERN_MAX) {
         if (!e || !otab_fits(&h->tuples)) {
@@ -701,7 +666,7 @@ static size_t key_head(char *key, int rule, int64_t bucket)
  * "<rule>\x1e<bucket>\x1eg" and the values each followed by \x1f take
  * over 4 KiB). */
 static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct sh_log_event *ev,
-                      const char *path, const struct tval *tv)
+                      const char *path, struct tval *tv)
 {
     const struct sg_corr *k = r->absent_for->corr;
     char gk[MAX_GKEY];
@@ -991,7 +956,7 @@ static const char *ev_host(const struct sg_ev *x)
 {
     if (x->flags & SG_EV_RESULT)
         return result_of(x)->host;
-    return x->kv ? x->kv->v[0] : NULL;
+    return x->kv ? tuple_val(x->kv, 0) : NULL;
 }
 
 static const char *hit_val(const struct sh_sigma_set *set, const struct sg_corr *k,
@@ -1013,11 +978,11 @@ static const char *hit_val(const struct sh_sigma_set *set, const struct sg_corr 
     /* a base hit: its rule's kept fields, in its tuple after the host */
     if (!x->kv)
         return NULL;
-    if (strcmp(f, "host") == 0 && x->kv->v[0])
-        return x->kv->v[0];
+    if (strcmp(f, "host") == 0 && tuple_val(x->kv, 0))
+        return tuple_val(x->kv, 0);
     for (i = 0; i < r->nkeep && i + 1 < x->kv->n; i++)
         if (strcmp(r->keep[i], f) == 0)
-            return x->kv->v[i + 1];
+            return tuple_val(x->kv, i + 1);
     return NULL;
 }
 

@@ -23,11 +23,12 @@ struct sg_rule;
 struct sh_log_event;
 
 /* The kept values of a match, shared by every match with the same ones:
- * v[0] the device (host), v[1 + i] the value of its rule's keep[i]; an
- * entry is NULL when the event had no such field. */
+ * value 0 the device (host), value 1 + i that of its rule's keep[i], each
+ * a NUL-terminated string at `off` bytes from the tuple (0: the event had
+ * no such field). */
 struct sg_tuple {
     uint32_t n;
-    const char *v[];
+    uint32_t off[];
 };
 
 /* A kept match as correlations read it (56 bytes: a store may hold
