@@ -794,8 +794,7 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
 
     if (full(h))
         return SH_OK;
-    if (r->nkeep >= SH_ARRAY_LEN(stack) &&
-        !(tv = sh_malloc((r->nkeep + 1) * sizeof(*tv))))
+    if (r->nkeep >= SH_ARRAY_LEN(stack) && !(tv = sh_malloc((r->nkeep + 1) * sizeof(*tv))))
         return SH_ENOMEM;
     ev_vals(r, ev, tv);
     if (r->absent_for && (rc = absent_add(h, r, ev, path, tv)) <= 0)
