@@ -41,6 +41,7 @@
 #define MAX_CONTRIB 256
 #define MAX_WINDOW 4096
 #define MAX_GKEY 4096
+#define INTERN_MAX 65536 /* tuples a store shares */
 
 struct sg_seg {
     const char *host, *path;
@@ -78,11 +79,19 @@ struct sg_hits {
     size_t max_bytes;
     size_t evicted;
     /* Consecutive hits of one file share one copy of its path, hits with
-     * the same values one tuple of them (up to INTERN_MAX tuples). */
+     * the same values one tuple of them: up to INTERN_MAX tuples, in
+     * `tarena` and the `tuples` table (exactly those), the others in the
+     * arena. Joining a store into another moves its hits and arena and
+     * re-finds its shared tuples among the other's, so a log read in
+     * ranges keeps each tuple once, not once a range. */
     const char *path_copy;
-    struct otab tuples; /* struct sg_tuple * in the arena */
+    struct sh_arena tarena;
+    struct otab tuples; /* struct sg_tuple * in tarena */
     /* Matches of absent-only rules (sg_rule.absent_for), by rule, group and
-     * window-sized time bucket: struct absent_bucket * in the arena. */
+     * window-sized time bucket: struct absent_bucket * in barena (exactly
+     * those: a join copies the buckets new to the store and frees the
+     * others, which ranges of one file mostly share). */
+    struct sh_arena barena;
     struct otab absent;
     /* the file evidence lines were last read back from (sh_sigma__hit_raw) */
     int raw_fd;
@@ -117,6 +126,15 @@ struct absent_bucket {
     const struct sg_tuple *kv; /* the values of the bucket's first match */
     struct absent_slot lo, hi;
 };
+
+/* Tuple and bucket arena blocks an emptied store keeps for its next range. */
+#define TARENA_KEEP ((size_t)8 << 20)
+
+/* What a store's memory cap counts: its records and their values. */
+static size_t store_bytes(const struct sg_hits *h)
+{
+    return h->arena.used_total + h->tarena.used_total + h->barena.used_total + h->sub_bytes;
+}
 
 /* Value i of tuple t (NULL: the event had no such field). */
 static const char *tuple_val(const struct sg_tuple *t, size_t i)
@@ -333,6 +351,8 @@ int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
     if (!h)
         return SH_ENOMEM;
     sh_arena_init(&h->arena, 0);
+    sh_arena_init(&h->tarena, 0);
+    sh_arena_init(&h->barena, 0);
     h->max_bytes = max_bytes ? max_bytes : SG_HITS_DEFAULT_CAP;
     h->raw_fd = -1;
     *out = h;
@@ -368,6 +388,8 @@ void sh_sigma__hits_free(struct sg_hits *h)
     }
     sh_ptrvec_free(&h->subs);
     sh_arena_free(&h->arena);
+    sh_arena_free(&h->tarena);
+    sh_arena_free(&h->barena);
     if (h->raw_fd >= 0)
         close(h->raw_fd);
     sh_free(h);
@@ -420,7 +442,9 @@ static void store_empty(struct sg_hits *src)
     src->evicted = 0;
     src->path_copy = NULL;
     otab_clear(&src->tuples);
+    sh_arena_reset(&src->tarena, TARENA_KEEP);
     otab_clear(&src->absent);
+    sh_arena_reset(&src->barena, TARENA_KEEP);
     sh_arena_free(&src->arena);
     sh_arena_init(&src->arena, 0);
 }
@@ -433,10 +457,13 @@ static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
     int rc = SH_OK;
 
     if (!h->absent.n) {
-        /* the first: take src's table as it is */
+        /* the first: take src's table and buckets as they are */
         struct otab t = h->absent;
+        struct sh_arena ba = h->barena;
         h->absent = src->absent;
         src->absent = t;
+        h->barena = src->barena;
+        src->barena = ba;
     }
     for (i = 0; i < src->absent.cap && !rc; i++) {
         struct absent_bucket *b = src->absent.e[i].p, *d;
@@ -453,8 +480,11 @@ static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
             break;
         e = otab_slot(&h->absent, src->absent.e[i].hash, bucket_eq, &key);
         if (!e->p) {
+            if (!(d = sh_arena_alloc_raw(&h->barena, sizeof(*d))))
+                return SH_ENOMEM;
+            *d = *b;
             e->hash = src->absent.e[i].hash;
-            e->p = b;
+            e->p = d;
             h->absent.n++;
             continue;
         }
@@ -465,7 +495,118 @@ static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
             d->hi = b->hi;
     }
     otab_clear(&src->absent);
+    sh_arena_reset(&src->barena, TARENA_KEEP);
     return rc;
+}
+
+/* The bytes a tuple takes (its values follow its offsets in order). */
+static size_t tuple_size(const struct sg_tuple *t)
+{
+    size_t end = sizeof(*t) + t->n * sizeof(t->off[0]);
+    uint32_t i;
+
+    for (i = 0; i < t->n; i++)
+        if (t->off[i] && t->off[i] + strlen((const char *)t + t->off[i]) + 1 > end)
+            end = t->off[i] + strlen((const char *)t + t->off[i]) + 1;
+    return end;
+}
+
+static bool tuple_same(const void *rec, const void *key)
+{
+    const struct sg_tuple *a = rec, *b = key;
+    uint32_t i;
+
+    if (a->n != b->n)
+        return false;
+    for (i = 0; i < a->n; i++) {
+        const char *x = tuple_val(a, i), *y = tuple_val(b, i);
+        if (!x != !y || (x && strcmp(x, y) != 0))
+            return false;
+    }
+    return true;
+}
+
+/* Where a tuple's forwarding pointer is: the word before it (NULL: none). */
+static const struct sg_tuple **fwd_of(const struct sg_tuple *t)
+{
+    return (const struct sg_tuple **)(uintptr_t)((const char *)t - sizeof(void *));
+}
+
+/* A tuple of `bytes` bytes with its forwarding word, in tarena when the
+ * store shares it (then `shared`), else in the arena. */
+static struct sg_tuple *tuple_alloc(struct sg_hits *h, size_t bytes, bool shared)
+{
+    void **p = sh_arena_alloc_raw(shared ? &h->tarena : &h->arena, sizeof(void *) + bytes);
+
+    if (!p)
+        return NULL;
+    p[0] = NULL;
+    return (struct sg_tuple *)(void *)(p + 1);
+}
+
+/* The tuple a hit or bucket of a joined store now reads. */
+static const struct sg_tuple *tuple_now(const struct sg_tuple *t)
+{
+    return t && *fwd_of(t) ? *fwd_of(t) : t;
+}
+
+/* Find or copy src's shared tuples among h's, point each at its
+ * counterpart, and point src's hits and buckets there: src's tuple arena
+ * is then free for its next range. When h shares none yet, it takes
+ * src's as they are. */
+static int absorb_tuples(struct sg_hits *h, struct sg_hits *src)
+{
+    size_t i;
+
+    if (!src->tuples.n)
+        return SH_OK;
+    if (!h->tuples.n) {
+        struct sh_arena ta = h->tarena;
+        struct otab tt = h->tuples;
+        h->tarena = src->tarena;
+        h->tuples = src->tuples;
+        src->tarena = ta;
+        src->tuples = tt;
+        sh_arena_reset(&src->tarena, TARENA_KEEP);
+        return SH_OK;
+    }
+    for (i = 0; i < src->tuples.cap; i++) {
+        const struct sg_tuple *t = src->tuples.e[i].p;
+        struct otab_ent *e;
+        struct sg_tuple *c;
+        bool shared;
+        if (!t)
+            continue;
+        if (otab_room(&h->tuples))
+            return SH_ENOMEM;
+        e = otab_slot(&h->tuples, src->tuples.e[i].hash, tuple_same, t);
+        if (e->p) {
+            *fwd_of(t) = e->p;
+            continue;
+        }
+        shared = h->tuples.n < INTERN_MAX;
+        if (!(c = tuple_alloc(h, tuple_size(t), shared)))
+            return SH_ENOMEM;
+        memcpy(c, t, tuple_size(t));
+        if (shared) {
+            e->hash = src->tuples.e[i].hash;
+            e->p = c;
+            h->tuples.n++;
+        }
+        *fwd_of(t) = c;
+    }
+    for (i = 0; i < src->hits.n; i++) {
+        struct sg_ev *x = src->hits.v[i];
+        x->kv = tuple_now(x->kv);
+    }
+    for (i = 0; i < src->absent.cap; i++) {
+        struct absent_bucket *b = src->absent.e[i].p;
+        if (b)
+            b->kv = tuple_now(b->kv);
+    }
+    otab_clear(&src->tuples);
+    sh_arena_reset(&src->tarena, TARENA_KEEP);
+    return SH_OK;
 }
 
 int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_base)
@@ -476,7 +617,7 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
 
     if (!src->hits.n && !src->evicted && !src->absent.n)
         return SH_OK;
-    if (h->arena.used_total + h->sub_bytes >= h->max_bytes) {
+    if (store_bytes(h) >= h->max_bytes) {
         h->evicted += src->hits.n + src->absent.n + src->evicted;
         store_empty(src);
         return SH_OK;
@@ -503,7 +644,8 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     h->sub_bytes += src->sub_bytes;
     src->sub_bytes = 0;
     src->path_copy = NULL;
-    otab_clear(&src->tuples);
+    if ((rc = absorb_tuples(h, src)) != 0)
+        return rc;
     h->evicted += src->evicted;
     src->evicted = 0;
     for (i = 0; i < src->absent.cap && line_base; i++) {
@@ -548,7 +690,7 @@ size_t sh_sigma__hits_count(const struct sg_hits *h)
 
 static bool full(struct sg_hits *h)
 {
-    if (h->arena.used_total + h->sub_bytes < h->max_bytes)
+    if (store_bytes(h) < h->max_bytes)
         return false;
     h->evicted++;
     return true;
@@ -558,8 +700,6 @@ static char *adup(struct sg_hits *h, const char *s, size_t n, size_t max)
 {
     return sh_arena_strndup(&h->arena, s ? s : "", s ? (n < max ? n : max) : 0);
 }
-
-#define INTERN_MAX 65536
 
 /* The values rule r keeps of ev into tv[0 .. r->nkeep]: the host, then
  * its keep fields, each cut to MAX_VAL bytes and its first NUL. */
@@ -602,7 +742,7 @@ static const struct sg_tuple *tuple_of(struct sg_hits *h, struct tval *tv, uint3
     for (i = 0; i < n; i++)
         if (tv[i].s && !(i && tv[i].s == tv[0].s && tv[i].n == tv[0].n))
             size += tv[i].n + 1;
-    if (size > UINT32_MAX || !(t = sh_arena_alloc_raw(&h->arena, size)))
+    if (size > UINT32_MAX || !(t = tuple_alloc(h, size, h->tuples.n < INTERN_MAX)))
         return NULL;
     t->n = n;
     at = sizeof(*t) + n * sizeof(t->off[0]);
@@ -713,7 +853,7 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
             bk->hi = sl;
         return SH_OK;
     }
-    bk = sh_arena_alloc_raw(&h->arena, sizeof(*bk));
+    bk = sh_arena_alloc_raw(&h->barena, sizeof(*bk));
     if (!bk)
         return SH_ENOMEM;
     bk->r = r;
