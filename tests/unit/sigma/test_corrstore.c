@@ -204,3 +204,65 @@ SH_TEST(absence_buckets_group_by_a_kept_field_across_devices)
     sh_sigma__scratch_free(sc);
     sh_sigma_set_free(s);
 }
+
+struct ranged {
+    size_t n, bad, per; /* per: sources a range */
+};
+
+static int on_ranged(const struct sg_rule *r, const struct sg_hit *o, void *ud)
+{
+    struct ranged *c = ud;
+    size_t k = c->n++, src = k % c->per, v = (src + k / c->per * 50) % 400;
+    char want[32];
+    const char *ip = o->nkv > 1 ? o->vals[1] : NULL;
+
+    (void)r;
+    snprintf(want, sizeof(want), "10.1.%u.%u", (unsigned)(v >> 8), (unsigned)(v & 255));
+    /* the second of the two lines of source src in range k / per */
+    if (!ip || strcmp(ip, want) != 0 || !o->host || strcmp(o->host, src % 2 ? "r2" : "r1") != 0 ||
+        o->line != (uint64_t)(k / c->per) * 1000 + 2 * src + 2 || o->ncontrib != 2 ||
+        o->contrib[0]->line + 1 != o->line)
+        c->bad++;
+    return 0;
+}
+
+SH_TEST(ranges_joined_through_one_reused_store_keep_their_values)
+{
+    sh_sigma_set *s = load();
+    struct sg_scratch *sc = NULL;
+    struct sg_hits *file = NULL, *range = NULL;
+    struct ranged c;
+    size_t k, i, nr = 6, per = 300;
+
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK_OK(sh_sigma__scratch_new(s, &sc));
+    CHECK_OK(sh_sigma__hits_new(&file, 0));
+    CHECK_OK(sh_sigma__hits_new(&range, 0));
+    /* the ranges share most sources (the file keeps one tuple each; the
+     * range store is emptied and refilled, its tuples in other places),
+     * each failing twice in a row */
+    for (k = 0; k < nr; k++) {
+        for (i = 0; i < per; i++) {
+            char ip[32];
+            long t = (long)(k * 4000 + 2 * i);
+            size_t v = (i + k * 50) % 400;
+            snprintf(ip, sizeof(ip), "10.1.%u.%u", (unsigned)(v >> 8), (unsigned)(v & 255));
+            feed_at(sc, range, i % 2 ? "r2" : "r1", "LOGIN_FAILED", ip, t, 2 * i + 1);
+            feed_at(sc, range, i % 2 ? "r2" : "r1", "LOGIN_FAILED", ip, t + 1, 2 * i + 2);
+        }
+        CHECK_OK(sh_sigma__hits_absorb(file, range, k * 1000));
+        CHECK_EQ_INT(sh_sigma__hits_count(range), 0);
+    }
+    sh_sigma__hits_free(range);
+    CHECK_EQ_INT(sh_sigma__hits_count(file), nr * per * 2);
+    memset(&c, 0, sizeof(c));
+    c.per = per;
+    CHECK_OK(sh_sigma__corr_run(s, file, true, on_ranged, &c));
+    CHECK_EQ_INT(c.n, nr * per);
+    CHECK_EQ_INT(c.bad, 0);
+    sh_sigma__hits_free(file);
+    sh_sigma__scratch_free(sc);
+    sh_sigma_set_free(s);
+}
