@@ -16,7 +16,7 @@
  * Hits without a time take part in no correlation.
  *
  * Layout: a store of a large log holds millions of matches, and fresh
- * memory is what costs most, so a match is one 56-byte record (struct
+ * memory is what costs most, so a match is one 48-byte record (struct
  * sg_ev) and a pointer in the hits vector. What only correlation results
  * have (contributors, why, their group values) lives in struct sg_hit,
  * whose first member is its record. A match's values (host and the fields
@@ -42,6 +42,9 @@
 #define MAX_WINDOW 4096
 #define MAX_GKEY 4096
 #define INTERN_MAX 65536 /* tuples a store shares */
+
+_Static_assert(sizeof(struct sg_ev) == 48, "a kept match is 48 bytes");
+_Static_assert(SG_MAX_RULES <= 65536 && MAX_RAW < 16384, "sg_ev's bit fields hold them");
 
 struct sg_seg {
     const char *host, *path;
@@ -913,7 +916,7 @@ static int absent_hits(struct sg_hits *h, size_t nrules, const uint8_t *need)
             x->kv = bk->kv;
             x->at.raw = "";
             x->raw_hash = 0;
-            x->rule = bk->r->index;
+            x->rule = (unsigned)bk->r->index;
             x->raw_len = 0;
             x->flags = SG_EV_TEXT;
             if (push_hit(h, x))
@@ -948,8 +951,8 @@ int sh_sigma__hits_add(struct sg_hits *h, const struct sg_rule *r, const struct 
         goto out;
     x->ts_ms = ev->ts_ms;
     x->line = ev->line;
-    x->rule = r->index;
-    x->raw_len = (uint16_t)rawn;
+    x->rule = (unsigned)r->index;
+    x->raw_len = (unsigned)rawn;
     if (ev->pos) {
         x->at.pos = ev->pos;
         x->raw_hash = (uint32_t)sh_hash_fast(ev->raw, rawn);
@@ -1257,7 +1260,7 @@ static int fire(struct run *u, struct sg_ev **xs, size_t n, const char *why)
     o->ev.path = o->path;
     o->ev.line = o->line;
     o->ev.at.raw = o->raw;
-    o->ev.rule = o->rule;
+    o->ev.rule = (unsigned)o->rule;
     o->ev.flags = SG_EV_TEXT | SG_EV_RESULT;
     if (sh_ptrvec_push(&u->out, &o->ev))
         return SH_ENOMEM;
@@ -1486,7 +1489,7 @@ static int run_gap(struct run *u)
             c->ev.path = c->path;
             c->ev.line = c->line;
             c->ev.at.raw = c->raw;
-            c->ev.rule = c->rule;
+            c->ev.rule = (unsigned)c->rule;
             c->ev.flags = SG_EV_TEXT | SG_EV_RESULT;
             c->contrib[0] = &c->ev;
             c->ncontrib = c->ncontrib_total = 1;

@@ -31,7 +31,7 @@ struct sg_tuple {
     uint32_t off[];
 };
 
-/* A kept match as correlations read it (56 bytes: a store may hold
+/* A kept match as correlations read it (48 bytes: a store may hold
  * millions). Base matches keep their values in a shared tuple; a
  * correlation result carries its own (struct sg_hit, flag SG_EV_RESULT),
  * of which this record is the first member. */
@@ -49,9 +49,9 @@ struct sg_ev {
         uint64_t pos;
     } at;
     uint32_t raw_hash;
-    int32_t rule; /* rule index in the set */
-    uint16_t raw_len;
-    uint16_t flags;
+    unsigned rule : 16;    /* rule index in the set (it has fewer than SG_MAX_RULES) */
+    unsigned raw_len : 14; /* at most 1024 */
+    unsigned flags : 2;
 };
 
 #define SG_EV_TEXT 1u   /* at.raw holds the text */
