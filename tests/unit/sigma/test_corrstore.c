@@ -266,3 +266,80 @@ SH_TEST(ranges_joined_through_one_reused_store_keep_their_values)
     sh_sigma__scratch_free(sc);
     sh_sigma_set_free(s);
 }
+
+static int count_result(const struct sg_rule *r, const struct sg_hit *o, void *ud)
+{
+    (void)r;
+    (void)o;
+    ++*(size_t *)ud;
+    return 0;
+}
+
+/* Two ranges of logins, failures and checks joined into a file's store
+ * and correlated: the first failing status, or 0 and the result count. */
+static int ranges_run(sh_sigma_set *s, struct sg_scratch *sc, size_t *results)
+{
+    static struct sh_log_event ev;
+    struct sg_hits *file = NULL, *range = NULL;
+    size_t k, i;
+    int rc;
+
+    *results = 0;
+    if ((rc = sh_sigma__hits_new(&file, 0)) != 0 || (rc = sh_sigma__hits_new(&range, 0)) != 0)
+        goto out;
+    for (k = 0; k < 2 && !rc; k++) {
+        for (i = 0; i < 12 && !rc; i++) {
+            static const char *const what[] = {"LOGIN_FAILED", "LOGIN_SUCCESS", "AUTHZ_CHECK"};
+            char line[256];
+            long t = (long)(k * 600 + i * 20);
+            snprintf(line, sizeof(line),
+                     "2023 Oct 12 %02ld:%02ld:%02ld r%zu %%SEC_LOGIN-4-%s: Login [user: x] "
+                     "[Source: 192.0.2.%zu]",
+                     t / 3600, t / 60 % 60, t % 60, i % 2, what[i % 3], (i + k) % 4);
+            memset(&ev, 0, sizeof(ev));
+            sh_syslog_parse(&ev, line, strlen(line), NULL);
+            ev.line = i + 1;
+            ev.pos = i * 100 + 1;
+            rc = sh_sigma__eval(sc, &ev, keep, range);
+        }
+        if (!rc)
+            rc = sh_sigma__hits_absorb(file, range, k * 12);
+    }
+    if (!rc)
+        rc = sh_sigma__corr_run(s, file, true, count_result, results);
+out:
+    sh_sigma__hits_free(range);
+    sh_sigma__hits_free(file);
+    return rc;
+}
+
+SH_TEST(store_survives_every_allocation_failure)
+{
+    sh_sigma_set *s = load();
+    struct sg_scratch *sc = NULL;
+    size_t want = 0, got = 0;
+    unsigned long n;
+    bool ok = false;
+
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK_OK(sh_sigma__scratch_new(s, &sc));
+    CHECK_OK(ranges_run(s, sc, &want));
+    CHECK(want > 0);
+    for (n = 1; n < 2000 && !ok; n++) {
+        int rc;
+        sh_alloc_fail_after(n);
+        rc = ranges_run(s, sc, &got);
+        sh_alloc_fail_after(0);
+        if (rc == 0) {
+            CHECK_EQ_INT(got, want);
+            ok = true;
+        } else {
+            CHECK(rc == SH_ENOMEM);
+        }
+    }
+    CHECK(ok);
+    sh_sigma__scratch_free(sc);
+    sh_sigma_set_free(s);
+}
