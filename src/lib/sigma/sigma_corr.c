@@ -43,7 +43,7 @@
 #define MAX_GKEY 4096
 #define INTERN_MAX 65536 /* tuples a store shares */
 
-_Static_assert(sizeof(struct sg_ev) == 48, "a kept match is 48 bytes");
+_Static_assert(sizeof(struct sg_ev) <= 48, "a kept match is at most 48 bytes");
 _Static_assert(SG_MAX_RULES <= 65536 && MAX_RAW < 16384, "sg_ev's bit fields hold them");
 
 struct sg_seg {
