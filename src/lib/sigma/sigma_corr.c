@@ -691,6 +691,11 @@ size_t sh_sigma__hits_count(const struct sg_hits *h)
     return h ? h->hits.n : 0;
 }
 
+size_t sh_sigma__hits_bytes(const struct sg_hits *h)
+{
+    return h ? store_bytes(h) : 0;
+}
+
 static bool full(struct sg_hits *h)
 {
     if (store_bytes(h) < h->max_bytes)

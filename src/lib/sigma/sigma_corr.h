@@ -84,6 +84,8 @@ void sh_sigma__hits_free(struct sg_hits *h);
 /** Hits dropped because the store was full. */
 size_t sh_sigma__hits_evicted(const struct sg_hits *h);
 size_t sh_sigma__hits_count(const struct sg_hits *h);
+/** Bytes the store holds: what its `max_bytes` bounds. */
+size_t sh_sigma__hits_bytes(const struct sg_hits *h);
 
 /**
  * The evidence line of hit `x`: its copy, or for a hit kept by position the

@@ -488,3 +488,72 @@ SH_TEST(absence_bucket_across_ranges_keeps_its_latest_match)
         sh_free(lines[i]);
     nlines = NLINES;
 }
+
+/* Ranges whose logged commands fall in buckets the file already has (one
+ * device's half hours of a day, again in every range, as when a clock
+ * steps back) fold into those buckets: the joined store does not grow
+ * with the number of ranges, and the results are a single pass's. */
+SH_TEST(absence_buckets_shared_by_ranges_are_kept_once)
+{
+    enum { BLOCK = 45, RANGES = 40 };
+    sh_sigma_set *s = load();
+    struct sg_scratch *sc = NULL;
+    struct sg_hits *h = NULL;
+    struct sg_timeline *file = NULL;
+    size_t cuts[RANGES + 1], i, after_one = 0;
+    char *ref, *got;
+
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    for (i = 0; i < BLOCK * RANGES; i++) {
+        char buf[160];
+        size_t k = i % BLOCK; /* a command every half hour */
+        snprintf(buf, sizeof(buf),
+                 "2023 Oct 12 %02zu:%02zu:00 rtr0 %%PARSER-5-CFGLOG_LOGGEDCMD: User:admin  "
+                 "logged command:interface Gi1/0/%zu",
+                 k / 2, k % 2 * 30, i / BLOCK);
+        lines[i] = sh_strdup(buf);
+    }
+    /* a change 10 minutes after the last command, one 4 hours after */
+    lines[i++] = sh_strdup("2023 Oct 12 22:10:00 rtr0 %SYS-5-CONFIG_I: Configured from console");
+    lines[i++] = sh_strdup("2023 Oct 13 02:00:00 rtr0 %SYS-5-CONFIG_I: Configured from console");
+    nlines = i;
+    CHECK_OK(sh_sigma__scratch_new(s, &sc));
+    ref = one_pass(s, sc, NULL, NULL);
+    CHECK(strstr(ref, "unlogged rtr0 1802 ") != NULL);
+    CHECK(strstr(ref, "unlogged rtr0 1801 ") == NULL);
+    for (i = 0; i < RANGES; i++)
+        cuts[i] = i * BLOCK;
+    cuts[RANGES] = nlines;
+    CHECK_OK(sh_sigma__hits_new(&h, 0));
+    CHECK_OK(sh_sigma__timeline_new(&file, sh_sigma__min_gap_ms(s)));
+    for (i = 0; i < RANGES; i++) {
+        struct sink k = {NULL, 0, NULL};
+        struct sg_timeline *tl = NULL;
+        CHECK_OK(sh_sigma__hits_new(&k.h, 0));
+        CHECK_OK(sh_sigma__timeline_chunk_new(&tl, sh_sigma__min_gap_ms(s)));
+        feed(s, sc, &k, tl, cuts[i], cuts[i + 1]);
+        CHECK_OK(sh_sigma__timeline_merge(file, tl, cuts[i]));
+        CHECK_OK(sh_sigma__hits_absorb(h, k.h, cuts[i]));
+        if (i == 0)
+            after_one = sh_sigma__hits_bytes(h);
+        sh_sigma__timeline_free(tl);
+        sh_sigma__hits_free(k.h);
+    }
+    /* forty copies of the first range's buckets would take forty times its bytes */
+    CHECK(after_one > 0);
+    CHECK(sh_sigma__hits_bytes(h) < 2 * after_one);
+    CHECK_OK(sh_sigma__timeline_flush(file, h, "t.log"));
+    got = results(s, h);
+    sh_sigma__timeline_free(file);
+    CHECK_STR(got, ref);
+    sh_free(got);
+    sh_free(ref);
+    sh_sigma__hits_free(h);
+    sh_sigma__scratch_free(sc);
+    sh_sigma_set_free(s);
+    for (i = 0; i < nlines; i++)
+        sh_free(lines[i]);
+    nlines = NLINES;
+}
