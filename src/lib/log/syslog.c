@@ -164,7 +164,7 @@ ALWAYS_INLINE char lower(char c)
 /* Inlined: most calls meet no blank or one, and a call cost more than the loop. */
 ALWAYS_INLINE const char *skip_sp(const char *p, const char *e)
 {
-    while (p < e && is_sp(*p))
+    while (p < e && is_cls(*p, C_SP))
         p++;
     return p;
 }
@@ -176,6 +176,26 @@ ALWAYS_INLINE size_t ndig(const char *p, const char *e)
     while (p + n < e && is_dig(p[n]))
         n++;
     return n;
+}
+
+/*
+ * ndig() sixteen bytes at once where they lie before e, for runs that are
+ * mostly a few digits long (sequence numbers, fractions of a second).
+ * Bytes of 0x80 and up compare negative, so they are no digits.
+ */
+ALWAYS_INLINE size_t ndig16(const char *p, const char *e)
+{
+#if defined(__SSE2__)
+    if (e - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))));
+        if (m != 0xffffu)
+            return (size_t)__builtin_ctz(~m);
+        return 16 + ndig(p + 16, e);
+    }
+#endif
+    return ndig(p, e);
 }
 
 ALWAYS_INLINE int num(const char *p, size_t n)
@@ -465,7 +485,7 @@ ALWAYS_INLINE const char *parse_frac(const char *p, const char *e, struct stamp 
     size_t n;
 
     if (p + 1 < e && (*p == '.' || *p == ',') && is_dig(p[1])) {
-        n = ndig(p + 1, e);
+        n = ndig16(p + 1, e);
         st->ms = num(p + 1, n < 3 ? n : 3);
         if (n == 1)
             st->ms *= 100;
@@ -846,7 +866,7 @@ static _Thread_local struct {
     int64_t days;
 } day_memo = {0, 0, 0, 0};
 
-static int64_t stamp_ms(const struct stamp *st, int year, int tz_min)
+ALWAYS_INLINE int64_t stamp_ms(const struct stamp *st, int year, int tz_min)
 {
     int64_t days;
 
@@ -880,8 +900,10 @@ static int year_of(int64_t ms)
     return (int)y;
 }
 
-/* The stamp's time in Unix ms; *year and *tz get the year and offset used. */
-static int64_t resolve_time(const struct parse *ps, int *year, int *tz_used)
+/* The stamp's time in Unix ms; *year and *tz get the year and offset used.
+ * Inlined: it runs on every line, and a stamp with its year and zone takes
+ * a few instructions. */
+ALWAYS_INLINE int64_t resolve_time(const struct parse *ps, int *year, int *tz_used)
 {
     const struct stamp *st = &ps->st;
     int tz = ps->o->tz_offset_min;
@@ -1363,7 +1385,9 @@ ALWAYS_INLINE bool mn_ends(const struct parse *ps, const char *m)
 {
     size_t n = strlen(m);
 
-    return ps->mnemonic.n >= n && memcmp(ps->mnemonic.p + ps->mnemonic.n - n, m, n) == 0;
+    /* the last byte first: most mnemonics end otherwise */
+    return ps->mnemonic.n >= n && ps->mnemonic.p[ps->mnemonic.n - 1] == m[n - 1] &&
+           memcmp(ps->mnemonic.p + ps->mnemonic.n - n, m, n) == 0;
 }
 
 static bool asa_family(span f)
@@ -1573,12 +1597,9 @@ ALWAYS_INLINE bool hint_at(struct parse *ps, const char *q, const char *e)
     return *q == 'C' && has(q, e, "CISE_TACACS_Accounting");
 }
 
-/* Returns whether the message names an ISE record (the caller then runs extract_cise()). */
-static bool extract_hints(struct parse *ps, const char *p, const char *e)
+/* The hints extract() would give by the mnemonic alone. */
+ALWAYS_INLINE void mnemonic_hints(struct parse *ps)
 {
-    const char *q = p;
-    bool cise = false;
-
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD"))
         ps->hint |= SH_SYSLOG_HINT_COMMAND | SH_SYSLOG_HINT_NONRAW;
     else if (mn_ends(ps, "HA_EM-6-LOG") || mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") ||
@@ -1586,6 +1607,63 @@ static bool extract_hints(struct parse *ps, const char *p, const char *e)
              (asa_family(ps->fac_code) &&
               (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))))
         ps->hint |= SH_SYSLOG_HINT_COMMAND;
+}
+
+#if defined(__SSE2__)
+/*
+ * fast_header()'s pass over the whole line [l, e), whose message starts at
+ * p (l <= p <= e, e - l >= 16): whether it holds a tab (then -1, with
+ * `tabs`; the hints are then of no use), else extract_hints() over
+ * [p, e) less the mnemonic part: 1 for an ISE record, 0 otherwise. The
+ * line's end serves as the message's: the blanks trim() takes off hold no
+ * byte of the words hint_at() looks for. The last block is the line's last
+ * sixteen bytes, overlapping the one before; bytes already looked at are
+ * masked off for the hints (a tab there was already ruled out).
+ */
+static int line_hints(struct parse *ps, const char *l, const char *p, const char *e, bool tabs)
+{
+    const __m128i tab = _mm_set1_epi8('\t'), low = _mm_set1_epi8(0x20), c = _mm_set1_epi8('c');
+    const char *q = l;
+    bool cise = false;
+    unsigned m, skip;
+    __m128i v, any_tab = _mm_setzero_si128();
+
+    /* the header: tabs only (tested once, at the end) */
+    for (; p - q >= 16 && e - q > 16; q += 16)
+        any_tab = _mm_or_si128(
+            any_tab, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), tab));
+    for (; e - q > 16; q += 16) {
+        v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        any_tab = _mm_or_si128(any_tab, _mm_cmpeq_epi8(v, tab));
+        m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, low), c));
+        if (p > q)
+            m &= ~0u << (p - q);
+        for (; m; m &= m - 1)
+            cise |= hint_at(ps, q + __builtin_ctz(m), e);
+    }
+    /* the last sixteen bytes: those before q were looked at already */
+    v = _mm_loadu_si128((const __m128i *)(const void *)(e - 16));
+    any_tab = _mm_or_si128(any_tab, _mm_cmpeq_epi8(v, tab));
+    if (tabs && _mm_movemask_epi8(any_tab))
+        return -1;
+    skip = (unsigned)(16 - (e - q));
+    if (p > e - 16 + skip)
+        skip = (unsigned)(p - (e - 16));
+    m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, low), c));
+    m = skip >= 16 ? 0 : m & (~0u << skip);
+    for (; m; m &= m - 1)
+        cise |= hint_at(ps, e - 16 + __builtin_ctz(m), e);
+    return cise;
+}
+#endif
+
+/* Returns whether the message names an ISE record (the caller then runs extract_cise()). */
+static bool extract_hints(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = p;
+    bool cise = false;
+
+    mnemonic_hints(ps);
 #if defined(__SSE2__)
     /* Sixteen bytes a step: OR 0x20 maps only 'c' and 'C' to 'c'; the
      * compare's byte mask has bit i for byte i. */
@@ -2561,9 +2639,12 @@ ALWAYS_INLINE const char *host_run(const char *p, const char *e, bool colon_ends
  */
 static bool fast_relay(struct parse *ps, const char *p, const char *e, const char **out)
 {
-    struct stamp s1, s2;
+    struct stamp s1, *s2;
     const char *q, *r, *h1, *h1e, *sq, *h2, *h2e, *at, *t;
     size_t n, nsq;
+
+    if (ps->have_stamp)
+        return false; /* the general loop, which takes stamps over others */
 
     /* layer 0: three letters and a blank (a weekday or month name: the
      * origin-id probe stops at the blank, so no origin host, no node id) */
@@ -2581,7 +2662,7 @@ static bool fast_relay(struct parse *ps, const char *p, const char *e, const cha
         return false;
     /* layer 1: a sequence number (the ASA " : " test fails on a digit) */
     sq = skip_sp(h1e, e);
-    n = ndig(sq, e);
+    n = ndig16(sq, e);
     if (n == 0 || n > 12 || sq + n >= e || sq[n] != ':' || (sq + n + 1 < e && !is_sp(sq[n + 1])))
         return false;
     nsq = n;
@@ -2599,18 +2680,26 @@ static bool fast_relay(struct parse *ps, const char *p, const char *e, const cha
     /* not a digit: no sequence number after the host, and none at layer 3 */
     if (at >= e || is_dig(*at))
         return false;
-    t = parse_stamp_inl(at, e, &s2);
-    if (!t || s2.uptime || (r = skip_sp(t, e)) >= e || *r != ':')
+    /* the inner stamp is read straight into ps->st, which holds nothing
+     * yet (no stamp taken): a copy of a stamp just written field by field
+     * stalls on the stores */
+    s2 = &ps->st;
+    t = parse_stamp_inl(at, e, s2);
+    if (!t || s2->uptime || (r = skip_sp(t, e)) >= e || *r != ':')
         return false;
     /* layer 3 starts at `at`; a stamp not opening with a digit is no
      * uptime, and one opening with a letter has a blank at [3], so neither
      * the origin-id probe nor the node id test takes it */
-    take_stamp(ps, &s1);
     ps->header = true;
     ps->relay = mk(h1, h1e);
     ps->seq = mk(sq, sq + nsq);
     ps->host = mk(h2, h2e);
-    take_stamp(ps, &s2);
+    /* take_stamp(s1) then take_stamp(s2): the inner one wins unless it
+     * has no date or is unsynced after an outer one with a date */
+    if (s2->has_date && !(s2->unsynced && s1.has_date))
+        ps->have_stamp = true;
+    else if (s1.has_date)
+        take_stamp(ps, &s1);
     *out = r + 1;
     return true;
 }
@@ -2980,22 +3069,41 @@ static bool fast_header(struct sh_log_event *ev, const char *line, size_t len,
         e--;
     if (p >= e || !is_alpha(*p))
         return false;
+#if !defined(__SSE2__)
     if (o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)))
         return false;
+#endif
     /* what the steps below read or OR into */
     ps.o = o;
     ps.have_stamp = false;
     ps.hint = 0;
     ps.fac_code.n = ps.subfac.n = 0;
+    /* A line with a tab goes to the general code (the accounting test
+     * comes first in parse_3164()); with SSE2 line_hints() looks for one
+     * in the same pass as the hints, after the steps below, which only
+     * read the line and fill the local state. */
     if (!fast_relay(&ps, p, e, &q))
         return false;
     /* parse_tag() declines a '%'; parse_body() tries the mnemonic first */
     p = skip_sp(q, e);
     if (p >= e || *p != '%' || !(q = parse_mnemonic(&ps, p, e)))
         return false;
-    msg = trim(mk(q, e));
-    if (extract_hints(&ps, msg.p, msg.p + msg.n))
-        return false;
+#if defined(__SSE2__)
+    if (e - line >= 16) {
+        mnemonic_hints(&ps);
+        if (line_hints(&ps, line, q, e, o->mode != SH_SYSLOG_RFC3164) != 0)
+            return false;
+    } else
+#endif
+    {
+#if defined(__SSE2__)
+        if (o->mode != SH_SYSLOG_RFC3164 && memchr(line, '\t', (size_t)(e - line)))
+            return false;
+#endif
+        msg = trim(mk(q, e));
+        if (extract_hints(&ps, msg.p, msg.p + msg.n))
+            return false;
+    }
     sh_log_event__reset(ev, line, len);
     ev->parsed = true;
     if (ps.have_stamp)

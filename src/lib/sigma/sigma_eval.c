@@ -29,11 +29,21 @@
 
 /* ---- event fields ---- */
 
+/* strcmp(a, b) == 0 for the short field names, without a call */
+static inline bool name_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 const char *sh_sigma__event_field(const struct sh_log_event *ev, const char *name, size_t *len)
 {
     uint32_t i;
 
-    if (name[0] == 'r' && strcmp(name, "raw") == 0) {
+    if (name[0] == 'r' && name_eq(name, "raw")) {
         *len = ev->raw_len;
         return ev->raw;
     }
@@ -41,8 +51,7 @@ const char *sh_sigma__event_field(const struct sh_log_event *ev, const char *nam
         const char *fn = ev->fields[i].name;
         /* names are mostly the parser's static strings: the pointer or the
          * first byte settles most comparisons */
-        if (fn && (fn == name || (fn[0] == name[0] && strcmp(fn, name) == 0)) &&
-            ev->fields[i].value) {
+        if (fn && (fn == name || (fn[0] == name[0] && name_eq(fn, name))) && ev->fields[i].value) {
             *len = ev->fields[i].len;
             return ev->fields[i].value;
         }
