@@ -196,3 +196,35 @@ SH_TEST(fast_paths_match_general_code_on_generated_relay_lines)
     printf("fast vs general (generated): %zu comparisons, %zu relay lines\n", n_cmp, n_relay);
     CHECK(n_relay > 100);
 }
+
+/*
+ * The header-only fast path reads the tab test and the hints in one pass
+ * of sixteen-byte blocks, the last one overlapping: each hint word and a
+ * tab put at every offset of relay lines of many lengths, so that they
+ * fall on every place within and across the blocks.
+ */
+SH_TEST(fast_header_hints_and_tabs_at_every_offset)
+{
+    static const char *const words[] = {
+        "cmd=x", "Cmd=", "CMD=", "cmD", "c", "C", "CmdSet=[", "CISE_TACACS_Accounting", "\t"};
+    static const char head[] = "Mar 11 00:00:01 10.1.118.1 1001: r368-chi: Mar 11 2025 "
+                               "00:00:00.491 UTC: %NTP-5-PEERSYNC: ";
+    static const char tail[] = "NTP synced to peer 10.250.1.30 via GigabitEthernet0/0/1 ok";
+    char base[256], line[512];
+    size_t w, cut, at, before = n_cmp;
+
+    for (cut = 0; cut < sizeof(tail); cut += 3) {
+        size_t bn = (size_t)snprintf(base, sizeof(base), "%s%.*s", head, (int)cut, tail);
+        for (w = 0; w < SH_ARRAY_LEN(words); w++) {
+            size_t wn = strlen(words[w]);
+            for (at = 0; at <= bn; at++) {
+                memcpy(line, base, at);
+                memcpy(line + at, words[w], wn);
+                memcpy(line + at + wn, base + at, bn - at);
+                compare("word", line, bn + wn);
+            }
+        }
+    }
+    printf("fast vs general (hint words, tabs): %zu comparisons\n", n_cmp - before);
+    CHECK(n_cmp - before > 10000);
+}
