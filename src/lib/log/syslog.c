@@ -1392,10 +1392,13 @@ ALWAYS_INLINE bool mn_ends(const struct parse *ps, const char *m)
 
 static bool asa_family(span f)
 {
+    /* byte by byte: a three-byte memcmp() is a call, and most facility
+     * codes have three letters */
     if (f.n == 3)
-        return memcmp(f.p, "ASA", 3) == 0 || memcmp(f.p, "FTD", 3) == 0 ||
-               memcmp(f.p, "PIX", 3) == 0;
-    return f.n == 4 && memcmp(f.p, "FWSM", 4) == 0;
+        return (f.p[0] == 'A' && f.p[1] == 'S' && f.p[2] == 'A') ||
+               (f.p[0] == 'F' && f.p[1] == 'T' && f.p[2] == 'D') ||
+               (f.p[0] == 'P' && f.p[1] == 'I' && f.p[2] == 'X');
+    return f.n == 4 && f.p[0] == 'F' && f.p[1] == 'W' && f.p[2] == 'S' && f.p[3] == 'M';
 }
 
 /* ISE CmdSet=[ CmdAV=show CmdArgAV=running-config CmdArgAV=<cr> ] */
@@ -1629,7 +1632,7 @@ static int line_hints(struct parse *ps, const char *l, const char *p, const char
     __m128i v, any_tab = _mm_setzero_si128();
 
     /* the header: tabs only (tested once, at the end) */
-    for (; p - q >= 16 && e - q > 16; q += 16)
+    for (; p - q >= 16; q += 16)
         any_tab = _mm_or_si128(
             any_tab, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), tab));
     for (; e - q > 16; q += 16) {
@@ -1969,6 +1972,83 @@ token_end:
     if (q < e && *q == ':')
         te = q + 1;
     return te;
+}
+
+#if defined(__SSE2__)
+/* The bytes of the sixteen at p in the mnemonic token class (alnum _ -,
+ * C_MN) as a mask, and its dashes in *dashes (as in parse_mnemonic()). */
+ALWAYS_INLINE unsigned mn_class16(const char *p, unsigned *dashes)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                               _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    __m128i lo = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
+                               _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+    __m128i da = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
+
+    *dashes = (unsigned)_mm_movemask_epi8(da);
+    return (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(dig, up),
+                     _mm_or_si128(_mm_or_si128(lo, da), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+}
+#endif
+
+/*
+ * parse_mnemonic() for the fast paths, with the same result: the usual
+ * `%FAC-SEV-MNEMONIC` token (at most 31 bytes, with at most seven dashes
+ * and not ending in one, 32 bytes of line after the '%') is read from two
+ * class masks; any other goes to parse_mnemonic(). With every dash of the
+ * token known, its parts are the runs between dashes, all kept; a
+ * one-byte part (not the first, not the last) is a dash at j, one at j + 2
+ * and no dash between, which a digit at j + 1 ensures. The lowest such j
+ * whose digit is 0-7 is the first severity part parse_mnemonic() finds.
+ */
+static const char *parse_mnemonic_fast(struct parse *ps, const char *p, const char *e)
+{
+#if defined(__SSE2__)
+    const char *tok = p + 1, *te, *q;
+    unsigned lo_d, hi_d;
+    uint32_t in, md, cand, x;
+    int len, d0, j = 0, nd;
+
+    if (e - tok < 32 || *p != '%' || !is_up(*tok))
+        return parse_mnemonic(ps, p, e);
+    in = mn_class16(tok, &lo_d);
+    in |= (uint32_t)mn_class16(tok + 16, &hi_d) << 16;
+    if (in == 0xffffffffu)
+        return parse_mnemonic(ps, p, e);
+    len = __builtin_ctz(~in);
+    md = (lo_d | hi_d << 16) & ((1u << len) - 1);
+    for (nd = 0, x = md; x && nd < 8; nd++)
+        x &= x - 1;
+    if (tok[len - 1] == '-' || nd > 7)
+        return parse_mnemonic(ps, p, e);
+    for (cand = md & (md >> 2); cand; cand &= cand - 1) {
+        j = __builtin_ctz(cand);
+        if (tok[j + 1] >= '0' && tok[j + 1] <= '7')
+            break;
+    }
+    if (!cand)
+        return NULL; /* no severity part (or no dash at all) */
+    d0 = __builtin_ctz(md);
+    te = tok + len;
+    ps->fac_code = mk(tok, tok + d0);
+    if (j > d0)
+        ps->subfac = mk(tok + d0 + 1, tok + j);
+    ps->sev = tok[j + 1] - '0';
+    if (asa_family(ps->fac_code))
+        ps->mnemonic = mk(tok + j + 3, te);
+    else
+        ps->mnemonic = mk(tok, te);
+    q = skip_sp(te, e);
+    if (q < e && *q == ':')
+        te = q + 1;
+    return te;
+#else
+    return parse_mnemonic(ps, p, e);
+#endif
 }
 
 /* Find an embedded `%FAC-d-MNEMONIC:` within the first bytes of the text. */
@@ -2469,7 +2549,7 @@ static void parse_body(struct parse *ps, const char *p, const char *e)
     struct stamp st;
 
     p = skip_sp(p, e);
-    if ((q = parse_mnemonic(ps, p, e)) != NULL) {
+    if ((q = ps->general ? parse_mnemonic(ps, p, e) : parse_mnemonic_fast(ps, p, e)) != NULL) {
         ps->header = true;
         ps->message = trim(mk(q, e));
     } else if ((q = parse_stamp(p, e, &st)) != NULL && st.has_year && q < e && *q == ' ' &&
@@ -3086,7 +3166,7 @@ static bool fast_header(struct sh_log_event *ev, const char *line, size_t len,
         return false;
     /* parse_tag() declines a '%'; parse_body() tries the mnemonic first */
     p = skip_sp(q, e);
-    if (p >= e || *p != '%' || !(q = parse_mnemonic(&ps, p, e)))
+    if (p >= e || *p != '%' || !(q = parse_mnemonic_fast(&ps, p, e)))
         return false;
 #if defined(__SSE2__)
     if (e - line >= 16) {
