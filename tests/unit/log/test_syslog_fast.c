@@ -228,3 +228,43 @@ SH_TEST(fast_header_hints_and_tabs_at_every_offset)
     printf("fast vs general (hint words, tabs): %zu comparisons\n", n_cmp - before);
     CHECK(n_cmp - before > 10000);
 }
+
+/*
+ * Mnemonic tokens for the fast path's reading from class masks: every
+ * joining of up to nine parts (empty, one digit, words, ASA family codes)
+ * by dashes, so that tokens end in a dash, pass 31 bytes, hold more than
+ * seven dashes or several one-digit parts, each in a relay line and in a
+ * line cut short after it.
+ */
+SH_TEST(fast_mnemonic_tokens_match_general_code)
+{
+    static const char *const parts[] = {
+        "", "5", "8", "SYS", "ASA", "FTD", "A_B", "x9", "LONGPART", "PARSER", "CFGLOG_LOGGEDCMD"};
+    static const char *const after[] = {": text c", " : text", " x", ":", ""};
+    static const char head[] = "Mar 11 00:00:01 10.1.118.1 1001: r368-chi: Mar 11 2025 "
+                               "00:00:00.491 UTC: %";
+    char tok[256], line[512];
+    size_t i, before = n_cmp;
+    unsigned seed = 1;
+
+    for (i = 0; i < 12000; i++) {
+        size_t np = 1 + i % 9, k, tn = 0;
+        int n;
+        for (k = 0; k < np; k++) {
+            const char *w;
+            seed = seed * 1103515245u + 12345u;
+            w = parts[(seed >> 8) % SH_ARRAY_LEN(parts)];
+            if (k == 0 && !*w)
+                w = "SEC";
+            tn += (size_t)snprintf(tok + tn, sizeof(tok) - tn, "%s%s", k ? "-" : "", w);
+            if (tn >= 200)
+                break;
+        }
+        n = snprintf(line, sizeof(line), "%s%s%s", head, tok, after[i % SH_ARRAY_LEN(after)]);
+        if (n <= 0 || (size_t)n >= sizeof(line))
+            continue;
+        compare("mnemonic", line, (size_t)n);
+    }
+    printf("fast vs general (mnemonic tokens): %zu comparisons\n", n_cmp - before);
+    CHECK(n_cmp - before > 50000);
+}
