@@ -654,7 +654,8 @@ static const char *parse_uptime(const char *p, const char *e)
 #define STAMP_MEMO_KEY 32
 
 struct stamp_memo {
-    size_t len; /* 0: empty; the key ends with "hh:mm:" */
+    uint64_t w0; /* the key's first eight bytes, to turn most misses away at once */
+    size_t len;  /* 0: empty; the key ends with "hh:mm:" */
     char key[STAMP_MEMO_KEY];
     struct stamp st; /* up to the minute */
 };
@@ -662,15 +663,17 @@ struct stamp_memo {
 static _Thread_local struct stamp_memo stamp_memo[2];
 static _Thread_local unsigned stamp_memo_next;
 
-/* memcmp(p, k, n) == 0 for 8 <= n (a memo key is at least "Mmm d hh:mm:"),
- * in 8-byte words without a call: the words from the front, then the last
- * eight bytes (overlapping the one before when n is not a multiple of 8). */
+/* memcmp(p, k, n) == 0 for 8 <= n (a memo key is at least "Mmm d hh:mm:")
+ * whose first eight bytes are known to be equal (memo_find() compared
+ * them), in 8-byte words without a call: the words after those, then the
+ * last eight bytes (overlapping the one before when n is not a multiple
+ * of 8). */
 ALWAYS_INLINE bool memo_eq(const char *p, const char *k, size_t n)
 {
     uint64_t a, b;
     size_t i;
 
-    for (i = 0; i + 8 < n; i += 8) {
+    for (i = 8; i + 8 < n; i += 8) {
         memcpy(&a, p + i, 8);
         memcpy(&b, k + i, 8);
         if (a != b)
@@ -702,10 +705,15 @@ ALWAYS_INLINE const char *stamp_rest(const char *c, const char *e, struct stamp 
 ALWAYS_INLINE const struct stamp_memo *memo_find(const char *p, const char *e)
 {
     size_t i;
+    uint64_t w;
 
+    /* a key is at least eight bytes, followed by two digits */
+    if (e - p < 10)
+        return NULL;
+    memcpy(&w, p, sizeof(w));
     for (i = 0; i < 2; i++) {
         const struct stamp_memo *m = &stamp_memo[i];
-        if (m->len && (size_t)(e - p) >= m->len + 2 && memo_eq(p, m->key, m->len) &&
+        if (m->w0 == w && m->len && (size_t)(e - p) >= m->len + 2 && memo_eq(p, m->key, m->len) &&
             is_dig(p[m->len]) && is_dig(p[m->len + 1]))
             return m;
     }
@@ -812,6 +820,7 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
                 stamp_memo_next ^= 1;
                 w->len = (size_t)(c + 6 - p0);
                 memcpy(w->key, p0, w->len);
+                memcpy(&w->w0, p0, sizeof(w->w0));
                 w->st = *st;
                 w->st.s = w->st.ms = 0;
                 w->st.has_ms = false;
