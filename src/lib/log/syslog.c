@@ -580,6 +580,11 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
     }
     if (p >= e || *p != ' ')
         return p;
+    /* a zone starts with a letter, '+' or '-': after any other byte (a
+     * host name or address starting with a digit, the end) the tests below
+     * all fail and return p */
+    if (e - p < 2 || (!is_alpha(p[1]) && p[1] != '+' && p[1] != '-'))
+        return p;
     /* " UTC:" (the usual Cisco zone): the year test above failed on the
      * 'U', and the zone code below takes "UTC" before the ':' */
     if (e - p >= 5 && p[1] == 'U' && p[2] == 'T' && p[3] == 'C' && p[4] == ':') {
@@ -1640,10 +1645,18 @@ static int line_hints(struct parse *ps, const char *l, const char *p, const char
     unsigned m, skip;
     __m128i v, any_tab = _mm_setzero_si128();
 
-    /* the header: tabs only (tested once, at the end) */
-    for (; p - q >= 16; q += 16)
+    /* the header: tabs only (tested once, at the end), two blocks a step */
+    for (; p - q >= 32; q += 32)
+        any_tab = _mm_or_si128(
+            any_tab,
+            _mm_or_si128(
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), tab),
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 16)), tab)));
+    if (p - q >= 16) {
         any_tab = _mm_or_si128(
             any_tab, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), tab));
+        q += 16;
+    }
     for (; e - q > 16; q += 16) {
         v = _mm_loadu_si128((const __m128i *)(const void *)q);
         any_tab = _mm_or_si128(any_tab, _mm_cmpeq_epi8(v, tab));
