@@ -486,11 +486,13 @@ ALWAYS_INLINE const char *parse_frac(const char *p, const char *e, struct stamp 
 
     if (p + 1 < e && (*p == '.' || *p == ',') && is_dig(p[1])) {
         n = ndig16(p + 1, e);
-        st->ms = num(p + 1, n < 3 ? n : 3);
-        if (n == 1)
-            st->ms *= 100;
-        else if (n == 2)
-            st->ms *= 10;
+        /* the first three digits, missing ones as zeros (num() then the
+         * scaling, read by position) */
+        st->ms = (p[1] - '0') * 100;
+        if (n >= 2)
+            st->ms += (p[2] - '0') * 10;
+        if (n >= 3)
+            st->ms += p[3] - '0';
         st->has_ms = true;
         p += 1 + n;
     }
@@ -2004,16 +2006,15 @@ ALWAYS_INLINE unsigned mn_class16(const char *p, unsigned *dashes)
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
                                 _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-                               _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-    __m128i lo = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
-                               _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+    /* OR 0x20 maps A-Z onto a-z and no other byte into a-z */
+    __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
     __m128i da = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
 
     *dashes = (unsigned)_mm_movemask_epi8(da);
-    return (unsigned)_mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(dig, up),
-                     _mm_or_si128(_mm_or_si128(lo, da), _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(dig, alpha), _mm_or_si128(da, _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
 }
 #endif
 
