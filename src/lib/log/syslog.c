@@ -700,12 +700,10 @@ ALWAYS_INLINE const char *stamp_rest(const char *c, const char *e, struct stamp 
     st->s = (c[6] - '0') * 10 + (c[7] - '0');
     if (st->s > 60)
         return NULL;
+    /* has_date came with the memo: whether its month and day are real
+     * (the suffix changes neither) */
     c = parse_frac(c + 8, e, st);
-    st->has_date = true;
-    c = parse_suffix(c, e, st);
-    if (st->mo < 1 || st->mo > 12 || st->d < 1 || st->d > 31)
-        st->has_date = false;
-    return c;
+    return parse_suffix(c, e, st);
 }
 
 /* The memo slot whose bytes p starts with, followed by two digits; NULL if none. */
@@ -831,6 +829,7 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
                 w->st = *st;
                 w->st.s = w->st.ms = 0;
                 w->st.has_ms = false;
+                w->st.has_date = !(st->mo < 1 || st->mo > 12 || st->d < 1 || st->d > 31);
             }
         }
         st->has_date = true;
