@@ -582,11 +582,6 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
     }
     if (p >= e || *p != ' ')
         return p;
-    /* a zone starts with a letter, '+' or '-': after any other byte (a
-     * host name or address starting with a digit, the end) the tests below
-     * all fail and return p */
-    if (e - p < 2 || (!is_alpha(p[1]) && p[1] != '+' && p[1] != '-'))
-        return p;
     /* " UTC:" (the usual Cisco zone): the year test above failed on the
      * 'U', and the zone code below takes "UTC" before the ':' */
     if (e - p >= 5 && p[1] == 'U' && p[2] == 'T' && p[3] == 'C' && p[4] == ':') {
@@ -594,6 +589,11 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
         st->tz_min = 0;
         return p + 4;
     }
+    /* a zone starts with a letter, '+' or '-': after any other byte (a
+     * host name or address starting with a digit, the end) the tests below
+     * all fail and return p */
+    if (e - p < 2 || (!is_alpha(p[1]) && p[1] != '+' && p[1] != '-'))
+        return p;
     q = p + 1;
     if (q < e && (*q == '+' || *q == '-') && ndig(q + 1, e) >= 2) {
         const char *r = parse_numzone(q, e, st);
