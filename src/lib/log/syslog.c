@@ -32,12 +32,16 @@ typedef struct span {
 #define MAX_LAYERS 8
 #define EMBED_SCAN 512
 
+/* Small fields (each parsed from at most four digits) keep the struct at
+ * 24 bytes: the fast paths copy stamps a few times a line, and a copy of
+ * this size is three moves where the wider layout was a string move. */
 struct stamp {
-    int y, mo, d, h, mi, s, ms;
-    int tz_min;
+    int32_t tz_min;
+    int16_t y, ms;
+    int8_t mo, d, h, mi, s;
     bool has_year, has_date, has_ms, has_tz, uptime;
     bool unsynced; /* Cisco '*': the clock was never set */
-};
+} __attribute__((aligned(8)));
 
 struct sdparam {
     const char *name; /* in scratch, NUL-terminated */
@@ -160,7 +164,7 @@ ALWAYS_INLINE char lower(char c)
 /* Inlined: most calls meet no blank or one, and a call cost more than the loop. */
 ALWAYS_INLINE const char *skip_sp(const char *p, const char *e)
 {
-    while (p < e && is_sp(*p))
+    while (p < e && is_cls(*p, C_SP))
         p++;
     return p;
 }
@@ -172,6 +176,26 @@ ALWAYS_INLINE size_t ndig(const char *p, const char *e)
     while (p + n < e && is_dig(p[n]))
         n++;
     return n;
+}
+
+/*
+ * ndig() sixteen bytes at once where they lie before e, for runs that are
+ * mostly a few digits long (sequence numbers, fractions of a second).
+ * Bytes of 0x80 and up compare negative, so they are no digits.
+ */
+ALWAYS_INLINE size_t ndig16(const char *p, const char *e)
+{
+#if defined(__SSE2__)
+    if (e - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+            _mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))));
+        if (m != 0xffffu)
+            return (size_t)__builtin_ctz(~m);
+        return 16 + ndig(p + 16, e);
+    }
+#endif
+    return ndig(p, e);
 }
 
 ALWAYS_INLINE int num(const char *p, size_t n)
@@ -461,12 +485,14 @@ ALWAYS_INLINE const char *parse_frac(const char *p, const char *e, struct stamp 
     size_t n;
 
     if (p + 1 < e && (*p == '.' || *p == ',') && is_dig(p[1])) {
-        n = ndig(p + 1, e);
-        st->ms = num(p + 1, n < 3 ? n : 3);
-        if (n == 1)
-            st->ms *= 100;
-        else if (n == 2)
-            st->ms *= 10;
+        n = ndig16(p + 1, e);
+        /* the first three digits, missing ones as zeros (num() then the
+         * scaling, read by position) */
+        st->ms = (p[1] - '0') * 100;
+        if (n >= 2)
+            st->ms += (p[2] - '0') * 10;
+        if (n >= 3)
+            st->ms += p[3] - '0';
         st->has_ms = true;
         p += 1 + n;
     }
@@ -563,6 +589,11 @@ ALWAYS_INLINE const char *parse_suffix(const char *p, const char *e, struct stam
         st->tz_min = 0;
         return p + 4;
     }
+    /* a zone starts with a letter, '+' or '-': after any other byte (a
+     * host name or address starting with a digit, the end) the tests below
+     * all fail and return p */
+    if (e - p < 2 || (!is_alpha(p[1]) && p[1] != '+' && p[1] != '-'))
+        return p;
     q = p + 1;
     if (q < e && (*q == '+' || *q == '-') && ndig(q + 1, e) >= 2) {
         const char *r = parse_numzone(q, e, st);
@@ -630,7 +661,8 @@ static const char *parse_uptime(const char *p, const char *e)
 #define STAMP_MEMO_KEY 32
 
 struct stamp_memo {
-    size_t len; /* 0: empty; the key ends with "hh:mm:" */
+    uint64_t w0; /* the key's first eight bytes, to turn most misses away at once */
+    size_t len;  /* 0: empty; the key ends with "hh:mm:" */
     char key[STAMP_MEMO_KEY];
     struct stamp st; /* up to the minute */
 };
@@ -638,15 +670,17 @@ struct stamp_memo {
 static _Thread_local struct stamp_memo stamp_memo[2];
 static _Thread_local unsigned stamp_memo_next;
 
-/* memcmp(p, k, n) == 0 for 8 <= n (a memo key is at least "Mmm d hh:mm:"),
- * in 8-byte words without a call: the words from the front, then the last
- * eight bytes (overlapping the one before when n is not a multiple of 8). */
+/* memcmp(p, k, n) == 0 for 8 <= n (a memo key is at least "Mmm d hh:mm:")
+ * whose first eight bytes are known to be equal (memo_find() compared
+ * them), in 8-byte words without a call: the words after those, then the
+ * last eight bytes (overlapping the one before when n is not a multiple
+ * of 8). */
 ALWAYS_INLINE bool memo_eq(const char *p, const char *k, size_t n)
 {
     uint64_t a, b;
     size_t i;
 
-    for (i = 0; i + 8 < n; i += 8) {
+    for (i = 8; i + 8 < n; i += 8) {
         memcpy(&a, p + i, 8);
         memcpy(&b, k + i, 8);
         if (a != b)
@@ -666,22 +700,25 @@ ALWAYS_INLINE const char *stamp_rest(const char *c, const char *e, struct stamp 
     st->s = (c[6] - '0') * 10 + (c[7] - '0');
     if (st->s > 60)
         return NULL;
+    /* has_date came with the memo: whether its month and day are real
+     * (the suffix changes neither) */
     c = parse_frac(c + 8, e, st);
-    st->has_date = true;
-    c = parse_suffix(c, e, st);
-    if (st->mo < 1 || st->mo > 12 || st->d < 1 || st->d > 31)
-        st->has_date = false;
-    return c;
+    return parse_suffix(c, e, st);
 }
 
 /* The memo slot whose bytes p starts with, followed by two digits; NULL if none. */
 ALWAYS_INLINE const struct stamp_memo *memo_find(const char *p, const char *e)
 {
     size_t i;
+    uint64_t w;
 
+    /* a key is at least eight bytes, followed by two digits */
+    if (e - p < 10)
+        return NULL;
+    memcpy(&w, p, sizeof(w));
     for (i = 0; i < 2; i++) {
         const struct stamp_memo *m = &stamp_memo[i];
-        if (m->len && (size_t)(e - p) >= m->len + 2 && memo_eq(p, m->key, m->len) &&
+        if (m->w0 == w && m->len && (size_t)(e - p) >= m->len + 2 && memo_eq(p, m->key, m->len) &&
             is_dig(p[m->len]) && is_dig(p[m->len + 1]))
             return m;
     }
@@ -788,9 +825,11 @@ static const char *parse_stamp(const char *p, const char *e, struct stamp *st)
                 stamp_memo_next ^= 1;
                 w->len = (size_t)(c + 6 - p0);
                 memcpy(w->key, p0, w->len);
+                memcpy(&w->w0, p0, sizeof(w->w0));
                 w->st = *st;
                 w->st.s = w->st.ms = 0;
                 w->st.has_ms = false;
+                w->st.has_date = !(st->mo < 1 || st->mo > 12 || st->d < 1 || st->d > 31);
             }
         }
         st->has_date = true;
@@ -842,7 +881,7 @@ static _Thread_local struct {
     int64_t days;
 } day_memo = {0, 0, 0, 0};
 
-static int64_t stamp_ms(const struct stamp *st, int year, int tz_min)
+ALWAYS_INLINE int64_t stamp_ms(const struct stamp *st, int year, int tz_min)
 {
     int64_t days;
 
@@ -876,8 +915,10 @@ static int year_of(int64_t ms)
     return (int)y;
 }
 
-/* The stamp's time in Unix ms; *year and *tz get the year and offset used. */
-static int64_t resolve_time(const struct parse *ps, int *year, int *tz_used)
+/* The stamp's time in Unix ms; *year and *tz get the year and offset used.
+ * Inlined: it runs on every line, and a stamp with its year and zone takes
+ * a few instructions. */
+ALWAYS_INLINE int64_t resolve_time(const struct parse *ps, int *year, int *tz_used)
 {
     const struct stamp *st = &ps->st;
     int tz = ps->o->tz_offset_min;
@@ -1359,15 +1400,20 @@ ALWAYS_INLINE bool mn_ends(const struct parse *ps, const char *m)
 {
     size_t n = strlen(m);
 
-    return ps->mnemonic.n >= n && memcmp(ps->mnemonic.p + ps->mnemonic.n - n, m, n) == 0;
+    /* the last byte first: most mnemonics end otherwise */
+    return ps->mnemonic.n >= n && ps->mnemonic.p[ps->mnemonic.n - 1] == m[n - 1] &&
+           memcmp(ps->mnemonic.p + ps->mnemonic.n - n, m, n) == 0;
 }
 
 static bool asa_family(span f)
 {
+    /* byte by byte: a three-byte memcmp() is a call, and most facility
+     * codes have three letters */
     if (f.n == 3)
-        return memcmp(f.p, "ASA", 3) == 0 || memcmp(f.p, "FTD", 3) == 0 ||
-               memcmp(f.p, "PIX", 3) == 0;
-    return f.n == 4 && memcmp(f.p, "FWSM", 4) == 0;
+        return (f.p[0] == 'A' && f.p[1] == 'S' && f.p[2] == 'A') ||
+               (f.p[0] == 'F' && f.p[1] == 'T' && f.p[2] == 'D') ||
+               (f.p[0] == 'P' && f.p[1] == 'I' && f.p[2] == 'X');
+    return f.n == 4 && f.p[0] == 'F' && f.p[1] == 'W' && f.p[2] == 'S' && f.p[3] == 'M';
 }
 
 /* ISE CmdSet=[ CmdAV=show CmdArgAV=running-config CmdArgAV=<cr> ] */
@@ -1569,12 +1615,9 @@ ALWAYS_INLINE bool hint_at(struct parse *ps, const char *q, const char *e)
     return *q == 'C' && has(q, e, "CISE_TACACS_Accounting");
 }
 
-/* Returns whether the message names an ISE record (the caller then runs extract_cise()). */
-static bool extract_hints(struct parse *ps, const char *p, const char *e)
+/* The hints extract() would give by the mnemonic alone. */
+ALWAYS_INLINE void mnemonic_hints(struct parse *ps)
 {
-    const char *q = p;
-    bool cise = false;
-
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD"))
         ps->hint |= SH_SYSLOG_HINT_COMMAND | SH_SYSLOG_HINT_NONRAW;
     else if (mn_ends(ps, "HA_EM-6-LOG") || mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") ||
@@ -1582,6 +1625,71 @@ static bool extract_hints(struct parse *ps, const char *p, const char *e)
              (asa_family(ps->fac_code) &&
               (mn_is(ps, "111008") || mn_is(ps, "111009") || mn_is(ps, "111010"))))
         ps->hint |= SH_SYSLOG_HINT_COMMAND;
+}
+
+#if defined(__SSE2__)
+/*
+ * fast_header()'s pass over the whole line [l, e), whose message starts at
+ * p (l <= p <= e, e - l >= 16): whether it holds a tab (then -1, with
+ * `tabs`; the hints are then of no use), else extract_hints() over
+ * [p, e) less the mnemonic part: 1 for an ISE record, 0 otherwise. The
+ * line's end serves as the message's: the blanks trim() takes off hold no
+ * byte of the words hint_at() looks for. The last block is the line's last
+ * sixteen bytes, overlapping the one before; bytes already looked at are
+ * masked off for the hints (a tab there was already ruled out).
+ */
+static int line_hints(struct parse *ps, const char *l, const char *p, const char *e, bool tabs)
+{
+    const __m128i tab = _mm_set1_epi8('\t'), low = _mm_set1_epi8(0x20), c = _mm_set1_epi8('c');
+    const char *q = l;
+    bool cise = false;
+    unsigned m, skip;
+    __m128i v, any_tab = _mm_setzero_si128();
+
+    /* the header: tabs only (tested once, at the end), two blocks a step */
+    for (; p - q >= 32; q += 32)
+        any_tab = _mm_or_si128(
+            any_tab,
+            _mm_or_si128(
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), tab),
+                _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(q + 16)), tab)));
+    if (p - q >= 16) {
+        any_tab = _mm_or_si128(
+            any_tab, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), tab));
+        q += 16;
+    }
+    for (; e - q > 16; q += 16) {
+        v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        any_tab = _mm_or_si128(any_tab, _mm_cmpeq_epi8(v, tab));
+        m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, low), c));
+        if (p > q)
+            m &= ~0u << (p - q);
+        for (; m; m &= m - 1)
+            cise |= hint_at(ps, q + __builtin_ctz(m), e);
+    }
+    /* the last sixteen bytes: those before q were looked at already */
+    v = _mm_loadu_si128((const __m128i *)(const void *)(e - 16));
+    any_tab = _mm_or_si128(any_tab, _mm_cmpeq_epi8(v, tab));
+    if (tabs && _mm_movemask_epi8(any_tab))
+        return -1;
+    skip = (unsigned)(16 - (e - q));
+    if (p > e - 16 + skip)
+        skip = (unsigned)(p - (e - 16));
+    m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, low), c));
+    m = skip >= 16 ? 0 : m & (~0u << skip);
+    for (; m; m &= m - 1)
+        cise |= hint_at(ps, e - 16 + __builtin_ctz(m), e);
+    return cise;
+}
+#endif
+
+/* Returns whether the message names an ISE record (the caller then runs extract_cise()). */
+static bool extract_hints(struct parse *ps, const char *p, const char *e)
+{
+    const char *q = p;
+    bool cise = false;
+
+    mnemonic_hints(ps);
 #if defined(__SSE2__)
     /* Sixteen bytes a step: OR 0x20 maps only 'c' and 'C' to 'c'; the
      * compare's byte mask has bit i for byte i. */
@@ -1887,6 +1995,82 @@ token_end:
     if (q < e && *q == ':')
         te = q + 1;
     return te;
+}
+
+#if defined(__SSE2__)
+/* The bytes of the sixteen at p in the mnemonic token class (alnum _ -,
+ * C_MN) as a mask, and its dashes in *dashes (as in parse_mnemonic()). */
+ALWAYS_INLINE unsigned mn_class16(const char *p, unsigned *dashes)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+    /* OR 0x20 maps A-Z onto a-z and no other byte into a-z */
+    __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+    __m128i da = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
+
+    *dashes = (unsigned)_mm_movemask_epi8(da);
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(dig, alpha), _mm_or_si128(da, _mm_cmpeq_epi8(v, _mm_set1_epi8('_')))));
+}
+#endif
+
+/*
+ * parse_mnemonic() for the fast paths, with the same result: the usual
+ * `%FAC-SEV-MNEMONIC` token (at most 31 bytes, with at most seven dashes
+ * and not ending in one, 32 bytes of line after the '%') is read from two
+ * class masks; any other goes to parse_mnemonic(). With every dash of the
+ * token known, its parts are the runs between dashes, all kept; a
+ * one-byte part (not the first, not the last) is a dash at j, one at j + 2
+ * and no dash between, which a digit at j + 1 ensures. The lowest such j
+ * whose digit is 0-7 is the first severity part parse_mnemonic() finds.
+ */
+static const char *parse_mnemonic_fast(struct parse *ps, const char *p, const char *e)
+{
+#if defined(__SSE2__)
+    const char *tok = p + 1, *te, *q;
+    unsigned lo_d, hi_d;
+    uint32_t in, md, cand, x;
+    int len, d0, j = 0, nd;
+
+    if (e - tok < 32 || *p != '%' || !is_up(*tok))
+        return parse_mnemonic(ps, p, e);
+    in = mn_class16(tok, &lo_d);
+    in |= (uint32_t)mn_class16(tok + 16, &hi_d) << 16;
+    if (in == 0xffffffffu)
+        return parse_mnemonic(ps, p, e);
+    len = __builtin_ctz(~in);
+    md = (lo_d | hi_d << 16) & ((1u << len) - 1);
+    for (nd = 0, x = md; x && nd < 8; nd++)
+        x &= x - 1;
+    if (tok[len - 1] == '-' || nd > 7)
+        return parse_mnemonic(ps, p, e);
+    for (cand = md & (md >> 2); cand; cand &= cand - 1) {
+        j = __builtin_ctz(cand);
+        if (tok[j + 1] >= '0' && tok[j + 1] <= '7')
+            break;
+    }
+    if (!cand)
+        return NULL; /* no severity part (or no dash at all) */
+    d0 = __builtin_ctz(md);
+    te = tok + len;
+    ps->fac_code = mk(tok, tok + d0);
+    if (j > d0)
+        ps->subfac = mk(tok + d0 + 1, tok + j);
+    ps->sev = tok[j + 1] - '0';
+    if (asa_family(ps->fac_code))
+        ps->mnemonic = mk(tok + j + 3, te);
+    else
+        ps->mnemonic = mk(tok, te);
+    q = skip_sp(te, e);
+    if (q < e && *q == ':')
+        te = q + 1;
+    return te;
+#else
+    return parse_mnemonic(ps, p, e);
+#endif
 }
 
 /* Find an embedded `%FAC-d-MNEMONIC:` within the first bytes of the text. */
@@ -2387,7 +2571,7 @@ static void parse_body(struct parse *ps, const char *p, const char *e)
     struct stamp st;
 
     p = skip_sp(p, e);
-    if ((q = parse_mnemonic(ps, p, e)) != NULL) {
+    if ((q = ps->general ? parse_mnemonic(ps, p, e) : parse_mnemonic_fast(ps, p, e)) != NULL) {
         ps->header = true;
         ps->message = trim(mk(q, e));
     } else if ((q = parse_stamp(p, e, &st)) != NULL && st.has_year && q < e && *q == ' ' &&
@@ -2557,9 +2741,12 @@ ALWAYS_INLINE const char *host_run(const char *p, const char *e, bool colon_ends
  */
 static bool fast_relay(struct parse *ps, const char *p, const char *e, const char **out)
 {
-    struct stamp s1, s2;
+    struct stamp s1, *s2;
     const char *q, *r, *h1, *h1e, *sq, *h2, *h2e, *at, *t;
     size_t n, nsq;
+
+    if (ps->have_stamp)
+        return false; /* the general loop, which takes stamps over others */
 
     /* layer 0: three letters and a blank (a weekday or month name: the
      * origin-id probe stops at the blank, so no origin host, no node id) */
@@ -2577,7 +2764,7 @@ static bool fast_relay(struct parse *ps, const char *p, const char *e, const cha
         return false;
     /* layer 1: a sequence number (the ASA " : " test fails on a digit) */
     sq = skip_sp(h1e, e);
-    n = ndig(sq, e);
+    n = ndig16(sq, e);
     if (n == 0 || n > 12 || sq + n >= e || sq[n] != ':' || (sq + n + 1 < e && !is_sp(sq[n + 1])))
         return false;
     nsq = n;
@@ -2595,18 +2782,26 @@ static bool fast_relay(struct parse *ps, const char *p, const char *e, const cha
     /* not a digit: no sequence number after the host, and none at layer 3 */
     if (at >= e || is_dig(*at))
         return false;
-    t = parse_stamp_inl(at, e, &s2);
-    if (!t || s2.uptime || (r = skip_sp(t, e)) >= e || *r != ':')
+    /* the inner stamp is read straight into ps->st, which holds nothing
+     * yet (no stamp taken): a copy of a stamp just written field by field
+     * stalls on the stores */
+    s2 = &ps->st;
+    t = parse_stamp_inl(at, e, s2);
+    if (!t || s2->uptime || (r = skip_sp(t, e)) >= e || *r != ':')
         return false;
     /* layer 3 starts at `at`; a stamp not opening with a digit is no
      * uptime, and one opening with a letter has a blank at [3], so neither
      * the origin-id probe nor the node id test takes it */
-    take_stamp(ps, &s1);
     ps->header = true;
     ps->relay = mk(h1, h1e);
     ps->seq = mk(sq, sq + nsq);
     ps->host = mk(h2, h2e);
-    take_stamp(ps, &s2);
+    /* take_stamp(s1) then take_stamp(s2): the inner one wins unless it
+     * has no date or is unsynced after an outer one with a date */
+    if (s2->has_date && !(s2->unsynced && s1.has_date))
+        ps->have_stamp = true;
+    else if (s1.has_date)
+        take_stamp(ps, &s1);
     *out = r + 1;
     return true;
 }
@@ -2958,10 +3153,11 @@ int sh_syslog__parse_general(struct sh_log_event *ev, const char *line, size_t l
  * any step). False, the event untouched, on any other line: one with a
  * tab (the accounting test comes first in parse_3164()), a BOM or PRI
  * (the first byte must be a letter), another layout or message shape, or
- * an ISE record (whose host extract_cise() changes).
+ * an ISE record (whose host extract_cise() changes). Inlined into its one
+ * caller: the call cost more than several of its steps.
  */
-static bool fast_header(struct sh_log_event *ev, const char *line, size_t len,
-                        const struct sh_syslog_opts *o, unsigned *hint)
+ALWAYS_INLINE bool fast_header(struct sh_log_event *ev, const char *line, size_t len,
+                               const struct sh_syslog_opts *o, unsigned *hint)
 {
     struct parse ps;
     const char *p = line, *e = line + len, *q;
@@ -2976,22 +3172,41 @@ static bool fast_header(struct sh_log_event *ev, const char *line, size_t len,
         e--;
     if (p >= e || !is_alpha(*p))
         return false;
+#if !defined(__SSE2__)
     if (o->mode != SH_SYSLOG_RFC3164 && memchr(p, '\t', (size_t)(e - p)))
         return false;
+#endif
     /* what the steps below read or OR into */
     ps.o = o;
     ps.have_stamp = false;
     ps.hint = 0;
     ps.fac_code.n = ps.subfac.n = 0;
+    /* A line with a tab goes to the general code (the accounting test
+     * comes first in parse_3164()); with SSE2 line_hints() looks for one
+     * in the same pass as the hints, after the steps below, which only
+     * read the line and fill the local state. */
     if (!fast_relay(&ps, p, e, &q))
         return false;
     /* parse_tag() declines a '%'; parse_body() tries the mnemonic first */
     p = skip_sp(q, e);
-    if (p >= e || *p != '%' || !(q = parse_mnemonic(&ps, p, e)))
+    if (p >= e || *p != '%' || !(q = parse_mnemonic_fast(&ps, p, e)))
         return false;
-    msg = trim(mk(q, e));
-    if (extract_hints(&ps, msg.p, msg.p + msg.n))
-        return false;
+#if defined(__SSE2__)
+    if (e - line >= 16) {
+        mnemonic_hints(&ps);
+        if (line_hints(&ps, line, q, e, o->mode != SH_SYSLOG_RFC3164) != 0)
+            return false;
+    } else
+#endif
+    {
+#if defined(__SSE2__)
+        if (o->mode != SH_SYSLOG_RFC3164 && memchr(line, '\t', (size_t)(e - line)))
+            return false;
+#endif
+        msg = trim(mk(q, e));
+        if (extract_hints(&ps, msg.p, msg.p + msg.n))
+            return false;
+    }
     sh_log_event__reset(ev, line, len);
     ev->parsed = true;
     if (ps.have_stamp)

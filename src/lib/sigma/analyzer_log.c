@@ -540,6 +540,20 @@ static int chunk_match(const struct sg_rule *r, const struct sh_log_event *ev, v
     return rc ? rc : sh_findings_take(&cc->c->out.findings, f);
 }
 
+/* sh_sigma__event_field(ev, "host"): the parsers name the host first
+ * when there is one, so the first field settles nearly every line. */
+static inline const char *event_host(const struct sh_log_event *ev, size_t *len)
+{
+    const struct sh_log_field *f = &ev->fields[0];
+
+    if (ev->n_fields && f->value && f->name && f->name[0] == 'h' && f->name[1] == 'o' &&
+        f->name[2] == 's' && f->name[3] == 't' && f->name[4] == '\0') {
+        *len = f->len;
+        return f->value;
+    }
+    return sh_sigma__event_field(ev, "host", len);
+}
+
 /* One line of `ll` bytes (without its newline; `p` holds at least the
  * first BUF_CAP of them, in the lane's buffer). `at` is its offset in the
  * lane's last block scan, SIZE_MAX when it was not in one; `pos` 1 + its
@@ -589,7 +603,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     if (!ev->parsed)
         c->unparsed++;
     he = NULL;
-    if ((v = sh_sigma__event_field(ev, "host", &vn)) != NULL && vn && !memchr(v, '\0', vn)) {
+    if ((v = event_host(ev, &vn)) != NULL && vn && !memchr(v, '\0', vn)) {
         c->hc.max = MAX_HOSTS;
         he = sh_ikmap_find(&c->hc, v, vn);
     }

@@ -29,11 +29,21 @@
 
 /* ---- event fields ---- */
 
+/* strcmp(a, b) == 0 for the short field names, without a call */
+static inline bool name_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 const char *sh_sigma__event_field(const struct sh_log_event *ev, const char *name, size_t *len)
 {
     uint32_t i;
 
-    if (name[0] == 'r' && strcmp(name, "raw") == 0) {
+    if (name[0] == 'r' && name_eq(name, "raw")) {
         *len = ev->raw_len;
         return ev->raw;
     }
@@ -41,8 +51,7 @@ const char *sh_sigma__event_field(const struct sh_log_event *ev, const char *nam
         const char *fn = ev->fields[i].name;
         /* names are mostly the parser's static strings: the pointer or the
          * first byte settles most comparisons */
-        if (fn && (fn == name || (fn[0] == name[0] && strcmp(fn, name) == 0)) &&
-            ev->fields[i].value) {
+        if (fn && (fn == name || (fn[0] == name[0] && name_eq(fn, name))) && ev->fields[i].value) {
             *len = ev->fields[i].len;
             return ev->fields[i].value;
         }
@@ -441,17 +450,23 @@ static void on_pattern(unsigned id, void *ud)
         see(s, set->pat_rule[e], set->pat_clause[e]);
 }
 
-/* on_pattern() for the anchors of `id` that do not read the command. */
-static void on_pattern_nocmd(unsigned id, struct sg_scratch *s)
+/* on_pattern() for the anchors of `id` that do not read the command;
+ * whether it passed over some that do. */
+static bool on_pattern_nocmd(unsigned id, struct sg_scratch *s)
 {
     const struct sh_sigma_set *set = s->set;
     uint32_t e;
+    bool cmd = false;
 
     if (id >= set->npat)
-        return;
-    for (e = set->pat_first[id]; e < set->pat_first[id + 1]; e++)
+        return false;
+    for (e = set->pat_first[id]; e < set->pat_first[id + 1]; e++) {
         if (!set->pat_cmd[e])
             see(s, set->pat_rule[e], set->pat_clause[e]);
+        else
+            cmd = true;
+    }
+    return cmd;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -703,6 +718,7 @@ int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
 {
     struct sg_block *b = &s->blk;
     size_t k, j;
+    bool cmd = false;
 
     if (!b->valid || to > b->len || from < b->last_from || !s->set->header_ok)
         return 0;
@@ -716,9 +732,13 @@ int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
      * decoded value, which the parser's hints cover. Anchors that read the
      * command count only when the line may have one. */
     for (j = k; j < b->n && b->m[j].to <= to; j++)
-        on_pattern_nocmd(b->m[j].id, s);
+        cmd |= on_pattern_nocmd(b->m[j].id, s);
     if (any_complete(s))
         return 0;
+    /* no anchor that reads the command: the pass below would make the
+     * marks just cleared again, completing nothing */
+    if (!cmd)
+        return 1;
     for (j = k; j < b->n && b->m[j].to <= to; j++)
         on_pattern(b->m[j].id, s);
     return any_complete(s) ? 2 : 1;

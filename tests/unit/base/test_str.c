@@ -122,6 +122,48 @@ SH_TEST(ikmap_keys_and_limits)
     sh_ikmap_free(&m);
 }
 
+/* Keys of 8 to 16 bytes are compared and hashed as two overlapping words:
+ * keys of one length that differ in a single byte, at every place, are
+ * all distinct entries, and each is found again with its own record. */
+SH_TEST(ikmap_short_keys_differing_in_one_byte)
+{
+    struct sh_ikmap m;
+    char key[32];
+    size_t n, j;
+    int bad = 0, count = 0;
+
+    memset(&m, 0, sizeof(m));
+    m.max = 1000;
+    for (n = 7; n <= 17; n++) {
+        for (j = 0; j < n; j++) {
+            struct sh_ikmap_ent *e;
+            memset(key, 'a', n);
+            key[j] = 'b';
+            e = sh_ikmap_find(&m, key, n);
+            if (!e || e->ptr) {
+                bad++;
+                continue;
+            }
+            e->ptr = (void *)(intptr_t)(n * 100 + j + 1);
+            count++;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT((int)m.n, count);
+    for (n = 7; n <= 17; n++) {
+        for (j = 0; j < n; j++) {
+            struct sh_ikmap_ent *e;
+            memset(key, 'a', n);
+            key[j] = 'b';
+            e = sh_ikmap_find(&m, key, n);
+            if (!e || e->ptr != (void *)(intptr_t)(n * 100 + j + 1))
+                bad++;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    sh_ikmap_free(&m);
+}
+
 SH_TEST(escape_hex_keeps_alnum_and_escapes_the_rest)
 {
     char *e = sh_str_escape_hex("a.B9 %\x80\0z", 9);

@@ -196,3 +196,75 @@ SH_TEST(fast_paths_match_general_code_on_generated_relay_lines)
     printf("fast vs general (generated): %zu comparisons, %zu relay lines\n", n_cmp, n_relay);
     CHECK(n_relay > 100);
 }
+
+/*
+ * The header-only fast path reads the tab test and the hints in one pass
+ * of sixteen-byte blocks, the last one overlapping: each hint word and a
+ * tab put at every offset of relay lines of many lengths, so that they
+ * fall on every place within and across the blocks.
+ */
+SH_TEST(fast_header_hints_and_tabs_at_every_offset)
+{
+    static const char *const words[] = {
+        "cmd=x", "Cmd=", "CMD=", "cmD", "c", "C", "CmdSet=[", "CISE_TACACS_Accounting", "\t"};
+    static const char head[] = "Mar 11 00:00:01 10.1.118.1 1001: r368-chi: Mar 11 2025 "
+                               "00:00:00.491 UTC: %NTP-5-PEERSYNC: ";
+    static const char tail[] = "NTP synced to peer 10.250.1.30 via GigabitEthernet0/0/1 ok";
+    char base[256], line[512];
+    size_t w, cut, at, before = n_cmp;
+
+    for (cut = 0; cut < sizeof(tail); cut += 3) {
+        size_t bn = (size_t)snprintf(base, sizeof(base), "%s%.*s", head, (int)cut, tail);
+        for (w = 0; w < SH_ARRAY_LEN(words); w++) {
+            size_t wn = strlen(words[w]);
+            for (at = 0; at <= bn; at++) {
+                memcpy(line, base, at);
+                memcpy(line + at, words[w], wn);
+                memcpy(line + at + wn, base + at, bn - at);
+                compare("word", line, bn + wn);
+            }
+        }
+    }
+    printf("fast vs general (hint words, tabs): %zu comparisons\n", n_cmp - before);
+    CHECK(n_cmp - before > 10000);
+}
+
+/*
+ * Mnemonic tokens for the fast path's reading from class masks: every
+ * joining of up to nine parts (empty, one digit, words, ASA family codes)
+ * by dashes, so that tokens end in a dash, pass 31 bytes, hold more than
+ * seven dashes or several one-digit parts, each in a relay line and in a
+ * line cut short after it.
+ */
+SH_TEST(fast_mnemonic_tokens_match_general_code)
+{
+    static const char *const parts[] = {
+        "", "5", "8", "SYS", "ASA", "FTD", "A_B", "x9", "LONGPART", "PARSER", "CFGLOG_LOGGEDCMD"};
+    static const char *const after[] = {": text c", " : text", " x", ":", ""};
+    static const char head[] = "Mar 11 00:00:01 10.1.118.1 1001: r368-chi: Mar 11 2025 "
+                               "00:00:00.491 UTC: %";
+    char tok[256], line[512];
+    size_t i, before = n_cmp;
+    unsigned seed = 1;
+
+    for (i = 0; i < 12000; i++) {
+        size_t np = 1 + i % 9, k, tn = 0;
+        int n;
+        for (k = 0; k < np; k++) {
+            const char *w;
+            seed = seed * 1103515245u + 12345u;
+            w = parts[(seed >> 8) % SH_ARRAY_LEN(parts)];
+            if (k == 0 && !*w)
+                w = "SEC";
+            tn += (size_t)snprintf(tok + tn, sizeof(tok) - tn, "%s%s", k ? "-" : "", w);
+            if (tn >= 200)
+                break;
+        }
+        n = snprintf(line, sizeof(line), "%s%s%s", head, tok, after[i % SH_ARRAY_LEN(after)]);
+        if (n <= 0 || (size_t)n >= sizeof(line))
+            continue;
+        compare("mnemonic", line, (size_t)n);
+    }
+    printf("fast vs general (mnemonic tokens): %zu comparisons\n", n_cmp - before);
+    CHECK(n_cmp - before > 50000);
+}
