@@ -1615,11 +1615,15 @@ ALWAYS_INLINE bool hint_at(struct parse *ps, const char *q, const char *e)
     return *q == 'C' && has(q, e, "CISE_TACACS_Accounting");
 }
 
-/* The hints extract() would give by the mnemonic alone. */
-ALWAYS_INLINE void mnemonic_hints(struct parse *ps)
+/* The hints extract() would give by the mnemonic and, for the archive's
+ * records, the message [p, e): the "logged command:" form keeps its
+ * command and user as written; only the XML form decodes them. */
+ALWAYS_INLINE void mnemonic_hints(struct parse *ps, const char *p, const char *e)
 {
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD"))
-        ps->hint |= SH_SYSLOG_HINT_COMMAND | SH_SYSLOG_HINT_NONRAW;
+        ps->hint |=
+            SH_SYSLOG_HINT_COMMAND |
+            (memmem(p, (size_t)(e - p), "logged command:", 15) ? 0u : SH_SYSLOG_HINT_NONRAW);
     else if (mn_ends(ps, "HA_EM-6-LOG") || mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") ||
              mn_is(ps, "UI_CMDLINE_READ_LINE") ||
              (asa_family(ps->fac_code) &&
@@ -1689,7 +1693,7 @@ static bool extract_hints(struct parse *ps, const char *p, const char *e)
     const char *q = p;
     bool cise = false;
 
-    mnemonic_hints(ps);
+    mnemonic_hints(ps, p, e);
 #if defined(__SSE2__)
     /* Sixteen bytes a step: OR 0x20 maps only 'c' and 'C' to 'c'; the
      * compare's byte mask has bit i for byte i. */
@@ -3193,7 +3197,8 @@ ALWAYS_INLINE bool fast_header(struct sh_log_event *ev, const char *line, size_t
         return false;
 #if defined(__SSE2__)
     if (e - line >= 16) {
-        mnemonic_hints(&ps);
+        /* [q, e) holds "logged command:" where the trimmed message does */
+        mnemonic_hints(&ps, q, e);
         if (line_hints(&ps, line, q, e, o->mode != SH_SYSLOG_RFC3164) != 0)
             return false;
     } else
