@@ -569,7 +569,7 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     struct sh_ikmap_ent *he;
     const char *v;
     size_t n = ll, vn = 0;
-    bool quiet = false;
+    bool quiet = false, head = false, nonraw = false, command = false;
     int rc, q;
     char saved;
 
@@ -590,14 +590,20 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     ev->pos = pos;
     /* A line whose prefilter anchors make no rule a candidate only needs
      * its header (host and time, for the host list and silences), unless
-     * the parser says the rest of it could yield a value a rule reads. */
-    if (at != SIZE_MAX && (q = sh_sigma__span_quiet(ln->sc, at, at + ll)) != 0) {
+     * the parser says the rest of it could yield a value a rule reads. A
+     * line whose candidates only read the raw line and keep only the host
+     * (`head`) may be settled from its header too; the rules decide below. */
+    if (at != SIZE_MAX && (q = sh_sigma__span_quiet_ex(ln->sc, at, at + ll)) != 0) {
         unsigned hint = 0;
         sh_syslog_parse_header(ev, p, n, &cc->pr->opts, &hint);
-        quiet = sh_sigma__quiet_hints(ln->sc, q, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
-                                      (hint & SH_SYSLOG_HINT_COMMAND) != 0);
+        nonraw = (hint & SH_SYSLOG_HINT_NONRAW) != 0;
+        command = (hint & SH_SYSLOG_HINT_COMMAND) != 0;
+        if (q == 3)
+            head = true;
+        else
+            quiet = sh_sigma__quiet_hints(ln->sc, q, nonraw, command);
     }
-    if (!quiet)
+    if (!quiet && !head)
         sh_syslog_parse(ev, p, n, &cc->pr->opts);
     c->lines++;
     if (!ev->parsed)
@@ -616,9 +622,19 @@ static int chunk_line(struct chunk_ctx *cc, struct lane *ln, struct sh_ioc_lines
     }
     if (!rc)
         rc = sh_sigma__timeline_event_at(c->tl, ev, he ? &he->ptr : NULL);
-    if (!rc && !quiet)
+    if (!rc && head) {
+        /* host and time are the full parse's already */
+        rc = sh_sigma__eval_span_header(ln->sc, ev, nonraw, command, at, at + ll, chunk_match, cc);
+        if (rc == 0) {
+            sh_syslog_parse(ev, p, n, &cc->pr->opts);
+            rc = sh_sigma__eval_span(ln->sc, ev, at, at + ll, chunk_match, cc);
+        } else if (rc > 0) {
+            rc = SH_OK;
+        }
+    } else if (!rc && !quiet) {
         rc = at == SIZE_MAX ? sh_sigma__eval(ln->sc, ev, chunk_match, cc)
                             : sh_sigma__eval_span(ln->sc, ev, at, at + ll, chunk_match, cc);
+    }
     p[n] = saved;
     return rc;
 }

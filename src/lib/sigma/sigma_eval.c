@@ -375,6 +375,55 @@ static bool eval_rule(struct sg_scratch *sc, const struct sg_rule *r, const stru
     return true;
 }
 
+/* cond_eval() on an event whose fields other than the raw line and the
+ * host are not known yet: 1 or 0 when the known selections decide the
+ * condition whatever the others hold, -1 when they do not. memo[sel]: -1
+ * not yet evaluated, 0 or 1, 2 unknown. */
+static int cond_eval3(struct sg_scratch *sc, const struct sg_cond *c, const struct sg_sel *sels,
+                      int8_t *memo, const struct sh_log_event *ev)
+{
+    size_t i;
+    unsigned yes = 0, unknown = 0;
+    int v, res;
+
+    switch (c->op) {
+    case SG_C_SEL:
+        if (memo[c->sel] < 0)
+            memo[c->sel] = sels[c->sel].hdr ? (int8_t)sel_match(sc, &sels[c->sel], ev) : 2;
+        return memo[c->sel] == 2 ? -1 : memo[c->sel];
+    case SG_C_AND:
+        res = 1;
+        for (i = 0; i < c->n; i++) {
+            if ((v = cond_eval3(sc, c->kids[i], sels, memo, ev)) == 0)
+                return 0;
+            if (v < 0)
+                res = -1;
+        }
+        return res;
+    case SG_C_OR:
+        res = 0;
+        for (i = 0; i < c->n; i++) {
+            if ((v = cond_eval3(sc, c->kids[i], sels, memo, ev)) == 1)
+                return 1;
+            if (v < 0)
+                res = -1;
+        }
+        return res;
+    case SG_C_NOT: v = cond_eval3(sc, c->kids[0], sels, memo, ev); return v < 0 ? -1 : !v;
+    case SG_C_NOF:
+        for (i = 0; i < c->n; i++) {
+            v = cond_eval3(sc, c->kids[i], sels, memo, ev);
+            yes += v == 1;
+            unknown += v < 0;
+        }
+        if (yes >= c->need)
+            return 1;
+        return yes + unknown < c->need ? 0 : -1;
+    case SG_C_TRUE: return 1;
+    }
+    return 0;
+}
+
 bool sh_sigma__eval_rule(struct sg_scratch *sc, const struct sg_rule *r,
                          const struct sh_log_event *ev)
 {
@@ -714,7 +763,27 @@ static bool any_complete(struct sg_scratch *s)
     return any;
 }
 
-int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
+/* Which rules the marks made so far complete: 0 none, 1 only rules with
+ * hdr_eval, 2 some without; clears them. */
+static int complete_kind(struct sg_scratch *s)
+{
+    size_t i;
+    bool any = false, all = true;
+
+    for (i = 0; i < s->ntouched; i++) {
+        int r = s->touched[i];
+        if (s->cand[r] == s->set->rule_need[r]) {
+            any = true;
+            all &= ((const struct sg_rule *)s->set->rules.v[r])->hdr_eval;
+        }
+        s->cand[r] = 0;
+    }
+    s->ntouched = 0;
+    return !any ? 0 : all ? 1 : 2;
+}
+
+/* sh_sigma__span_quiet(), or with `ex` sh_sigma__span_quiet_ex(). */
+static int span_quiet(struct sg_scratch *s, size_t from, size_t to, bool ex)
 {
     struct sg_block *b = &s->blk;
     size_t k, j;
@@ -733,8 +802,17 @@ int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
      * command count only when the line may have one. */
     for (j = k; j < b->n && b->m[j].to <= to; j++)
         cmd |= on_pattern_nocmd(b->m[j].id, s);
-    if (any_complete(s))
+    /* Candidates: with `ex`, 3 when the rules these anchors complete all have
+     * hdr_eval. Anchors that read the command may add others: that only
+     * sends the line on to its full parse in sh_sigma__eval_span_header(),
+     * which makes every candidate. */
+    if (ex && s->set->header_eval) {
+        int c = complete_kind(s);
+        if (c)
+            return c == 1 ? 3 : 0;
+    } else if (any_complete(s)) {
         return 0;
+    }
     /* no anchor that reads the command: the pass below would make the
      * marks just cleared again, completing nothing */
     if (!cmd)
@@ -742,6 +820,90 @@ int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
     for (j = k; j < b->n && b->m[j].to <= to; j++)
         on_pattern(b->m[j].id, s);
     return any_complete(s) ? 2 : 1;
+}
+
+int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
+{
+    return span_quiet(s, from, to, false);
+}
+
+int sh_sigma__span_quiet_ex(struct sg_scratch *s, size_t from, size_t to)
+{
+    return span_quiet(s, from, to, true);
+}
+
+int sh_sigma__eval_span_header(struct sg_scratch *s, const struct sh_log_event *ev, bool nonraw,
+                               bool command, size_t from, size_t to, sh_sigma_hit_cb cb, void *ud)
+{
+    const struct sh_sigma_set *set = s->set;
+    struct sg_block *b = &s->blk;
+    uint64_t yes = 0;
+    size_t i, k;
+    int rc;
+
+    if (!b->valid || to > b->len || from < b->last_from || !set->header_eval)
+        return 0;
+    /* a value the full parse decodes could hold anchors the line lacks */
+    if (nonraw && set->nanchor_fields)
+        return 0;
+    b->last_from = from;
+    s->nlist = 0;
+    s->raw_lowered = false;
+    k = b->k;
+    while (k < b->n && b->m[k].to <= from)
+        k++;
+    b->k = k;
+    for (; k < b->n && b->m[k].to <= to; k++)
+        on_pattern(b->m[k].id, s);
+    /* `exists` clauses: the host is known, a command is absent when the
+     * parser says the line has none; any other field only the full parse
+     * tells */
+    for (i = 0; i < set->nexists; i++) {
+        uint32_t r = set->exists_rule[i], bit = (uint32_t)1 << set->exists_clause[i];
+        const char *f = set->exists_field[i];
+        size_t n = 0;
+        if (s->cand[r] & bit)
+            continue;
+        if (strcmp(f, "host") == 0) {
+            if (sh_sigma__event_field(ev, f, &n))
+                see(s, r, set->exists_clause[i]);
+        } else if (strcmp(f, "command") != 0 || command) {
+            any_complete(s);
+            return 0;
+        }
+    }
+    for (i = 0; i < s->ntouched; i++) {
+        int r = s->touched[i];
+        if (s->cand[r] == set->rule_need[r])
+            s->list[s->nlist++] = r;
+        s->cand[r] = 0;
+    }
+    s->ntouched = 0;
+    if (s->nlist > 64)
+        goto full;
+    if (s->nlist > 1)
+        qsort(s->list, s->nlist, sizeof(int), cmp_int);
+    /* decide every candidate before reporting any: a rule left undecided
+     * sends the whole line to the full parse */
+    for (i = 0; i < s->nlist; i++) {
+        const struct sg_rule *r = set->rules.v[s->list[i]];
+        int v;
+        if (!r->hdr_eval || r->nsel > s->selmemo_cap)
+            goto full;
+        memset(s->selmemo, 0xff, r->nsel);
+        if ((v = cond_eval3(s, r->cond, r->sels, s->selmemo, ev)) < 0)
+            goto full;
+        if (v)
+            yes |= (uint64_t)1 << i;
+    }
+    for (i = 0; i < s->nlist; i++)
+        if ((yes >> i & 1) && (rc = cb(set->rules.v[s->list[i]], ev, ud)) != 0)
+            return rc < 0 ? rc : SH_EINTERNAL;
+    s->nlist = 0;
+    return 1;
+full:
+    s->nlist = 0;
+    return 0;
 }
 
 bool sh_sigma__quiet_hints(const struct sg_scratch *s, int quiet, bool nonraw, bool command)

@@ -80,6 +80,25 @@ int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to);
 bool sh_sigma__quiet_hints(const struct sg_scratch *s, int quiet, bool nonraw, bool command);
 
 /**
+ * sh_sigma__span_quiet(), and 3 where it says 0 because the line's anchors
+ * make rules candidates that all have sg_rule.hdr_eval: a header-only parse
+ * may then be enough (sh_sigma__eval_span_header).
+ */
+int sh_sigma__span_quiet_ex(struct sg_scratch *s, size_t from, size_t to);
+
+/**
+ * sh_sigma__eval_span() for an event that has only had its header parsed
+ * (sh_syslog_parse_header, whose hints give `nonraw` and `command`): 1
+ * when every candidate rule is decided by what the header parse gives
+ * exactly as a full parse (the raw line, the host), after calling `cb` for
+ * those that match, as sh_sigma__eval_span() would on the full parse; 0,
+ * having called nothing, when the line needs the full parse and
+ * sh_sigma__eval_span() for the same span; or cb's failure.
+ */
+int sh_sigma__eval_span_header(struct sg_scratch *s, const struct sh_log_event *ev, bool nonraw,
+                               bool command, size_t from, size_t to, sh_sigma_hit_cb cb, void *ud);
+
+/**
  * sh_sigma__eval for the event parsed from bytes [from, to) of the last
  * scanned block, using the block's prefilter matches instead of scanning
  * the line again. Spans must come in increasing order; an event whose raw

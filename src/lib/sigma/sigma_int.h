@@ -88,6 +88,7 @@ struct sg_sel {
     char *name;
     struct sg_group *groups;
     size_t n;
+    bool hdr; /* reads only the raw line and the host: a header-only parse decides it */
 };
 
 enum sg_cop { SG_C_SEL = 0, SG_C_AND, SG_C_OR, SG_C_NOT, SG_C_NOF, SG_C_TRUE };
@@ -160,6 +161,11 @@ struct sg_rule {
     size_t nfilters;
     struct sg_corr *corr; /* non-NULL: a correlation rule */
     bool anchored;        /* has an exact prefilter anchor set */
+    /* Its matches can be decided and kept from a header-only parse when
+     * its `hdr` selections decide its condition (sh_sigma__eval_span_header):
+     * it makes no finding of its own, has no filters and the store keeps
+     * no value of it but the host. */
+    bool hdr_eval;
     /* field names whose values correlations need from this rule's events */
     char **keep;
     size_t nkeep;
@@ -222,6 +228,8 @@ struct sh_sigma_set {
     /* lines with no rule's anchors complete may get a header-only parse
      * (sh_sigma__span_quiet) */
     bool header_ok;
+    /* some rule has hdr_eval (and header_ok holds) */
+    bool header_eval;
     int *corr_order; /* correlation rules, dependencies first */
     size_t ncorr;
     size_t unanchored_patterns;

@@ -132,6 +132,45 @@ static bool header_ok(const struct sh_sigma_set *set)
     return true;
 }
 
+/* Whether item `it` reads only what a header-only parse gives exactly as a
+ * full one: the raw line or the host. */
+static bool item_hdr(const struct sg_item *it)
+{
+    size_t i;
+
+    if (it->mapped && strcmp(it->mapped, "host") != 0 && strcmp(it->mapped, "raw") != 0)
+        return false;
+    for (i = 0; i < it->nv; i++)
+        if (it->v[i].kind == SG_V_FIELDREF)
+            return false;
+    return true;
+}
+
+/* The rules whose matches a header-only parse can decide and keep (see
+ * sg_rule.hdr_eval), and the selections it decides. */
+static void mark_header_eval(struct sh_sigma_set *set)
+{
+    size_t i, j, g, k;
+
+    set->header_eval = false;
+    for (i = 0; i < set->rules.n; i++) {
+        struct sg_rule *r = set->rules.v[i];
+        bool ok = set->header_ok && !r->corr && r->applicable && r->anchored && r->suppressed &&
+                  !r->nfilters && r->cond;
+        for (j = 0; j < r->nkeep && ok; j++)
+            ok = strcmp(r->keep[j], "host") == 0;
+        for (j = 0; j < r->nsel; j++) {
+            struct sg_sel *sel = &r->sels[j];
+            sel->hdr = true;
+            for (g = 0; g < sel->n && sel->hdr; g++)
+                for (k = 0; k < sel->groups[g].n && sel->hdr; k++)
+                    sel->hdr = item_hdr(&sel->groups[g].items[k]);
+        }
+        r->hdr_eval = ok;
+        set->header_eval |= ok;
+    }
+}
+
 int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
 {
     struct sh_ptrvec anchors = {0};
@@ -364,6 +403,7 @@ out:
     sh_free(bx);
     sh_free(bf);
     set->header_ok = rc == SH_OK && header_ok(set);
+    mark_header_eval(set);
     free_pats(pats, npats);
     sh_ptrvec_free(&anchors);
     sh_strmap_free(&seen, NULL);

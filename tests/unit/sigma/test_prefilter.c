@@ -54,7 +54,7 @@ static int on_event(const struct sh_log_event *ev, void *ud)
     return 0;
 }
 
-static size_t block_lines, quiet_lines;
+static size_t block_lines, quiet_lines, head_lines;
 
 /* The whole file as one block, each line evaluated from the block's matches. */
 static void check_block(const char *path)
@@ -63,7 +63,7 @@ static void check_block(const char *path)
     static char line[SH_LOGREADER_MAX_LINE_DEFAULT + 1];
     char *data = NULL;
     size_t len = 0, at = 0, whole, i;
-    bool quiet;
+    bool quiet, head, settled;
     int q;
     sh_diag d;
 
@@ -81,19 +81,30 @@ static void check_block(const char *path)
         memcpy(line, data + at, n);
         line[n] = '\0';
         memset(&ev, 0, sizeof(ev));
-        quiet = false;
-        if ((q = sh_sigma__span_quiet(sc, at, at + ll)) != 0) {
+        memset(fast, 0, set->rules.n);
+        quiet = head = settled = false;
+        /* as the log analyzer reads a line (chunk_line) */
+        if ((q = sh_sigma__span_quiet_ex(sc, at, at + ll)) != 0) {
             unsigned hint = 0;
+            bool nonraw, command;
             sh_syslog_parse_header(&ev, line, n, NULL, &hint);
-            quiet = sh_sigma__quiet_hints(sc, q, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
-                                          (hint & SH_SYSLOG_HINT_COMMAND) != 0);
-            quiet_lines += quiet;
+            nonraw = (hint & SH_SYSLOG_HINT_NONRAW) != 0;
+            command = (hint & SH_SYSLOG_HINT_COMMAND) != 0;
+            if (q == 3) {
+                head = true;
+                settled = sh_sigma__eval_span_header(sc, &ev, nonraw, command, at, at + ll, on_fast,
+                                                     NULL) == 1;
+                head_lines += settled;
+            } else {
+                quiet = sh_sigma__quiet_hints(sc, q, nonraw, command);
+                quiet_lines += quiet;
+            }
         }
         sh_syslog_parse(&ev, line, n, NULL);
         ev.path = path;
         ev.line = ++block_lines;
-        memset(fast, 0, set->rules.n);
-        sh_sigma__eval_span(sc, &ev, at, at + ll, on_fast, NULL);
+        if (!settled)
+            sh_sigma__eval_span(sc, &ev, at, at + ll, on_fast, NULL);
         for (i = 0; i < set->rules.n; i++) {
             const struct sg_rule *r = set->rules.v[i];
             bool full = !r->corr && r->applicable && sh_sigma__eval_rule(sc, r, &ev);
@@ -135,12 +146,13 @@ SH_TEST(prefilter_is_exact)
     nftw(sh_test_corpus("sigma/regression_data"), visit, 16, FTW_PHYS);
     nftw(sh_test_src("fuzz/corpus/logblock"), visit, 16, FTW_PHYS);
     fprintf(stderr,
-            "  %zu events (%zu through block scans, %zu of them header-only), %zu rule matches, "
-            "%zu disagreements\n",
-            events, block_lines, quiet_lines, matches, mismatches);
+            "  %zu events (%zu through block scans, %zu of them header-only, %zu more settled "
+            "from the header), %zu rule matches, %zu disagreements\n",
+            events, block_lines, quiet_lines, head_lines, matches, mismatches);
     CHECK(events > 400);
     CHECK(block_lines > 400);
     CHECK(quiet_lines > 100);
+    CHECK(head_lines > 10);
     CHECK(matches > 100);
     CHECK_EQ_INT(mismatches, 0);
     sh_free(fast);
@@ -240,4 +252,105 @@ SH_TEST(condition_nesting_is_bounded)
     CHECK_EQ_INT(d.line, 6);
     sh_sigma_set_free(s);
     sh_buf_free(&b);
+}
+
+static const char *hdr_names[8];
+static size_t hdr_n;
+
+static int on_hdr(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)
+{
+    (void)ev;
+    (void)ud;
+    if (hdr_n < SH_ARRAY_LEN(hdr_names))
+        hdr_names[hdr_n++] = r->name;
+    return 0;
+}
+
+/* How the log analyzer settles a one-line block: 1 from the header, 0 in
+ * full (q == 3 but undecided), -1 the header path not tried; the matching
+ * rule names in hdr_names. */
+static int settle(struct sg_scratch *x, const char *line)
+{
+    static struct sh_log_event ev;
+    size_t n = strlen(line);
+    unsigned hint = 0;
+    int rc;
+
+    hdr_n = 0;
+    memset(&ev, 0, sizeof(ev));
+    CHECK(sh_sigma__block_scan(x, line, n));
+    if (sh_sigma__span_quiet_ex(x, 0, n) != 3) {
+        sh_sigma__block_reset(x);
+        return -1;
+    }
+    sh_syslog_parse_header(&ev, line, n, NULL, &hint);
+    rc = sh_sigma__eval_span_header(x, &ev, (hint & SH_SYSLOG_HINT_NONRAW) != 0,
+                                    (hint & SH_SYSLOG_HINT_COMMAND) != 0, 0, n, on_hdr, NULL);
+    if (rc == 0) {
+        sh_syslog_parse(&ev, line, n, NULL);
+        CHECK_OK(sh_sigma__eval_span(x, &ev, 0, n, on_hdr, NULL));
+    }
+    sh_sigma__block_reset(x);
+    return rc;
+}
+
+/* A rule a correlation reads, that keeps only the host, is settled from
+ * the header when its raw-line and host selections decide its condition;
+ * a selection on another field that could change the answer sends the
+ * line to its full parse, as do decoded values and rules that keep more. */
+SH_TEST(header_evaluation_settles_only_what_the_header_decides)
+{
+    static const char rules[] =
+        "title: kw\nname: kw\nlogsource: {product: cisco}\ndetection:\n"
+        "  k:\n    - 'CFGLOG_LOGGEDCMD'\n  c:\n    command|exists: true\n  condition: k or c\n---\n"
+        "title: both\nname: both\nlogsource: {product: cisco}\ndetection:\n"
+        "  k:\n    - 'LOGIN_FAILED'\n  u:\n    user|contains: adm\n  condition: k and u\n---\n"
+        "title: hostkw\nname: hostkw\nlogsource: {product: cisco}\ndetection:\n"
+        "  k:\n    - 'CONFIG_I'\n  h:\n    host|startswith: core\n  condition: k and not h\n---\n"
+        "title: a\nid: a\ncorrelation:\n  type: event_count\n  rules: [kw, both, hostkw]\n"
+        "  group-by: [host]\n  timespan: 5m\n  condition: {gte: 2}\n";
+    sh_sigma_set *s = NULL;
+    struct sg_scratch *x = NULL;
+    sh_diag d;
+    size_t i;
+
+    CHECK_OK(sh_sigma_set_new(&s));
+    CHECK_OK(sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d));
+    CHECK_OK(sh_sigma_compile(s, NULL, &d));
+    CHECK(s->header_eval);
+    for (i = 0; i < s->rules.n; i++) {
+        const struct sg_rule *r = s->rules.v[i];
+        if (r->name && strcmp(r->name, "kw") == 0)
+            CHECK(r->hdr_eval);
+    }
+    CHECK_OK(sh_sigma__scratch_new(s, &x));
+    /* the keyword decides "k or c" */
+    CHECK_EQ_INT(settle(x, "Mar 11 00:00:01 r1 1: r1: Mar 11 2025 00:00:01.334 UTC: "
+                           "%PARSER-5-CFGLOG_LOGGEDCMD: User:netops  logged command:no logging "
+                           "host 10.9.9.9"),
+                 1);
+    CHECK(hdr_n == 1 && strcmp(hdr_names[0], "kw") == 0);
+    /* the XML form decodes its values: full parse, same answer */
+    CHECK_EQ_INT(settle(x, "<189>42: r1: *Mar  1 00:01:02.003 UTC: %PARSER-5-CFGLOG_LOGGEDCMD: "
+                           "<auditRecord><user>admin</user><cli>show run | inc a&gt;b</cli>"
+                           "</auditRecord>"),
+                 0);
+    CHECK(hdr_n == 1 && strcmp(hdr_names[0], "kw") == 0);
+    /* "k and u": the user decides, only the full parse knows it */
+    CHECK_EQ_INT(settle(x, "Mar 11 00:00:02 r1 2: r1: Mar 11 2025 00:00:02.000 UTC: "
+                           "%SEC_LOGIN-4-LOGIN_FAILED: Login failed [user: admin] [Source: "
+                           "10.1.1.1] [localport: 22] [Reason: Login Authentication Failed]"),
+                 0);
+    CHECK(hdr_n == 1 && strcmp(hdr_names[0], "both") == 0);
+    /* the host is known from the header: decided both ways */
+    CHECK_EQ_INT(settle(x, "Mar 11 00:00:03 edge1 3: edge1: Mar 11 2025 00:00:03.000 UTC: "
+                           "%SYS-5-CONFIG_I: Configured from console by admin on vty0"),
+                 1);
+    CHECK(hdr_n == 1 && strcmp(hdr_names[0], "hostkw") == 0);
+    CHECK_EQ_INT(settle(x, "Mar 11 00:00:03 core1 3: core1: Mar 11 2025 00:00:03.000 UTC: "
+                           "%SYS-5-CONFIG_I: Configured from console by admin on vty0"),
+                 1);
+    CHECK_EQ_INT(hdr_n, 0);
+    sh_sigma__scratch_free(x);
+    sh_sigma_set_free(s);
 }
