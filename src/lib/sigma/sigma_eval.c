@@ -276,11 +276,23 @@ static const char *lower_of(struct sg_scratch *sc, const struct sh_log_event *ev
     return sc->lower;
 }
 
+/* Whether block id `id` ends inside the raw line of the span being evaluated. */
+static bool span_has(const struct sg_scratch *sc, unsigned id)
+{
+    size_t k;
+
+    for (k = sc->sk0; k < sc->sk1; k++)
+        if (sc->blk.m[k].id == id && sc->blk.m[k].to <= sc->send)
+            return true;
+    return false;
+}
+
 static bool item_match(struct sg_scratch *sc, const struct sg_item *it,
                        const struct sh_log_event *ev)
 {
     const char *s, *low = NULL;
     size_t n = 0, i;
+    bool by_anchor = !it->mapped && sc->span;
 
     if (it->mapped) {
         s = sh_sigma__event_field(ev, it->mapped, &n);
@@ -289,7 +301,8 @@ static bool item_match(struct sg_scratch *sc, const struct sg_item *it,
         n = ev->raw_len;
     }
     for (i = 0; i < it->nv && s && !low; i++)
-        if (it->v[i].kind == SG_V_STR && it->v[i].shape && !it->v[i].cased)
+        if (it->v[i].kind == SG_V_STR && it->v[i].shape && !it->v[i].cased &&
+            !(by_anchor && it->v[i].anchor))
             low = lower_of(sc, ev, s, n);
     for (i = 0; i < it->nv; i++) {
         const struct sg_value *v = &it->v[i];
@@ -298,6 +311,8 @@ static bool item_match(struct sg_scratch *sc, const struct sg_item *it,
             m = (s != NULL) == v->want;
         else if (v->kind == SG_V_NULL)
             m = s == NULL || n == 0;
+        else if (by_anchor && v->anchor)
+            m = s != NULL && span_has(sc, v->anchor - 1);
         else
             m = s != NULL && value_match(sc, v, ev, s, n, low);
         if (it->all && !m)
@@ -763,6 +778,18 @@ static bool any_complete(struct sg_scratch *s)
     return any;
 }
 
+/* Evaluation of the span from `from` of the last block, whose anchor
+ * matches end at blk.m[blk.k, end): keyword values with an anchor are
+ * read off them (sg_value.anchor). The event's raw line is the span's
+ * first raw_len bytes. */
+static void span_set(struct sg_scratch *s, const struct sh_log_event *ev, size_t from, size_t end)
+{
+    s->span = true;
+    s->sk0 = s->blk.k;
+    s->sk1 = end;
+    s->send = from + ev->raw_len;
+}
+
 /* Which rules the marks made so far complete: 0 none, 1 only rules with
  * hdr_eval, 2 some without; clears them. */
 static int complete_kind(struct sg_scratch *s)
@@ -855,6 +882,7 @@ int sh_sigma__eval_span_header(struct sg_scratch *s, const struct sh_log_event *
     b->k = k;
     for (; k < b->n && b->m[k].to <= to; k++)
         on_pattern(b->m[k].id, s);
+    span_set(s, ev, from, k);
     /* `exists` clauses: the host is known, a command is absent when the
      * parser says the line has none; any other field only the full parse
      * tells */
@@ -869,6 +897,7 @@ int sh_sigma__eval_span_header(struct sg_scratch *s, const struct sh_log_event *
                 see(s, r, set->exists_clause[i]);
         } else if (strcmp(f, "command") != 0 || command) {
             any_complete(s);
+            s->span = false;
             return 0;
         }
     }
@@ -896,12 +925,14 @@ int sh_sigma__eval_span_header(struct sg_scratch *s, const struct sh_log_event *
         if (v)
             yes |= (uint64_t)1 << i;
     }
+    s->span = false;
     for (i = 0; i < s->nlist; i++)
         if ((yes >> i & 1) && (rc = cb(set->rules.v[s->list[i]], ev, ud)) != 0)
             return rc < 0 ? rc : SH_EINTERNAL;
     s->nlist = 0;
     return 1;
 full:
+    s->span = false;
     s->nlist = 0;
     return 0;
 }
@@ -917,6 +948,7 @@ int sh_sigma__eval_span(struct sg_scratch *s, const struct sh_log_event *ev, siz
 {
     struct sg_block *b = &s->blk;
     size_t k;
+    int rc;
 
     if (!b->valid || to > b->len || from < b->last_from)
         return sh_sigma__eval(s, ev, cb, ud);
@@ -932,7 +964,10 @@ int sh_sigma__eval_span(struct sg_scratch *s, const struct sh_log_event *ev, siz
     scan_nonraw(s, ev);
     if (!s->ntouched && !s->set->nexists && !s->set->nalways)
         return SH_OK;
-    return run_candidates(s, ev, cb, ud);
+    span_set(s, ev, from, k);
+    rc = run_candidates(s, ev, cb, ud);
+    s->span = false;
+    return rc;
 }
 
 /* ---- anchors ---- */

@@ -67,6 +67,10 @@ struct sg_value {
     char *re_src;        /* SG_V_RE: source, for the prefilter */
     unsigned re_hsflags; /* SG_V_RE: Hyperscan flags */
     const char *field;   /* the event field its item reads (`mapped`), NULL for keywords */
+    /* A caseless keyword `contains` whose anchor is its whole text: 1 + the
+     * block database id, which matches in a line exactly where this value
+     * does (0: none). */
+    unsigned anchor;
 };
 
 /* One `field|mods: values` entry, or a keyword list (field == NULL). */
@@ -275,6 +279,10 @@ struct sg_scratch {
     /* the event's text outside its raw line, for one prefilter scan */
     char other[8192];
     struct sg_block blk;
+    /* While a span's rules are evaluated: its anchor matches are
+     * blk.m[sk0, sk1), those inside the event's raw line end by send. */
+    bool span;
+    size_t sk0, sk1, send;
     /* the block database with a reader's own texts (sh_sigma__scratch_xblock),
      * and the end offsets of those texts in the last block, ascending */
     const struct sg_xblock *xb;

@@ -48,6 +48,7 @@ struct pat {
     uint32_t rule;
     uint8_t clause;
     bool cmd; /* reads the command field */
+    struct sg_value *val;
 };
 
 /* Clauses a rule may use; later ones are left out, which only makes the
@@ -234,6 +235,7 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
                 p.rule = (uint32_t)i;
                 p.clause = (uint8_t)clause;
                 p.cmd = v->field && strcmp(v->field, "command") == 0;
+                p.val = (struct sg_value *)(uintptr_t)v;
                 p.flags = HS_FLAG_SINGLEMATCH;
                 if (v->kind == SG_V_STR) {
                     p.expr = sh_str_escape_hex(v->lit, v->lit_len);
@@ -375,6 +377,17 @@ int sh_sigma__mpm_build(struct sh_sigma_set *set, sh_diag *diag)
                 set->pat_cmd[at] = pats[i].cmd;
             }
             set->npat = nuniq;
+            /* Keyword values whose anchor is their whole text are decided
+             * by the block's matches (sg_value.anchor): a caseless literal
+             * without a newline that ends inside a line lies in it. */
+            for (i = 0; i < npats && block; i++) {
+                struct sg_value *v = pats[i].val;
+                if (v && v->kind == SG_V_STR && !v->field && v->shape == 4 && !v->cased &&
+                    v->core_len && v->lit_len == v->core_len &&
+                    strncasecmp(v->lit, v->core, v->core_len) == 0 &&
+                    !memchr(v->core, '\n', v->core_len) && (pats[i].flags & HS_FLAG_CASELESS))
+                    v->anchor = uid[i] + 1;
+            }
             break;
         }
         if (herr == SH_EINVAL && cerr.expression >= 0 && (size_t)cerr.expression < nuniq) {

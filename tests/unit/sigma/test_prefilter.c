@@ -354,3 +354,44 @@ SH_TEST(header_evaluation_settles_only_what_the_header_decides)
     sh_sigma__scratch_free(x);
     sh_sigma_set_free(s);
 }
+
+/* A keyword value read off the block's anchor matches counts only the
+ * matches inside the event's raw line: a line cut at the reader's limit
+ * does not hold a keyword that lies past the cut, even though the block
+ * scan saw it in the span. */
+SH_TEST(keyword_anchor_past_the_raw_line_does_not_match)
+{
+    static const char rules[] = "title: tok\nname: tok\nlogsource: {product: cisco}\ndetection:\n"
+                                "  k:\n    - 'ZZTOKEN'\n  condition: k\n";
+    static const char line[] =
+        "Mar 11 00:00:01 r1 1: r1: Mar 11 2025 00:00:01.000 UTC: %SYS-5-X: aaaa ZZTOKEN";
+    static struct sh_log_event ev;
+    size_t n = strlen(line), cut = (size_t)(strstr(line, "ZZTOKEN") - line) + 3;
+    sh_sigma_set *s = NULL;
+    struct sg_scratch *x = NULL;
+    size_t i;
+    sh_diag d;
+
+    CHECK_OK(sh_sigma_set_new(&s));
+    CHECK_OK(sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d));
+    CHECK_OK(sh_sigma_compile(s, NULL, &d));
+    for (i = 0; i < s->rules.n; i++)
+        CHECK(((struct sg_rule *)s->rules.v[i])->sels[0].groups[0].items[0].v[0].anchor != 0);
+    CHECK_OK(sh_sigma__scratch_new(s, &x));
+    /* the whole line: a match */
+    hdr_n = 0;
+    CHECK(sh_sigma__block_scan(x, line, n));
+    sh_syslog_parse(&ev, line, n, NULL);
+    CHECK_OK(sh_sigma__eval_span(x, &ev, 0, n, on_hdr, NULL));
+    CHECK_EQ_INT(hdr_n, 1);
+    sh_sigma__block_reset(x);
+    /* the same span, the event's raw line cut inside the keyword: none */
+    hdr_n = 0;
+    CHECK(sh_sigma__block_scan(x, line, n));
+    sh_syslog_parse(&ev, line, cut, NULL);
+    CHECK_OK(sh_sigma__eval_span(x, &ev, 0, n, on_hdr, NULL));
+    CHECK_EQ_INT(hdr_n, 0);
+    sh_sigma__block_reset(x);
+    sh_sigma__scratch_free(x);
+    sh_sigma_set_free(s);
+}
