@@ -123,6 +123,7 @@ const struct sh_analyzer sh_analyzer__show = {
     .detect = detect,
     .prepare = prepare,
     .state_at_finish = true, /* the CVE records load while files are read */
+    .devices = true,
     .release = release,
     .worker_new = worker_new,
     .worker_free = worker_free,

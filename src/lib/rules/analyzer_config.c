@@ -182,6 +182,7 @@ out:
 }
 
 const struct sh_analyzer sh_analyzer__config = {
+    .devices = true,
     .name = "config",
     .always = false,
     .detect = detect,

@@ -33,6 +33,16 @@
 #define MAX_WALK_DEPTH 64
 #define MAX_FILES 10000000
 
+struct prep {
+    const struct sh_analyzer *an;
+    struct sh_scan_ctx *ctx;
+    void **state;
+    sh_diag d;
+    int rc;
+    pthread_t thread;
+    bool started;
+};
+
 struct scan_run {
     struct sh_scan_ctx ctx;
     struct sh_ptrvec files; /* char *, owned */
@@ -43,7 +53,38 @@ struct scan_run {
     sh_scan_result *res;
     size_t devices_cap; /* room in res->devices */
     int fatal;          /* first merge failure (OOM) */
+    /* The prepares only finish() needs: started (under lock) once a file
+     * is claimed by an analyzer that makes devices (late_wanted). */
+    struct prep *preps;
+    atomic_bool late_wanted;
 };
+
+static void *prepare_thread(void *arg)
+{
+    struct prep *p = arg;
+
+    sh_diag_clear(&p->d);
+    p->rc = p->an->prepare(p->ctx, p->state, &p->d);
+    return NULL;
+}
+
+/* Start the prepares only finish() needs, once: a file of an analyzer
+ * that makes devices was claimed. */
+static void start_late(struct scan_run *run)
+{
+    size_t a;
+
+    if (atomic_exchange(&run->late_wanted, true))
+        return;
+    pthread_mutex_lock(&run->lock);
+    for (a = 0; a < sh_scan__n_analyzers; a++) {
+        struct prep *p = &run->preps[a];
+        if (p->an->state_at_finish && p->an->prepare && !p->started &&
+            pthread_create(&p->thread, NULL, prepare_thread, p) == 0)
+            p->started = true;
+    }
+    pthread_mutex_unlock(&run->lock);
+}
 
 void sh_scan__emit(const struct sh_scan_ctx *ctx, const sh_diag *d)
 {
@@ -289,6 +330,8 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         scores[a] = sh_scan__analyzers[a]->detect(head, head_len, scratch[a]);
         swept |= sh_scan__analyzers[a]->always && scores[a] > 0;
+        if (scores[a] > 0 && sh_scan__analyzers[a]->devices && !atomic_load(&run->late_wanted))
+            start_late(run);
     }
     for (a = 0; a < sh_scan__n_analyzers && swept; a++) {
         const struct sh_analyzer *an = sh_scan__analyzers[a];
@@ -538,29 +581,12 @@ static int device_join_finish(struct device_join *j, sh_scan_result *res, bool a
     return SH_OK;
 }
 
-struct prep {
-    const struct sh_analyzer *an;
-    struct sh_scan_ctx *ctx;
-    void **state;
-    sh_diag d;
-    int rc;
-    pthread_t thread;
-    bool started;
-};
-
-static void *prepare_thread(void *arg)
-{
-    struct prep *p = arg;
-
-    sh_diag_clear(&p->d);
-    p->rc = p->an->prepare(p->ctx, p->state, &p->d);
-    return NULL;
-}
-
 /* Wait for the analyzers' prepare threads: those whose state the workers
- * use (late = false), or those only finish() needs (late = true). The
- * first failure becomes the scan's, unless it already has one. */
-static int join_prepares(struct prep *preps, int rc, bool late, sh_diag *diag)
+ * use (late = false), or those only finish() needs (late = true; with
+ * `need` one not started yet runs here, without it is skipped and its
+ * state stays NULL). The first failure becomes the scan's, unless it
+ * already has one. */
+static int join_prepares(struct prep *preps, int rc, bool late, bool need, sh_diag *diag)
 {
     size_t a;
 
@@ -570,6 +596,8 @@ static int join_prepares(struct prep *preps, int rc, bool late, sh_diag *diag)
         if (preps[a].started) {
             pthread_join(preps[a].thread, NULL);
             preps[a].started = false;
+        } else if (late && need && preps[a].an->prepare) {
+            prepare_thread(&preps[a]);
         }
         if (preps[a].rc && !rc) {
             rc = preps[a].rc;
@@ -627,14 +655,16 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
         goto out;
     /* Compiling rule packs is the fixed cost of a scan: analyzers prepare in
      * parallel with each other and with the walk of the evidence tree. */
+    run->preps = preps;
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         preps[a].an = sh_scan__analyzers[a];
         preps[a].ctx = &run->ctx;
         preps[a].state = &run->ctx.state[a];
-        if (preps[a].an->prepare &&
-            pthread_create(&preps[a].thread, NULL, prepare_thread, &preps[a]) == 0)
+        if (!preps[a].an->prepare || preps[a].an->state_at_finish)
+            continue; /* late ones: start_late() */
+        if (pthread_create(&preps[a].thread, NULL, prepare_thread, &preps[a]) == 0)
             preps[a].started = true;
-        else if (preps[a].an->prepare)
+        else
             prepare_thread(&preps[a]);
     }
     prepared = sh_scan__n_analyzers;
@@ -643,7 +673,7 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
         if (rc)
             sh_diag_set(diag, rc, paths[i], 0, "walking: %s", sh_status_str(rc));
     }
-    rc = join_prepares(preps, rc, false, diag);
+    rc = join_prepares(preps, rc, false, false, diag);
     if (rc)
         goto out;
     if (run->files.n > 1)
@@ -673,7 +703,8 @@ int sh_scan_run(sh_scan_result **out, const char *const *paths, size_t n_paths,
                          sh_status_str(run->fatal));
         goto out;
     }
-    rc = join_prepares(preps, rc, true, diag);
+    rc = join_prepares(preps, rc, true, atomic_load(&run->late_wanted) || run->res->n_devices > 0,
+                       diag);
     if (rc)
         goto out;
     /* Workers append devices in completion order; finishers pick "the first

@@ -60,6 +60,13 @@ struct sh_analyzer {
      * scan waits for it just before finish().
      */
     bool state_at_finish;
+    /**
+     * analyze() may add device records. The prepares of state_at_finish
+     * analyzers (CVE records: their finish() reads devices) start once a
+     * file is claimed by such an analyzer, and are skipped in a scan that
+     * makes no device: a scan of logs alone does not load them.
+     */
+    bool devices;
     void (*release)(void *state);
     /** Per-thread scratch (may be NULL). */
     void *(*worker_new)(const struct sh_scan_ctx *ctx, void *state);
