@@ -72,6 +72,14 @@ struct otab {
     size_t n, cap; /* cap: 0 or a power of two */
 };
 
+/* Buckets last found (see absent_add), by the top bits of their hash. */
+#define BCACHE_BITS 9
+
+struct bcache_ent {
+    uint64_t hash;
+    struct absent_bucket *b; /* NULL: empty */
+};
+
 struct sg_hits {
     struct sh_arena arena;
     struct sh_ptrvec hits; /* struct sg_ev * */
@@ -96,6 +104,10 @@ struct sg_hits {
      * others, which ranges of one file mostly share). */
     struct sh_arena barena;
     struct otab absent;
+    /* the buckets of `absent` found last, emptied whenever buckets move
+     * or are freed (bcache_clear) */
+    struct bcache_ent bcache[1u << BCACHE_BITS];
+    uint64_t kmask; /* bits of a group key's hash used (tests clear some) */
     /* the file evidence lines were last read back from (sh_sigma__hit_raw) */
     int raw_fd;
     const char *raw_fd_path;
@@ -145,6 +157,11 @@ static struct absent_bucket *bucket_alloc(struct sg_hits *h)
         return NULL;
 #endif
     return (struct absent_bucket *)(void *)p;
+}
+
+static void bcache_clear(struct sg_hits *h)
+{
+    memset(h->bcache, 0, sizeof(h->bcache));
 }
 
 /* Tuple and bucket arena blocks an emptied store keeps for its next range. */
@@ -406,6 +423,7 @@ int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
     sh_arena_init(&h->barena, 0);
     h->max_bytes = max_bytes ? max_bytes : SG_HITS_DEFAULT_CAP;
     h->raw_fd = -1;
+    h->kmask = ~(uint64_t)0;
     *out = h;
     return SH_OK;
 }
@@ -496,6 +514,7 @@ static void store_empty(struct sg_hits *src)
     sh_arena_reset(&src->tarena, TARENA_KEEP);
     otab_clear(&src->absent);
     sh_arena_reset(&src->barena, TARENA_KEEP);
+    bcache_clear(src);
     sh_arena_free(&src->arena);
     sh_arena_init(&src->arena, 0);
 }
@@ -515,6 +534,7 @@ static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
         src->absent = t;
         h->barena = src->barena;
         src->barena = ba;
+        bcache_clear(h);
     }
     for (i = 0; i < src->absent.cap && !rc; i++) {
         struct absent_bucket *b = src->absent.e[i].p, *d;
@@ -548,6 +568,7 @@ static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
     }
     otab_clear(&src->absent);
     sh_arena_reset(&src->barena, TARENA_KEEP);
+    bcache_clear(src);
     return rc;
 }
 
@@ -730,6 +751,11 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     return rc;
 }
 
+void sh_sigma__hits_key_mask(struct sg_hits *h, uint64_t mask)
+{
+    h->kmask = mask;
+}
+
 size_t sh_sigma__hits_evicted(const struct sg_hits *h)
 {
     return h ? h->evicted : 0;
@@ -874,6 +900,7 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     struct absent_slot sl;
     struct absent_bucket *bk;
     struct otab_ent *e = NULL;
+    struct bcache_ent *c;
     struct bkey key;
     uint64_t hash;
 
@@ -894,11 +921,11 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
             }
             key.g = v->s;
             key.glen = v->n;
-            hash = bucket_hash(r->index, b, v->h);
+            hash = bucket_hash(r->index, b, v->h & h->kmask);
         } else {
             key.g = "";
             key.glen = 0;
-            hash = bucket_hash(r->index, b, sh_hash_fast("", 0));
+            hash = bucket_hash(r->index, b, sh_hash_fast("", 0) & h->kmask);
         }
     } else {
         if (k->ngb * (MAX_VAL + 1) + 48 > sizeof(gk)) {
@@ -918,15 +945,26 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
         }
         key.g = gk;
         key.glen = gl;
-        hash = bucket_hash(r->index, b, sh_hash_fast(gk, gl));
+        hash = bucket_hash(r->index, b, sh_hash_fast(gk, gl) & h->kmask);
     }
     if (!path_of(h, path))
         return SH_ENOMEM;
     sl.ts = ev->ts_ms;
     sl.line = ev->line;
     sl.path = h->path_copy;
-    if (h->absent.cap && (e = otab_slot(&h->absent, hash, bucket_eq, &key))->p) {
+    /* a device's commands of one half hour mostly come a few hundred
+     * lines apart: the bucket found last for this hash is checked before
+     * the table (whose slot is one more read from memory far away) */
+    c = &h->bcache[hash >> (64 - BCACHE_BITS)];
+    if (c->b && c->hash == hash && bucket_eq(c->b, &key))
+        bk = c->b;
+    else if (h->absent.cap && (e = otab_slot(&h->absent, hash, bucket_eq, &key))->p)
         bk = e->p;
+    else
+        bk = NULL;
+    if (bk) {
+        c->hash = hash;
+        c->b = bk;
         if (slot_cmp(&sl, &bk->lo) < 0)
             bk->lo = sl;
         if (slot_cmp(&sl, &bk->hi) > 0)
@@ -947,6 +985,8 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     e->hash = hash;
     e->p = bk;
     h->absent.n++;
+    c->hash = hash;
+    c->b = bk;
     return SH_OK;
 }
 
@@ -1000,6 +1040,7 @@ static int absent_hits(struct sg_hits *h, size_t nrules, const uint8_t *need)
         }
     }
     otab_free(&h->absent);
+    bcache_clear(h);
     return SH_OK;
 }
 
