@@ -316,9 +316,11 @@ static bool gkey_is(const struct sg_tuple *kv, const struct sg_rule *r, const ch
     return at == glen;
 }
 
-/* The group key gkey_is() accepts for kv into g (room for MAX_GKEY); its
- * length, or SIZE_MAX when it does not fit. */
-static size_t gkey_of(const struct sg_tuple *kv, const struct sg_rule *r, char *g)
+/* The group key gkey_is() accepts for kv, at *key: the one value itself,
+ * or written into g (room for MAX_GKEY); its length, or SIZE_MAX when it
+ * does not fit. */
+static size_t gkey_of(const struct sg_tuple *kv, const struct sg_rule *r, char *g,
+                      const char **key)
 {
     const struct sg_corr *k = r->absent_for->corr;
     size_t i, at = 0;
@@ -326,13 +328,10 @@ static size_t gkey_of(const struct sg_tuple *kv, const struct sg_rule *r, char *
     if (k->ngb == 1) {
         int s = r->absent_gslot[0];
         const char *v = s >= 0 ? tuple_val(kv, (size_t)s) : NULL;
-        size_t n = v ? strlen(v) : 0;
-        if (n > MAX_GKEY)
-            return SIZE_MAX;
-        if (n)
-            memcpy(g, v, n);
-        return n;
+        *key = v ? v : "";
+        return strlen(*key);
     }
+    *key = g;
     for (i = 0; i < k->ngb; i++) {
         int s = r->absent_gslot[i];
         const char *v = s >= 0 ? tuple_val(kv, (size_t)s) : NULL;
@@ -543,8 +542,7 @@ static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
         if (!b)
             continue;
         key.r = b->r;
-        key.g = g;
-        key.glen = gkey_of(b->kv, b->r, g);
+        key.glen = gkey_of(b->kv, b->r, g, &key.g);
         key.kv = b->kv;
         if (key.glen == SIZE_MAX)
             return SH_ELIMIT; /* cannot be: it fitted when the bucket was made */
