@@ -319,8 +319,7 @@ static bool gkey_is(const struct sg_tuple *kv, const struct sg_rule *r, const ch
 /* The group key gkey_is() accepts for kv, at *key: the one value itself,
  * or written into g (room for MAX_GKEY); its length, or SIZE_MAX when it
  * does not fit. */
-static size_t gkey_of(const struct sg_tuple *kv, const struct sg_rule *r, char *g,
-                      const char **key)
+static size_t gkey_of(const struct sg_tuple *kv, const struct sg_rule *r, char *g, const char **key)
 {
     const struct sg_corr *k = r->absent_for->corr;
     size_t i, at = 0;
