@@ -72,14 +72,6 @@ struct otab {
     size_t n, cap; /* cap: 0 or a power of two */
 };
 
-/* Buckets last found (see absent_add), by the top bits of their hash. */
-#define BCACHE_BITS 9
-
-struct bcache_ent {
-    uint64_t hash;
-    struct absent_bucket *b; /* NULL: empty */
-};
-
 struct sg_hits {
     struct sh_arena arena;
     struct sh_ptrvec hits; /* struct sg_ev * */
@@ -104,9 +96,6 @@ struct sg_hits {
      * others, which ranges of one file mostly share). */
     struct sh_arena barena;
     struct otab absent;
-    /* the buckets of `absent` found last, emptied whenever buckets move
-     * or are freed (bcache_clear) */
-    struct bcache_ent bcache[1u << BCACHE_BITS];
     uint64_t kmask; /* bits of a group key's hash used (tests clear some) */
     /* the file evidence lines were last read back from (sh_sigma__hit_raw) */
     int raw_fd;
@@ -157,11 +146,6 @@ static struct absent_bucket *bucket_alloc(struct sg_hits *h)
         return NULL;
 #endif
     return (struct absent_bucket *)(void *)p;
-}
-
-static void bcache_clear(struct sg_hits *h)
-{
-    memset(h->bcache, 0, sizeof(h->bcache));
 }
 
 /* Tuple and bucket arena blocks an emptied store keeps for its next range. */
@@ -512,7 +496,6 @@ static void store_empty(struct sg_hits *src)
     sh_arena_reset(&src->tarena, TARENA_KEEP);
     otab_clear(&src->absent);
     sh_arena_reset(&src->barena, TARENA_KEEP);
-    bcache_clear(src);
     sh_arena_free(&src->arena);
     sh_arena_init(&src->arena, 0);
 }
@@ -532,7 +515,6 @@ static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
         src->absent = t;
         h->barena = src->barena;
         src->barena = ba;
-        bcache_clear(h);
     }
     for (i = 0; i < src->absent.cap && !rc; i++) {
         struct absent_bucket *b = src->absent.e[i].p, *d;
@@ -565,7 +547,6 @@ static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
     }
     otab_clear(&src->absent);
     sh_arena_reset(&src->barena, TARENA_KEEP);
-    bcache_clear(src);
     return rc;
 }
 
@@ -897,7 +878,6 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     struct absent_slot sl;
     struct absent_bucket *bk;
     struct otab_ent *e = NULL;
-    struct bcache_ent *c;
     struct bkey key;
     uint64_t hash;
 
@@ -949,19 +929,8 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     sl.ts = ev->ts_ms;
     sl.line = ev->line;
     sl.path = h->path_copy;
-    /* a device's commands of one half hour mostly come a few hundred
-     * lines apart: the bucket found last for this hash is checked before
-     * the table (whose slot is one more read from memory far away) */
-    c = &h->bcache[hash >> (64 - BCACHE_BITS)];
-    if (c->b && c->hash == hash && bucket_eq(c->b, &key))
-        bk = c->b;
-    else if (h->absent.cap && (e = otab_slot(&h->absent, hash, bucket_eq, &key))->p)
+    if (h->absent.cap && (e = otab_slot(&h->absent, hash, bucket_eq, &key))->p) {
         bk = e->p;
-    else
-        bk = NULL;
-    if (bk) {
-        c->hash = hash;
-        c->b = bk;
         if (slot_cmp(&sl, &bk->lo) < 0)
             bk->lo = sl;
         if (slot_cmp(&sl, &bk->hi) > 0)
@@ -982,8 +951,6 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     e->hash = hash;
     e->p = bk;
     h->absent.n++;
-    c->hash = hash;
-    c->b = bk;
     return SH_OK;
 }
 
@@ -1037,7 +1004,6 @@ static int absent_hits(struct sg_hits *h, size_t nrules, const uint8_t *need)
         }
     }
     otab_free(&h->absent);
-    bcache_clear(h);
     return SH_OK;
 }
 

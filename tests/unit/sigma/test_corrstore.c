@@ -405,9 +405,8 @@ SH_TEST(absence_buckets_with_colliding_key_hashes_stay_apart)
     CHECK_EQ_INT(plain.n, 2);
     CHECK_STR(plain.what, "unchecked@406192.0.2.6 unchecked@407192.0.2.7 ");
     /* every source's bucket of one half hour with the same hash: the
-     * table and the cache of recent buckets tell them apart by their
-     * values, and an emptied range store's cache finds none of its old
-     * buckets */
+     * table tells them apart by their values, in a store, when a range is
+     * joined, and in a range store emptied and refilled */
     collide_run(s, sc, 0, &collided);
     CHECK_EQ_INT(collided.n, 2);
     CHECK_STR(collided.what, plain.what);
