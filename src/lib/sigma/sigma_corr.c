@@ -96,6 +96,7 @@ struct sg_hits {
      * others, which ranges of one file mostly share). */
     struct sh_arena barena;
     struct otab absent;
+    uint64_t kmask; /* bits of a group key's hash used (tests clear some) */
     /* the file evidence lines were last read back from (sh_sigma__hit_raw) */
     int raw_fd;
     const char *raw_fd_path;
@@ -129,6 +130,23 @@ struct absent_bucket {
     const struct sg_tuple *kv; /* the values of the bucket's first match */
     struct absent_slot lo, hi;
 };
+
+_Static_assert(sizeof(struct absent_bucket) == 64, "a bucket fills one cache line");
+
+/* A bucket from barena, which holds only buckets: when one does not start
+ * a cache line (the first of an arena block), the room up to the next
+ * line is taken too, so the block's later buckets each read one line. */
+static struct absent_bucket *bucket_alloc(struct sg_hits *h)
+{
+    char *p = sh_arena_alloc_raw(&h->barena, sizeof(struct absent_bucket));
+#ifndef SH_DEBUG_ARENA
+    size_t mis = p ? (size_t)((uintptr_t)p & 63) : 0;
+
+    if (mis && !sh_arena_alloc_raw(&h->barena, 64 - mis))
+        return NULL;
+#endif
+    return (struct absent_bucket *)(void *)p;
+}
 
 /* Tuple and bucket arena blocks an emptied store keeps for its next range. */
 #define TARENA_KEEP ((size_t)8 << 20)
@@ -238,24 +256,39 @@ static void otab_free(struct otab *t)
 struct tval {
     const char *s;
     size_t n;
-    uint64_t h; /* sh_hash_fast(s, n), once tuple_hash() has run */
+    uint64_t h;  /* sh_hash_fast(s, n), once `hashed` */
+    bool hashed; /* set by tuple_hash() or absent_add() */
 };
 
-/* What absent_add looks a bucket up by: rule and group key (the grouped
- * values, each followed by \x1f); the bucket number is in the hash. */
+/* What a bucket is looked up by: rule and group key, the bucket number
+ * being in the hash. The key (gkey_is) is the grouped values each
+ * followed by \x1f, or for a rule grouping on one field that value alone
+ * (its \x1f implied). `kv`, when set, is a tuple of the store holding the
+ * key's values: a bucket reading that very tuple has this key. */
 struct bkey {
     const struct sg_rule *r;
     const char *g;
     size_t glen;
+    const struct sg_tuple *kv;
 };
 
 /* Whether `g` is the group key of a match of absent-only rule r with the
- * values kv: the values absent_gslot names, each followed by \x1f. */
+ * values kv: the values absent_gslot names, each followed by \x1f, or
+ * with one group-by field that value alone (a missing value is empty, as
+ * it is in the joined key). */
 static bool gkey_is(const struct sg_tuple *kv, const struct sg_rule *r, const char *g, size_t glen)
 {
     const struct sg_corr *k = r->absent_for->corr;
     size_t i, at = 0;
 
+    if (k->ngb == 1) {
+        int s = r->absent_gslot[0];
+        const char *v = s >= 0 ? tuple_val(kv, (size_t)s) : NULL;
+        if (!v)
+            return glen == 0;
+        /* v ends at its NUL, and g holds none */
+        return (!glen || memcmp(v, g, glen) == 0) && v[glen] == '\0';
+    }
     for (i = 0; i < k->ngb; i++) {
         int s = r->absent_gslot[i];
         const char *v = s >= 0 ? tuple_val(kv, (size_t)s) : NULL;
@@ -267,13 +300,21 @@ static bool gkey_is(const struct sg_tuple *kv, const struct sg_rule *r, const ch
     return at == glen;
 }
 
-/* The group key gkey_is() accepts for kv into g (room for MAX_GKEY); its
- * length, or SIZE_MAX when it does not fit. */
-static size_t gkey_of(const struct sg_tuple *kv, const struct sg_rule *r, char *g)
+/* The group key gkey_is() accepts for kv, at *key: the one value itself,
+ * or written into g (room for MAX_GKEY); its length, or SIZE_MAX when it
+ * does not fit. */
+static size_t gkey_of(const struct sg_tuple *kv, const struct sg_rule *r, char *g, const char **key)
 {
     const struct sg_corr *k = r->absent_for->corr;
     size_t i, at = 0;
 
+    if (k->ngb == 1) {
+        int s = r->absent_gslot[0];
+        const char *v = s >= 0 ? tuple_val(kv, (size_t)s) : NULL;
+        *key = v ? v : "";
+        return strlen(*key);
+    }
+    *key = g;
     for (i = 0; i < k->ngb; i++) {
         int s = r->absent_gslot[i];
         const char *v = s >= 0 ? tuple_val(kv, (size_t)s) : NULL;
@@ -293,13 +334,16 @@ static bool bucket_eq(const void *rec, const void *key)
     const struct absent_bucket *b = rec;
     const struct bkey *k = key;
 
-    return b->r == k->r && gkey_is(b->kv, b->r, k->g, k->glen);
+    if (b->r != k->r)
+        return false;
+    return (k->kv && b->kv == k->kv) || gkey_is(b->kv, b->r, k->g, k->glen);
 }
 
-static uint64_t bucket_hash(int rule, int64_t bno, const char *g, size_t glen)
+/* The table hash of bucket `bno` of rule `rule` whose key hashes to kh
+ * (sh_hash_fast of the key gkey_is() reads). */
+static uint64_t bucket_hash(int rule, int64_t bno, uint64_t kh)
 {
-    return mix64(sh_hash_fast(g, glen) + (uint64_t)bno * 0x9e3779b97f4a7c15ULL +
-                 (uint64_t)(unsigned)rule);
+    return mix64(kh + (uint64_t)bno * 0x9e3779b97f4a7c15ULL + (uint64_t)(unsigned)rule);
 }
 
 struct tkey {
@@ -337,10 +381,13 @@ static uint64_t tuple_hash(struct tval *v, uint32_t n)
     for (i = 0; i < n; i++) {
         if (!v[i].s)
             v[i].h = 0;
+        else if (v[i].hashed)
+            ;
         else if (i && v[i].s == v[0].s && v[i].n == v[0].n)
             v[i].h = v[0].h;
         else
             v[i].h = sh_hash_fast(v[i].s, v[i].n);
+        v[i].hashed = v[i].s != NULL;
         x = mix64(x * 0x9e3779b97f4a7c15ULL + (v[i].s ? v[i].h + 1 : 0));
     }
     return x;
@@ -358,6 +405,7 @@ int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes)
     sh_arena_init(&h->barena, 0);
     h->max_bytes = max_bytes ? max_bytes : SG_HITS_DEFAULT_CAP;
     h->raw_fd = -1;
+    h->kmask = ~(uint64_t)0;
     *out = h;
     return SH_OK;
 }
@@ -475,15 +523,15 @@ static int absorb_buckets(struct sg_hits *h, struct sg_hits *src)
         if (!b)
             continue;
         key.r = b->r;
-        key.g = g;
-        key.glen = gkey_of(b->kv, b->r, g);
+        key.glen = gkey_of(b->kv, b->r, g, &key.g);
+        key.kv = b->kv;
         if (key.glen == SIZE_MAX)
             return SH_ELIMIT; /* cannot be: it fitted when the bucket was made */
         if ((rc = otab_room(&h->absent)) != 0)
             break;
         e = otab_slot(&h->absent, src->absent.e[i].hash, bucket_eq, &key);
         if (!e->p) {
-            if (!(d = sh_arena_alloc_raw(&h->barena, sizeof(*d))))
+            if (!(d = bucket_alloc(h)))
                 return SH_ENOMEM;
             *d = *b;
             e->hash = src->absent.e[i].hash;
@@ -681,6 +729,11 @@ int sh_sigma__hits_absorb(struct sg_hits *h, struct sg_hits *src, uint64_t line_
     return rc;
 }
 
+void sh_sigma__hits_key_mask(struct sg_hits *h, uint64_t mask)
+{
+    h->kmask = mask;
+}
+
 size_t sh_sigma__hits_evicted(const struct sg_hits *h)
 {
     return h ? h->evicted : 0;
@@ -718,6 +771,7 @@ static void ev_vals(const struct sg_rule *r, const struct sh_log_event *ev, stru
 
     tv[0].s = v;
     tv[0].n = v ? strnlen(v, n < MAX_VAL ? n : MAX_VAL) : 0;
+    tv[0].hashed = false;
     for (i = 0; i < r->nkeep; i++) {
         const char *f = r->keep[i];
         if (f[0] == 'h' && strcmp(f, "host") == 0) {
@@ -727,6 +781,7 @@ static void ev_vals(const struct sg_rule *r, const struct sh_log_event *ev, stru
         v = sh_sigma__event_field(ev, f, &n);
         tv[i + 1].s = v;
         tv[i + 1].n = v ? strnlen(v, n < MAX_VAL ? n : MAX_VAL) : 0;
+        tv[i + 1].hashed = false;
     }
 }
 
@@ -829,30 +884,51 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
     if (!ev->ts_ms)
         return SH_OK; /* hits without a time take part in no correlation */
     b = ev->ts_ms >= 0 ? ev->ts_ms / T : -((-ev->ts_ms + T - 1) / T);
-    if (k->ngb * (MAX_VAL + 1) + 48 > sizeof(gk)) {
-        char head[48];
-        hl = key_head(head, r->index, b);
-    }
-    for (g = 0; g < k->ngb; g++) {
-        int s = r->absent_gslot[g];
-        const struct tval *v = s >= 0 && (size_t)s <= r->nkeep ? &tv[s] : NULL;
-        size_t n = v && v->s ? v->n : 0;
-        if (hl + gl + n + 2 > sizeof(gk))
-            return 1;
-        if (n)
-            memcpy(gk + gl, v->s, n);
-        gl += n;
-        gk[gl++] = '\x1f';
+    key.r = r;
+    key.kv = NULL;
+    if (k->ngb == 1) {
+        /* the key is the value itself, hashed once for the bucket and,
+         * when the bucket is new, its tuple */
+        int s = r->absent_gslot[0];
+        struct tval *v = s >= 0 && (size_t)s <= r->nkeep ? &tv[s] : NULL;
+        if (v && v->s) {
+            if (!v->hashed) {
+                v->h = sh_hash_fast(v->s, v->n);
+                v->hashed = true;
+            }
+            key.g = v->s;
+            key.glen = v->n;
+            hash = bucket_hash(r->index, b, v->h & h->kmask);
+        } else {
+            key.g = "";
+            key.glen = 0;
+            hash = bucket_hash(r->index, b, sh_hash_fast("", 0) & h->kmask);
+        }
+    } else {
+        if (k->ngb * (MAX_VAL + 1) + 48 > sizeof(gk)) {
+            char head[48];
+            hl = key_head(head, r->index, b);
+        }
+        for (g = 0; g < k->ngb; g++) {
+            int s = r->absent_gslot[g];
+            const struct tval *v = s >= 0 && (size_t)s <= r->nkeep ? &tv[s] : NULL;
+            size_t n = v && v->s ? v->n : 0;
+            if (hl + gl + n + 2 > sizeof(gk))
+                return 1;
+            if (n)
+                memcpy(gk + gl, v->s, n);
+            gl += n;
+            gk[gl++] = '\x1f';
+        }
+        key.g = gk;
+        key.glen = gl;
+        hash = bucket_hash(r->index, b, sh_hash_fast(gk, gl) & h->kmask);
     }
     if (!path_of(h, path))
         return SH_ENOMEM;
     sl.ts = ev->ts_ms;
     sl.line = ev->line;
     sl.path = h->path_copy;
-    key.r = r;
-    key.g = gk;
-    key.glen = gl;
-    hash = bucket_hash(r->index, b, gk, gl);
     if (h->absent.cap && (e = otab_slot(&h->absent, hash, bucket_eq, &key))->p) {
         bk = e->p;
         if (slot_cmp(&sl, &bk->lo) < 0)
@@ -861,8 +937,7 @@ static int absent_add(struct sg_hits *h, const struct sg_rule *r, const struct s
             bk->hi = sl;
         return SH_OK;
     }
-    bk = sh_arena_alloc_raw(&h->barena, sizeof(*bk));
-    if (!bk)
+    if (!(bk = bucket_alloc(h)))
         return SH_ENOMEM;
     bk->r = r;
     bk->lo = bk->hi = sl;

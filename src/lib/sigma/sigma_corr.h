@@ -81,6 +81,12 @@ struct sg_hits;
 
 int sh_sigma__hits_new(struct sg_hits **out, size_t max_bytes);
 void sh_sigma__hits_free(struct sg_hits *h);
+/**
+ * Use only the bits `mask` of the hash of an absence bucket's group key
+ * (all by default). Tests clear them to make every key of a rule and time
+ * bucket collide; stores joined together must use the same mask.
+ */
+void sh_sigma__hits_key_mask(struct sg_hits *h, uint64_t mask);
 /** Hits dropped because the store was full. */
 size_t sh_sigma__hits_evicted(const struct sg_hits *h);
 size_t sh_sigma__hits_count(const struct sg_hits *h);

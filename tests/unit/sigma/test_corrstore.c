@@ -343,3 +343,73 @@ SH_TEST(store_survives_every_allocation_failure)
     sh_sigma__scratch_free(sc);
     sh_sigma_set_free(s);
 }
+
+/* Checks of seven sources in one half hour, from the file's own store and
+ * from a range store read twice, then logins of eight sources:
+ * what the absence correlation reports with the store's group-key hashes
+ * masked by `mask`. */
+static void collide_run(sh_sigma_set *s, struct sg_scratch *sc, uint64_t mask, struct found *f)
+{
+    struct sg_hits *h = NULL, *r = NULL;
+    size_t i;
+
+    memset(f, 0, sizeof(*f));
+    CHECK_OK(sh_sigma__hits_new(&h, 0));
+    CHECK_OK(sh_sigma__hits_new(&r, 0));
+    if (!h || !r)
+        goto out;
+    sh_sigma__hits_key_mask(h, mask);
+    sh_sigma__hits_key_mask(r, mask);
+    feed_at(sc, h, "r9", "AUTHZ_CHECK", "192.0.2.4", 5300, 300);
+    feed_at(sc, h, "r9", "AUTHZ_CHECK", "192.0.2.5", 5310, 301);
+    feed_at(sc, h, "r9", "AUTHZ_CHECK", "192.0.2.6", 3700, 302);
+    /* the first range: sources 0-3 in turn, over half an hour before the logins */
+    for (i = 0; i < 12; i++) {
+        char ip[32];
+        snprintf(ip, sizeof(ip), "192.0.2.%zu", i % 4);
+        feed_at(sc, r, "r1", "AUTHZ_CHECK", ip, 3600 + (long)i * 20, i + 1);
+    }
+    CHECK_OK(sh_sigma__hits_absorb(h, r, 100));
+    /* the next, read by the same store: each of them once more, within
+     * the half hour before the logins, source 3 (the last one before)
+     * first */
+    for (i = 0; i < 4; i++) {
+        char ip[32];
+        snprintf(ip, sizeof(ip), "192.0.2.%zu", (i + 3) % 4);
+        feed_at(sc, r, "r2", "AUTHZ_CHECK", ip, 5200 + (long)i * 20, i + 1);
+    }
+    CHECK_OK(sh_sigma__hits_absorb(h, r, 200));
+    for (i = 0; i < 8; i++) {
+        char ip[32];
+        snprintf(ip, sizeof(ip), "192.0.2.%zu", i);
+        feed_at(sc, h, "r4", "LOGIN_SUCCESS", ip, 5700, 400 + i);
+    }
+    CHECK_OK(sh_sigma__corr_run(s, h, true, on_absent, f));
+out:
+    sh_sigma__hits_free(r);
+    sh_sigma__hits_free(h);
+}
+
+SH_TEST(absence_buckets_with_colliding_key_hashes_stay_apart)
+{
+    sh_sigma_set *s = load();
+    struct sg_scratch *sc = NULL;
+    struct found plain, collided;
+
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK_OK(sh_sigma__scratch_new(s, &sc));
+    /* the sources checked only too early (6) or never (7) */
+    collide_run(s, sc, ~(uint64_t)0, &plain);
+    CHECK_EQ_INT(plain.n, 2);
+    CHECK_STR(plain.what, "unchecked@406192.0.2.6 unchecked@407192.0.2.7 ");
+    /* every source's bucket of one half hour with the same hash: the
+     * table tells them apart by their values, in a store, when a range is
+     * joined, and in a range store emptied and refilled */
+    collide_run(s, sc, 0, &collided);
+    CHECK_EQ_INT(collided.n, 2);
+    CHECK_STR(collided.what, plain.what);
+    sh_sigma__scratch_free(sc);
+    sh_sigma_set_free(s);
+}
