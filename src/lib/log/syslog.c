@@ -1621,9 +1621,8 @@ ALWAYS_INLINE bool hint_at(struct parse *ps, const char *q, const char *e)
 ALWAYS_INLINE void mnemonic_hints(struct parse *ps, const char *p, const char *e)
 {
     if (mn_is(ps, "PARSER-5-CFGLOG_LOGGEDCMD"))
-        ps->hint |=
-            SH_SYSLOG_HINT_COMMAND |
-            (memmem(p, (size_t)(e - p), "logged command:", 15) ? 0u : SH_SYSLOG_HINT_NONRAW);
+        ps->hint |= SH_SYSLOG_HINT_COMMAND |
+                    (find_n(NULL, p, e, "logged command:", 15) ? 0u : SH_SYSLOG_HINT_NONRAW);
     else if (mn_ends(ps, "HA_EM-6-LOG") || mn_is(ps, "AAA-6-AAA_ACCOUNTING_MESSAGE") ||
              mn_is(ps, "UI_CMDLINE_READ_LINE") ||
              (asa_family(ps->fac_code) &&
