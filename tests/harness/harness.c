@@ -3,6 +3,8 @@
  */
 #include "test.h"
 
+#include "salthunt/sh_sigma.h"
+
 #include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,4 +123,22 @@ size_t sh_test_glob_lines(const char *pattern, bool ini, size_t skip, sh_test_li
     n = g.gl_pathc;
     globfree(&g);
     return n;
+}
+
+struct sh_sigma_set *sh_test_sigma(const char *yaml)
+{
+    sh_sigma_set *s = NULL;
+    sh_diag d;
+
+    if (sh_sigma_set_new(&s) != SH_OK) {
+        sh_test_fail(__FILE__, __LINE__, "sh_sigma_set_new failed");
+        return NULL;
+    }
+    if (sh_sigma_load_buf(s, yaml, strlen(yaml), "t.yml", &d) != SH_OK ||
+        sh_sigma_compile(s, NULL, &d) != SH_OK) {
+        sh_test_fail(__FILE__, __LINE__, "rules do not load: %s", d.text);
+        sh_sigma_set_free(s);
+        return NULL;
+    }
+    return s;
 }

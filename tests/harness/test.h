@@ -31,6 +31,11 @@ typedef void (*sh_test_line_fn)(const char *path, size_t lineno, const char *lin
                                 void *ud);
 size_t sh_test_glob_lines(const char *pattern, bool ini, size_t skip, sh_test_line_fn fn, void *ud);
 
+/* A Sigma rule set loaded from YAML text and compiled (no policy); NULL,
+ * with the test failed, when it does not load. Free with sh_sigma_set_free. */
+struct sh_sigma_set;
+struct sh_sigma_set *sh_test_sigma(const char *yaml);
+
 #define SH_TEST(name)                                                                              \
     static void name(void);                                                                        \
     __attribute__((constructor)) static void reg_##name(void)                                      \

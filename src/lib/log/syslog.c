@@ -1895,6 +1895,19 @@ static void extract(struct parse *ps)
  * `%FAC-SEV-MNEMONIC:` and `%FAC-SUBFAC-SEV-MNEMONIC:` (IOS, XE, NX-OS, XR,
  * EOS), `%ASA-n-nnnnnn:` (ASA/FTD/PIX), `%%01MOD/SEV/DIGEST(l):` (Huawei).
  */
+/* The end of a mnemonic token [tok, te) whose facility is set: the
+ * mnemonic is the token, or for the ASA family the part after the
+ * severity (at `after_sev`); a ':' after blanks belongs to the token. */
+ALWAYS_INLINE const char *mnemonic_end(struct parse *ps, const char *tok, const char *after_sev,
+                                       const char *te, const char *e)
+{
+    const char *q;
+
+    ps->mnemonic = mk(asa_family(ps->fac_code) ? after_sev : tok, te);
+    q = skip_sp(te, e);
+    return q < e && *q == ':' ? q + 1 : te;
+}
+
 static const char *parse_mnemonic(struct parse *ps, const char *p, const char *e)
 {
     const char *q, *tok, *te, *lim, *parts[8], *dash[8];
@@ -1990,14 +2003,7 @@ token_end:
     if (sev_at >= 2)
         ps->subfac = mk(parts[1], parts[sev_at - 1] + plen[sev_at - 1]);
     ps->sev = parts[sev_at][0] - '0';
-    if (asa_family(ps->fac_code))
-        ps->mnemonic = mk(parts[sev_at + 1], te);
-    else
-        ps->mnemonic = mk(tok, te);
-    q = skip_sp(te, e);
-    if (q < e && *q == ':')
-        te = q + 1;
-    return te;
+    return mnemonic_end(ps, tok, parts[sev_at + 1], te, e);
 }
 
 #if defined(__SSE2__)
@@ -2033,7 +2039,7 @@ ALWAYS_INLINE unsigned mn_class16(const char *p, unsigned *dashes)
 static const char *parse_mnemonic_fast(struct parse *ps, const char *p, const char *e)
 {
 #if defined(__SSE2__)
-    const char *tok = p + 1, *te, *q;
+    const char *tok = p + 1, *te;
     unsigned lo_d, hi_d;
     uint32_t in, md, cand, x;
     int len, d0, j = 0, nd;
@@ -2063,14 +2069,7 @@ static const char *parse_mnemonic_fast(struct parse *ps, const char *p, const ch
     if (j > d0)
         ps->subfac = mk(tok + d0 + 1, tok + j);
     ps->sev = tok[j + 1] - '0';
-    if (asa_family(ps->fac_code))
-        ps->mnemonic = mk(tok + j + 3, te);
-    else
-        ps->mnemonic = mk(tok, te);
-    q = skip_sp(te, e);
-    if (q < e && *q == ':')
-        te = q + 1;
-    return te;
+    return mnemonic_end(ps, tok, tok + j + 3, te, e);
 #else
     return parse_mnemonic(ps, p, e);
 #endif

@@ -407,23 +407,18 @@ static int cond_eval3(struct sg_scratch *sc, const struct sg_cond *c, const stru
             memo[c->sel] = sels[c->sel].hdr ? (int8_t)sel_match(sc, &sels[c->sel], ev) : 2;
         return memo[c->sel] == 2 ? -1 : memo[c->sel];
     case SG_C_AND:
-        res = 1;
+    case SG_C_OR: {
+        /* a child of the deciding value (0 for and, 1 for or) settles it */
+        int decides = c->op == SG_C_OR;
+        res = !decides;
         for (i = 0; i < c->n; i++) {
-            if ((v = cond_eval3(sc, c->kids[i], sels, memo, ev)) == 0)
-                return 0;
+            if ((v = cond_eval3(sc, c->kids[i], sels, memo, ev)) == decides)
+                return decides;
             if (v < 0)
                 res = -1;
         }
         return res;
-    case SG_C_OR:
-        res = 0;
-        for (i = 0; i < c->n; i++) {
-            if ((v = cond_eval3(sc, c->kids[i], sels, memo, ev)) == 1)
-                return 1;
-            if (v < 0)
-                res = -1;
-        }
-        return res;
+    }
     case SG_C_NOT: v = cond_eval3(sc, c->kids[0], sels, memo, ev); return v < 0 ? -1 : !v;
     case SG_C_NOF:
         for (i = 0; i < c->n; i++) {

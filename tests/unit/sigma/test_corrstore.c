@@ -33,16 +33,7 @@ static const char *rules =
 
 static sh_sigma_set *load(void)
 {
-    sh_sigma_set *s = NULL;
-    sh_diag d;
-
-    if (sh_sigma_set_new(&s))
-        return NULL;
-    if (sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d) || sh_sigma_compile(s, NULL, &d)) {
-        sh_sigma_set_free(s);
-        return NULL;
-    }
-    return s;
+    return sh_test_sigma(rules);
 }
 
 static int keep(const struct sg_rule *r, const struct sh_log_event *ev, void *ud)

@@ -207,12 +207,11 @@ SH_TEST(correlation_store_is_bounded)
     sh_sigma_set *s = NULL;
     struct sg_scratch *x = NULL;
     struct sg_hits *h = NULL;
-    sh_diag d;
     int i;
 
-    CHECK_OK(sh_sigma_set_new(&s));
-    CHECK_OK(sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d));
-    CHECK_OK(sh_sigma_compile(s, NULL, &d));
+    s = sh_test_sigma(rules);
+    if (!s)
+        return;
     CHECK_OK(sh_sigma__scratch_new(s, &x));
     CHECK_OK(sh_sigma__hits_new(&h, 4096)); /* a few hits' worth */
     for (i = 0; i < 200; i++) {
@@ -311,12 +310,11 @@ SH_TEST(header_evaluation_settles_only_what_the_header_decides)
         "  group-by: [host]\n  timespan: 5m\n  condition: {gte: 2}\n";
     sh_sigma_set *s = NULL;
     struct sg_scratch *x = NULL;
-    sh_diag d;
     size_t i;
 
-    CHECK_OK(sh_sigma_set_new(&s));
-    CHECK_OK(sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d));
-    CHECK_OK(sh_sigma_compile(s, NULL, &d));
+    s = sh_test_sigma(rules);
+    if (!s)
+        return;
     CHECK(s->header_eval);
     for (i = 0; i < s->rules.n; i++) {
         const struct sg_rule *r = s->rules.v[i];
@@ -370,11 +368,10 @@ SH_TEST(keyword_anchor_past_the_raw_line_does_not_match)
     sh_sigma_set *s = NULL;
     struct sg_scratch *x = NULL;
     size_t i;
-    sh_diag d;
 
-    CHECK_OK(sh_sigma_set_new(&s));
-    CHECK_OK(sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d));
-    CHECK_OK(sh_sigma_compile(s, NULL, &d));
+    s = sh_test_sigma(rules);
+    if (!s)
+        return;
     for (i = 0; i < s->rules.n; i++)
         CHECK(((struct sg_rule *)s->rules.v[i])->sels[0].groups[0].items[0].v[0].anchor != 0);
     CHECK_OK(sh_sigma__scratch_new(s, &x));

@@ -227,16 +227,7 @@ static char *in_ranges(sh_sigma_set *s, struct sg_scratch *sc, const size_t *cut
 
 static sh_sigma_set *load(void)
 {
-    sh_sigma_set *s = NULL;
-    sh_diag d;
-
-    if (sh_sigma_set_new(&s))
-        return NULL;
-    if (sh_sigma_load_buf(s, rules, strlen(rules), "t.yml", &d) || sh_sigma_compile(s, NULL, &d)) {
-        sh_sigma_set_free(s);
-        return NULL;
-    }
-    return s;
+    return sh_test_sigma(rules);
 }
 
 SH_TEST(ranges_join_like_one_pass)
