@@ -773,15 +773,27 @@ static bool any_complete(struct sg_scratch *s)
     return any;
 }
 
-/* Evaluation of the span from `from` of the last block, whose anchor
- * matches end at blk.m[blk.k, end): keyword values with an anchor are
- * read off them (sg_value.anchor). The event's raw line is the span's
- * first raw_len bytes. */
-static void span_set(struct sg_scratch *s, const struct sh_log_event *ev, size_t from, size_t end)
+/* Start evaluating the span [from, to) of the last block for `ev`, whose
+ * raw line is the span's first raw_len bytes: mark the rules of the
+ * anchors that end in it, and keep where those matches are, so keyword
+ * values with an anchor are read off them (sg_value.anchor) until
+ * s->span is cleared. */
+static void span_marks(struct sg_scratch *s, const struct sh_log_event *ev, size_t from, size_t to)
 {
+    struct sg_block *b = &s->blk;
+    size_t k = b->k;
+
+    b->last_from = from;
+    s->nlist = 0;
+    s->raw_lowered = false;
+    while (k < b->n && b->m[k].to <= from)
+        k++;
+    b->k = k;
+    for (; k < b->n && b->m[k].to <= to; k++)
+        on_pattern(b->m[k].id, s);
     s->span = true;
-    s->sk0 = s->blk.k;
-    s->sk1 = end;
+    s->sk0 = b->k;
+    s->sk1 = k;
     s->send = from + ev->raw_len;
 }
 
@@ -860,7 +872,7 @@ int sh_sigma__eval_span_header(struct sg_scratch *s, const struct sh_log_event *
     const struct sh_sigma_set *set = s->set;
     struct sg_block *b = &s->blk;
     uint64_t yes = 0;
-    size_t i, k;
+    size_t i;
     int rc;
 
     if (!b->valid || to > b->len || from < b->last_from || !set->header_eval)
@@ -868,16 +880,7 @@ int sh_sigma__eval_span_header(struct sg_scratch *s, const struct sh_log_event *
     /* a value the full parse decodes could hold anchors the line lacks */
     if (nonraw && set->nanchor_fields)
         return 0;
-    b->last_from = from;
-    s->nlist = 0;
-    s->raw_lowered = false;
-    k = b->k;
-    while (k < b->n && b->m[k].to <= from)
-        k++;
-    b->k = k;
-    for (; k < b->n && b->m[k].to <= to; k++)
-        on_pattern(b->m[k].id, s);
-    span_set(s, ev, from, k);
+    span_marks(s, ev, from, to);
     /* `exists` clauses: the host is known, a command is absent when the
      * parser says the line has none; any other field only the full parse
      * tells */
@@ -942,24 +945,16 @@ int sh_sigma__eval_span(struct sg_scratch *s, const struct sh_log_event *ev, siz
                         sh_sigma_hit_cb cb, void *ud)
 {
     struct sg_block *b = &s->blk;
-    size_t k;
     int rc;
 
     if (!b->valid || to > b->len || from < b->last_from)
         return sh_sigma__eval(s, ev, cb, ud);
-    b->last_from = from;
-    s->nlist = 0;
-    s->raw_lowered = false;
-    k = b->k;
-    while (k < b->n && b->m[k].to <= from)
-        k++;
-    b->k = k;
-    for (; k < b->n && b->m[k].to <= to; k++)
-        on_pattern(b->m[k].id, s);
+    span_marks(s, ev, from, to);
     scan_nonraw(s, ev);
-    if (!s->ntouched && !s->set->nexists && !s->set->nalways)
+    if (!s->ntouched && !s->set->nexists && !s->set->nalways) {
+        s->span = false;
         return SH_OK;
-    span_set(s, ev, from, k);
+    }
     rc = run_candidates(s, ev, cb, ud);
     s->span = false;
     return rc;
