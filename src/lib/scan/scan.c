@@ -74,7 +74,7 @@ static void start_late(struct scan_run *run)
 {
     size_t a;
 
-    if (atomic_exchange(&run->late_wanted, true))
+    if (atomic_load(&run->late_wanted) || atomic_exchange(&run->late_wanted, true))
         return;
     pthread_mutex_lock(&run->lock);
     for (a = 0; a < sh_scan__n_analyzers; a++) {
@@ -330,7 +330,7 @@ static void scan_one(struct scan_run *run, const char *path, void **scratch, siz
     for (a = 0; a < sh_scan__n_analyzers; a++) {
         scores[a] = sh_scan__analyzers[a]->detect(head, head_len, scratch[a]);
         swept |= sh_scan__analyzers[a]->always && scores[a] > 0;
-        if (scores[a] > 0 && sh_scan__analyzers[a]->devices && !atomic_load(&run->late_wanted))
+        if (scores[a] > 0 && sh_scan__analyzers[a]->devices)
             start_late(run);
     }
     for (a = 0; a < sh_scan__n_analyzers && swept; a++) {

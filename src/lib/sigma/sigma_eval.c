@@ -588,6 +588,21 @@ static void scan_nonraw(struct sg_scratch *s, const struct sh_log_event *ev)
 }
 
 /* Candidates beyond the text anchors, then full evaluation in rule order. */
+/* Add the rules every one of whose clauses the marks saw to the candidate
+ * list; clears the marks. */
+static void list_complete(struct sg_scratch *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->ntouched; i++) {
+        int r = s->touched[i];
+        if (s->cand[r] == s->set->rule_need[r])
+            s->list[s->nlist++] = r;
+        s->cand[r] = 0;
+    }
+    s->ntouched = 0;
+}
+
 static int run_candidates(struct sg_scratch *s, const struct sh_log_event *ev, sh_sigma_hit_cb cb,
                           void *ud)
 {
@@ -601,14 +616,7 @@ static int run_candidates(struct sg_scratch *s, const struct sh_log_event *ev, s
         if (!(s->cand[r] & bit) && sh_sigma__event_field(ev, set->exists_field[i], &n))
             see(s, r, set->exists_clause[i]);
     }
-    /* a rule is a candidate when every one of its clauses was seen */
-    for (i = 0; i < s->ntouched; i++) {
-        int r = s->touched[i];
-        if (s->cand[r] == set->rule_need[r])
-            s->list[s->nlist++] = r;
-        s->cand[r] = 0;
-    }
-    s->ntouched = 0;
+    list_complete(s);
     for (i = 0; i < set->nalways; i++)
         s->list[s->nlist++] = set->always[i];
     if (s->nlist > 1)
@@ -757,22 +765,6 @@ void sh_sigma__block_reset(struct sg_scratch *s)
     s->blk.n = s->blk.k = s->blk.last_from = 0;
 }
 
-/* Whether the marks made so far complete some rule; clears them. */
-static bool any_complete(struct sg_scratch *s)
-{
-    size_t i;
-    bool any = false;
-
-    for (i = 0; i < s->ntouched; i++) {
-        int r = s->touched[i];
-        if (s->cand[r] == s->set->rule_need[r])
-            any = true;
-        s->cand[r] = 0;
-    }
-    s->ntouched = 0;
-    return any;
-}
-
 /* Start evaluating the span [from, to) of the last block for `ev`, whose
  * raw line is the span's first raw_len bytes: mark the rules of the
  * anchors that end in it, and keep where those matches are, so keyword
@@ -822,6 +814,7 @@ static int span_quiet(struct sg_scratch *s, size_t from, size_t to, bool ex)
     struct sg_block *b = &s->blk;
     size_t k, j;
     bool cmd = false;
+    int c;
 
     if (!b->valid || to > b->len || from < b->last_from || !s->set->header_ok)
         return 0;
@@ -840,20 +833,15 @@ static int span_quiet(struct sg_scratch *s, size_t from, size_t to, bool ex)
      * hdr_eval. Anchors that read the command may add others: that only
      * sends the line on to its full parse in sh_sigma__eval_span_header(),
      * which makes every candidate. */
-    if (ex && s->set->header_eval) {
-        int c = complete_kind(s);
-        if (c)
-            return c == 1 ? 3 : 0;
-    } else if (any_complete(s)) {
-        return 0;
-    }
+    if ((c = complete_kind(s)) != 0)
+        return c == 1 && ex && s->set->header_eval ? 3 : 0;
     /* no anchor that reads the command: the pass below would make the
      * marks just cleared again, completing nothing */
     if (!cmd)
         return 1;
     for (j = k; j < b->n && b->m[j].to <= to; j++)
         on_pattern(b->m[j].id, s);
-    return any_complete(s) ? 2 : 1;
+    return complete_kind(s) ? 2 : 1;
 }
 
 int sh_sigma__span_quiet(struct sg_scratch *s, size_t from, size_t to)
@@ -894,18 +882,12 @@ int sh_sigma__eval_span_header(struct sg_scratch *s, const struct sh_log_event *
             if (sh_sigma__event_field(ev, f, &n))
                 see(s, r, set->exists_clause[i]);
         } else if (strcmp(f, "command") != 0 || command) {
-            any_complete(s);
+            complete_kind(s); /* clears the marks */
             s->span = false;
             return 0;
         }
     }
-    for (i = 0; i < s->ntouched; i++) {
-        int r = s->touched[i];
-        if (s->cand[r] == set->rule_need[r])
-            s->list[s->nlist++] = r;
-        s->cand[r] = 0;
-    }
-    s->ntouched = 0;
+    list_complete(s);
     if (s->nlist > 64)
         goto full;
     if (s->nlist > 1)
