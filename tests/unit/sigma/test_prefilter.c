@@ -204,12 +204,11 @@ SH_TEST(correlation_store_is_bounded)
     static struct sh_log_event ev;
     static const char line[] = "Oct 12 10:15:01 r1 %TCP-6-BADAUTH: Invalid MD5 digest from "
                                "10.0.0.1(179) to 10.0.0.2(1234)";
-    sh_sigma_set *s = NULL;
+    sh_sigma_set *s = sh_test_sigma(rules);
     struct sg_scratch *x = NULL;
     struct sg_hits *h = NULL;
     int i;
 
-    s = sh_test_sigma(rules);
     if (!s)
         return;
     CHECK_OK(sh_sigma__scratch_new(s, &x));
@@ -308,11 +307,10 @@ SH_TEST(header_evaluation_settles_only_what_the_header_decides)
         "  k:\n    - 'CONFIG_I'\n  h:\n    host|startswith: core\n  condition: k and not h\n---\n"
         "title: a\nid: a\ncorrelation:\n  type: event_count\n  rules: [kw, both, hostkw]\n"
         "  group-by: [host]\n  timespan: 5m\n  condition: {gte: 2}\n";
-    sh_sigma_set *s = NULL;
+    sh_sigma_set *s = sh_test_sigma(rules);
     struct sg_scratch *x = NULL;
     size_t i;
 
-    s = sh_test_sigma(rules);
     if (!s)
         return;
     CHECK(s->header_eval);
@@ -365,11 +363,10 @@ SH_TEST(keyword_anchor_past_the_raw_line_does_not_match)
         "Mar 11 00:00:01 r1 1: r1: Mar 11 2025 00:00:01.000 UTC: %SYS-5-X: aaaa ZZTOKEN";
     static struct sh_log_event ev;
     size_t n = strlen(line), cut = (size_t)(strstr(line, "ZZTOKEN") - line) + 3;
-    sh_sigma_set *s = NULL;
+    sh_sigma_set *s = sh_test_sigma(rules);
     struct sg_scratch *x = NULL;
     size_t i;
 
-    s = sh_test_sigma(rules);
     if (!s)
         return;
     for (i = 0; i < s->rules.n; i++)
